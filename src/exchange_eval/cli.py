@@ -1,0 +1,320 @@
+"""The ``exchange-eval`` command line: parses arguments, calls the package, turns known
+exceptions into ``file:row:column: message`` lines and exit codes (0 ok, 1 data problems,
+2 usage). Nothing here computes; every command is a thin wrapper over a library call.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from . import __version__
+from .errors import DataErrors, ExchangeEvalError, Problem, UsageError
+from .paths import Workspace
+
+app = typer.Typer(
+    help="Evaluate cross-country peer-learning exchanges: clean each round's exports, "
+    "build round reports, a cross-round synthesis and a review of the feedback instruments.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+codebook_app = typer.Typer(help="Work with codebooks (source column -> canonical item).", no_args_is_help=True)
+app.add_typer(codebook_app, name="codebook")
+
+out = Console()
+err = Console(stderr=True)
+
+
+class _State:
+    data_dir: Path | None = None
+    reports_dir: Path | None = None
+    debug: bool = False
+
+
+state = _State()
+
+
+def workspace() -> Workspace:
+    return Workspace.from_options(state.data_dir, state.reports_dir)
+
+
+def _parse_formats(formats: str) -> list[str]:
+    chosen = [f.strip().lower() for f in formats.split(",") if f.strip()]
+    bad = [f for f in chosen if f not in ("html", "pdf", "ipynb")]
+    if bad or not chosen:
+        raise UsageError(f"--format takes html, pdf or both (html,pdf), not {formats!r}")
+    return chosen
+
+
+def _check_lang(lang: str | None) -> str | None:
+    if lang is None:
+        return None
+    from .i18n import available_languages
+
+    if lang not in available_languages():
+        raise UsageError(f"--lang {lang!r} has no translation table; available: {', '.join(available_languages())}")
+    return lang
+
+
+def print_problems(problems: list[Problem]) -> None:
+    for problem in problems:
+        err.print(str(problem), markup=False, highlight=False, soft_wrap=True)
+
+
+def version_callback(value: bool) -> None:
+    if value:
+        out.print(f"exchange-eval {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main_options(
+    data_dir: Annotated[Path | None, typer.Option("--data-dir", help="Data folder (raw/, processed/). Default: ./data or $EXCHANGE_EVAL_DATA.")] = None,
+    reports_dir: Annotated[Path | None, typer.Option("--reports-dir", help="Reports folder. Default: ./reports or $EXCHANGE_EVAL_REPORTS.")] = None,
+    debug: Annotated[bool, typer.Option("--debug", help="Show a traceback for unexpected errors.")] = False,
+    version: Annotated[bool, typer.Option("--version", callback=version_callback, is_eager=True, help="Print the version and exit.")] = False,
+) -> None:
+    state.data_dir = data_dir
+    state.reports_dir = reports_dir
+    state.debug = debug
+
+
+@app.command()
+def demo(
+    jobs: Annotated[int, typer.Option("--jobs", "-j", min=1, help="Parallel report builds.")] = 2,
+    seed: Annotated[int, typer.Option(help="Random seed of the synthetic data.")] = 0,
+    rounds: Annotated[int, typer.Option(help="Number of synthetic rounds (at least 3: French JSR, English JSR, network).", min=3)] = 3,
+    no_build: Annotated[bool, typer.Option("--no-build", help="Only write the synthetic rounds.")] = False,
+    formats: Annotated[str, typer.Option("--format", help="Report formats: html,pdf.")] = "html,pdf",
+) -> None:
+    """Write synthetic rounds (with known effects) into the data folder, then build every report."""
+    from .demo import write_demo
+
+    ws = workspace()
+    written = write_demo(ws.data_dir, seed=seed, n_rounds=rounds)
+    out.print(f"Wrote {len(written)} synthetic rounds to {ws.raw_dir}: {', '.join(written)}")
+    out.print(f"True effects for tests: {ws.data_dir / 'demo_truth.json'}")
+    if no_build:
+        return
+    _run_build(ws, jobs=jobs, force=False, formats=_parse_formats(formats))
+
+
+@app.command("new-round")
+def new_round(
+    round_id: Annotated[str, typer.Argument(help="Round id: lower-case letters, digits, '-' and '_'.")],
+    language: Annotated[str, typer.Option(help="Language of the sources (en, fr).")] = "en",
+) -> None:
+    """Create data/raw/ROUND_ID with a commented round.yaml to fill in."""
+    from .newround import create_round
+
+    path = create_round(workspace(), round_id, language=language)
+    out.print(f"Created {path}. Put the exports beside it and list them under `sources:`.")
+
+
+@app.command()
+def inspect(
+    file: Annotated[Path, typer.Argument(help="An export file (csv, xlsx, xls, ods, dta, sav).")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+    platform: Annotated[str | None, typer.Option(help="Force a platform instead of sniffing it.")] = None,
+) -> None:
+    """Tell what the reader sees in FILE: platform, encoding, delimiter, header rows, rows, columns."""
+    from .ingest.inspect import inspect_file
+
+    info = inspect_file(file, platform=platform)
+    if as_json:
+        sys.stdout.write(json.dumps(info, ensure_ascii=False, indent=2) + "\n")
+        return
+    from rich.table import Table
+
+    for key in ("platform", "encoding", "delimiter", "header_rows", "n_rows", "n_columns"):
+        out.print(f"[bold]{key}[/bold]: {info[key]!r}")
+    table = Table("column", "type")
+    for column in info["columns"]:
+        table.add_row(str(column["name"]), str(column["type"]))
+    out.print(table)
+
+
+@app.command()
+def validate(
+    round_id: Annotated[str | None, typer.Argument(help="Round id (folder under data/raw).")] = None,
+    all_rounds: Annotated[bool, typer.Option("--all", help="Validate every round.")] = False,
+) -> None:
+    """Check a round's manifest, sources and canonical tables; list every problem as file:row:column: message."""
+    from .clean import validate_round
+
+    ws = workspace()
+    ids = _round_ids(ws, round_id, all_rounds)
+    failed = False
+    for rid in ids:
+        try:
+            problems = validate_round(ws, rid)
+        except ExchangeEvalError as exc:
+            problems = getattr(exc, "problems", None) or [Problem(file=rid, message=str(exc))]
+        errors = [p for p in problems if p.severity == "error"]
+        print_problems(problems)
+        if errors:
+            failed = True
+            err.print(f"{rid}: {len(errors)} problem(s)", style="red")
+        else:
+            out.print(f"{rid}: valid" + (f" ({len(problems)} warning(s))" if problems else ""))
+    if failed:
+        raise typer.Exit(1)
+
+
+@app.command()
+def clean(
+    round_id: Annotated[str | None, typer.Argument(help="Round id (folder under data/raw).")] = None,
+    all_rounds: Annotated[bool, typer.Option("--all", help="Clean every round.")] = False,
+) -> None:
+    """Read, harmonize, validate and pseudonymize a round's exports into data/processed/ROUND."""
+    from .clean import clean_round
+
+    ws = workspace()
+    failed = False
+    for rid in _round_ids(ws, round_id, all_rounds):
+        try:
+            result = clean_round(ws, rid)
+        except ExchangeEvalError as exc:
+            failed = True
+            print_problems(getattr(exc, "problems", None) or [Problem(file=rid, message=str(exc))])
+            err.print(f"{rid}: not cleaned", style="red")
+            continue
+        out.print(f"{rid}: {result.summary()}")
+    if failed:
+        raise typer.Exit(1)
+
+
+@app.command()
+def report(
+    round_id: Annotated[str, typer.Argument(help="Round id.")],
+    formats: Annotated[str, typer.Option("--format", help="html, pdf or html,pdf.")] = "html,pdf",
+    lang: Annotated[str | None, typer.Option(help="Report language (default: the round's language).")] = None,
+) -> None:
+    """Build the round report (cleaning the round first if needed) as .ipynb, HTML and PDF."""
+    from .report import build_round_report
+
+    ws = workspace()
+    ws.require_round(round_id)
+    paths = build_round_report(ws, round_id, lang=_check_lang(lang), formats=_parse_formats(formats))
+    for path in paths:
+        out.print(f"wrote {path}")
+
+
+@app.command()
+def synthesis(
+    formats: Annotated[str, typer.Option("--format", help="html, pdf or html,pdf.")] = "html,pdf",
+    lang: Annotated[str, typer.Option(help="Report language.")] = "en",
+) -> None:
+    """Build the cross-round synthesis report from every cleaned round."""
+    from .report import build_synthesis
+
+    for path in build_synthesis(workspace(), lang=_check_lang(lang), formats=_parse_formats(formats)):
+        out.print(f"wrote {path}")
+
+
+@app.command()
+def review(
+    formats: Annotated[str, typer.Option("--format", help="html, pdf or html,pdf.")] = "html,pdf",
+    lang: Annotated[str, typer.Option(help="Report language.")] = "en",
+) -> None:
+    """Build the review of the feedback instruments (response rates, nonresponse, reliability, …)."""
+    from .report import build_review
+
+    for path in build_review(workspace(), lang=_check_lang(lang), formats=_parse_formats(formats)):
+        out.print(f"wrote {path}")
+
+
+@app.command()
+def build(
+    jobs: Annotated[int | None, typer.Option("--jobs", "-j", min=1, help="Parallel processes (default: number of cores).")] = None,
+    force: Annotated[bool, typer.Option("--force", help="Rebuild everything, ignoring the build manifest.")] = False,
+    formats: Annotated[str, typer.Option("--format", help="html, pdf or html,pdf.")] = "html,pdf",
+) -> None:
+    """Clean every round and build every report, in parallel, skipping what did not change."""
+    _run_build(workspace(), jobs=jobs, force=force, formats=_parse_formats(formats))
+
+
+def _run_build(ws: Workspace, *, jobs: int | None, force: bool, formats: list[str]) -> None:
+    from .build import build_all
+
+    result = build_all(ws, jobs=jobs, force=force, formats=formats)
+    index = ws.reports_dir / "index.html"
+    if index.exists():
+        out.print(f"Reports: {index}")
+    if not result.ok:
+        for failure in result.failures:
+            err.print(str(failure), markup=False, highlight=False)
+        raise typer.Exit(1)
+
+
+@codebook_app.command("template")
+def codebook_template(
+    round_id: Annotated[str, typer.Argument(help="Round id.")],
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="Where to write (default: data/raw/ROUND/codebook.xlsx).")] = None,
+) -> None:
+    """Write a codebook pre-filled from a round's exports: every column, its draft mapping and choice lists."""
+    from .codebook import write_template
+
+    path = write_template(workspace(), round_id, output=output)
+    out.print(f"wrote {path}")
+
+
+def _round_ids(ws: Workspace, round_id: str | None, all_rounds: bool) -> list[str]:
+    if all_rounds:
+        ids = ws.round_ids()
+        if not ids:
+            raise UsageError(f"no rounds in {ws.raw_dir}")
+        return ids
+    if not round_id:
+        raise UsageError("name a ROUND or pass --all")
+    ws.require_round(round_id)
+    return [round_id]
+
+
+def _is_click_exception(exc: BaseException) -> bool:
+    """Typer may vendor click, so match by name rather than by import."""
+    return any(cls.__name__ == "ClickException" for cls in type(exc).__mro__) and hasattr(exc, "show")
+
+
+def main() -> None:
+    """Console entry point: run the app, map exceptions to messages and exit codes."""
+    try:
+        app(standalone_mode=False)
+    except typer.Exit as exc:
+        sys.exit(exc.exit_code)
+    except typer.Abort:
+        err.print("aborted")
+        sys.exit(130)
+    except KeyboardInterrupt:
+        err.print("interrupted: outputs already written are intact")
+        sys.exit(130)
+    except (DataErrors,) as exc:
+        print_problems(exc.problems)
+        sys.exit(exc.exit_code)
+    except ExchangeEvalError as exc:
+        if state.debug:
+            raise
+        problems = getattr(exc, "problems", None)
+        if problems:
+            print_problems(problems)
+        else:
+            err.print(f"error: {exc}", markup=False, highlight=False)
+        sys.exit(exc.exit_code)
+    except Exception as exc:  # click usage errors and anything unexpected
+        if _is_click_exception(exc):
+            exc.show()
+            sys.exit(exc.exit_code)
+        if state.debug:
+            raise
+        err.print(
+            f"internal error: {type(exc).__name__}: {exc} (run with --debug for the traceback; please report it)",
+            markup=False,
+            highlight=False,
+        )
+        sys.exit(1)

@@ -1,0 +1,51 @@
+"""Read any export evaluators receive into a `RawTable`: text cells, one header row.
+
+Entry point: `read_export(path, platform=None, sheet=None)`. The platform, encoding,
+delimiter and header rows are sniffed from the file itself unless given. Readers never
+write; they raise `DataError` naming file, row and column for anything they cannot read.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+__all__ = ["RawTable", "read_export"]
+
+
+@dataclass
+class RawTable:
+    """What a reader saw in one export.
+
+    ``frame`` holds one row per data row, every cell as a string (missing = ``pd.NA``);
+    its columns are the normalized headers: group paths joined with ``/`` (Kobo
+    ``groupe/question``, ODK ``group-question``), multi-row headers joined the same way
+    (SurveyMonkey matrix ``Question/Row``), grid questions ``Question [Row]`` as
+    ``Question/Row``. ``source_rows[i]`` is the 1-based line of data row ``i`` in the file
+    as a user would see it (header rows counted), so messages can point at it.
+    ``original_columns`` keeps the headers as exported, in the same order.
+    """
+
+    path: Path
+    platform: str
+    frame: pd.DataFrame
+    source_rows: list[int]
+    original_columns: list[str]
+    encoding: str | None = None
+    delimiter: str | None = None
+    header_rows: int = 1
+    value_labels: dict[str, dict[str, str]] = field(default_factory=dict)  # Stata/SPSS
+    column_types: dict[str, str] = field(default_factory=dict)  # detected: text, integer, number, date, choice
+
+    @property
+    def n_rows(self) -> int:
+        return len(self.frame)
+
+
+def read_export(path: str | Path, platform: str | None = None, sheet: str | None = None) -> RawTable:
+    """Read one export file; see module docstring."""
+    from .sniff import read_any
+
+    return read_any(Path(path), platform=platform, sheet=sheet)

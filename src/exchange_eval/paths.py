@@ -1,0 +1,81 @@
+"""Where things live: one `Workspace` per project folder.
+
+``data/raw/<round>/`` (immutable inputs), ``data/processed/<round>/`` (clean tables),
+``reports/`` (outputs) and ``notebooks/`` (report templates). Every round folder is
+reached through `Workspace.raw_round` / `processed_round`, which check the round id, so a
+round id can never lead outside the data folder.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from .errors import UsageError
+from .manifest import MANIFEST_NAME, check_round_id
+
+__all__ = ["Workspace", "PACKAGE_NOTEBOOKS"]
+
+# notebooks ship inside the source tree (repo/notebooks); an installed copy is a fallback
+_REPO_NOTEBOOKS = Path(__file__).resolve().parents[2] / "notebooks"
+PACKAGE_NOTEBOOKS = _REPO_NOTEBOOKS if _REPO_NOTEBOOKS.is_dir() else Path(__file__).parent / "notebooks"
+
+
+@dataclass(frozen=True)
+class Workspace:
+    data_dir: Path
+    reports_dir: Path
+    notebooks_dir: Path = PACKAGE_NOTEBOOKS
+
+    @classmethod
+    def from_options(
+        cls,
+        data_dir: str | Path | None = None,
+        reports_dir: str | Path | None = None,
+        notebooks_dir: str | Path | None = None,
+    ) -> Workspace:
+        """Folders from options, else ``EXCHANGE_EVAL_DATA`` / ``EXCHANGE_EVAL_REPORTS``, else ./data and ./reports."""
+        data = Path(data_dir or os.environ.get("EXCHANGE_EVAL_DATA") or "data")
+        reports = Path(reports_dir or os.environ.get("EXCHANGE_EVAL_REPORTS") or "reports")
+        notebooks = Path(notebooks_dir) if notebooks_dir else PACKAGE_NOTEBOOKS
+        return cls(data.resolve(), reports.resolve(), notebooks.resolve())
+
+    @property
+    def raw_dir(self) -> Path:
+        return self.data_dir / "raw"
+
+    @property
+    def processed_dir(self) -> Path:
+        return self.data_dir / "processed"
+
+    @property
+    def config_dir(self) -> Path:
+        return self.data_dir / "config"
+
+    def raw_round(self, round_id: str) -> Path:
+        check_round_id(round_id)
+        return self.raw_dir / round_id
+
+    def processed_round(self, round_id: str) -> Path:
+        check_round_id(round_id)
+        return self.processed_dir / round_id
+
+    def report_dir(self, name: str) -> Path:
+        check_round_id(name)
+        return self.reports_dir / name
+
+    def round_ids(self) -> list[str]:
+        """Every folder of data/raw holding a round.yaml, sorted."""
+        if not self.raw_dir.is_dir():
+            return []
+        return sorted(
+            p.name for p in self.raw_dir.iterdir() if p.is_dir() and (p / MANIFEST_NAME).is_file()
+        )
+
+    def require_round(self, round_id: str) -> Path:
+        folder = self.raw_round(round_id)
+        if not folder.is_dir():
+            known = ", ".join(self.round_ids()) or "none"
+            raise UsageError(f"no round {round_id!r} in {self.raw_dir} (rounds found: {known})")
+        return folder

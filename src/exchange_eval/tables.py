@@ -1,0 +1,137 @@
+"""The canonical tables written to ``data/processed/<round>/`` and their columns.
+
+This is the contract between cleaning (which writes them) and analysis (which reads
+them). Every table is long and tidy, carries ``round_id``, and names people only by
+``pid``. Dtypes are pandas dtypes; ``schema.py`` turns them into pandera schemas.
+"""
+
+from __future__ import annotations
+
+__all__ = ["TABLES", "columns_of"]
+
+# table -> {column: dtype}
+TABLES: dict[str, dict[str, str]] = {
+    # one row per person on the roster (or seen in a survey without being on the roster)
+    "participants": {
+        "round_id": "string",
+        "pid": "string",
+        "country": "string",  # ISO3
+        "role": "string",  # choices.yaml `role`
+        "org_type": "string",
+        "organisation": "string",  # organisations are not personal data
+        "gender": "string",  # optional
+        "on_roster": "boolean",
+        "n_sessions_attended": "Int64",
+    },
+    # one row per person and session of the round
+    "attendance": {
+        "round_id": "string",
+        "pid": "string",
+        "session_id": "string",
+        "attended": "boolean",
+    },
+    "sessions": {
+        "round_id": "string",
+        "session_id": "string",
+        "kind": "string",  # virtual, observation, …
+        "date": "datetime64[ns]",
+        "title": "string",
+    },
+    # one row per person × instrument × wave × (session) × item. select_one and integer
+    # items carry `value` (the code) and `value_label` (the code's English label);
+    # select_multiple items become one row per option, item_id "<item>.<option>",
+    # value 1/0 (missing when the question was not answered); text items carry `text`.
+    "responses": {
+        "round_id": "string",
+        "pid": "string",
+        "instrument": "string",  # session_feedback, outcomes, tool_feedback, pulse
+        "wave": "string",  # pre, post, retro, followup-N, pulse-N; session id for session_feedback
+        "session_id": "string",  # for session_feedback, else missing
+        "item_id": "string",
+        "outcome": "string",  # intermediate outcome tag, or missing
+        "value": "float64",
+        "value_label": "string",
+        "text": "string",  # free text, scrubbed of e-mails, phones and roster names
+        "submitted_at": "datetime64[ns]",
+        "duration_s": "float64",  # time to complete where the export has it
+        "source_file": "string",
+        "source_row": "Int64",
+    },
+    # improvement-plan actions, long by follow-up
+    "plan_actions": {
+        "round_id": "string",
+        "country": "string",
+        "action_id": "string",
+        "dimension": "string",  # dimensions.yaml id
+        "description": "string",
+        "owner_role": "string",
+        "due": "datetime64[ns]",
+        "followup": "string",  # followup-1, followup-2, …
+        "status": "string",  # planned, started, done, dropped
+    },
+    # JSR self-assessment and maturity ladder, per country × year × dimension × criterion
+    "jsr_assessment": {
+        "round_id": "string",
+        "country": "string",
+        "year": "Int64",
+        "wave": "string",  # before / after the exchange
+        "dimension": "string",
+        "criterion": "string",  # missing for the dimension's overall ladder level
+        "rating": "float64",  # ladder level (choices.yaml `ladder4`)
+        "group": "string",  # participant / comparison (from the manifest)
+    },
+    # RF18: one row per country × year; one boolean column per dimension id is added
+    # (named after dimensions.yaml ids), then n_met and meets (rule from config)
+    "jsr_quality": {
+        "round_id": "string",
+        "country": "string",
+        "year": "Int64",
+        "group": "string",
+        "n_met": "Int64",
+        "meets": "boolean",
+    },
+    # PARTNER-style ties: ego respondent -> alter organisation (or person) per wave
+    "ties": {
+        "round_id": "string",
+        "pid": "string",
+        "wave": "string",
+        "ego_organisation": "string",
+        "ego_country": "string",
+        "alter_organisation": "string",
+        "alter_pid": "string",
+        "alter_country": "string",
+        "collaboration": "float64",  # 0 none … 3 formal partnership
+        "trust_reliability": "float64",
+        "trust_mission": "float64",
+        "trust_openness": "float64",
+        "value_influence": "float64",
+        "value_involvement": "float64",
+        "value_resources": "float64",
+    },
+    "tool_feedback": {
+        "round_id": "string",
+        "pid": "string",
+        "tool": "string",
+        "rating": "float64",
+        "comment": "string",
+    },
+}
+
+# cleaning_log.csv: every change made between raw and processed, with where it was found
+CLEANING_LOG_COLUMNS = [
+    "round_id",
+    "source_file",
+    "row",
+    "column",
+    "action",  # rename, recode, missing_code, drop_duplicate, correction, unmapped_column,
+    # unknown_code, pseudonymize, scrub, drop_empty, link
+    "item_id",
+    "old",
+    "new",
+    "detail",
+]
+
+
+def columns_of(table: str) -> list[str]:
+    """Column names of a canonical table, in order."""
+    return list(TABLES[table])
