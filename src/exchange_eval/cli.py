@@ -28,7 +28,7 @@ codebook_app = typer.Typer(help="Work with codebooks (source column -> canonical
 app.add_typer(codebook_app, name="codebook")
 
 out = Console()
-err = Console(stderr=True)
+err = Console(stderr=True, soft_wrap=True, highlight=False)
 
 
 class _State:
