@@ -38,6 +38,15 @@ class RawTable:
     header_rows: int = 1
     value_labels: dict[str, dict[str, str]] = field(default_factory=dict)  # Stata/SPSS
     column_types: dict[str, str] = field(default_factory=dict)  # detected: text, integer, number, date, choice
+    # added by the readers (compatible extension): Qualtrics/Stata/SPSS variable names
+    # aligned with ``frame.columns`` (else empty); the sheet read from a workbook; the
+    # file line / sheet row of the (first) header row; Stata/SPSS variable labels;
+    # non-fatal remarks such as "several sheets, read the first non-empty one"
+    names: list[str] = field(default_factory=list)
+    sheet: str | None = None
+    header_line: int = 1
+    column_labels: dict[str, str] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
 
     @property
     def n_rows(self) -> int:

@@ -1,0 +1,253 @@
+"""What every reader shares: cell and header cleaning, type detection, building a `RawTable`.
+
+A reader turns its file into a `Grid` (rows of raw cells, each with the line or sheet
+row it came from), decides which rows are headers and how to name the columns, then
+calls `finish_table`, which checks the shape (ragged rows, duplicate names), cleans the
+cells and detects column types.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from ..errors import DataError
+from . import RawTable
+
+__all__ = [
+    "Grid",
+    "bracket_to_path",
+    "header_set",
+    "single_header_table",
+    "clean_text",
+    "clean_cell",
+    "clean_header",
+    "column_letter",
+    "detect_type",
+    "finish_table",
+]
+
+_SPACES = str.maketrans({"\u00a0": " ", "\u202f": " ", "\u2007": " "})
+_APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'"})
+
+_INTEGER = re.compile(r"^[+-]?\d+$")
+_NUMBER = re.compile(r"^[+-]?(\d+(?:[.,]\d+)?|\d{1,3}(?:[ ,.]\d{3})+(?:[.,]\d+)?|[.,]\d+)(?:[eE][+-]?\d+)?$")
+_TIME = r"(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?(?:\s?[AaPp]\.?[Mm]\.?)?(?:\s?(?:Z|[+-]\d{2}:?\d{2}|(?:GMT|UTC)(?:[+-]\d{1,2}(?::?\d{2})?)?))?)?"
+_DATE = re.compile(
+    r"^(?:\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4})" + _TIME + "$"
+)
+
+
+@dataclass
+class Grid:
+    """Raw rows of an export before headers are decided.
+
+    ``rows[i]`` are the raw cells (strings; ``None`` for an empty spreadsheet cell) of the
+    record starting at file line / sheet row ``lines[i]``.
+    """
+
+    path: Path
+    rows: list[list[str | None]]
+    lines: list[int]
+    encoding: str | None = None
+    delimiter: str | None = None
+    sheet: str | None = None
+    warnings: list[str] = field(default_factory=list)
+
+    def cleaned(self, index: int) -> list[str]:
+        """Row ``index`` with every cell cleaned to a string ('' for missing)."""
+        return [clean_text(c) for c in self.rows[index]]
+
+    def width(self, index: int) -> int:
+        """Number of non-empty cells in row ``index``."""
+        return sum(1 for c in self.rows[index] if clean_text(c))
+
+
+def clean_text(value: str | None) -> str:
+    """Strip surrounding whitespace and turn non-breaking spaces into spaces."""
+    if value is None:
+        return ""
+    return str(value).translate(_SPACES).strip()
+
+
+def clean_cell(value: str | None) -> str | pd.NA:
+    """A data cell: trimmed text, non-breaking spaces as spaces, empty → ``pd.NA``."""
+    text = clean_text(value)
+    return text if text else pd.NA
+
+
+def clean_header(value: str | None) -> str:
+    """A header: like a cell, plus curly apostrophes as ``'`` and inner whitespace collapsed."""
+    return re.sub(r"\s+", " ", clean_text(value).translate(_APOSTROPHES))
+
+
+def column_letter(position: int) -> str:
+    """Spreadsheet letter of a 1-based column position (1 → A, 27 → AA)."""
+    letters = ""
+    while position > 0:
+        position, rest = divmod(position - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
+
+def detect_type(values: pd.Series) -> str:
+    """``empty``, ``integer``, ``number``, ``date``, ``choice`` or ``text`` for one column."""
+    present = [v for v in values.tolist() if v is not pd.NA and v is not None and v == v]
+    if not present:
+        return "empty"
+    if all(_INTEGER.match(v) for v in present):
+        return "integer"
+    if all(_NUMBER.match(v) for v in present):
+        return "number"
+    if all(_DATE.match(v) for v in present):
+        return "date"
+    distinct = len(set(present))
+    if distinct <= max(2, min(10, len(present) // 2)) and all(len(v) <= 60 for v in present):
+        return "choice"
+    return "text"
+
+
+def finish_table(
+    grid: Grid,
+    *,
+    platform: str,
+    columns: list[str],
+    original_columns: list[str],
+    data_start: int,
+    header_rows: int,
+    allow_duplicates: bool = False,
+    names: list[str] | None = None,
+    header_line: int | None = None,
+    value_labels: dict[str, dict[str, str]] | None = None,
+    column_labels: dict[int, str] | None = None,
+) -> RawTable:
+    """Build the `RawTable` from the grid rows ``data_start:`` and the normalised ``columns``.
+
+    Rows with more non-empty fields than headers raise `DataError` naming the row; shorter
+    rows are padded with missing values; blank rows are skipped. Columns with an empty
+    header are named ``column_<letter>`` unless they are empty throughout (then dropped).
+    Duplicate names raise `DataError` naming both positions, unless ``allow_duplicates``:
+    then the second and later copies get `` (2)``, `` (3)``, … in column order.
+    """
+    width = len(columns)
+    data: list[list[str | pd.NA]] = []
+    lines: list[int] = []
+    for index in range(data_start, len(grid.rows)):
+        raw = grid.rows[index]
+        cells = [clean_cell(c) for c in raw]
+        if all(c is pd.NA for c in cells):
+            continue
+        if len(cells) > width:
+            extra = cells[width:]
+            if any(c is not pd.NA for c in extra):
+                raise DataError(
+                    f"this row has {len(raw)} fields but the header has {width} "
+                    "(a delimiter inside an unquoted answer?)",
+                    file=grid.path,
+                    row=grid.lines[index],
+                    column=f"column {width + 1} ({column_letter(width + 1)})",
+                )
+            cells = cells[:width]
+        cells = cells + [pd.NA] * (width - len(cells))
+        data.append(cells)
+        lines.append(grid.lines[index])
+
+    keep: list[int] = []
+    named: list[str] = []
+    for position, name in enumerate(columns):
+        if not name:
+            if all(row[position] is pd.NA for row in data):
+                continue
+            name = f"column_{column_letter(position + 1)}"
+        keep.append(position)
+        named.append(name)
+
+    seen: dict[str, int] = {}
+    final: list[str] = []
+    for position, name in zip(keep, named, strict=True):
+        if name in seen:
+            if not allow_duplicates:
+                first = seen[name]
+                raise DataError(
+                    f"two columns have the same header {name!r}: column {first + 1} "
+                    f"({column_letter(first + 1)}) and column {position + 1} ({column_letter(position + 1)})",
+                    file=grid.path,
+                    row=header_line,
+                    column=name,
+                )
+            copy = 2
+            while f"{name} ({copy})" in seen or f"{name} ({copy})" in named:
+                copy += 1
+            name = f"{name} ({copy})"
+        seen[name] = position
+        final.append(name)
+
+    frame = pd.DataFrame(
+        [[row[p] for p in keep] for row in data], columns=final, dtype="string"
+    ) if data else pd.DataFrame({name: pd.Series([], dtype="string") for name in final})
+    frame.columns = final
+    types = {name: detect_type(frame[name]) for name in final}
+    labels = value_labels or {}
+    for name in labels:
+        if name in types and types[name] != "empty":
+            types[name] = "choice"
+    return RawTable(
+        path=grid.path,
+        platform=platform,
+        frame=frame,
+        source_rows=lines,
+        original_columns=[original_columns[p] for p in keep],
+        encoding=grid.encoding,
+        delimiter=grid.delimiter,
+        header_rows=header_rows,
+        value_labels=labels,
+        column_types=types,
+        names=[names[p] for p in keep] if names is not None else [],
+        sheet=grid.sheet,
+        header_line=header_line if header_line is not None else (grid.lines[0] if grid.lines else 1),
+        column_labels={final[i]: column_labels[p] for i, p in enumerate(keep) if column_labels and column_labels.get(p)},
+        warnings=list(grid.warnings),
+    )
+
+
+def single_header_table(
+    grid: Grid,
+    *,
+    platform: str,
+    normalise=None,
+    allow_duplicates: bool = False,
+    header_index: int = 0,
+) -> RawTable:
+    """The common case: one header row at ``header_index``, data below it."""
+    if header_index >= len(grid.rows):
+        raise DataError("no header row found", file=grid.path)
+    raw = grid.rows[header_index]
+    original = [clean_text(c) for c in raw]
+    columns = [clean_header(c) for c in raw]
+    if normalise is not None:
+        columns = [normalise(c) if c else c for c in columns]
+    return finish_table(
+        grid,
+        platform=platform,
+        columns=columns,
+        original_columns=original,
+        data_start=header_index + 1,
+        header_rows=1,
+        allow_duplicates=allow_duplicates,
+        header_line=grid.lines[header_index],
+    )
+
+
+def bracket_to_path(header: str) -> str:
+    """``Question [Row]`` and ``G01Q02[SQ001]`` → ``Question/Row``, ``G01Q02/SQ001``."""
+    return re.sub(r"\s*\[([^\[\]]*)\]", lambda m: "/" + m.group(1).strip(), header).strip()
+
+
+def header_set(grid: Grid, index: int = 0) -> set[str]:
+    """The cleaned header cells of row ``index`` (empty set when there is no such row)."""
+    if index >= len(grid.rows):
+        return set()
+    return {clean_header(c) for c in grid.rows[index]} - {""}

@@ -1,0 +1,190 @@
+"""The shared text layer: bytes → text → records, for every CSV-like export.
+
+Encoding: UTF-8 (with or without BOM) is tried strictly first, because that is what
+survey platforms write; then Windows-1252, which is what a French Excel writes when it
+saves "CSV (séparateur : point-virgule)". charset-normalizer is consulted only when
+cp1252 cannot decode the bytes or decodes them to implausible characters, because on
+short French files it tends to guess latin-1 variants or exotic code pages.
+
+Delimiter: `;`, `,` or tab, chosen by which gives the most records with the header's
+number of fields. Records come from the `csv` module (quoting, doubled quotes, answers
+spanning several lines); each record carries the 1-based line where it starts.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..errors import DataError
+
+__all__ = [
+    "Record",
+    "read_bytes",
+    "decode_text",
+    "sniff_delimiter",
+    "parse_records",
+    "DELIMITERS",
+]
+
+DELIMITERS = (";", ",", "\t")
+
+# cp1252 characters that almost never occur in survey text: seeing them means the bytes
+# are probably in another encoding (Mac Roman, cp850, …)
+_IMPLAUSIBLE_CP1252 = set("ƒ†‡ˆ‰Š‹ŒŽ˜™š›žŸ¤¦¨¯¸¹º¾¼½")
+_MAGIC = {
+    b"PK\x03\x04": "a zip archive (an .xlsx or .ods workbook?)",
+    b"\xd0\xcf\x11\xe0": "an old Excel/Office file (.xls)",
+    b"%PDF": "a PDF document",
+    b"\x89PNG": "a PNG image",
+    b"\xff\xd8\xff": "a JPEG image",
+}
+
+
+@dataclass(frozen=True)
+class Record:
+    """One parsed record: the line it starts on (1-based) and its raw fields."""
+
+    line: int
+    cells: list[str]
+
+
+def read_bytes(path: Path) -> bytes:
+    """Return the bytes of ``path``; `DataError` if it is missing, not a file or empty."""
+    if not path.exists():
+        raise DataError("file not found", file=path)
+    if not path.is_file():
+        raise DataError("not a file (a folder?)", file=path)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise DataError(f"cannot read the file: {exc.strerror}", file=path) from None
+    if not data:
+        raise DataError("the file is empty (0 bytes)", file=path)
+    return data
+
+
+def _binary_kind(data: bytes) -> str | None:
+    for magic, kind in _MAGIC.items():
+        if data.startswith(magic):
+            return kind
+    return None
+
+
+def decode_text(data: bytes, path: Path) -> tuple[str, str]:
+    """Decode export bytes; return ``(text, encoding)``.
+
+    ``encoding`` is ``utf-8-sig`` (UTF-8 with BOM), ``utf-8``, ``utf-16``, ``cp1252`` or
+    what charset-normalizer found. Binary content (NUL bytes, an Office/zip/PDF
+    signature) raises `DataError`.
+    """
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return data.decode("utf-16"), "utf-16"
+        except UnicodeDecodeError:
+            raise DataError("starts with a UTF-16 mark but cannot be decoded as UTF-16", file=path) from None
+    kind = _binary_kind(data)
+    if kind is not None:
+        raise DataError(
+            f"this is not a text/CSV file but {kind}; rename it with its real extension",
+            file=path,
+        )
+    nul = data.find(b"\x00")
+    if nul >= 0:
+        raise DataError(
+            f"this is a binary file, not a CSV (NUL byte at offset {nul}); was another file renamed?",
+            file=path,
+        )
+    if data.startswith(b"\xef\xbb\xbf"):
+        try:
+            return data[3:].decode("utf-8"), "utf-8-sig"
+        except UnicodeDecodeError as exc:
+            raise DataError(
+                f"starts with a UTF-8 mark but byte {exc.start + 3} is not UTF-8", file=path
+            ) from None
+    try:
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    cp1252: str | None
+    try:
+        cp1252 = data.decode("cp1252")
+    except UnicodeDecodeError:
+        cp1252 = None
+    if cp1252 is not None and not (set(cp1252) & _IMPLAUSIBLE_CP1252):
+        return cp1252, "cp1252"
+    guess = _charset_guess(data)
+    if guess is not None:
+        return guess
+    if cp1252 is not None:
+        return cp1252, "cp1252"
+    raise DataError("cannot tell the text encoding of this file (is it binary?)", file=path)
+
+
+def _charset_guess(data: bytes) -> tuple[str, str] | None:
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(data).best()
+    if best is None:
+        return None
+    text = str(best)
+    controls = sum(1 for ch in text if ord(ch) < 32 and ch not in "\r\n\t")
+    if controls > max(2, len(text) // 100):
+        return None
+    return text, best.encoding
+
+
+def _records(text: str, delimiter: str, limit: int | None = None, *, strict: bool = False) -> list[Record]:
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, quotechar='"', strict=strict)
+    records: list[Record] = []
+    previous = 0
+    for cells in reader:
+        start = previous + 1
+        previous = reader.line_num
+        if cells:
+            records.append(Record(start, cells))
+        if limit is not None and len(records) >= limit:
+            break
+    return records
+
+
+def sniff_delimiter(text: str) -> str:
+    """Choose `;`, `,` or tab: the one that splits the first records most consistently."""
+    best: tuple[float, int, int] | None = None
+    chosen = ","
+    for priority, delimiter in enumerate(DELIMITERS):
+        try:
+            sample = _records(text, delimiter, limit=50)
+        except csv.Error:
+            continue
+        if not sample:
+            continue
+        widths = [len(r.cells) for r in sample]
+        header = max(widths[:5])
+        if header < 2:
+            continue
+        consistent = sum(1 for w in widths if w == header) / len(widths)
+        score = (consistent, header, -priority)
+        if best is None or score > best:
+            best, chosen = score, delimiter
+    return chosen
+
+
+def parse_records(text: str, delimiter: str, path: Path) -> list[Record]:
+    """Every non-blank record of ``text``; `DataError` for a quote left open at the end."""
+    try:
+        return _records(text, delimiter, strict=True)
+    except csv.Error as exc:
+        if "end of data" not in str(exc):
+            # a stray quote inside a field: read leniently, as Excel does
+            return _records(text, delimiter, strict=False)
+    # find where the unterminated record starts
+    records = _records(text, delimiter, strict=False)
+    line = records[-1].line if records else 1
+    raise DataError(
+        "the file ends inside a quoted answer (truncated file or unbalanced quote); the record starts here",
+        file=path,
+        row=line,
+    )
