@@ -70,7 +70,9 @@ def clean_text(value: str | None) -> str:
     """Strip surrounding whitespace and turn non-breaking spaces into spaces."""
     if value is None:
         return ""
-    return str(value).translate(_SPACES).strip()
+    text = str(value).translate(_SPACES).strip()
+    # line breaks inside an answer: the file's line-ending convention is not content
+    return text.replace("\r\n", "\n").replace("\r", "\n") if "\r" in text else text
 
 
 def clean_cell(value: str | None) -> str | pd.NA:
@@ -94,7 +96,13 @@ def column_letter(position: int) -> str:
 
 
 def detect_type(values: pd.Series) -> str:
-    """``empty``, ``integer``, ``number``, ``date``, ``choice`` or ``text`` for one column."""
+    """``empty``, ``integer``, ``number``, ``date``, ``choice`` or ``text`` for one column.
+
+    integer: every value is digits; number: decimals with ``.`` or ``,`` (thousands
+    separated by spaces allowed); date: ISO, ``dd/mm/yyyy``, ``mm/dd/yyyy`` or
+    ``yyyy/mm/dd``, with an optional time, AM/PM and zone; choice: at most 20 distinct
+    short one-line answers, at least one of them repeated; text otherwise.
+    """
     present = [v for v in values.tolist() if v is not pd.NA and v is not None and v == v]
     if not present:
         return "empty"
@@ -104,8 +112,9 @@ def detect_type(values: pd.Series) -> str:
         return "number"
     if all(_DATE.match(v) for v in present):
         return "date"
+    # a choice column repeats a few short answers
     distinct = len(set(present))
-    if distinct <= max(2, min(10, len(present) // 2)) and all(len(v) <= 60 for v in present):
+    if distinct < len(present) and distinct <= 20 and all(len(v) <= 60 and "\n" not in v for v in present):
         return "choice"
     return "text"
 
