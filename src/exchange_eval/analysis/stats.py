@@ -63,8 +63,9 @@ _EXACT_BELOW = 50
 
 def _as_float_array(values: Any, name: str) -> np.ndarray:
     try:
-        return np.asarray(pd.to_numeric(pd.Series(values, dtype="object"), errors="raise"),
-                          dtype=float)
+        return np.asarray(
+            pd.to_numeric(pd.Series(values, dtype="object"), errors="raise"), dtype=float
+        )
     except (TypeError, ValueError) as exc:
         raise AnalysisError(f"{name} must hold numbers (scale codes), not text: {exc}") from None
 

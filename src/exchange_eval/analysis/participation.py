@@ -1,0 +1,449 @@
+"""Who took part: invitations, attendance, responses and attrition between waves.
+
+Counting rule for small groups: counts of *people* (invited, attending, responding) are
+shown at any size, because the make-up of an official delegation and who attended are
+known to everyone in the exchange; breakdowns that are small carry a ``small_group``
+flag so the report can say so. Breakdowns of *answers* are suppressed instead (see
+`exchange_eval.analysis.suppress`).
+
+A person "responded" to an instrument at a wave when at least one of their rows has a
+value or a non-empty text (a submitted but blank form is not a response).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from . import AnalysisError
+from .suppress import default_min_cell_size
+
+__all__ = [
+    "UNIT_COLUMNS",
+    "respondents",
+    "participation_by_country",
+    "attendance_by_session",
+    "response_counts",
+    "attrition",
+]
+
+#: Columns identifying one filled-in questionnaire (those present in the table are used).
+UNIT_COLUMNS = ["round_id", "pid", "instrument", "wave", "session_id"]
+_ALL = "all"
+
+
+def _require(df: pd.DataFrame, columns: list[str], table: str) -> None:
+    missing = [c for c in columns if c not in df.columns]
+    if missing:
+        raise AnalysisError(f"the {table} table lacks column(s): {', '.join(missing)}.")
+
+
+def _answered(responses: pd.DataFrame) -> pd.Series:
+    """Row holds an answer: a value, or a non-blank text."""
+    answered = (
+        responses["value"].notna()
+        if "value" in responses
+        else pd.Series(False, index=responses.index)
+    )
+    if "text" in responses:
+        text = responses["text"].astype("string").str.strip()
+        answered = answered | (text.notna() & (text != "")).fillna(False).astype(bool)
+    return answered.astype(bool)
+
+
+def respondents(responses: pd.DataFrame) -> pd.DataFrame:
+    """One row per filled-in questionnaire: person × instrument × wave (× session).
+
+    Parameters
+    ----------
+    responses : pandas.DataFrame
+        Canonical ``responses`` table (``tables.TABLES["responses"]``).
+
+    Returns
+    -------
+    pandas.DataFrame
+        The columns of `UNIT_COLUMNS` present in ``responses``, one row per unit with at
+        least one answer, plus ``n_answers`` (answered rows) and ``duration_s`` (first
+        non-missing, when the table has it).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> r = pd.DataFrame({"pid": ["a", "a", "b"], "instrument": "outcomes",
+    ...                   "wave": "pre", "item_id": ["q1", "q2", "q1"],
+    ...                   "value": [3, 4, None]})
+    >>> respondents(r)
+      pid instrument wave  n_answers
+    0   a   outcomes  pre          2
+    """
+    _require(responses, ["pid", "instrument", "wave"], "responses")
+    keys = [c for c in UNIT_COLUMNS if c in responses.columns]
+    answered = responses.assign(_answered=_answered(responses))
+    agg = {"n_answers": ("_answered", "sum")}
+    if "duration_s" in answered.columns:
+        agg["duration_s"] = ("duration_s", "first")
+    units = answered.groupby(keys, dropna=False, sort=True).agg(**agg).reset_index()
+    units = units[units["n_answers"] > 0].reset_index(drop=True)
+    units["n_answers"] = units["n_answers"].astype(int)
+    return units
+
+
+def _invited(participants: pd.DataFrame) -> pd.Series:
+    if "on_roster" not in participants:
+        return pd.Series(True, index=participants.index)
+    return participants["on_roster"].astype("boolean").fillna(True).astype(bool)
+
+
+def participation_by_country(
+    participants: pd.DataFrame,
+    attendance: pd.DataFrame,
+    k: int | None = None,
+) -> pd.DataFrame:
+    """Invited and attending people by country and role, with totals.
+
+    Parameters
+    ----------
+    participants : pandas.DataFrame
+        Canonical ``participants`` table.
+    attendance : pandas.DataFrame
+        Canonical ``attendance`` table. When empty, ``participants.n_sessions_attended``
+        is used instead.
+    k : int, optional
+        Groups with fewer than k invited people get ``small_group = True``. Default:
+        ``privacy.min_cell_size`` (3).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``round_id, country, role, n_invited, n_attended, share_attended,
+        n_unlisted, n, small_group``; one row per country × role, then a row per country
+        with role ``"all"`` and a round total with country and role ``"all"``.
+        ``n_attended`` counts invited people who attended at least one session;
+        ``n_unlisted`` counts people seen in a survey but not on the roster; ``n`` equals
+        ``n_invited``. Counts are never blanked (see the module notes).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> p = pd.DataFrame({"round_id": "r1", "pid": ["a", "b", "c"],
+    ...                   "country": ["SEN", "SEN", "BFA"], "role": "technical",
+    ...                   "on_roster": True})
+    >>> a = pd.DataFrame({"round_id": "r1", "pid": ["a", "b", "c"], "session_id": "vc1",
+    ...                   "attended": [True, False, True]})
+    >>> participation_by_country(p, a)[["country", "role", "n_invited", "n_attended"]]
+      country       role  n_invited  n_attended
+    0     BFA  technical          1           1
+    1     BFA        all          1           1
+    2     SEN  technical          2           1
+    3     SEN        all          2           1
+    4     all        all          3           2
+    """
+    _require(participants, ["pid", "country"], "participants")
+    k = default_min_cell_size() if k is None else int(k)
+    people = participants.copy()
+    if "round_id" not in people:
+        people["round_id"] = pd.NA
+    if "role" not in people:
+        people["role"] = pd.NA
+    people["_invited"] = _invited(people)
+    if attendance is not None and not attendance.empty:
+        _require(attendance, ["pid", "attended"], "attendance")
+        att = attendance.copy()
+        if "round_id" not in att:
+            att["round_id"] = pd.NA
+        att = att[att["attended"].astype("boolean").fillna(False).astype(bool)]
+        came = att[["round_id", "pid"]].drop_duplicates().assign(_came=True)
+        people = people.merge(came, on=["round_id", "pid"], how="left")
+        people["_came"] = people["_came"].astype("boolean").fillna(False).astype(bool)
+    elif "n_sessions_attended" in people:
+        people["_came"] = pd.to_numeric(people["n_sessions_attended"]).fillna(0).gt(0)
+    else:
+        people["_came"] = False
+    people["_attended"] = people["_invited"] & people["_came"]
+    people["_unlisted"] = ~people["_invited"]
+    for col in ("country", "role"):
+        people[col] = people[col].astype("string").fillna("unknown")
+
+    def count(frame: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
+        return (
+            frame.groupby(keys, dropna=False, sort=True)
+            .agg(
+                n_invited=("_invited", "sum"),
+                n_attended=("_attended", "sum"),
+                n_unlisted=("_unlisted", "sum"),
+            )
+            .reset_index()
+        )
+
+    by_role = count(people, ["round_id", "country", "role"])
+    by_country = count(people, ["round_id", "country"]).assign(role=_ALL)
+    total = count(people, ["round_id"]).assign(country=_ALL, role=_ALL)
+    by_role["_order"], by_country["_order"], total["_order"] = 0, 1, 2
+    rows = pd.concat([by_role, by_country], ignore_index=True)
+    rows = rows.sort_values(["round_id", "country", "_order", "role"], kind="stable")
+    out = pd.concat([rows, total], ignore_index=True)
+    out["_is_total"] = out["_order"] == 2
+    out = out.sort_values(["round_id", "_is_total"], kind="stable").reset_index(drop=True)
+    for col in ("n_invited", "n_attended", "n_unlisted"):
+        out[col] = out[col].astype(int)
+    out["share_attended"] = out["n_attended"] / out["n_invited"].where(out["n_invited"] > 0)
+    out["n"] = out["n_invited"]
+    out["small_group"] = out["n"] < k
+    columns = [
+        "round_id",
+        "country",
+        "role",
+        "n_invited",
+        "n_attended",
+        "share_attended",
+        "n_unlisted",
+        "n",
+        "small_group",
+    ]
+    if "round_id" not in participants:
+        columns.remove("round_id")
+    return out[columns]
+
+
+def attendance_by_session(attendance: pd.DataFrame, sessions: pd.DataFrame) -> pd.DataFrame:
+    """Attendance per session, in date order.
+
+    Parameters
+    ----------
+    attendance : pandas.DataFrame
+        Canonical ``attendance`` table (one row per person and session).
+    sessions : pandas.DataFrame
+        Canonical ``sessions`` table (kind, date, title); sessions nobody was expected at
+        still appear, with zero counts.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``round_id, session_id, kind, date, title, n_expected, n_attended,
+        share_attended, n``; ``n`` equals ``n_expected`` (people with an attendance row).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> s = pd.DataFrame({"round_id": "r1", "session_id": ["vc1", "vc2"],
+    ...                   "kind": "virtual", "date": pd.to_datetime(["2025-02-10", "2025-03-10"]),
+    ...                   "title": ["VC1", "VC2"]})
+    >>> a = pd.DataFrame({"round_id": "r1", "pid": ["a", "b", "a", "b"],
+    ...                   "session_id": ["vc1", "vc1", "vc2", "vc2"],
+    ...                   "attended": [True, True, True, False]})
+    >>> attendance_by_session(a, s)[["session_id", "n_expected", "n_attended", "share_attended"]]
+      session_id  n_expected  n_attended  share_attended
+    0        vc1           2           2             1.0
+    1        vc2           2           1             0.5
+    """
+    _require(attendance, ["pid", "session_id", "attended"], "attendance")
+    att = attendance.copy()
+    ses = sessions.copy() if sessions is not None else pd.DataFrame(columns=["session_id"])
+    for frame in (att, ses):
+        if "round_id" not in frame:
+            frame["round_id"] = pd.NA
+    att["_attended"] = att["attended"].astype("boolean").fillna(False).astype(bool)
+    counts = (
+        att.groupby(["round_id", "session_id"], dropna=False)
+        .agg(n_expected=("pid", "nunique"), n_attended=("_attended", "sum"))
+        .reset_index()
+    )
+    info_cols = [c for c in ("kind", "date", "title") if c in ses.columns]
+    out = ses[["round_id", "session_id", *info_cols]].drop_duplicates(["round_id", "session_id"])
+    out = out.merge(counts, on=["round_id", "session_id"], how="outer")
+    for col in ("kind", "date", "title"):
+        if col not in out:
+            out[col] = pd.NA
+    out[["n_expected", "n_attended"]] = out[["n_expected", "n_attended"]].fillna(0).astype(int)
+    out["share_attended"] = out["n_attended"] / out["n_expected"].where(out["n_expected"] > 0)
+    out["n"] = out["n_expected"]
+    out = out.sort_values(["round_id", "date", "session_id"], na_position="last", kind="stable")
+    return out[
+        [
+            "round_id",
+            "session_id",
+            "kind",
+            "date",
+            "title",
+            "n_expected",
+            "n_attended",
+            "share_attended",
+            "n",
+        ]
+    ].reset_index(drop=True)
+
+
+def response_counts(
+    responses: pd.DataFrame,
+    participants: pd.DataFrame,
+    by: str | list[str] | None = None,
+    k: int | None = None,
+) -> pd.DataFrame:
+    """Respondents per instrument and wave, and the response rate against the roster.
+
+    Parameters
+    ----------
+    responses : pandas.DataFrame
+        Canonical ``responses`` table.
+    participants : pandas.DataFrame
+        Canonical ``participants`` table (the roster: ``on_roster`` not False).
+    by : str or list of str, optional
+        Participant columns to break down by (e.g. ``"country"``).
+    k : int, optional
+        Breakdown groups with a roster smaller than k get ``small_group = True``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``round_id, instrument, wave, [by], n_respondents, n_roster_respondents,
+        n_roster, response_rate, n, small_group``. ``n_respondents`` counts everyone who
+        answered, ``n_roster_respondents`` those on the roster; the response rate is
+        roster respondents / roster size, so people who answered without being invited
+        cannot push it above 1. ``n`` equals ``n_respondents``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> p = pd.DataFrame({"round_id": "r1", "pid": ["a", "b", "c", "d"], "on_roster": True})
+    >>> r = pd.DataFrame({"round_id": "r1", "pid": ["a", "b", "a"], "instrument": "outcomes",
+    ...                   "wave": ["pre", "pre", "post"], "item_id": "q1", "value": 4.0})
+    >>> response_counts(r, p)[["wave", "n_respondents", "n_roster", "response_rate"]]
+       wave  n_respondents  n_roster  response_rate
+    0  post              1         4           0.25
+    1   pre              2         4           0.50
+    """
+    _require(participants, ["pid"], "participants")
+    k = default_min_cell_size() if k is None else int(k)
+    by_cols = [] if by is None else ([by] if isinstance(by, str) else list(by))
+    _require(participants, by_cols, "participants")
+    units = respondents(responses)
+    people = participants.copy()
+    for frame in (units, people):
+        if "round_id" not in frame:
+            frame["round_id"] = pd.NA
+    people["_on_roster"] = _invited(people)
+    people = people.drop_duplicates(["round_id", "pid"])
+    units = units.merge(
+        people[["round_id", "pid", "_on_roster", *by_cols]], on=["round_id", "pid"], how="left"
+    )
+    units["_on_roster"] = units["_on_roster"].astype("boolean").fillna(False).astype(bool)
+    for col in by_cols:
+        units[col] = units[col].astype("string").fillna("unknown")
+        people[col] = people[col].astype("string").fillna("unknown")
+    keys = ["round_id", "instrument", "wave", *by_cols]
+    counts = (
+        units.groupby(keys, dropna=False, sort=True)
+        .agg(n_respondents=("pid", "nunique"), n_roster_respondents=("_on_roster", "sum"))
+        .reset_index()
+    )
+    roster = (
+        people[people["_on_roster"]]
+        .groupby(["round_id", *by_cols], dropna=False)["pid"]
+        .nunique()
+        .rename("n_roster")
+        .reset_index()
+    )
+    out = counts.merge(roster, on=["round_id", *by_cols], how="left")
+    out["n_roster"] = out["n_roster"].fillna(0).astype(int)
+    out["n_roster_respondents"] = out["n_roster_respondents"].astype(int)
+    out["response_rate"] = out["n_roster_respondents"] / out["n_roster"].where(out["n_roster"] > 0)
+    out["n"] = out["n_respondents"]
+    out["small_group"] = (out["n_roster"] < k) if by_cols else False
+    return out[
+        [
+            *keys,
+            "n_respondents",
+            "n_roster_respondents",
+            "n_roster",
+            "response_rate",
+            "n",
+            "small_group",
+        ]
+    ].reset_index(drop=True)
+
+
+def attrition(
+    responses: pd.DataFrame,
+    instrument: str = "outcomes",
+    baseline: str = "pre",
+    endline: str = "post",
+) -> pd.DataFrame:
+    """Who answered which wave: baseline, endline, both (linkable pairs), follow-ups.
+
+    Parameters
+    ----------
+    responses : pandas.DataFrame
+        Canonical ``responses`` table.
+    instrument : str
+        The instrument whose waves are compared.
+    baseline, endline : str
+        Wave names; people are linked by pid within ``round_id``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per round: ``round_id, baseline, endline, n_baseline, n_endline,
+        n_linked, n_baseline_only, n_endline_only, n_retro, n_followup,
+        n_followup_linked, retention, n``. ``n_followup`` counts people with any
+        ``followup-*`` wave, ``n_followup_linked`` those of them also at baseline;
+        ``retention`` = n_linked / n_baseline; ``n`` = people seen at any wave.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> r = pd.DataFrame({"round_id": "r1", "pid": ["a", "a", "b", "c"],
+    ...                   "instrument": "outcomes", "wave": ["pre", "post", "pre", "post"],
+    ...                   "item_id": "q1", "value": 3.0})
+    >>> attrition(r)[["n_baseline", "n_endline", "n_linked", "n_baseline_only",
+    ...               "n_endline_only", "retention"]]
+       n_baseline  n_endline  n_linked  n_baseline_only  n_endline_only  retention
+    0           2          2         1                1               1        0.5
+    """
+    units = respondents(responses)
+    units = units[units["instrument"] == instrument]
+    if "round_id" not in units:
+        units = units.assign(round_id=pd.NA)
+    rows = []
+    round_ids = units["round_id"].drop_duplicates().tolist()
+    if not round_ids and "round_id" in responses and len(responses):
+        round_ids = responses["round_id"].drop_duplicates().tolist()
+    for round_id in round_ids:
+        mask = units["round_id"].isna() if pd.isna(round_id) else units["round_id"] == round_id
+        waves = units[mask].groupby("wave")["pid"].agg(set).to_dict()
+        pre = waves.get(baseline, set())
+        post = waves.get(endline, set())
+        follow = set().union(*[v for w, v in waves.items() if str(w).startswith("followup")])
+        seen = set().union(*waves.values()) if waves else set()
+        rows.append(
+            {
+                "round_id": round_id,
+                "baseline": baseline,
+                "endline": endline,
+                "n_baseline": len(pre),
+                "n_endline": len(post),
+                "n_linked": len(pre & post),
+                "n_baseline_only": len(pre - post),
+                "n_endline_only": len(post - pre),
+                "n_retro": len(waves.get("retro", set())),
+                "n_followup": len(follow),
+                "n_followup_linked": len(follow & pre),
+                "retention": len(pre & post) / len(pre) if pre else np.nan,
+                "n": len(seen),
+            }
+        )
+    columns = [
+        "round_id",
+        "baseline",
+        "endline",
+        "n_baseline",
+        "n_endline",
+        "n_linked",
+        "n_baseline_only",
+        "n_endline_only",
+        "n_retro",
+        "n_followup",
+        "n_followup_linked",
+        "retention",
+        "n",
+    ]
+    return pd.DataFrame(rows, columns=columns)
