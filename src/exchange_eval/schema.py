@@ -1,0 +1,207 @@
+"""pandera schemas of the canonical tables (`exchange_eval.tables`), and their problems as data.
+
+`schema_for(table)` builds a `pandera.DataFrameSchema` from `tables.TABLES` (dtypes)
+plus the checks we know: ISO3 country codes, wave and pid patterns, the instrument set,
+choice codes and value ranges from ``choices.yaml``, and uniqueness (one participant row
+per pid; one response per pid × instrument × wave × session × item). `check_table`
+validates lazily and turns every failure case into a `Problem`, so a user sees all of
+them at once.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pandas as pd
+import pandera.pandas as pa
+from pandera.errors import SchemaError, SchemaErrors
+
+from .errors import Problem
+from .settings import choice_lists
+from .tables import TABLES
+
+__all__ = [
+    "ISO3",
+    "PID_PATTERN",
+    "WAVE_PATTERN",
+    "RESPONSE_INSTRUMENTS",
+    "schema_for",
+    "check_table",
+]
+
+ISO3 = r"^[A-Z]{3}$"
+#: pids are keyed hashes: letters, digits, ``_`` and ``-`` (see privacy.pseudonym)
+PID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_-]{5,63}$"
+WAVE_PATTERN = r"^(pre|post|retro|followup-\d+|pulse-\d+|[a-z0-9][a-z0-9_-]*)$"
+RESPONSE_INSTRUMENTS = ("session_feedback", "outcomes", "tool_feedback", "pulse")
+_UNIQUE = {
+    "participants": ["pid"],
+    "attendance": ["pid", "session_id"],
+    "sessions": ["session_id"],
+    "responses": ["pid", "instrument", "wave", "session_id", "item_id"],
+    "plan_actions": ["country", "action_id", "followup"],
+    "jsr_assessment": ["country", "year", "wave", "dimension", "criterion"],
+    "jsr_quality": ["country", "year"],
+    "ties": ["pid", "wave", "alter_organisation"],
+}
+_REQUIRED = {  # columns that may never be missing
+    "participants": ["round_id", "pid", "on_roster"],
+    "attendance": ["round_id", "pid", "session_id", "attended"],
+    "sessions": ["round_id", "session_id"],
+    "responses": ["round_id", "pid", "instrument", "wave", "item_id"],
+    "plan_actions": ["round_id", "country", "action_id"],
+    "jsr_assessment": ["round_id", "country", "dimension"],
+    "jsr_quality": ["round_id", "country", "n_met", "meets"],
+    "ties": ["round_id", "pid", "wave", "alter_organisation"],
+    "tool_feedback": ["round_id", "pid", "tool"],
+}
+
+
+def _codes(list_name: str) -> list[str]:
+    return [str(level["value"]) for level in choice_lists().get(list_name, [])]
+
+
+def _range(list_name: str) -> tuple[float, float] | None:
+    values = []
+    for level in choice_lists().get(list_name, []):
+        try:
+            values.append(float(level["value"]))
+        except (TypeError, ValueError):
+            return None
+    return (min(values), max(values)) if values else None
+
+
+def _between(list_name: str) -> list[pa.Check]:
+    bounds = _range(list_name)
+    return [pa.Check.in_range(*bounds)] if bounds else []
+
+
+def _checks(table: str, column: str) -> list[pa.Check]:
+    if column == "pid" or column == "alter_pid":
+        return [pa.Check.str_matches(PID_PATTERN)]
+    if column in ("country", "ego_country", "alter_country"):
+        return [pa.Check.str_matches(ISO3)]
+    if column == "wave":
+        return [pa.Check.str_matches(WAVE_PATTERN)]
+    if column == "round_id":
+        return [pa.Check.str_matches(r"^[a-z0-9][a-z0-9_-]*$")]
+    if table == "responses" and column == "instrument":
+        return [pa.Check.isin(RESPONSE_INSTRUMENTS)]
+    if table == "participants" and column in ("role", "org_type", "gender"):
+        return [pa.Check.isin(_codes(column))]
+    if table == "plan_actions" and column == "status":
+        return [pa.Check.isin(_codes("plan_status"))]
+    if table == "plan_actions" and column == "followup":
+        return [pa.Check.str_matches(r"^followup-\d+$")]
+    if table == "jsr_assessment" and column == "rating":
+        return _between("ladder4")
+    if column == "group":
+        return [pa.Check.isin(["participant", "comparison"])]
+    if table == "ties" and column == "collaboration":
+        return _between("collaboration")
+    if table == "ties" and (column.startswith("trust_") or column.startswith("value_")):
+        return _between("partner4")
+    if table == "tool_feedback" and column == "rating":
+        return _between("useful5")
+    if column == "n_sessions_attended" or column == "n_met":
+        return [pa.Check.ge(0)]
+    if column == "duration_s":
+        return [pa.Check.ge(0)]
+    return []
+
+
+def schema_for(table: str, extra_columns: dict[str, str] | None = None) -> pa.DataFrameSchema:
+    """The pandera schema of a canonical table.
+
+    Parameters
+    ----------
+    table
+        A key of `tables.TABLES`.
+    extra_columns
+        Columns a table may carry beyond the contract (``jsr_quality`` has one boolean
+        column per dimension id), as ``{column: dtype}``.
+    """
+    columns = dict(TABLES[table])
+    columns.update(extra_columns or {})
+    required = set(_REQUIRED.get(table, []))
+    return pa.DataFrameSchema(
+        {
+            name: pa.Column(
+                dtype,
+                checks=_checks(table, name),
+                nullable=name not in required,
+                required=True,
+            )
+            for name, dtype in columns.items()
+        },
+        unique=_UNIQUE.get(table),
+        strict=False,
+        name=table,
+        coerce=False,
+    )
+
+
+def _describe(check: str, failure: object) -> str:
+    check = str(check)
+    if check == "column_in_dataframe" or check == "column_in_schema":
+        return f"required column {failure!r} is missing"
+    if check.startswith("dtype("):
+        return f"wrong type {failure!r}, expected {check[6:-1]}"
+    if check == "not_nullable":
+        return "missing value where one is required"
+    if check in ("field_uniqueness", "multiple_fields_uniqueness"):
+        return f"duplicate row: {failure!r} appears more than once"
+    match = re.match(r"str_matches\('(.*)'\)", check)
+    if match:
+        return f"{failure!r} does not match the pattern {match.group(1)}"
+    return f"{failure!r} fails {check}"
+
+
+def check_table(
+    df: pd.DataFrame,
+    table: str,
+    *,
+    file: str | None = None,
+    locate: pd.DataFrame | None = None,
+    extra_columns: dict[str, str] | None = None,
+) -> list[Problem]:
+    """Validate ``df`` lazily against its schema; return one `Problem` per failure case.
+
+    ``locate`` (optional, same index as ``df``) has ``source_file`` and ``source_row``
+    columns: the problem then points at the raw export the row came from; otherwise at
+    ``file`` (default the table name) and the 1-based row of the table.
+    """
+    schema = schema_for(table, extra_columns)
+    try:
+        schema.validate(df, lazy=True)
+    except SchemaErrors as exc:
+        cases = exc.failure_cases
+    except SchemaError as exc:  # pragma: no cover - lazy validation raises SchemaErrors
+        return [Problem(file or table, str(exc))]
+    else:
+        return []
+    problems: list[Problem] = []
+    for case in cases.itertuples(index=False):
+        column = case.column if isinstance(case.column, str) else None
+        if str(case.check) in ("column_in_dataframe", "column_in_schema"):
+            column = str(case.failure_case)
+        index = case.index
+        where_file, where_row = file or table, None
+        if index is not None and not (isinstance(index, float) and pd.isna(index)):
+            if locate is not None and index in locate.index:
+                source_file = locate.at[index, "source_file"]
+                source_row = locate.at[index, "source_row"]
+                if not pd.isna(source_file):
+                    where_file = str(source_file)
+                if not pd.isna(source_row):
+                    where_row = int(source_row)
+            else:
+                try:
+                    where_row = int(index) + 1
+                except (TypeError, ValueError):
+                    where_row = None
+        message = _describe(case.check, case.failure_case)
+        if where_file != table:
+            message = f"{table}: {message}"
+        problems.append(Problem(where_file, message, where_row, column, "error"))
+    return problems
