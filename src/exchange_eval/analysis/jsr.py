@@ -19,8 +19,8 @@ import numpy as np
 import pandas as pd
 import statsmodels.formula.api as smf
 
-from ..errors import ExchangeEvalError
 from ..settings import dimensions as load_dimensions
+from . import AnalysisError
 
 __all__ = [
     "JSRDataError",
@@ -38,7 +38,7 @@ PARTICIPANT = "participant"
 COMPARISON = "comparison"
 
 
-class JSRDataError(ExchangeEvalError):
+class JSRDataError(AnalysisError):
     """A JSR table lacks what an analysis needs (columns, groups, years)."""
 
 
@@ -105,13 +105,19 @@ def ladder_change(
         last = df.groupby("country")["year"].transform("max")
         df = df.loc[(df["year"] == first) | (df["year"] == last)]
         df = pd.concat(
-            [df.loc[df["year"] == first].assign(_when="before"),
-             df.loc[(df["year"] == last) & (last > first)].assign(_when="after")]
+            [
+                df.loc[df["year"] == first].assign(_when="before"),
+                df.loc[(df["year"] == last) & (last > first)].assign(_when="after"),
+            ]
         )
     if df.empty:
         return pd.DataFrame(columns=columns)
-    groups = df.groupby("country")["group"].agg(lambda s: s.dropna().iloc[0] if s.notna().any() else pd.NA)
-    wide = df.pivot_table(index=["country", "dimension"], columns="_when", values="rating", aggfunc="mean")
+    groups = df.groupby("country")["group"].agg(
+        lambda s: s.dropna().iloc[0] if s.notna().any() else pd.NA
+    )
+    wide = df.pivot_table(
+        index=["country", "dimension"], columns="_when", values="rating", aggfunc="mean"
+    )
     wide = wide.reindex(columns=["before", "after"]).reset_index()
     wide.columns.name = None
     wide["change"] = wide["after"] - wide["before"]
@@ -259,17 +265,24 @@ def quality_from_ladder(
          3   True
     """
     config = dimensions_config if dimensions_config is not None else load_dimensions()
-    _require(jsr_assessment, "jsr_assessment", ["country", "year", "dimension", "criterion", "rating"])
+    _require(
+        jsr_assessment, "jsr_assessment", ["country", "year", "dimension", "criterion", "rating"]
+    )
     level = float(config.get("dimension_met_level", 3))
     df = _overall(jsr_assessment)
     df = df.assign(group=df["group"] if "group" in df.columns else pd.NA)
-    wide = df.pivot_table(index=["country", "year"], columns="dimension", values="rating", aggfunc="mean")
+    wide = df.pivot_table(
+        index=["country", "year"], columns="dimension", values="rating", aggfunc="mean"
+    )
     dims = _dimension_ids(config)
     wide = wide.reindex(columns=dims)
     flags = pd.DataFrame(
-        {d: (wide[d] >= level).astype("boolean").mask(wide[d].isna()) for d in dims}, index=wide.index
+        {d: (wide[d] >= level).astype("boolean").mask(wide[d].isna()) for d in dims},
+        index=wide.index,
     ).reset_index()
-    groups = df.groupby("country")["group"].agg(lambda s: s.dropna().iloc[0] if s.notna().any() else pd.NA)
+    groups = df.groupby("country")["group"].agg(
+        lambda s: s.dropna().iloc[0] if s.notna().any() else pd.NA
+    )
     flags.insert(2, "group", flags["country"].map(groups))
     return quality_flags(flags, config)
 
@@ -417,7 +430,9 @@ def panel_did(
         subsets = np.array(list(itertools.combinations(range(n_countries), n_treated)))
     else:
         rng = np.random.default_rng(seed)
-        subsets = np.array([rng.choice(n_countries, n_treated, replace=False) for _ in range(n_perm)])
+        subsets = np.array(
+            [rng.choice(n_countries, n_treated, replace=False) for _ in range(n_perm)]
+        )
     assign = np.zeros((len(subsets), n_countries), dtype=bool)
     assign[np.arange(len(subsets))[:, None], subsets] = True
     x = (assign[:, country_idx] & post_arr[None, :]).T.astype(float)
@@ -459,7 +474,9 @@ def panel_did(
 
 
 def _treated_countries(df: pd.DataFrame, participant: str) -> list[str]:
-    groups = df.dropna(subset=["group"]).groupby("country")["group"].agg(lambda s: set(s.astype(str)))
+    groups = (
+        df.dropna(subset=["group"]).groupby("country")["group"].agg(lambda s: set(s.astype(str)))
+    )
     both = [c for c, g in groups.items() if len(g) > 1]
     if both:
         raise JSRDataError(f"countries listed in more than one group: {', '.join(map(str, both))}")
@@ -550,8 +567,9 @@ def rf18_did(
     treated = _treated_countries(df, participant)
     df = df.groupby(["country", "year"], as_index=False).agg(meets=("meets", "mean"))
     post = df["year"].astype(int) >= int(treatment_year)
-    return panel_did(df, outcome="meets", treated=treated, post=post, period="year",
-                     n_perm=n_perm, seed=seed).rename("meets")
+    return panel_did(
+        df, outcome="meets", treated=treated, post=post, period="year", n_perm=n_perm, seed=seed
+    ).rename("meets")
 
 
 def ladder_did(
@@ -588,7 +606,9 @@ def ladder_did(
     >>> round(float(ladder_did(ja)["estimate"]), 6)
     1.5
     """
-    _require(jsr_assessment, "jsr_assessment", ["country", "group", "dimension", "criterion", "rating"])
+    _require(
+        jsr_assessment, "jsr_assessment", ["country", "group", "dimension", "criterion", "rating"]
+    )
     df = _overall(jsr_assessment).reset_index(drop=True)
     treated = _treated_countries(df, participant)
     if treatment_year is not None:
@@ -605,5 +625,12 @@ def ladder_did(
         period = "wave"
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
-        return panel_did(panel, outcome="ladder", treated=treated, post=post, period=period,
-                         n_perm=n_perm, seed=seed)
+        return panel_did(
+            panel,
+            outcome="ladder",
+            treated=treated,
+            post=post,
+            period=period,
+            n_perm=n_perm,
+            seed=seed,
+        )

@@ -14,8 +14,8 @@ from collections.abc import Sequence
 
 import pandas as pd
 
-from ..errors import ExchangeEvalError
 from ..settings import choice_lists
+from . import AnalysisError
 
 __all__ = [
     "PlanDataError",
@@ -27,7 +27,7 @@ __all__ = [
 ]
 
 
-class PlanDataError(ExchangeEvalError):
+class PlanDataError(AnalysisError):
     """The plan-actions table lacks a column or holds a status that is not configured."""
 
 
