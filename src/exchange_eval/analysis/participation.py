@@ -21,6 +21,7 @@ from .suppress import default_min_cell_size
 __all__ = [
     "UNIT_COLUMNS",
     "respondents",
+    "answer_grid",
     "participation_by_country",
     "attendance_by_session",
     "response_counts",
@@ -447,3 +448,70 @@ def attrition(
         "n",
     ]
     return pd.DataFrame(rows, columns=columns)
+
+
+def answer_grid(
+    responses: pd.DataFrame,
+    expected_items: dict[str, list[str]] | list[str] | None = None,
+    by: str | list[str] | None = None,
+) -> pd.DataFrame:
+    """Every answer a respondent was expected to give, and whether they gave it.
+
+    Missing answers reach the canonical table in two ways: as rows whose value is
+    missing, or not at all (some platforms drop unanswered questions). This grid puts
+    both on the same footing.
+
+    Parameters
+    ----------
+    responses : pandas.DataFrame
+        Canonical ``responses`` table.
+    expected_items : dict or list, optional
+        Items each respondent should have answered: a dict instrument -> item ids, or one
+        list for every instrument. Default: the items that appear (with or without a
+        value) in the same instrument and wave.
+    by : str or list of str, optional
+        Extra columns of ``responses`` to carry (e.g. ``"country"`` after a merge).
+
+    Returns
+    -------
+    pandas.DataFrame
+        The unit columns (`UNIT_COLUMNS` present), the ``by`` columns, ``item_id`` and
+        boolean ``answered``; one row per responding unit × expected item. Units that
+        answered nothing at all are not respondents and do not appear.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> r = pd.DataFrame({"pid": ["a", "a", "b"], "instrument": "outcomes", "wave": "pre",
+    ...                   "item_id": ["q1", "q2", "q1"], "value": [3.0, None, 4.0]})
+    >>> answer_grid(r)
+      pid instrument wave item_id  answered
+    0   a   outcomes  pre      q1      True
+    1   a   outcomes  pre      q2     False
+    2   b   outcomes  pre      q1      True
+    3   b   outcomes  pre      q2     False
+    """
+    _require(responses, ["pid", "instrument", "wave", "item_id"], "responses")
+    by_cols = [] if by is None else ([by] if isinstance(by, str) else list(by))
+    _require(responses, by_cols, "responses")
+    keys = [c for c in UNIT_COLUMNS if c in responses.columns]
+    frame = responses.assign(_answered=_answered(responses))
+    units = frame.groupby([*keys, *by_cols], dropna=False, sort=True)["_answered"].any()
+    units = units[units].reset_index()[[*keys, *by_cols]]
+    if expected_items is None:
+        items = frame[["instrument", "wave", "item_id"]].drop_duplicates()
+        grid = units.merge(items, on=["instrument", "wave"], how="inner")
+    elif isinstance(expected_items, dict):
+        items = pd.DataFrame(
+            [(inst, item) for inst, ids in expected_items.items() for item in ids],
+            columns=["instrument", "item_id"],
+        )
+        grid = units.merge(items, on="instrument", how="inner")
+    else:
+        items = pd.DataFrame({"item_id": list(expected_items)})
+        grid = units.merge(items, how="cross")
+    given = frame.loc[frame["_answered"], [*keys, "item_id"]].drop_duplicates()
+    given["answered"] = True
+    grid = grid.merge(given, on=[*keys, "item_id"], how="left")
+    grid["answered"] = grid["answered"].astype("boolean").fillna(False).astype(bool)
+    return grid[[*keys, *by_cols, "item_id", "answered"]].reset_index(drop=True)
