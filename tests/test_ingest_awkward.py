@@ -168,3 +168,25 @@ def test_delimiter_sniffing_decimal_commas() -> None:
     assert sniff_delimiter(text) == ";"
     assert sniff_delimiter("a\tb\tc\n1\t2,5\t3\n") == "\t"
     assert sniff_delimiter('a,b,"c;d"\n1,2,3\n') == ","
+
+
+def test_single_column_with_commas_in_answers(tmp_path: Path) -> None:
+    table = read_export(write(tmp_path, "one.csv", "Commentaire\nBien, merci\nRAS\nTrès utile, vraiment\n".encode()))
+    assert list(table.frame.columns) == ["Commentaire"]
+    assert table.frame["Commentaire"].tolist() == ["Bien, merci", "RAS", "Très utile, vraiment"]
+
+
+def test_utf8_file_with_a_pasted_cp1252_line(tmp_path: Path) -> None:
+    data = "Nom;Pays\nRené;Bénin\n".encode() + "Zoé;Sénégal\n".encode("cp1252")
+    table = read_export(write(tmp_path, "mixed.csv", data))
+    assert table.encoding == "utf-8+cp1252"
+    assert table.frame["Nom"].tolist() == ["René", "Zoé"]
+    assert table.frame.loc[1, "Pays"] == "Sénégal"
+
+
+def test_kobo_label_export_with_repeated_labels(tmp_path: Path) -> None:
+    data = '"Précisez";"Précisez";"_id";"_uuid"\n"a";"b";"1";"u1"\n'.encode()
+    table = read_export(write(tmp_path, "kobo.csv", data))
+    assert table.platform == "kobo"
+    assert list(table.frame.columns) == ["Précisez", "Précisez (2)", "_id", "_uuid"]
+    assert "column 2 (B) repeats the header 'Précisez'" in table.warnings[0]

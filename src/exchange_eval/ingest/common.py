@@ -190,6 +190,10 @@ def finish_table(
             copy = 2
             while f"{name} ({copy})" in seen or f"{name} ({copy})" in named:
                 copy += 1
+            grid.warnings.append(
+                f"column {position + 1} ({column_letter(position + 1)}) repeats the header "
+                f"{name!r}; it is read as {name + f' ({copy})'!r}"
+            )
             name = f"{name} ({copy})"
         seen[name] = position
         final.append(name)

@@ -3,7 +3,9 @@
 Headers are XML names or labels in any language; group paths already use ``/``
 (``groupe/question``); a select_multiple has its space-separated codes in the main
 column plus one 0/1 column per option headed ``groupe/question/option`` (blank when the
-question was not answered). Recognised by its metadata columns.
+question was not answered). Recognised by its metadata columns. XML names are unique,
+but labels may repeat in a label export (two "Précisez" questions): repeats are read as
+``label (2)``, … with a warning, rather than refused.
 """
 
 from __future__ import annotations
@@ -26,4 +28,4 @@ def detect(grid: Grid) -> bool:
 
 def read(grid: Grid) -> RawTable:
     """One header row, kept as exported apart from whitespace and apostrophes."""
-    return single_header_table(grid, platform="kobo")
+    return single_header_table(grid, platform="kobo", allow_duplicates=True)

@@ -33,7 +33,7 @@ DELIMITERS = (";", ",", "\t")
 
 # cp1252 characters that almost never occur in survey text: seeing them means the bytes
 # are probably in another encoding (Mac Roman, cp850, …)
-_IMPLAUSIBLE_CP1252 = set("ƒ†‡ˆ‰Š‹ŒŽ˜™š›žŸ¤¦¨¯¸¹º¾¼½")
+_IMPLAUSIBLE_CP1252 = set("‚„ƒ†‡ˆ‰Š‹ŒŽ˜š›žŸ¤¦¨¯¸¹º¾¼½")
 _MAGIC = {
     b"PK\x03\x04": "a zip archive (an .xlsx or .ods workbook?)",
     b"\xd0\xcf\x11\xe0": "an old Excel/Office file (.xls)",
@@ -108,19 +108,44 @@ def decode_text(data: bytes, path: Path) -> tuple[str, str]:
         return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
         pass
-    cp1252: str | None
-    try:
-        cp1252 = data.decode("cp1252")
-    except UnicodeDecodeError:
-        cp1252 = None
-    if cp1252 is not None and not (set(cp1252) & _IMPLAUSIBLE_CP1252):
-        return cp1252, "cp1252"
+    mixed = _line_by_line(data)
+    if mixed is not None:
+        return mixed
     guess = _charset_guess(data)
     if guess is not None:
         return guess
-    if cp1252 is not None:
-        return cp1252, "cp1252"
+    try:
+        return data.decode("cp1252"), "cp1252"
+    except UnicodeDecodeError:
+        pass
     raise DataError("cannot tell the text encoding of this file (is it binary?)", file=path)
+
+
+def _line_by_line(data: bytes) -> tuple[str, str] | None:
+    """Decode each line as UTF-8 if it is, else as cp1252.
+
+    A pure cp1252 file comes out exactly as a cp1252 decode (its accented lines are not
+    valid UTF-8); a UTF-8 file with a few lines pasted from a cp1252 source comes out
+    readable instead of as mojibake, reported as ``utf-8+cp1252``. ``None`` when a line
+    is neither, or cp1252 yields characters that hint at another code page.
+    """
+    parts: list[str] = []
+    utf8_lines = cp1252_lines = 0
+    for line in data.splitlines(keepends=True):
+        try:
+            text = line.decode("utf-8")
+            if not line.isascii():
+                utf8_lines += 1
+        except UnicodeDecodeError:
+            try:
+                text = line.decode("cp1252")
+            except UnicodeDecodeError:
+                return None
+            if set(text) & _IMPLAUSIBLE_CP1252:
+                return None
+            cp1252_lines += 1
+        parts.append(text)
+    return "".join(parts), ("utf-8+cp1252" if utf8_lines else "cp1252")
 
 
 def _charset_guess(data: bytes) -> tuple[str, str] | None:
@@ -151,9 +176,17 @@ def _records(text: str, delimiter: str, limit: int | None = None, *, strict: boo
 
 
 def sniff_delimiter(text: str) -> str:
-    """Choose `;`, `,` or tab: the one that splits the first records most consistently."""
-    best: tuple[float, int, int] | None = None
-    chosen = ","
+    """Choose `;`, `,` or tab for ``text``.
+
+    Each candidate splits the first 50 records; it is scored by the share of records it
+    splits into two or more fields, then the share having the most common number of
+    fields, then that number, then the order `;`, `,`, tab. A candidate counts only if it
+    splits more than half of the records and either splits the first record or splits
+    at least 70 % of the records evenly; when none counts, the file has one column and
+    the delimiter that splits the fewest records is returned.
+    """
+    scored: list[tuple[float, float, int, int, str]] = []
+    raw_split: dict[str, tuple[float, int]] = {}
     for priority, delimiter in enumerate(DELIMITERS):
         try:
             sample = _records(text, delimiter, limit=50)
@@ -162,14 +195,20 @@ def sniff_delimiter(text: str) -> str:
         if not sample:
             continue
         widths = [len(r.cells) for r in sample]
-        header = max(widths[:5])
-        if header < 2:
-            continue
-        consistent = sum(1 for w in widths if w == header) / len(widths)
-        score = (consistent, header, -priority)
-        if best is None or score > best:
-            best, chosen = score, delimiter
-    return chosen
+        modal = max(set(widths), key=lambda w: (widths.count(w), w))
+        split = sum(1 for w in widths if w >= 2) / len(widths)
+        consistency = widths.count(modal) / len(widths)
+        # a one-column file whose answers hold commas: the header is not split and the
+        # answers split unevenly; a title line above a regular table: the rest is even
+        counts = split > 0.5 and (widths[0] >= 2 or consistency >= 0.7)
+        scored.append((split if counts else 0.0, consistency, modal, -priority, delimiter))
+        raw_split[delimiter] = (split, priority)
+    splitting = [s for s in scored if s[0] > 0]
+    if splitting:
+        return max(splitting)[4]
+    if not scored:
+        return ","
+    return min(raw_split, key=lambda d: raw_split[d])
 
 
 def parse_records(text: str, delimiter: str, path: Path) -> list[Record]:
