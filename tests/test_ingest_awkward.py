@@ -168,6 +168,11 @@ def test_delimiter_sniffing_decimal_commas() -> None:
     assert sniff_delimiter(text) == ";"
     assert sniff_delimiter("a\tb\tc\n1\t2,5\t3\n") == "\t"
     assert sniff_delimiter('a,b,"c;d"\n1,2,3\n') == ","
+    # a title line above the table, with or without Excel's padding
+    assert sniff_delimiter("Liste\nNom,Pays\nA,B\n") == ","
+    assert sniff_delimiter("Liste;;\nNom;Pays;Role\nA;B;C\n") == ";"
+    # one column whose answers hold commas: nothing is split
+    assert sniff_delimiter("Commentaire\nBien, merci\nRAS\nOk, oui\n") == ";"
 
 
 def test_single_column_with_commas_in_answers(tmp_path: Path) -> None:

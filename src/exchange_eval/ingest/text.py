@@ -180,9 +180,10 @@ def sniff_delimiter(text: str) -> str:
 
     Each candidate splits the first 50 records; it is scored by the share of records it
     splits into two or more fields, then the share having the most common number of
-    fields, then that number, then the order `;`, `,`, tab. A candidate counts only if it
-    splits more than half of the records and either splits the first record or splits
-    at least 70 % of the records evenly; when none counts, the file has one column and
+    fields, then that number, then the order `;`, `,`, tab; up to three unsplit lines at
+    the top (a title) are left out. A candidate counts only if it splits more than half
+    of the records and, when it leaves the first line whole, splits at least 80 % of the
+    rest into the same number of fields; when none counts, the file has one column and
     the delimiter that splits the fewest records is returned.
     """
     scored: list[tuple[float, float, int, int, str]] = []
@@ -195,12 +196,16 @@ def sniff_delimiter(text: str) -> str:
         if not sample:
             continue
         widths = [len(r.cells) for r in sample]
-        modal = max(set(widths), key=lambda w: (widths.count(w), w))
-        split = sum(1 for w in widths if w >= 2) / len(widths)
-        consistency = widths.count(modal) / len(widths)
-        # a one-column file whose answers hold commas: the header is not split and the
-        # answers split unevenly; a title line above a regular table: the rest is even
-        counts = split > 0.5 and (widths[0] >= 2 or consistency >= 0.7)
+        # unsplit lines first (a title above the table) are left out of the measures
+        lead = 0
+        while lead < min(3, len(widths) - 1) and widths[lead] < 2:
+            lead += 1
+        body = widths[lead:]
+        modal = max(set(body), key=lambda w: (body.count(w), w))
+        consistency = body.count(modal) / len(body)
+        split = sum(1 for w in body if w >= 2) / len(body)
+        # a one-column file whose answers hold commas splits unevenly after its header
+        counts = split > 0.5 and (lead == 0 or consistency >= 0.8)
         scored.append((split if counts else 0.0, consistency, modal, -priority, delimiter))
         raw_split[delimiter] = (split, priority)
     splitting = [s for s in scored if s[0] > 0]
