@@ -1,0 +1,160 @@
+"""Tests of analysis.likert: every level shown, percentages, summaries, suppression."""
+
+from __future__ import annotations
+
+import doctest
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from exchange_eval.analysis import AnalysisError
+from exchange_eval.analysis import likert as lk
+from exchange_eval.analysis.likert import likert_counts, likert_summary
+from exchange_eval.errors import DataError
+
+AGREE5 = [
+    {"value": 1, "label_en": "Strongly disagree", "label_fr": "Pas du tout d'accord"},
+    {"value": 2, "label_en": "Disagree", "label_fr": "Pas d'accord"},
+    {"value": 3, "label_en": "Neither agree nor disagree"},
+    {"value": 4, "label_en": "Agree", "label_fr": "D'accord"},
+    {"value": 5, "label_en": "Strongly agree", "label_fr": "Tout à fait d'accord"},
+]
+
+
+def _config_loads() -> bool:
+    try:
+        lk.item_scales()
+    except DataError:
+        return False
+    return True
+
+
+def _feedback() -> pd.DataFrame:
+    values = {
+        "sf_objectives": [4, 5, 4, 4, 5, np.nan, 3],
+        "sf_relevance": [5, 5, 4, 5, 4, 4, np.nan],
+    }
+    rows = []
+    countries = ["SEN", "SEN", "BFA", "BFA", "CIV", "CIV", "CIV"]
+    for item, vals in values.items():
+        for i, v in enumerate(vals):
+            rows.append(
+                {
+                    "pid": f"p{i}",
+                    "instrument": "session_feedback",
+                    "wave": "vc1",
+                    "session_id": "vc1",
+                    "item_id": item,
+                    "value": v,
+                    "country": countries[i],
+                }
+            )
+    # p6 skipped sf_relevance and the platform dropped the row entirely
+    return (
+        pd.DataFrame(rows)
+        .dropna(subset=["value"])
+        .reset_index(drop=True)
+        .pipe(
+            lambda d: pd.concat(
+                [
+                    d,
+                    pd.DataFrame(
+                        [
+                            {
+                                "pid": "p5",
+                                "instrument": "session_feedback",
+                                "wave": "vc1",
+                                "session_id": "vc1",
+                                "item_id": "sf_objectives",
+                                "value": np.nan,
+                                "country": "CIV",
+                            }
+                        ]
+                    ),
+                ],
+                ignore_index=True,
+            )
+        )
+    )
+
+
+@pytest.mark.xfail(
+    not _config_loads(), reason="config/instruments.yaml does not parse", strict=False
+)
+def test_doctest_examples_hold():
+    result = doctest.testmod(lk)
+    assert result.attempted > 0 and result.failed == 0
+
+
+def test_every_level_present_even_unused():
+    out = likert_counts(_feedback(), AGREE5, items=["sf_objectives", "sf_relevance"])
+    assert len(out) == 10
+    obj = out[out["item_id"] == "sf_objectives"]
+    assert obj["level"].tolist() == [1, 2, 3, 4, 5]
+    assert obj["n"].tolist() == [0, 0, 1, 3, 2]
+    assert (obj["n_item"] == 6).all()
+    np.testing.assert_allclose(obj["pct"], [0, 0, 100 / 6, 50, 100 / 3])
+    assert obj["label"].tolist()[0] == "Strongly disagree"
+    rel = out[out["item_id"] == "sf_relevance"]
+    assert rel["n"].tolist() == [0, 0, 0, 3, 3] and rel["pct"].sum() == pytest.approx(100)
+
+
+def test_labels_follow_language_with_english_fallback():
+    out = likert_counts(_feedback(), AGREE5, items=["sf_objectives"], lang="fr")
+    assert out["label"].tolist()[:3] == [
+        "Pas du tout d'accord",
+        "Pas d'accord",
+        "Neither agree nor disagree",
+    ]
+
+
+def test_items_never_answered_still_get_all_levels():
+    out = likert_counts(_feedback(), AGREE5, items=["sf_apply"])
+    assert out["n"].tolist() == [0] * 5 and (out["n_item"] == 0).all()
+    assert out["pct"].isna().all()
+
+
+def test_breakdown_is_suppressed_below_k():
+    out = likert_counts(_feedback(), AGREE5, items=["sf_objectives"], by="country", k=3)
+    civ = out[out["country"] == "CIV"]  # two answers (one missing)
+    assert civ["suppressed"].all() and civ["n"].isna().all() and civ["pct"].isna().all()
+    assert (civ["n_item"] == 2).all()
+    assert len(out) == 15  # 3 countries x 5 levels
+    unsuppressed = likert_counts(_feedback(), AGREE5, items=["sf_objectives"], by="country", k=0)
+    assert unsuppressed.loc[unsuppressed["country"] == "SEN", "n"].tolist() == [0, 0, 0, 1, 1]
+
+
+def test_values_outside_the_scale_raise():
+    bad = pd.DataFrame({"item_id": ["q1"], "value": [7.0]})
+    with pytest.raises(AnalysisError, match="outside the scale"):
+        likert_counts(bad, AGREE5)
+
+
+def test_likert_summary_values():
+    out = likert_summary(_feedback(), choices=AGREE5)
+    obj = out[out["item_id"] == "sf_objectives"].iloc[0]
+    assert obj["n"] == 6
+    assert obj["median"] == 4.0
+    assert obj["mean"] == pytest.approx(25 / 6)
+    assert obj["top2"] == pytest.approx(5 / 6)
+    assert obj["n_missing"] == 1  # p5: blank row for this item, but answered sf_relevance
+    rel = out[out["item_id"] == "sf_relevance"].iloc[0]
+    assert (rel["n"], rel["median"], rel["top2"]) == (6, 4.5, 1.0)
+    assert rel["n_missing"] == 1  # p6 answered sf_objectives, row for sf_relevance absent
+
+
+def test_likert_summary_breakdown_suppressed():
+    out = likert_summary(_feedback(), by="country", choices=AGREE5, k=3)
+    assert set(out.columns) >= {
+        "item_id",
+        "country",
+        "n",
+        "median",
+        "mean",
+        "top2",
+        "n_missing",
+        "suppressed",
+    }
+    assert out["suppressed"].all()  # every country has fewer than 3 answers per item
+    assert out["median"].isna().all()
