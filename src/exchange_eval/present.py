@@ -1,0 +1,965 @@
+"""Display helpers of the reports: tables, sentences, boxes and figures as safe HTML.
+
+Everything a notebook shows passes through here, so that
+
+* headers and labels are translated (`i18n`), numbers follow the locale (`fmt`);
+* every data-derived string is HTML-escaped (a respondent's ``<script>`` shows as text);
+* rows resting on fewer than k respondents are marked, blanked and footnoted;
+* summary sentences are written from the numbers, and say so honestly when a test could
+  not run or found nothing.
+
+Functions return HTML strings (easy to test); `show` displays them in a notebook.
+Section builders (``*_section``) bundle the analysis call, table, figure and sentences of
+one report section, so the notebooks stay one line per section.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import io
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import Any
+
+import pandas as pd
+from babel import Locale
+
+from . import fmt
+from .i18n import (
+    country_name,
+    criterion_label,
+    dimension_label,
+    group_label,
+    item_label,
+    label,
+    outcome_label,
+    session_label,
+    t,
+    tool_label,
+    wave_label,
+)
+from .settings import settings
+
+__all__ = [
+    "esc",
+    "heading",
+    "paragraph",
+    "note",
+    "figure_html",
+    "format_value",
+    "table_html",
+    "plural",
+    "change_sentence",
+    "headline_sentences",
+    "summary_box",
+    "provenance_html",
+    "comments_html",
+    "show",
+]
+
+Formatter = str | Callable[[Any, str], str]
+
+
+def esc(value: Any) -> str:
+    """HTML-escape any value (quotes included)."""
+    return html.escape("" if value is None else str(value), quote=True)
+
+
+def _k(k: int | None = None) -> int:
+    return int(settings().get("privacy", {}).get("min_cell_size", 3)) if k is None else int(k)
+
+
+def heading(key: str, lang: str, level: int = 2, **kwargs: Any) -> str:
+    """A translated heading ``<h2>`` (the text is escaped: kwargs may carry data)."""
+    return f"<h{level}>{esc(t(key, lang, **{k: v for k, v in kwargs.items()}))}</h{level}>"
+
+
+def paragraph(text: str, css: str | None = None) -> str:
+    """One escaped paragraph, optionally with a class (``note``, ``suppressed``)."""
+    cls = f' class="{esc(css)}"' if css else ""
+    return f"<p{cls}>{esc(text)}</p>"
+
+
+def note(key: str, lang: str, **kwargs: Any) -> str:
+    """A translated note paragraph (class ``note``)."""
+    return paragraph(t(key, lang, **kwargs), "note")
+
+
+def figure_html(fig: Any, alt: str = "", *, dpi: int = 200, close: bool = True) -> str:
+    """A matplotlib Figure as an embedded PNG ``<img>`` (nothing fetched when opened)."""
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=dpi)
+    width_in = fig.get_figwidth()
+    if close:
+        import matplotlib.pyplot as plt
+
+        plt.close(fig)
+    data = base64.b64encode(buffer.getvalue()).decode("ascii")
+    return (
+        f'<figure class="figure"><img src="data:image/png;base64,{data}" alt="{esc(alt)}" '
+        f'style="width:{width_in:.2f}in;max-width:100%"/></figure>'
+    )
+
+
+# --------------------------------------------------------------------------- tables
+def _choice_formatter(name: str) -> Callable[[Any, str], str]:
+    return lambda v, lang: label(name, v, lang)
+
+
+_FORMATTERS: dict[str, Callable[[Any, str], str]] = {
+    "text": lambda v, lang: "" if fmt.is_missing(v) else str(v),
+    "int": fmt.integer,
+    "num0": lambda v, lang: fmt.number(v, lang, 0),
+    "num1": lambda v, lang: fmt.number(v, lang, 1),
+    "num2": lambda v, lang: fmt.number(v, lang, 2),
+    "num3": lambda v, lang: fmt.number(v, lang, 3),
+    "signed1": lambda v, lang: fmt.signed(v, lang, 1),
+    "signed2": lambda v, lang: fmt.signed(v, lang, 2),
+    "pct": lambda v, lang: fmt.percent(v, lang, 0),
+    "pct1": lambda v, lang: fmt.percent(v, lang, 1),
+    "p": fmt.pvalue,
+    "date": fmt.date,
+    "bool": lambda v, lang: fmt.MISSING if fmt.is_missing(v) else t("common.yes" if bool(v) else "common.no", lang),
+    "country": lambda v, lang: "" if fmt.is_missing(v) else country_name(v, lang),
+    "item": lambda v, lang: "" if fmt.is_missing(v) else item_label(v, lang),
+    "outcome": lambda v, lang: "" if fmt.is_missing(v) else outcome_label(v, lang),
+    "dimension": lambda v, lang: "" if fmt.is_missing(v) else dimension_label(v, lang),
+    "criterion": lambda v, lang: "" if fmt.is_missing(v) else criterion_label(v, lang),
+    "session": lambda v, lang: "" if fmt.is_missing(v) else session_label(v, lang),
+    "tool": lambda v, lang: "" if fmt.is_missing(v) else tool_label(v, lang),
+    "wave": lambda v, lang: "" if fmt.is_missing(v) else wave_label(v, lang),
+    "group": lambda v, lang: "" if fmt.is_missing(v) else group_label(v, lang),
+    "status": lambda v, lang: "" if fmt.is_missing(v) else label("plan_status", v, lang),
+    "note": lambda v, lang: "" if fmt.is_missing(v) or not str(v) else t(f"note.{v}", lang),
+}
+_NUMERIC = {"int", "num0", "num1", "num2", "num3", "signed1", "signed2", "pct", "pct1", "p"}
+
+
+def format_value(value: Any, kind: Formatter, lang: str) -> str:
+    """Format one cell: ``kind`` is a formatter name (``int``, ``num1``, ``pct``, ``p``,
+    ``date``, ``country``, ``item``, ``outcome``, ``choice:<list>``, …) or a callable."""
+    if callable(kind):
+        return str(kind(value, lang))
+    if kind.startswith("choice:"):
+        return "" if fmt.is_missing(value) else _choice_formatter(kind.split(":", 1)[1])(value, lang)
+    try:
+        return _FORMATTERS[kind](value, lang)
+    except KeyError:
+        raise ValueError(f"unknown table format {kind!r}; use one of {', '.join(sorted(_FORMATTERS))}") from None
+
+
+def table_html(
+    df: pd.DataFrame,
+    columns: Mapping[str, str],
+    lang: str,
+    formats: Mapping[str, Formatter] | None = None,
+    *,
+    caption: str | None = None,
+    n_col: str | None = "n",
+    k: int | None = None,
+    notes: Sequence[str] = (),
+    css: str = "report-table",
+) -> str:
+    """An HTML table with translated headers, locale numbers and escaped text.
+
+    Parameters
+    ----------
+    df : DataFrame
+        Rows to show, in order.
+    columns : mapping
+        Column of ``df`` → translation key of its header (only these columns are shown).
+    lang : str
+        Report language.
+    formats : mapping, optional
+        Column → formatter name or callable (see `format_value`); default ``text``.
+    n_col : str, optional
+        Count column of a suppressed row, shown as ``< k`` rather than its value.
+    k : int, optional
+        The minimum cell size quoted in the footnote (default from settings).
+    notes : sequence of str
+        Extra footnotes (already translated; they are escaped).
+
+    Notes
+    -----
+    A row whose ``suppressed`` column is true is marked with an asterisk, its values are
+    shown as a dash, and a footnote says why.
+    """
+    formats = dict(formats or {})
+    k = _k(k)
+    if df is None or df.empty:
+        return paragraph(t("common.no_rows", lang), "note")
+    suppressed = df["suppressed"].fillna(False).astype(bool) if "suppressed" in df.columns else pd.Series(False, index=df.index)
+    numeric_cols = {c for c in columns if isinstance(formats.get(c), str) and formats[c] in _NUMERIC}
+    parts = [f'<table class="{esc(css)}">']
+    if caption:
+        parts.append(f"<caption>{esc(caption)}</caption>")
+    parts.append("<thead><tr>")
+    for col, key in columns.items():
+        cls = ' class="num"' if col in numeric_cols else ""
+        parts.append(f"<th{cls}>{esc(t(key, lang))}</th>")
+    parts.append("</tr></thead><tbody>")
+    first = next(iter(columns), None)
+    for idx, row in df.iterrows():
+        hidden = bool(suppressed.loc[idx])
+        parts.append('<tr class="suppressed">' if hidden else "<tr>")
+        for col in columns:
+            kind = formats.get(col, "text")
+            value = row.get(col)
+            if hidden and col == n_col:
+                text = f"< {fmt.integer(k, lang)}"
+            elif hidden and col in numeric_cols:
+                text = fmt.MISSING
+            else:
+                text = format_value(value, kind, lang)
+            cell = esc(text)
+            if hidden and col == first:
+                cell += '<sup class="marker">*</sup>'
+            cls = ' class="num"' if col in numeric_cols else ""
+            parts.append(f"<td{cls}>{cell}</td>")
+        parts.append("</tr>")
+    parts.append("</tbody></table>")
+    footnotes = list(notes)
+    if suppressed.any():
+        footnotes.insert(0, "* " + t("table.suppressed_note", lang, k=k))
+    for text in footnotes:
+        parts.append(f'<p class="note table-note">{esc(text)}</p>')
+    return "".join(parts)
+
+
+# --------------------------------------------------------------------------- sentences
+def plural(key: str, n: Any, lang: str, **kwargs: Any) -> str:
+    """``key.one`` or ``key.other`` by the CLDR plural rule of ``lang`` (fr: 1,5 point)."""
+    try:
+        form = Locale.parse(lang).plural_form(abs(float(n)))
+    except (TypeError, ValueError):
+        form = "other"
+    return t(f"{key}.{'one' if form == 'one' else 'other'}", lang, **kwargs)
+
+
+def _points(x: float, lang: str) -> str:
+    value = abs(float(x))
+    digits = 0 if value.is_integer() else 1
+    return plural("unit.points", round(value, digits), lang, x=fmt.number(value, lang, digits))
+
+
+def change_sentence(
+    row: Mapping[str, Any],
+    lang: str,
+    *,
+    subject: str | None = None,
+    alpha: float | None = None,
+    min_pairs: int | None = None,
+) -> str:
+    """One sentence on a paired change (a row of ``outcome_changes`` / ``item_changes``).
+
+    Uses ``n``, ``median_change``, ``ci_low``, ``ci_high``, ``p_value``, ``p_holm`` and
+    ``note``; says plainly when there were too few pairs to test or when the change is
+    not statistically significant (judged on the Holm-adjusted p when present).
+    """
+    conf = settings().get("stats", {})
+    alpha = float(conf.get("alpha", 0.05)) if alpha is None else alpha
+    min_pairs = int(conf.get("min_pairs", 5)) if min_pairs is None else min_pairs
+    if subject is None:
+        subject = outcome_label(row["outcome"], lang) if "outcome" in row and not fmt.is_missing(row.get("outcome")) else item_label(row.get("item_id", ""), lang)
+    subject_lower = subject[:1].lower() + subject[1:] if lang == "en" else subject
+    n = row.get("n")
+    n_int = 0 if fmt.is_missing(n) else int(n)
+    note_value = row.get("note")
+    if n_int < min_pairs or note_value == "too_few_pairs" or fmt.is_missing(row.get("median_change")):
+        return t("sentence.change.too_few", lang, subject=subject, subject_lower=subject_lower,
+                 n=fmt.integer(n_int, lang), min=fmt.integer(min_pairs, lang))
+    med = float(row["median_change"])
+    p = row.get("p_value")
+    p_holm = row.get("p_holm")
+    p_judge = p_holm if not fmt.is_missing(p_holm) else p
+    direction = "up" if med > 0 else "down" if med < 0 else "flat"
+    stats_text = t(
+        "sentence.change.stats", lang,
+        ci=fmt.ci(row.get("ci_low"), row.get("ci_high"), lang),
+        n=fmt.integer(n_int, lang),
+        p=fmt.pvalue(p, lang),
+    )
+    if not fmt.is_missing(p_holm):
+        stats_text += t("sentence.change.holm", lang, p_holm=fmt.pvalue(p_holm, lang))
+    sentence = t(f"sentence.change.{direction}", lang, subject=subject, subject_lower=subject_lower,
+                 change=_points(med, lang), stats=stats_text)
+    if note_value == "no_variance":
+        sentence += " " + t("sentence.change.no_variance", lang)
+    elif fmt.is_missing(p_judge) or float(p_judge) >= alpha:
+        sentence += " " + t("sentence.change.not_significant", lang, alpha=fmt.percent(alpha, lang, 0))
+    return sentence
+
+
+def headline_sentences(
+    lang: str,
+    *,
+    n_participants: int | None = None,
+    n_countries: int | None = None,
+    n_pairs: int | None = None,
+    outcome_changes: pd.DataFrame | None = None,
+    feedback_agree: float | None = None,
+    feedback_n: int | None = None,
+    plan_done: int | None = None,
+    plan_total: int | None = None,
+    did: Mapping[str, Any] | None = None,
+) -> list[str]:
+    """The summary sentences of a round report, each written from the numbers.
+
+    Every argument is optional: a sentence is written only for what was measured.
+    ``did`` is a row of ``analysis.jsr.rf18_did`` (``estimate``, ``p_value`` or
+    ``p_randomization``, ``n_treated``, ``n_control``).
+    """
+    out: list[str] = []
+    if n_participants:
+        out.append(plural("sentence.headline.participants", n_participants, lang,
+                          n=fmt.integer(n_participants, lang), countries=fmt.integer(n_countries or 0, lang)))
+    if n_pairs is not None and n_participants:
+        out.append(t("sentence.headline.pairs", lang, n=fmt.integer(n_pairs, lang)))
+    if feedback_agree is not None and not fmt.is_missing(feedback_agree):
+        out.append(t("sentence.headline.feedback", lang, share=fmt.percent(feedback_agree, lang, 0),
+                     n=fmt.integer(feedback_n or 0, lang)))
+    if outcome_changes is not None and not outcome_changes.empty:
+        for row in outcome_changes.to_dict("records"):
+            out.append(change_sentence(row, lang))
+    if plan_total:
+        out.append(t("sentence.headline.plans", lang, done=fmt.integer(plan_done or 0, lang),
+                     total=fmt.integer(plan_total, lang),
+                     share=fmt.percent((plan_done or 0) / plan_total, lang, 0)))
+    if did:
+        out.append(did_sentence(did, lang))
+    return out
+
+
+def did_sentence(did: Mapping[str, Any], lang: str) -> str:
+    """The RF18 difference-in-differences result, with its randomization p-value and the
+    caveat that few countries make it indicative only."""
+    estimate = did.get("estimate")
+    if fmt.is_missing(estimate):
+        return t("sentence.did.not_estimated", lang)
+    p = did.get("p_randomization", did.get("p_value"))
+    key = "sentence.did.more" if float(estimate) > 0 else "sentence.did.less" if float(estimate) < 0 else "sentence.did.same"
+    return t(key, lang, pp=fmt.number(abs(float(estimate)) * 100, lang, 0), p=fmt.pvalue(p, lang),
+             n_treated=fmt.integer(did.get("n_treated"), lang), n_control=fmt.integer(did.get("n_control"), lang))
+
+
+def summary_box(sentences: Iterable[str], lang: str, *, title_key: str = "summary.title") -> str:
+    """The headline findings as a bulleted box (class ``summary-box``)."""
+    items = [s for s in sentences if s]
+    if not items:
+        body = f"<p>{esc(t('summary.nothing', lang))}</p>"
+    else:
+        body = "<ul>" + "".join(f"<li>{esc(s)}</li>" for s in items) + "</ul>"
+    return f'<div class="summary-box"><h2>{esc(t(title_key, lang))}</h2>{body}</div>'
+
+
+def provenance_html(prov: Mapping[str, Any], lang: str) -> str:
+    """The provenance line: data hash, package version, date built (class ``provenance``)."""
+    data_hash = str(prov.get("data_hash") or "")
+    built = prov.get("built_at")
+    text = t(
+        "provenance.line", lang,
+        hash=data_hash[:12] if data_hash else fmt.MISSING,
+        version=prov.get("package_version") or fmt.MISSING,
+        built=fmt.date(built, lang) if built else fmt.MISSING,
+    )
+    rounds = prov.get("round_ids") or prov.get("rounds")
+    if rounds and len(rounds) > 1:  # a dict round -> hash, or a list of ids
+        text += " " + t("provenance.rounds", lang, rounds=", ".join(map(str, rounds)))
+    return f'<p class="provenance">{esc(text)}</p>'
+
+
+def comments_html(
+    comments: pd.DataFrame,
+    k: int | None,
+    lang: str,
+    *,
+    group_col: str | None = None,
+    text_col: str = "text",
+    id_col: str = "pid",
+    max_per_group: int = 12,
+) -> str:
+    """Respondents' comments, escaped, only for groups with at least k respondents.
+
+    ``comments`` has ``text_col`` and ``id_col`` (respondent) and optionally
+    ``group_col`` (country, session, tool). A group with fewer than k distinct
+    respondents is replaced by a sentence saying its comments are withheld.
+    """
+    k = _k(k)
+    if comments is None or comments.empty or text_col not in comments.columns:
+        return paragraph(t("comments.none", lang), "note")
+    data = comments[comments[text_col].notna() & comments[text_col].astype(str).str.strip().ne("")]
+    if data.empty:
+        return paragraph(t("comments.none", lang), "note")
+    groups: list[tuple[Any, pd.DataFrame]] = (
+        list(data.groupby(group_col, sort=True)) if group_col and group_col in data.columns else [(None, data)]
+    )
+    parts = ['<div class="comments">']
+    for value, sub in groups:
+        n_people = sub[id_col].nunique() if id_col in sub.columns else len(sub)
+        if group_col and value is not None:
+            parts.append(f"<h4>{esc(_group_name(group_col, value, lang))}</h4>")
+        if n_people < k:
+            parts.append(paragraph(t("comments.withheld", lang, k=k), "suppressed"))
+            continue
+        parts.append("<ul>")
+        for text in sub[text_col].astype(str).head(max_per_group):
+            parts.append(f"<li>{esc(text.strip())}</li>")
+        parts.append("</ul>")
+        if len(sub) > max_per_group:
+            parts.append(paragraph(t("comments.more", lang, n=fmt.integer(len(sub) - max_per_group, lang)), "note"))
+    parts.append("</div>")
+    return "".join(parts)
+
+
+def _group_name(column: str, value: Any, lang: str) -> str:
+    return {
+        "country": country_name,
+        "session_id": session_label,
+        "tool": tool_label,
+        "wave": wave_label,
+        "outcome": outcome_label,
+        "dimension": dimension_label,
+        "group": group_label,
+    }.get(column, lambda v, _lang: str(v))(value, lang)
+
+
+def show(*parts: Any) -> None:
+    """Display HTML strings and Figures in a notebook (figures embedded as PNG)."""
+    from IPython.display import HTML, display
+
+    for part in parts:
+        if part is None:
+            continue
+        if isinstance(part, (list, tuple)):
+            show(*part)
+        elif hasattr(part, "savefig"):
+            display(HTML(figure_html(part)))
+        else:
+            display(HTML(str(part)))
+
+
+# =========================================================================== sections
+# Each builder takes the loaded data and the language and returns a list of HTML parts
+# (headings, paragraphs, tables, figures) for `show`. A section without data returns its
+# heading and one sentence saying so.
+
+_TALLY: dict[str, int] = {"suppressed_rows": 0}
+
+
+def reset_tally() -> None:
+    """Forget the suppressed rows counted so far (start of a report)."""
+    _TALLY["suppressed_rows"] = 0
+
+
+def suppressed_count() -> int:
+    """Rows withheld by `table_html` since the last `reset_tally`."""
+    return _TALLY["suppressed_rows"]
+
+
+def _table(df: pd.DataFrame, columns: Mapping[str, str], lang: str, formats: Mapping[str, Formatter], **kw: Any) -> str:
+    if df is not None and "suppressed" in df.columns:
+        _TALLY["suppressed_rows"] += int(df["suppressed"].fillna(False).astype(bool).sum())
+    return table_html(df, columns, lang, formats, **kw)
+
+
+def _fig(fig: Any, caption_key: str, lang: str) -> str:
+    caption = t(caption_key, lang)
+    html_img = figure_html(fig, alt=caption)
+    return html_img.replace("</figure>", f"<figcaption>{esc(caption)}</figcaption></figure>")
+
+
+def _is_empty(df: pd.DataFrame | None) -> bool:
+    return df is None or len(df) == 0
+
+
+def _meta_list(values: Any, lang: str) -> str:
+    codes = [str(v) for v in (values or [])]
+    return ", ".join(country_name(c, lang) for c in codes) if codes else t("round.about.none", lang)
+
+
+def title_block(meta: Mapping[str, Any], lang: str) -> str:
+    """Title, kicker and a definition list of the round (community, countries, host, sessions)."""
+    title = meta.get("title") or meta.get("round_id") or ""
+    community = str(meta.get("community") or "")
+    community_text = t(f"community.{community.replace('-', '_')}", lang) if community and _has(f"community.{community.replace('-', '_')}", lang) else community
+    rows = [
+        (t("round.about.community", lang), community_text),
+        (t("round.about.countries", lang), _meta_list(meta.get("countries"), lang)),
+        (t("round.about.host", lang), country_name(meta["host"], lang) if meta.get("host") else t("round.about.none", lang)),
+    ]
+    if meta.get("comparison"):
+        rows.append((t("round.about.comparison", lang), _meta_list(meta.get("comparison"), lang)))
+    sessions = meta.get("sessions") or []
+    if sessions:
+        items = []
+        for s in sessions:
+            kind = s.get("kind")
+            kind_text = t(f"kind.{kind}", lang) if kind and _has(f"kind.{kind}", lang) else (kind or "")
+            name = session_label(s.get("id", ""), lang, s.get("title"))
+            items.append(f"{name} ({kind_text}, {fmt.date(s.get('date'), lang)})" if kind_text else f"{name} ({fmt.date(s.get('date'), lang)})")
+        rows.append((t("round.about.sessions", lang), "; ".join(items)))
+    if meta.get("language"):
+        rows.append((t("round.about.language", lang), _language_name(str(meta["language"]), lang)))
+    body = "".join(f"<tr><th>{esc(k)}</th><td class=\"text\">{esc(v)}</td></tr>" for k, v in rows)
+    return (
+        f'<p class="kicker">{esc(t("round.kicker", lang))}</p><h1>{esc(title)}</h1>'
+        f'<table class="about-table">{body}</table>'
+    )
+
+
+def _has(key: str, lang: str) -> bool:
+    from .i18n import has_key
+
+    return has_key(key, lang)
+
+
+def _language_name(code: str, lang: str) -> str:
+    try:
+        return Locale.parse(code).get_display_name(lang) or code
+    except (ValueError, TypeError):
+        return code
+
+
+def _k_setting() -> int:
+    return _k(None)
+
+
+def participation_section(rd: Any, lang: str) -> list[str]:
+    """Participation by country, attendance by session, responses by wave and attrition."""
+    from .analysis import participation as part
+
+    out = [heading("round.h.participation", lang)]
+    if _is_empty(rd.participants) and _is_empty(rd.attendance) and _is_empty(rd.responses):
+        return out + [note("round.none.participation", lang)]
+    out.append(paragraph(t("round.intro.participation", lang, k=_k_setting())))
+    if not _is_empty(rd.participants):
+        by_country = part.participation_by_country(rd.participants, rd.attendance)
+        totals = by_country[by_country["role"] == "all"].copy()
+        totals = totals[totals["country"] != "all"]
+        if "small_group" in totals.columns and "suppressed" not in totals.columns:
+            totals["suppressed"] = totals["small_group"]
+        if not totals.empty:
+            out.append(_fig(_participation_fig(totals, lang), "round.figure.participation", lang))
+        out.append(_table(
+            totals, {"country": "col.country", "n_invited": "col.n_invited", "n_attended": "col.n_attended",
+                     "share_attended": "col.attendance_rate"},
+            lang, {"country": "country", "n_invited": "int", "n_attended": "int", "share_attended": "pct"},
+            caption=t("round.table.participation_country", lang), n_col="n_invited"))
+    if not _is_empty(rd.attendance) and not _is_empty(rd.sessions):
+        by_session = part.attendance_by_session(rd.attendance, rd.sessions)
+        out.append(_table(
+            by_session, {"session_id": "col.session", "date": "col.date", "n_expected": "col.n_invited",
+                         "n_attended": "col.n_attended", "share_attended": "col.attendance_rate"},
+            lang, {"session_id": "session", "date": "date", "n_expected": "int", "n_attended": "int",
+                   "share_attended": "pct"},
+            caption=t("round.table.attendance_session", lang), n_col=None))
+    if not _is_empty(rd.responses):
+        counts = part.response_counts(rd.responses, rd.participants)
+        counts = counts.assign(instrument_text=[_instrument_name(i, lang) for i in counts["instrument"]])
+        out.append(_table(
+            counts, {"instrument_text": "col.instrument", "wave": "col.wave", "n_respondents": "col.n_respondents",
+                     "response_rate": "col.response_rate"},
+            lang, {"wave": _wave_or_session, "n_respondents": "int", "response_rate": "pct"},
+            caption=t("round.table.responses", lang), n_col=None))
+        att = part.attrition(rd.responses)
+        if not att.empty and int(att["n_baseline"].iloc[0] or 0) > 0:
+            row = att.iloc[0]
+            out.append(paragraph(t(
+                "round.text.attrition", lang, n_pre=fmt.integer(row["n_baseline"], lang),
+                n_post=fmt.integer(row["n_endline"], lang), n_both=fmt.integer(row["n_linked"], lang),
+                lost=fmt.integer(row["n_baseline_only"], lang))))
+    return out
+
+
+def _wave_or_session(value: Any, lang: str) -> str:
+    if fmt.is_missing(value):
+        return ""
+    text = wave_label(value, lang)
+    return session_label(value, lang) if text == str(value) else text
+
+
+def _instrument_name(instrument: Any, lang: str) -> str:
+    key = f"instrument.{instrument}"
+    return t(key, lang) if _has(key, lang) else str(instrument)
+
+
+def _participation_fig(totals: pd.DataFrame, lang: str) -> Any:
+    from . import plots
+
+    return plots.participation_bars(totals, lang, value_cols=["n_invited", "n_attended"])
+
+
+def _agree_items(instrument: str = "session_feedback") -> tuple[list[str], str]:
+    from .settings import instruments
+
+    items = (instruments().get("instruments") or {}).get(instrument, {}).get("items") or []
+    scaled = [i for i in items if i.get("type") == "select_one"]
+    choices = str(scaled[0].get("choices")) if scaled else "agree5"
+    return [str(i["id"]) for i in scaled if i.get("choices") == choices], choices
+
+
+def feedback_results(rd: Any) -> dict[str, Any]:
+    """Session-feedback counts (overall), summary by session and the relevance agreement."""
+    from .analysis import likert
+    from .settings import choice_lists
+
+    sf = rd.responses[rd.responses["instrument"] == "session_feedback"] if not _is_empty(rd.responses) else None
+    items, choices = _agree_items()
+    if _is_empty(sf):
+        return {}
+    sf = sf[sf["item_id"].isin(items)]
+    if sf.empty:
+        return {}
+    scale = choice_lists()[choices]
+    counts = likert.likert_counts(sf, scale, items=items)
+    summary = likert.likert_summary(sf, by="session_id", choices=scale)
+    overall = likert.likert_summary(sf, choices=scale)
+    rel = overall[overall["item_id"] == items[1]] if len(items) > 1 else overall.head(0)
+    return {"counts": counts, "summary": summary, "overall": overall, "choices": choices,
+            "relevance_top2": float(rel["top2"].iloc[0]) if not rel.empty else None,
+            "relevance_n": int(rel["n"].iloc[0]) if not rel.empty else 0}
+
+
+def feedback_section(rd: Any, lang: str, results: Mapping[str, Any] | None = None) -> list[str]:
+    """L1: diverging Likert bars over all sessions and a summary table by session."""
+    from . import plots
+
+    out = [heading("round.h.feedback", lang)]
+    res = feedback_results(rd) if results is None else results
+    if not res:
+        return out + [note("round.none.feedback", lang)]
+    out.append(paragraph(t("round.intro.feedback", lang)))
+    counts = res["counts"].rename(columns={"level": "value"})
+    out.append(_fig(plots.likert_diverging(counts, lang, choices=res["choices"]), "round.figure.feedback", lang))
+    summary = res["summary"].copy()
+    out.append(_table(
+        summary, {"session_id": "col.session", "item_id": "col.item", "n": "col.n", "median": "col.median",
+                  "top2": "col.top2"},
+        lang, {"session_id": "session", "item_id": "item", "n": "int", "median": "num1", "top2": "pct"},
+        caption=t("round.table.feedback", lang)))
+    comments = rd.responses[(rd.responses["instrument"] == "session_feedback") & rd.responses["text"].notna()]
+    if not comments.empty:
+        out.append(comments_html(comments, None, lang, group_col="session_id"))
+    return out
+
+
+def learning_results(rd: Any) -> dict[str, pd.DataFrame]:
+    """Outcome and item changes (pre → post) and the response shift (pre → retro)."""
+    from .analysis import outcomes
+
+    if _is_empty(rd.responses):
+        return {}
+    out_resp = rd.responses[rd.responses["instrument"] == "outcomes"]
+    waves = set(out_resp["wave"].dropna())
+    if not {"pre", "post"} <= waves:
+        return {}
+    res = {"outcomes": outcomes.outcome_changes(rd.responses), "items": outcomes.item_changes(rd.responses)}
+    if "retro" in waves:
+        res["shift"] = outcomes.response_shift(rd.responses)
+    return res
+
+
+_CHANGE_COLUMNS = {
+    "n": "col.n_pairs", "n_unmatched": "col.n_unmatched", "statistic": "col.statistic",
+    "p_value": "col.p_value", "p_holm": "col.p_holm", "rank_biserial": "col.rank_biserial",
+    "median_change": "col.median_change", "ci": "col.ci",
+}
+_CHANGE_FORMATS: dict[str, Formatter] = {
+    "n": "int", "n_unmatched": "int", "statistic": "num1", "p_value": "p", "p_holm": "p",
+    "rank_biserial": "num2", "median_change": "signed1", "ci": "text",
+}
+
+
+def _with_ci(df: pd.DataFrame, lang: str) -> pd.DataFrame:
+    df = df.copy()
+    df["ci"] = [fmt.ci(lo, hi, lang) for lo, hi in zip(df["ci_low"], df["ci_high"], strict=True)]
+    return df
+
+
+def learning_section(rd: Any, lang: str, results: Mapping[str, pd.DataFrame] | None = None) -> list[str]:
+    """L2: change by intermediate outcome (dot plot + test table), by item, response shift."""
+    from . import plots
+
+    res = learning_results(rd) if results is None else results
+    out = [heading("round.h.learning", lang)]
+    if not res:
+        return out + [note("round.none.learning", lang)]
+    out.append(paragraph(t("round.intro.learning", lang)))
+    oc = res["outcomes"]
+    out.append(_fig(plots.change_dotplot(oc, lang), "round.figure.learning", lang))
+    out.append(_table(_with_ci(oc, lang), {"outcome": "col.outcome", **_CHANGE_COLUMNS, "note": "col.change"}, lang,
+                      {"outcome": "outcome", **_CHANGE_FORMATS, "note": "note"},
+                      caption=t("round.table.learning", lang), n_col=None))
+    for row in oc.to_dict("records"):
+        out.append(paragraph(change_sentence(row, lang)))
+    items = res.get("items")
+    if not _is_empty(items):
+        out.append(_table(_with_ci(items, lang), {"item_id": "col.item", **_CHANGE_COLUMNS}, lang,
+                          {"item_id": "item", **_CHANGE_FORMATS}, caption=t("round.table.items", lang), n_col=None))
+    out.append(heading("round.h.response_shift", lang, level=3))
+    shift = res.get("shift")
+    if _is_empty(shift):
+        out.append(note("round.none.response_shift", lang))
+    else:
+        out.append(paragraph(t("round.intro.response_shift", lang)))
+        out.append(_table(_with_ci(shift, lang), {"item_id": "col.item", **_CHANGE_COLUMNS}, lang,
+                          {"item_id": "item", **_CHANGE_FORMATS}, caption=t("round.table.response_shift", lang),
+                          n_col=None))
+    return out
+
+
+def plans_results(rd: Any) -> dict[str, Any]:
+    """Plan status by dimension at the latest follow-up, and completion by country."""
+    from .analysis import plans
+
+    if _is_empty(rd.plan_actions) or rd.plan_actions["status"].dropna().empty:
+        return {}
+    status = plans.plan_status(rd.plan_actions)
+    latest = plans.followup_order(status["followup"].dropna().unique())[-1]
+    status_latest = status[status["followup"] == latest].groupby(["dimension", "status"], as_index=False)["n"].sum()
+    completion = plans.completion_rate(rd.plan_actions)
+    completion = completion[completion["followup"] == latest]
+    overall = plans.completion_rate(rd.plan_actions, by=())
+    overall = overall[overall["followup"] == latest]
+    done = int(overall["n_done"].sum()) if not overall.empty else 0
+    total = int(overall["n_actions"].sum()) if not overall.empty else 0
+    return {"status": status_latest, "completion": completion, "done": done, "total": total, "followup": latest}
+
+
+def plans_section(rd: Any, lang: str, results: Mapping[str, Any] | None = None) -> list[str]:
+    """L3: improvement-plan actions by dimension and status, completion by country."""
+    from . import plots
+
+    res = plans_results(rd) if results is None else results
+    out = [heading("round.h.plans", lang)]
+    if not res:
+        return out + [note("round.none.plans", lang)]
+    out.append(paragraph(t("round.intro.plans", lang)))
+    out.append(_fig(plots.plan_status_bars(res["status"], lang), "round.figure.plans", lang))
+    if res["total"]:
+        out.append(paragraph(t("round.text.completion", lang, done=fmt.integer(res["done"], lang),
+                               total=fmt.integer(res["total"], lang),
+                               share=fmt.percent(res["done"] / res["total"], lang, 0))))
+    out.append(_table(res["completion"], {"country": "col.country", "followup": "col.followup",
+                                          "n_actions": "col.n_actions", "n_done": "col.n_done",
+                                          "share_done": "col.completion_rate"},
+                      lang, {"country": "country", "followup": "wave", "n_actions": "int", "n_done": "int",
+                             "share_done": "pct"}, caption=t("round.table.completion", lang), n_col=None))
+    return out
+
+
+def _exchange_year(meta: Mapping[str, Any]) -> int | None:
+    if meta.get("year"):
+        return int(meta["year"])
+    dates = [s.get("date") for s in meta.get("sessions") or [] if s.get("date")]
+    if not dates:
+        return None
+    return int(str(min(map(str, dates)))[:4])
+
+
+def jsr_results(rd: Any) -> dict[str, Any]:
+    """Ladder change per country × dimension, RF18 shares and the RF18 DiD."""
+    from .analysis import jsr
+
+    res: dict[str, Any] = {}
+    if not _is_empty(rd.jsr_assessment):
+        ladder = jsr.ladder_change(rd.jsr_assessment)
+        if not ladder.empty:
+            res["ladder"] = ladder
+    if not _is_empty(rd.jsr_quality):
+        res["rf18"] = jsr.rf18_shares(rd.jsr_quality)
+        year = _exchange_year(rd.meta)
+        res["exchange_year"] = year
+        groups = set(rd.jsr_quality["group"].dropna()) if "group" in rd.jsr_quality.columns else set()
+        if year is not None and len(groups) > 1 and rd.jsr_quality["year"].nunique() > 1:
+            res["did"] = jsr.rf18_did(rd.jsr_quality, treatment_year=year)
+    return res
+
+
+def did_row(did: pd.Series | Mapping[str, Any]) -> dict[str, Any]:
+    """The fields of an ``rf18_did`` result that `did_sentence` needs."""
+    d = dict(did)
+    n_countries, n_treated = d.get("n_countries"), d.get("n_treated")
+    n_control = None if fmt.is_missing(n_countries) or fmt.is_missing(n_treated) else int(n_countries) - int(n_treated)
+    return {"estimate": d.get("estimate"), "p_randomization": d.get("p_value_ri"), "n_treated": n_treated,
+            "n_control": n_control, "ci_low": d.get("ci_low"), "ci_high": d.get("ci_high"),
+            "p_value_ols": d.get("p_value_ols")}
+
+
+def jsr_section(rd: Any, lang: str, results: Mapping[str, Any] | None = None) -> list[str]:
+    """L4: maturity-ladder slopes, RF18 shares by year and group, DiD."""
+    from . import plots
+    from .settings import dimensions
+
+    res = jsr_results(rd) if results is None else results
+    out = [heading("round.h.jsr", lang)]
+    if "ladder" not in res:
+        out.append(note("round.none.jsr", lang))
+    else:
+        out.append(paragraph(t("round.intro.jsr", lang)))
+        ladder = res["ladder"]
+        out.append(_fig(plots.ladder_slopes(ladder, lang), "round.figure.ladder", lang))
+        out.append(_table(ladder, {"country": "col.country", "group": "col.group", "dimension": "col.dimension",
+                                   "before": "col.before", "after": "col.after", "change": "col.change"},
+                          lang, {"country": "country", "group": "group", "dimension": "dimension",
+                                 "before": "num1", "after": "num1", "change": "signed1"},
+                          caption=t("round.table.ladder", lang), n_col=None))
+    out.append(heading("round.h.rf18", lang))
+    if _is_empty(res.get("rf18")):
+        return out + [note("round.none.rf18", lang)]
+    conf = dimensions()
+    out.append(paragraph(t("round.intro.rf18", lang, min=conf.get("rf18", {}).get("min_dimensions_met", 3),
+                           total=len(conf.get("dimensions") or []))))
+    shares = res["rf18"].rename(columns={"n_countries": "n"})
+    out.append(_fig(plots.rf18_lines(shares, lang, exchange_year=res.get("exchange_year")), "round.figure.rf18", lang))
+    out.append(_table(shares, {"year": "col.year", "group": "col.group", "n": "col.n_countries",
+                               "n_meeting": "col.share_meets", "share": "col.share"},
+                      lang, {"year": "text", "group": "group", "n": "int", "n_meeting": "int", "share": "pct"},
+                      caption=t("round.table.rf18", lang), n_col=None))
+    did = res.get("did")
+    if did is None:
+        out.append(note("round.none.did", lang))
+    else:
+        row = did_row(did)
+        out.append(paragraph(did_sentence(row, lang)))
+        out.append(note("round.text.did_caveat", lang))
+    return out
+
+
+def network_section(rd: Any, lang: str) -> list[str]:
+    """Network metrics per wave and a drawing of the latest wave."""
+    from . import plots
+    from .analysis import network
+
+    out = [heading("round.h.network", lang)]
+    if _is_empty(rd.ties):
+        return out + [note("round.none.network", lang)]
+    out.append(paragraph(t("round.intro.network", lang)))
+    metrics = network.network_metrics(rd.ties, rd.participants)
+    waves = network.wave_order(rd.ties["wave"].dropna().unique())
+    graph = network.tie_graph(rd.ties, rd.participants, waves[-1])
+    out.append(_fig(plots.network_drawing(graph, lang), "round.figure.network", lang))
+    out.append(_table(metrics, {"wave": "col.wave", "n_respondents": "col.n_respondents", "n_nodes": "col.n_nodes",
+                                "n_ties": "col.n_ties", "density": "col.density",
+                                "centralization": "col.centralization",
+                                "share_cross_country": "col.cross_country_share",
+                                "new_ties_since_first": "col.new_ties", "mean_trust": "col.mean_trust",
+                                "mean_value": "col.mean_value"},
+                      lang, {"wave": "wave", "n_respondents": "int", "n_nodes": "int", "n_ties": "int",
+                             "density": "num2", "centralization": "num2", "share_cross_country": "pct",
+                             "new_ties_since_first": "int", "mean_trust": "num1", "mean_value": "num1"},
+                      caption=t("round.table.network", lang), n_col=None))
+    return out
+
+
+def _theme_label(theme: str, lang: str, themes: Mapping[str, Any]) -> str:
+    entry = themes.get(theme) or {}
+    return str(entry.get(f"label_{lang}") or entry.get("label_en") or theme)
+
+
+def tools_section(rd: Any, lang: str) -> list[str]:
+    """Usefulness ratings per tool and the themes of the comments, with the caveat."""
+    from . import plots
+    from .analysis import tools
+
+    out = [heading("round.h.tools", lang)]
+    tf = rd.tool_feedback
+    if _is_empty(tf):
+        return out + [note("round.none.tools", lang)]
+    out.append(paragraph(t("round.intro.tools", lang)))
+    ratings = tools.tool_ratings(tf)
+    out.append(_fig(plots.tool_ratings_bars(ratings, lang), "round.figure.tools", lang))
+    out.append(_table(ratings, {"tool": "col.tool", "n": "col.n", "mean": "col.mean", "median": "col.median",
+                                "share_useful": "col.top2"},
+                      lang, {"tool": "tool", "n": "int", "mean": "num1", "median": "num1", "share_useful": "pct"},
+                      caption=t("round.table.tools", lang)))
+    comments = tf[tf["comment"].notna() & tf["comment"].astype(str).str.strip().ne("")]
+    if comments.empty:
+        return out + [note("round.none.comments", lang)]
+    themes = tools.load_themes()
+    assigned = tools.comment_themes(comments.rename(columns={"comment": "text"}))
+    counts = tools.theme_counts(assigned)
+    counts = counts.assign(theme_text=[_theme_label(th, lang, themes) for th in counts["theme"]])
+    out.append(_table(counts, {"theme_text": "col.theme", "n_comments": "col.mentions", "share": "col.share"},
+                      lang, {"n_comments": "int", "share": "pct"}, caption=t("round.table.themes", lang),
+                      n_col=None))
+    out.append(note("round.text.themes_caveat", lang))
+    out.append(comments_html(comments, None, lang, group_col="tool", text_col="comment"))
+    return out
+
+
+def methods_section(rd: Any, lang: str) -> list[str]:
+    """Methods and limitations: n, k, suppressed rows, tests used."""
+    conf = settings()
+    stats = conf.get("stats", {})
+    k = _k_setting()
+    resp = rd.responses if not _is_empty(rd.responses) else pd.DataFrame(columns=["pid"])
+    out = [heading("round.h.methods", lang)]
+    n_part = len(rd.participants) if not _is_empty(rd.participants) else 0
+    countries = rd.participants["country"].nunique() if n_part else 0
+    out.append(paragraph(t("round.methods.n", lang, n_participants=fmt.integer(n_part, lang),
+                           n_countries=fmt.integer(countries, lang), n_responses=fmt.integer(len(resp), lang),
+                           n_respondents=fmt.integer(resp["pid"].nunique(), lang))))
+    out.append(paragraph(t("round.methods.k", lang, k=k)))
+    if suppressed_count():
+        out.append(paragraph(t("round.methods.suppressed", lang, n=fmt.integer(suppressed_count(), lang))))
+    out.append(paragraph(t("round.methods.tests", lang, n_boot=fmt.integer(stats.get("n_boot", 2000), lang),
+                           min_pairs=stats.get("min_pairs", 5))))
+    if not _is_empty(rd.jsr_quality):
+        out.append(paragraph(t("round.methods.did", lang)))
+    out.append(paragraph(t("round.methods.limits", lang)))
+    return out
+
+
+def sources_section(rd: Any, lang: str) -> list[str]:
+    """Source files of the round and the cleaning actions counted by kind."""
+    out = [heading("round.h.sources", lang), paragraph(t("round.sources.intro", lang))]
+    sources = pd.DataFrame(rd.meta.get("sources") or [])
+    if not sources.empty:
+        sources = sources.assign(instrument_text=[_instrument_name(i, lang) for i in sources.get("instrument", "")])
+        cols = {"file": "col.source_file", "instrument_text": "col.instrument"}
+        if "wave" in sources.columns:
+            cols["wave"] = "col.wave"
+        if "platform" in sources.columns:
+            cols["platform"] = "col.platform"
+        out.append(_table(sources, cols, lang, {"wave": _wave_or_session}, caption=t("round.table.sources", lang),
+                          n_col=None))
+    log = getattr(rd, "cleaning_log", None)
+    if _is_empty(log):
+        return out + [note("round.sources.none", lang)]
+    counts = log.groupby("action").size().reset_index(name="count").sort_values("count", ascending=False)
+    counts["action_text"] = [t(f"round.action.{a}", lang) if _has(f"round.action.{a}", lang) else str(a)
+                             for a in counts["action"]]
+    out.append(_table(counts, {"action_text": "col.action_kind", "count": "col.count"}, lang, {"count": "int"},
+                      caption=t("round.table.cleaning", lang), n_col=None))
+    return out
+
+
+def round_summary(rd: Any, lang: str, *, feedback: Mapping[str, Any] | None = None,
+                  learning: Mapping[str, pd.DataFrame] | None = None,
+                  plans: Mapping[str, Any] | None = None, jsr: Mapping[str, Any] | None = None) -> str:
+    """The summary box of a round report, from the section results."""
+    feedback = feedback_results(rd) if feedback is None else feedback
+    learning = learning_results(rd) if learning is None else learning
+    plans = plans_results(rd) if plans is None else plans
+    jsr = jsr_results(rd) if jsr is None else jsr
+    n_part = len(rd.participants) if not _is_empty(rd.participants) else None
+    n_pairs = None
+    if learning:
+        from .analysis import participation
+
+        att = participation.attrition(rd.responses)
+        n_pairs = int(att["n_linked"].iloc[0]) if not att.empty else None
+    sentences = headline_sentences(
+        lang,
+        n_participants=n_part,
+        n_countries=rd.participants["country"].nunique() if n_part else None,
+        n_pairs=n_pairs,
+        outcome_changes=(learning or {}).get("outcomes"),
+        feedback_agree=(feedback or {}).get("relevance_top2"),
+        feedback_n=(feedback or {}).get("relevance_n"),
+        plan_done=(plans or {}).get("done"),
+        plan_total=(plans or {}).get("total"),
+        did=did_row(jsr["did"]) if jsr and jsr.get("did") is not None else None,
+    )
+    return summary_box(sentences, lang)
