@@ -123,7 +123,7 @@ def load_key(data_dir: str | Path) -> bytes:
     -----
     Where the key comes from, first match wins:
 
-    1. ``EXCHANGE_EVAL_KEY``: its UTF-8 bytes.
+    1. ``EXCHANGE_EVAL_KEY``: its UTF-8 bytes, without surrounding whitespace.
     2. The file named by ``EXCHANGE_EVAL_KEY_FILE``, else ``<data_dir>/.exchange_eval_key``.
        A missing file is created with 32 random bytes from `secrets`, written as 64
        hexadecimal characters, permissions ``0o600``, atomically and without ever
@@ -139,7 +139,7 @@ def load_key(data_dir: str | Path) -> bytes:
     if env_key is not None:
         if not env_key.strip():
             raise KeyUnavailableError(f"{KEY_ENV} is set but empty; {_HOW_TO_SET}")
-        return env_key.encode("utf-8")
+        return env_key.strip().encode("utf-8")
 
     path = _key_file(Path(data_dir))
     for _attempt in range(2):
