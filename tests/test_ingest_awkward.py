@@ -195,3 +195,60 @@ def test_kobo_label_export_with_repeated_labels(tmp_path: Path) -> None:
     assert table.platform == "kobo"
     assert list(table.frame.columns) == ["Précisez", "Précisez (2)", "_id", "_uuid"]
     assert "column 2 (B) repeats the header 'Précisez'" in table.warnings[0]
+
+
+def test_very_long_answer_beyond_csv_default_limit(tmp_path: Path) -> None:
+    long_answer = "é" * 200_000
+    table = read_export(write(tmp_path, "long.csv", f'id,comment\n1,"{long_answer}"\n'.encode()))
+    assert len(table.frame.loc[0, "comment"]) == 200_000
+
+
+def test_undefined_cp1252_byte_does_not_crash(tmp_path: Path) -> None:
+    data = "Nom;Pays\nRené;Bénin\n".encode("cp1252") + b"X\x81Y;Togo\n"
+    table = read_export(write(tmp_path, "odd.csv", data))
+    assert table.n_rows == 2
+    assert table.frame.loc[1, "Pays"] == "Togo"
+
+
+def test_qualtrics_legacy_two_header_rows(tmp_path: Path) -> None:
+    text = (
+        "ResponseID,StartDate,Q1_1,Q1_2\n"
+        "ResponseID,StartDate,Rate - Session A,Rate - Session B\n"
+        "R_1,2025-02-10 09:00:00,4,5\n"
+    )
+    table = read_export(write(tmp_path, "legacy.csv", text.encode()))
+    assert (table.platform, table.header_rows) == ("qualtrics", 2)
+    assert list(table.frame.columns) == ["ResponseID", "StartDate", "Rate/Session A", "Rate/Session B"]
+    assert table.source_rows == [3]
+
+
+def test_qualtrics_repeated_question_text_told_apart_by_name(tmp_path: Path) -> None:
+    text = (
+        "ResponseId,Q1,Q7\n"
+        "Response ID,Comments,Comments\n"
+        '"{""ImportId"":""_recordId""}","{""ImportId"":""QID1""}","{""ImportId"":""QID7""}"\n'
+        "R_1,a,b\n"
+    )
+    table = read_export(write(tmp_path, "dup.csv", text.encode()))
+    assert list(table.frame.columns) == ["ResponseId", "Comments (Q1)", "Comments (Q7)"]
+    assert table.names == ["ResponseId", "Q1", "Q7"]
+
+
+def test_surveymonkey_without_metadata_columns(tmp_path: Path) -> None:
+    text = "Country,Rate the sessions,\nResponse,VC1,VC2\nSenegal,Good,Fair\n"
+    table = read_export(write(tmp_path, "sm_trimmed.csv", text.encode()))
+    assert table.platform == "surveymonkey"
+    assert list(table.frame.columns) == ["Country", "Rate the sessions/VC1", "Rate the sessions/VC2"]
+
+
+def test_bracket_headers() -> None:
+    from exchange_eval.ingest.common import bracket_to_path
+    from exchange_eval.ingest.google_forms import normalise
+    from exchange_eval.ingest.odk import normalise as odk_normalise
+
+    assert bracket_to_path("G01Q02[SQ001]") == "G01Q02/SQ001"
+    assert bracket_to_path("G01Q05[SQ001][SQ002]") == "G01Q05/SQ001/SQ002"
+    assert bracket_to_path("Rate the session [Organisation]") == "Rate the session/Organisation"
+    assert normalise("Évaluez [la session 1]") == "Évaluez/la session 1"
+    assert normalise("No grid here") == "No grid here"
+    assert odk_normalise("grp-sub-q/non-state") == "grp/sub/q/non-state"

@@ -25,11 +25,18 @@ RESPONSE_MARKERS = {"", "Response", "Open-Ended Response", "Réponse", "Réponse
 
 
 def detect(grid: Grid) -> bool:
-    """True when the respondent and collector id columns are present."""
+    """True with the respondent and collector id columns, or response markers in row 2."""
     headers = header_set(grid)
-    return ("Respondent ID" in headers and "Collector ID" in headers) or (
+    if ("Respondent ID" in headers and "Collector ID" in headers) or (
         "ID du répondant" in headers and "ID du collecteur" in headers
-    )
+    ):
+        return True
+    # an export trimmed of its metadata: row 2 still carries the response markers
+    if len(grid.rows) < 2:
+        return False
+    second = [clean_header(c) for c in grid.rows[1]]
+    markers = {"Response", "Open-Ended Response", "Réponse", "Réponse ouverte"}
+    return bool(second) and second[0] in markers | {""} and bool(markers & set(second))
 
 
 def read(grid: Grid) -> RawTable:

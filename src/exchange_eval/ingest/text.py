@@ -31,6 +31,9 @@ __all__ = [
 
 DELIMITERS = (";", ",", "\t")
 
+# long free-text answers can exceed the csv module's default 128 KiB field limit
+csv.field_size_limit(max(csv.field_size_limit(), 2**28))
+
 # cp1252 characters that almost never occur in survey text: seeing them means the bytes
 # are probably in another encoding (Mac Roman, cp850, …)
 _IMPLAUSIBLE_CP1252 = set("‚„ƒ†‡ˆ‰Š‹ŒŽ˜š›žŸ¤¦¨¯¸¹º¾¼½")
@@ -223,12 +226,19 @@ def parse_records(text: str, delimiter: str, path: Path) -> list[Record]:
     except csv.Error as exc:
         if "end of data" not in str(exc):
             # a stray quote inside a field: read leniently, as Excel does
-            return _records(text, delimiter, strict=False)
+            return _lenient(text, delimiter, path)
     # find where the unterminated record starts
-    records = _records(text, delimiter, strict=False)
+    records = _lenient(text, delimiter, path)
     line = records[-1].line if records else 1
     raise DataError(
         "the file ends inside a quoted answer (truncated file or unbalanced quote); the record starts here",
         file=path,
         row=line,
     )
+
+
+def _lenient(text: str, delimiter: str, path: Path) -> list[Record]:
+    try:
+        return _records(text, delimiter, strict=False)
+    except csv.Error as exc:
+        raise DataError(f"cannot be read as CSV: {exc}", file=path) from None
