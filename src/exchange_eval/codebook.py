@@ -379,8 +379,10 @@ class Codebook:
         found = self._lookup(full, instrument)
         if found is not None:
             return self._finish(found, header, retro=retro)
-        for cut in range(len(segments) - 1, 0, -1):
-            prefix = "/".join(segments[:cut])
+        splits = [(start, cut) for start in range(len(segments) - 1)
+                  for cut in range(len(segments) - 1, start, -1)]
+        for start, cut in splits:
+            prefix = "/".join(segments[start:cut])
             rest_norm = "/".join(segments[cut:])
             rest_raw = "/".join(originals[cut:]).strip()
             grid = self._grids.get(prefix)

@@ -30,8 +30,8 @@ __all__ = [
 ]
 
 ISO3 = r"^[A-Z]{3}$"
-#: pids are keyed hashes: letters, digits, ``_`` and ``-`` (see privacy.pseudonym)
-PID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_-]{5,63}$"
+#: pids are ``p_`` + 12 hex digits of an HMAC (see privacy.pseudonym)
+PID_PATTERN = r"^p_[0-9a-f]{12}$"
 WAVE_PATTERN = r"^(pre|post|retro|followup-\d+|pulse-\d+|[a-z0-9][a-z0-9_-]*)$"
 RESPONSE_INSTRUMENTS = ("session_feedback", "outcomes", "tool_feedback", "pulse")
 _UNIQUE = {

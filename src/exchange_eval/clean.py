@@ -1,0 +1,1290 @@
+"""The cleaning pipeline: raw exports of a round → canonical tables in ``data/processed/<round>/``.
+
+``raw → ingest → harmonize → validate → protect → processed``. `clean_round` reads the
+round manifest, reads every source with `ingest.read_export`, maps columns and answers
+with the codebook, builds the canonical tables of `tables.TABLES`, replaces people by
+pseudonyms (`privacy.pseudonym`), scrubs free text, validates every table with
+`schema.py`, then writes the tables, ``cleaning_log.csv`` and ``meta.json`` into a
+temporary folder that is swapped in atomically: when anything fails, the previous
+processed output is untouched. Raw files are only ever opened for reading.
+
+`validate_round` runs the same steps without writing and returns every problem found.
+
+Duplicate submissions (same pid, instrument, wave and session) are resolved by
+``settings.cleaning.duplicate_rule``:
+
+``latest_complete`` (default)
+    keep the submission with the most answered items (answers that are neither blank nor
+    a missing code); among those, the latest ``submitted_at`` (a submission without a
+    time counts as the earliest); among those, the last one in the file order.
+``latest``
+    the latest ``submitted_at``, then the last in file order.
+``first``
+    the earliest ``submitted_at``, then the first in file order.
+``most_complete``
+    the most answered items, then the first in file order.
+
+Anonymous submissions (neither e-mail nor name) are never treated as duplicates.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import re
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from . import __version__
+from .codebook import Codebook, CodebookEntry, load_codebook, normalize_label
+from .errors import DataError, DataErrors, Problem
+from .manifest import Manifest, Source, load_manifest
+from .paths import Workspace
+from .schema import check_table
+from .settings import CONFIG_DIR, dimensions, settings
+from .tables import CLEANING_LOG_COLUMNS, TABLES
+
+__all__ = ["CleanResult", "clean_round", "validate_round", "DUPLICATE_RULES", "CORRECTIONS_FILE"]
+
+DUPLICATE_RULES = ("latest_complete", "latest", "first", "most_complete")
+CORRECTIONS_FILE = "corrections.csv"
+SURVEY_INSTRUMENTS = ("session_feedback", "outcomes", "tool_feedback", "pulse", "ties")
+STRUCTURED_INSTRUMENTS = ("plan_actions", "jsr_assessment", "jsr_quality")
+_TRUE = {"1", "yes", "oui", "y", "o", "x", "true", "vrai", "present", "attended", "checked", "coche", "si"}
+_FALSE = {"0", "no", "non", "n", "false", "faux", "absent", ""}
+
+
+# ---------------------------------------------------------------------- results
+@dataclass
+class CleanResult:
+    """What `clean_round` produced: the tables (as written), the log, problems and linkage."""
+
+    round_id: str
+    output: Path | None
+    tables: dict[str, pd.DataFrame]
+    cleaning_log: pd.DataFrame
+    problems: list[Problem]
+    linkage: dict[str, int]
+    meta: dict[str, Any]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity != "error"]
+
+    def summary(self) -> str:
+        """One line: ``12 participants, 1,234 responses, 3 warnings``."""
+        n_people = len(self.tables.get("participants", ()))
+        n_responses = len(self.tables.get("responses", ()))
+        n_warnings = len(self.warnings)
+        return (
+            f"{n_people:,} participant{'s' if n_people != 1 else ''}, "
+            f"{n_responses:,} response{'s' if n_responses != 1 else ''}, "
+            f"{n_warnings:,} warning{'s' if n_warnings != 1 else ''}"
+        )
+
+
+class _Log:
+    def __init__(self, round_id: str) -> None:
+        self.round_id = round_id
+        self.rows: list[dict[str, Any]] = []
+
+    def add(self, action: str, *, file: str | None = None, row: int | None = None,
+            column: str | None = None, item_id: str | None = None, old: Any = None,
+            new: Any = None, detail: str | None = None) -> None:
+        self.rows.append({
+            "round_id": self.round_id, "source_file": file, "row": row, "column": column,
+            "action": action, "item_id": item_id,
+            "old": None if old is None else str(old), "new": None if new is None else str(new),
+            "detail": detail,
+        })
+
+    def frame(self) -> pd.DataFrame:
+        frame = pd.DataFrame(self.rows, columns=CLEANING_LOG_COLUMNS)
+        for column in CLEANING_LOG_COLUMNS:
+            frame[column] = frame[column].astype("Int64" if column == "row" else "string")
+        return frame
+
+
+@dataclass
+class _Submission:
+    """One respondent's answers in one source row."""
+
+    pid: str
+    anonymous: bool
+    key: tuple
+    source: Source
+    row: int
+    order: int
+    submitted_at: pd.Timestamp | None
+    n_answered: int
+    responses: list[dict[str, Any]] = field(default_factory=list)
+    ties: list[dict[str, Any]] = field(default_factory=list)
+    person: dict[str, Any] = field(default_factory=dict)
+
+
+# ---------------------------------------------------------------------- helpers
+def _blank(value: Any) -> bool:
+    return value is None or (not isinstance(value, str) and pd.isna(value)) or not str(value).strip()
+
+
+def _cell(value: Any) -> str | None:
+    return None if _blank(value) else str(value).strip()
+
+
+def _privacy():
+    from . import privacy
+
+    return privacy
+
+
+def _to_iso3(value: str) -> str | None:
+    from .countries import to_iso3
+
+    return to_iso3(value)
+
+
+def _row_getter(raw: Any, columns: dict[str, str], index: int):
+    """``get(name)``: the cell of canonical column ``name`` in row ``index`` (None if absent)."""
+
+    def get(name: str) -> str | None:
+        return _cell(raw.frame.iloc[index][columns[name]]) if name in columns else None
+
+    return get
+
+
+_EXCEL_EPOCH = pd.Timestamp("1899-12-30")
+
+
+def _parse_dates(values: Iterable[Any], *, platform: str | None = None,
+                 month_first: bool | None = None) -> list[pd.Timestamp | None]:
+    """Parse a column of dates as exported: ISO, dd/mm/yyyy (mm/dd for SurveyMonkey and
+    when the column shows it), with times and AM/PM, Excel serial numbers.
+
+    The day/month order is decided per column: a first number above 12 means day first,
+    a second number above 12 means month first; otherwise SurveyMonkey is month first
+    and everything else day first. Time zones are dropped (wall-clock time is kept).
+    Unparseable cells give None.
+    """
+    texts = [_cell(v) for v in values]
+    if month_first is None:
+        day_first_seen = month_first_seen = False
+        for text in texts:
+            match = re.match(r"^(\d{1,2})[/.-](\d{1,2})[/.-]\d{2,4}", text or "")
+            if match:
+                first, second = int(match.group(1)), int(match.group(2))
+                day_first_seen |= first > 12
+                month_first_seen |= second > 12
+        if month_first_seen and not day_first_seen:
+            month_first = True
+        elif day_first_seen:
+            month_first = False
+        else:
+            month_first = platform == "surveymonkey"
+    parsed: list[pd.Timestamp | None] = []
+    for text in texts:
+        if text is None:
+            parsed.append(None)
+            continue
+        stamp = None
+        if re.fullmatch(r"\d{4,5}(\.\d+)?", text):
+            number = float(text)
+            if 20000 < number < 80000:
+                stamp = _EXCEL_EPOCH + pd.to_timedelta(number, unit="D")
+        elif re.match(r"^\d{4}-\d{1,2}-\d{1,2}", text):
+            try:
+                stamp = pd.Timestamp(text.replace(" UTC", "").replace(" GMT", ""))
+            except (ValueError, TypeError):
+                stamp = None
+        else:
+            cleaned = re.sub(r"\s*(GMT|UTC)([+-]\d{1,2}(:?\d{2})?)?$", "", text)
+            try:
+                stamp = pd.to_datetime(cleaned, dayfirst=not month_first)
+            except (ValueError, TypeError, OverflowError):
+                stamp = None
+        if stamp is not None and not pd.isna(stamp):
+            if stamp.tzinfo is not None:
+                stamp = stamp.tz_localize(None)
+            parsed.append(pd.Timestamp(stamp).as_unit("ns"))
+        else:
+            parsed.append(None)
+    return parsed
+
+
+def _conform(frame: pd.DataFrame | list[dict], table: str,
+             extra: dict[str, str] | None = None) -> pd.DataFrame:
+    """Columns of the contract (plus ``extra``), in order, with the contract's dtypes."""
+    columns = dict(TABLES[table])
+    if extra:
+        # extra columns go before the contract's trailing summary columns of jsr_quality
+        ordered = {}
+        for name, dtype in columns.items():
+            if table == "jsr_quality" and name == "n_met":
+                ordered.update(extra)
+            ordered[name] = dtype
+        columns = ordered
+    df = pd.DataFrame(frame) if not isinstance(frame, pd.DataFrame) else frame.copy()
+    out = pd.DataFrame(index=range(len(df)))
+    df = df.reset_index(drop=True)
+    for name, dtype in columns.items():
+        series = df[name] if name in df.columns else pd.Series([None] * len(df), dtype="object")
+        if dtype.startswith("datetime"):
+            series = pd.to_datetime(series, errors="coerce").astype("datetime64[ns]")
+        elif dtype == "boolean":
+            series = series.astype("object").where(series.notna(), None).astype("boolean")
+        elif dtype == "Int64":
+            series = pd.to_numeric(series, errors="coerce").astype("Int64")
+        elif dtype == "float64":
+            series = pd.to_numeric(series, errors="coerce").astype("float64")
+        else:
+            series = series.astype("object").where(series.notna(), None).astype(dtype)
+        out[name] = series.values
+    return out
+
+
+def _table_hash(tables: dict[str, pd.DataFrame]) -> str:
+    """sha256 over every table in `tables.TABLES` order, serialised as CSV (stable across
+    Parquet writer versions)."""
+    digest = hashlib.sha256()
+    for name in TABLES:
+        df = tables.get(name)
+        if df is None:
+            continue
+        digest.update(name.encode())
+        digest.update(b"\n")
+        digest.update(df.to_csv(index=False, date_format="%Y-%m-%dT%H:%M:%S").encode("utf-8"))
+    return digest.hexdigest()
+
+
+def _input_fingerprint(folder: Path, data_dir: Path) -> str:
+    """sha256 over the round folder's files (name + bytes: manifest, exports, codebooks,
+    corrections) and the configuration (package defaults and the user's overrides)."""
+    digest = hashlib.sha256()
+    files: list[tuple[str, Path]] = []
+    for path in sorted(folder.rglob("*")):
+        if path.is_file() and not path.name.startswith("."):
+            files.append((f"raw/{path.relative_to(folder).as_posix()}", path))
+    for base, label in ((CONFIG_DIR, "package-config"), (data_dir / "config", "user-config")):
+        if base.is_dir():
+            for path in sorted(base.glob("*.yaml")):
+                files.append((f"{label}/{path.name}", path))
+    for name, path in files:
+        digest.update(name.encode())
+        digest.update(b"\0")
+        with path.open("rb") as handle:  # read only
+            digest.update(handle.read())
+        digest.update(b"\0")
+    return digest.hexdigest()
+
+
+# ---------------------------------------------------------------------- the builder
+class _RoundBuilder:
+    """Builds every canonical table of a round in memory, collecting problems."""
+
+    def __init__(self, ws: Workspace, round_id: str) -> None:
+        self.ws = ws
+        self.round_id = round_id
+        self.problems: list[Problem] = []
+        self.log = _Log(round_id)
+        self.tables: dict[str, pd.DataFrame] = {}
+        self.linkage: dict[str, int] = {}
+        self.manifest: Manifest | None = None
+        self.extra_quality: dict[str, str] = {}
+        self.locate_responses: pd.DataFrame | None = None
+
+    # -- problems
+    def problem(self, file: Any, message: str, row: int | None = None,
+                column: str | None = None, severity: str = "error") -> None:
+        self.problems.append(Problem(str(file) if file is not None else self.round_id,
+                                     message, row, column, severity))
+
+    def warn(self, file: Any, message: str, row: int | None = None, column: str | None = None) -> None:
+        self.problem(file, message, row, column, "warning")
+
+    # -- entry point
+    def run(self) -> None:
+        folder = self.ws.require_round(self.round_id)
+        try:
+            self.manifest = load_manifest(folder)
+        except DataError as exc:
+            self.problems.extend(exc.problems)
+            return
+        manifest = self.manifest
+        config = settings(self.ws.data_dir).get("cleaning", {}) or {}
+        self.rule = config.get("duplicate_rule", "latest_complete")
+        if self.rule not in DUPLICATE_RULES:
+            self.problem("settings.yaml", f"cleaning.duplicate_rule {self.rule!r} is not one of "
+                         f"{', '.join(DUPLICATE_RULES)}", column="duplicate_rule")
+            return
+        self.key = _privacy().load_key(self.ws.data_dir)
+        self.codebooks: dict[Path | None, Codebook] = {}
+        self.raw: dict[str, Any] = {}
+        for source in manifest.sources:
+            codebook = self.codebook_for(source)
+            if codebook is None:
+                continue
+            try:
+                from .ingest import read_export
+
+                raw = read_export(source.path, platform=source.platform, sheet=source.sheet)
+            except (DataError, DataErrors) as exc:
+                self.problems.extend(exc.problems)
+                continue
+            for message in getattr(raw, "warnings", []) or []:
+                self.warn(source.file, str(message))
+            self.raw[self._key(source)] = raw
+
+        self.sessions = self.build_sessions()
+        self.roster_people: dict[str, dict[str, Any]] = {}
+        self.roster_names: list[str] = []
+        self.roster_names_by_source: dict[str, list[str]] = {}
+        attendance: list[dict] = []
+        for source in manifest.sources_for("roster"):
+            raw = self.raw.get(self._key(source))
+            if raw is not None:
+                attendance.extend(self.read_roster(source, raw))
+        submissions: list[_Submission] = []
+        order = 0
+        for source in manifest.sources:
+            if source.instrument not in SURVEY_INSTRUMENTS:
+                continue
+            raw = self.raw.get(self._key(source))
+            if raw is None:
+                continue
+            for submission in self.read_survey(source, raw):
+                submission.order = order
+                order += 1
+                submissions.append(submission)
+        submissions = self.drop_duplicates(submissions)
+        responses = self.build_responses(submissions)
+        responses = self.apply_corrections(responses, folder)
+        participants = self.build_participants(submissions)
+        self.tables["participants"] = _conform(participants, "participants")
+        self.tables["attendance"] = _conform(
+            [a for a in attendance if a["pid"] in self.roster_people], "attendance")
+        self.tables["sessions"] = _conform(self.sessions, "sessions")
+        self.locate_responses = responses[["source_file", "source_row"]].copy() if len(responses) else None
+        self.tables["responses"] = _conform(responses, "responses")
+        self.tables["tool_feedback"] = _conform(self.build_tool_feedback(responses), "tool_feedback")
+        self.tables["ties"] = _conform(self.build_ties(submissions, participants), "ties")
+        self.build_linkage()
+        self.tables["plan_actions"] = _conform(self.read_plans(), "plan_actions")
+        self.tables["jsr_assessment"] = _conform(self.read_assessment(), "jsr_assessment")
+        quality = self.read_quality()
+        self.tables["jsr_quality"] = _conform(quality, "jsr_quality", self.extra_quality)
+        self.validate_tables()
+
+    @staticmethod
+    def _key(source: Source) -> str:
+        return f"{source.file}#{source.sheet or ''}"
+
+    def codebook_for(self, source: Source) -> Codebook | None:
+        path = source.codebook
+        if path not in self.codebooks:
+            try:
+                self.codebooks[path] = load_codebook(path, data_dir=self.ws.data_dir)
+            except (DataError, DataErrors) as exc:
+                self.problems.extend(exc.problems)
+                self.codebooks[path] = None  # type: ignore[assignment]
+        return self.codebooks[path]
+
+    # -- sessions
+    def build_sessions(self) -> list[dict]:
+        rows = []
+        for session in self.manifest.sessions:
+            rows.append({"round_id": self.round_id, "session_id": session.id, "kind": session.kind,
+                         "date": pd.Timestamp(session.date) if session.date else None,
+                         "title": session.title})
+        self.session_tokens: dict[str, str] = {}
+        for session in self.manifest.sessions:
+            for text in (session.id, session.title):
+                if text:
+                    self.session_tokens[normalize_label(text)] = session.id
+        return rows
+
+    def match_session(self, text: str) -> str | None:
+        token = normalize_label(text)
+        if token in self.session_tokens:
+            return self.session_tokens[token]
+        squeezed = re.sub(r"[\s_-]+", "", token)
+        for key, session_id in self.session_tokens.items():
+            if re.sub(r"[\s_-]+", "", key) == squeezed:
+                return session_id
+        return None
+
+    # -- people
+    def country_code(self, raw: str | None, file: str, row: int | None, column: str | None,
+                     *, severity: str = "warning") -> str | None:
+        if raw is None:
+            return None
+        if re.fullmatch(r"[A-Z]{3}", raw.strip()):
+            return raw.strip()
+        code = _to_iso3(raw)
+        if code is None:
+            self.problem(file, f"country {raw!r} is not recognised (give a country name in "
+                         "English or French, or an ISO3 code)", row, column, severity)
+        return code
+
+    def identify(self, fields: dict[str, str | None], *, country: str | None) -> tuple[str | None, str]:
+        """(pid, how): from the e-mail, else name + country; None when anonymous."""
+        privacy = _privacy()
+        email = fields.get("email")
+        if email:
+            return privacy.pseudonym(key=self.key, email=email), "email"
+        name = fields.get("name")
+        if not name and (fields.get("first_name") or fields.get("last_name")):
+            name = " ".join(p for p in (fields.get("first_name"), fields.get("last_name")) if p)
+        if name:
+            return privacy.pseudonym(key=self.key, name=name, country=country or fields.get("country_raw")), "name"
+        return None, "anonymous"
+
+    def map_columns(self, source: Source, raw: Any, codebook: Codebook,
+                    *, roster: bool = False) -> tuple[dict[str, CodebookEntry], dict[str, str]]:
+        """Map every column; log renames, identity columns and unmapped columns."""
+        mapping: dict[str, CodebookEntry] = {}
+        session_columns: dict[str, str] = {}
+        for column in raw.frame.columns:
+            entry = codebook.match(column, source.instrument)
+            if entry is None and roster:
+                session_id = self.match_session(column.split("/")[-1])
+                if session_id is not None:
+                    session_columns[column] = session_id
+                    self.log.add("rename", file=source.file, column=column, new=f"attended:{session_id}")
+                    continue
+            if entry is None:
+                self.warn(source.file, "column is not in the codebook: its answers are not used "
+                          "(map it in a round codebook, or set role ignore)", column=column)
+                self.log.add("unmapped_column", file=source.file, column=column)
+                continue
+            if entry.role == "ignore":
+                continue
+            mapping[column] = entry
+            if entry.is_identity:
+                self.log.add("pseudonymize", file=source.file, column=column, new="pid",
+                             detail=f"{entry.role} column used to derive the pid, then dropped")
+            else:
+                self.log.add("rename", file=source.file, column=column,
+                             item_id=entry.item_id, new=entry.target,
+                             detail=f"codebook ({entry.origin})")
+        # split select_multiple option columns: used only when the parent column is absent
+        parents = {(e.item_id, e.retro) for e in mapping.values() if e.role == "item" and e.option is None}
+        for column, entry in list(mapping.items()):
+            if entry.role == "item" and entry.option is not None and (entry.item_id, entry.retro) in parents:
+                del mapping[column]
+                self.log.add("ignore_option_column", file=source.file, column=column,
+                             item_id=entry.item_id,
+                             detail="option column skipped: the question's own column holds the answer")
+        # two columns for the same item: keep the first
+        seen: dict[tuple, str] = {}
+        for column, entry in list(mapping.items()):
+            if entry.role not in ("item", "grid"):
+                continue
+            target = (entry.item_id, entry.retro, entry.alter, entry.option)
+            if target in seen:
+                del mapping[column]
+                self.warn(source.file, f"column maps to {entry.target}, already given by column "
+                          f"{seen[target]!r}: ignored", column=column)
+                self.log.add("unmapped_column", file=source.file, column=column,
+                             item_id=entry.item_id, detail=f"duplicate of {seen[target]}")
+            else:
+                seen[target] = column
+        return mapping, session_columns
+
+    def person_fields(self, source: Source, raw: Any, mapping: dict[str, CodebookEntry],
+                      codebook: Codebook, index: int) -> dict[str, Any]:
+        """The respondent fields of one row (identity fields included, to derive the pid)."""
+        fields: dict[str, Any] = {}
+        row_no = raw.source_rows[index]
+        for column, entry in mapping.items():
+            if entry.role in ("item", "grid"):
+                continue
+            value = _cell(raw.frame.iloc[index][column])
+            if value is None:
+                continue
+            if entry.role in ("role", "org_type", "gender") or (entry.choices and entry.role not in ("item", "grid")):
+                list_name = entry.choices or entry.role
+                coded = codebook.code(value, list_name)
+                if coded.status == "ok":
+                    fields[entry.role] = coded.code
+                elif coded.status == "missing":
+                    self.log.add("missing_code", file=source.file, row=row_no, column=column, old=value)
+                else:
+                    self.unknown(source, row_no, column, value, list_name, codebook)
+                continue
+            if entry.role == "country":
+                fields["country_raw"] = value
+                fields["country"] = self.country_code(value, source.file, row_no, column)
+                continue
+            fields.setdefault(entry.role, value)
+        return fields
+
+    def unknown(self, source: Source, row: int, column: str, value: str, list_name: str | None,
+                codebook: Codebook, item_id: str | None = None) -> None:
+        allowed = codebook.allowed(list_name) if list_name else []
+        labels = [codebook.choice_label(list_name, c) for c in allowed] if list_name else []
+        shown = ", ".join(f"{c} ({lab})" if lab and lab != c else c for c, lab in zip(allowed, labels, strict=False))
+        self.problem(source.file, f"unknown answer {value!r}" + (f" for {item_id}" if item_id else "")
+                     + (f"; allowed: {shown} (or their labels)" if shown else "; a number is expected"),
+                     row, column)
+        self.log.add("unknown_code", file=source.file, row=row, column=column, item_id=item_id,
+                     old=value, detail=f"choice list {list_name}" if list_name else "number expected")
+
+    def read_roster(self, source: Source, raw: Any) -> list[dict]:
+        codebook = self.codebooks[source.codebook]
+        mapping, session_columns = self.map_columns(source, raw, codebook, roster=True)
+        attended_column = next((c for c, e in mapping.items() if e.role == "sessions_attended"), None)
+        identity_columns = [c for c, e in mapping.items() if e.role in ("email", "name", "first_name", "last_name")]
+        if not identity_columns:
+            self.problem(source.file, "the roster has no e-mail or name column: people cannot be "
+                         "identified (map one in the codebook)", column="email")
+            return []
+        attendance: list[dict] = []
+        has_attendance = attended_column is not None or bool(session_columns)
+        n_pseudonymised = 0
+        for index in range(raw.n_rows):
+            row_no = raw.source_rows[index]
+            fields = self.person_fields(source, raw, mapping, codebook, index)
+            pid, how = self.identify(fields, country=fields.get("country"))
+            if pid is None:
+                self.warn(source.file, "roster row without e-mail or name: skipped", row_no)
+                self.log.add("drop_empty", file=source.file, row=row_no, detail="no e-mail or name")
+                continue
+            n_pseudonymised += 1
+            names = [fields.get(k) for k in ("name", "first_name", "last_name") if fields.get(k)]
+            if fields.get("first_name") and fields.get("last_name"):
+                names.append(f"{fields['first_name']} {fields['last_name']}")
+            self.roster_names.extend(names)
+            if pid in self.roster_people:
+                self.warn(source.file, f"the same person is on the roster twice (row "
+                          f"{self.roster_people[pid]['_row']} and this row): this row is ignored", row_no)
+                self.log.add("drop_duplicate", file=source.file, row=row_no,
+                             detail=f"roster duplicate of row {self.roster_people[pid]['_row']} (pid {pid})")
+                continue
+            attended: set[str] = set()
+            if attended_column is not None:
+                value = _cell(raw.frame.iloc[index][attended_column])
+                for piece in self.split_sessions(value):
+                    session_id = self.match_session(piece)
+                    if session_id is None:
+                        self.problem(source.file, f"session {piece!r} is not one of the round's sessions "
+                                     f"({', '.join(s.id for s in self.manifest.sessions)})",
+                                     row_no, attended_column)
+                    else:
+                        attended.add(session_id)
+            for column, session_id in session_columns.items():
+                value = normalize_label(_cell(raw.frame.iloc[index][column]) or "")
+                if value in _TRUE or value.startswith("oui") or value.startswith("yes"):
+                    attended.add(session_id)
+                elif value not in _FALSE:
+                    self.problem(source.file, f"attendance {value!r} is not yes/no (oui/non, 1/0, x)",
+                                 row_no, column)
+            person = {
+                "round_id": self.round_id, "pid": pid, "country": fields.get("country"),
+                "role": fields.get("role"), "org_type": fields.get("org_type"),
+                "organisation": fields.get("organisation"), "gender": fields.get("gender"),
+                "on_roster": True,
+                "n_sessions_attended": len(attended) if has_attendance else None, "_row": row_no,
+            }
+            self.roster_people[pid] = person
+            for session in self.manifest.sessions:
+                attendance.append({"round_id": self.round_id, "pid": pid, "session_id": session.id,
+                                   "attended": (session.id in attended) if has_attendance else None})
+        self.log.add("pseudonymize", file=source.file, detail=f"{n_pseudonymised} roster rows given a pid; "
+                     "e-mail, name and phone columns dropped")
+        return attendance
+
+    @staticmethod
+    def split_sessions(value: str | None) -> list[str]:
+        if value is None:
+            return []
+        pieces = [p.strip() for p in re.split(r"[,;|\n]+", value) if p.strip()]
+        if len(pieces) == 1 and " " in pieces[0]:
+            return pieces  # a title; split on spaces only if it is not one (see match)
+        return pieces
+
+    # -- surveys
+    def source_wave(self, source: Source) -> str | None:
+        if source.wave:
+            return source.wave
+        if source.instrument in ("pulse", "ties"):
+            return "pulse-1"
+        if source.instrument == "tool_feedback":
+            return "post"
+        return None
+
+    def read_survey(self, source: Source, raw: Any) -> list[_Submission]:
+        codebook = self.codebooks[source.codebook]
+        mapping, _ = self.map_columns(source, raw, codebook)
+        wave = self.source_wave(source)
+        if wave is None and source.instrument == "outcomes":
+            self.problem(self.manifest.path, f"source {source.file} (outcomes) needs a wave "
+                         "(pre, post, followup-N)", column="wave")
+            return []
+        session_column = next((c for c, e in mapping.items() if e.role == "session"), None)
+        if source.instrument == "session_feedback" and source.session is None and session_column is None:
+            self.problem(source.file, "session feedback without a session: add `session:` to the "
+                         "source in round.yaml or a Session column", column="session")
+            return []
+        roles = {e.role: c for c, e in reversed(list(mapping.items()))}
+        starts = _parse_dates(raw.frame[roles["started_at"]], platform=raw.platform) if "started_at" in roles else None
+        ends = _parse_dates(raw.frame[roles["ended_at"]], platform=raw.platform) if "ended_at" in roles else None
+        submits = _parse_dates(raw.frame[roles["submitted_at"]], platform=raw.platform) if "submitted_at" in roles else None
+        item_columns = [(c, e) for c, e in mapping.items() if e.role in ("item", "grid")]
+        options: dict[tuple, list[tuple[str, CodebookEntry]]] = defaultdict(list)
+        for column, entry in item_columns:
+            if entry.role == "item" and entry.option is not None:
+                options[(entry.item_id, entry.retro)].append((column, entry))
+        recoded_logged: set[str] = set()
+        submissions: list[_Submission] = []
+        n_identified = 0
+        for index in range(raw.n_rows):
+            row_no = raw.source_rows[index]
+            fields = self.person_fields(source, raw, mapping, codebook, index)
+            pid, how = self.identify(fields, country=fields.get("country"))
+            anonymous = pid is None
+            if anonymous:
+                pid = _privacy().pseudonym(key=self.key, name=f"anonymous {self.round_id} {source.file} {row_no}",
+                                           country=None)
+            else:
+                n_identified += 1
+            session_id = source.session
+            if session_column is not None and session_id is None:
+                value = _cell(raw.frame.iloc[index][session_column])
+                session_id = self.match_session(value) if value else None
+                if value and session_id is None:
+                    self.problem(source.file, f"session {value!r} is not one of the round's sessions "
+                                 f"({', '.join(s.id for s in self.manifest.sessions)})", row_no, session_column)
+                    continue
+                if session_id is None and source.instrument == "session_feedback":
+                    self.problem(source.file, "no session given in this row", row_no, session_column)
+                    continue
+            submitted = None
+            for series in (ends, submits):
+                if series is not None and series[index] is not None:
+                    submitted = series[index]
+                    break
+            duration = None
+            if "duration_s" in roles:
+                try:
+                    duration = float(str(raw.frame.iloc[index][roles["duration_s"]]).replace(",", "."))
+                except ValueError:
+                    duration = None
+            if duration is None and starts is not None and starts[index] is not None and submitted is not None:
+                seconds = (submitted - starts[index]).total_seconds()
+                duration = seconds if seconds >= 0 else None
+            base_wave = session_id if source.instrument == "session_feedback" else wave
+            submission = _Submission(
+                pid=pid, anonymous=anonymous,
+                key=(pid, source.instrument, base_wave, session_id if source.instrument == "session_feedback" else None),
+                source=source, row=row_no, order=0, submitted_at=submitted, n_answered=0,
+                person={k: fields.get(k) for k in ("country", "organisation", "role", "org_type", "gender")},
+            )
+            common = {"round_id": self.round_id, "pid": pid, "submitted_at": submitted,
+                      "duration_s": duration, "source_file": source.file, "source_row": row_no}
+            grid_values: dict[str, dict[str, float | None]] = defaultdict(dict)
+            done_options: set[tuple] = set()
+            for column, entry in item_columns:
+                value = raw.frame.iloc[index][column]
+                if entry.role == "grid":
+                    coded = codebook.code(value, entry.choices, recode=entry.recode)
+                    self.note_coded(coded, source, row_no, column, entry, codebook)
+                    grid_values[entry.alter or ""][entry.item_id] = coded.value if coded.status == "ok" else None
+                    if coded.status == "ok":
+                        submission.n_answered += 1
+                    continue
+                instrument = entry.instrument or source.instrument
+                if instrument == "ties":
+                    continue
+                item_wave = "retro" if entry.retro else (entry.wave or base_wave)
+                if instrument == "session_feedback":
+                    item_wave = session_id or item_wave
+                if item_wave is None:
+                    item_wave = base_wave or source.instrument
+                row_common = dict(common, instrument=instrument, wave=item_wave,
+                                  session_id=session_id if instrument == "session_feedback" else None,
+                                  outcome=entry.outcome, _tool=entry.tool, _type=entry.type,
+                                  _choices=entry.choices, _column=column)
+                if entry.type == "select_multiple":
+                    key = (entry.item_id, entry.retro)
+                    if entry.option is not None:
+                        if key in done_options:
+                            continue
+                        done_options.add(key)
+                        rows = self.options_rows(options[key], raw, index, codebook, source, row_no)
+                    else:
+                        rows = self.multiple_rows(entry, value, codebook, source, row_no, column)
+                    answered = any(flag is not None for _, flag in rows)
+                    submission.n_answered += int(answered)
+                    for option, flag in rows:
+                        submission.responses.append(dict(row_common, item_id=f"{entry.item_id}.{option}",
+                                                          value=flag, value_label=None, text=None))
+                    continue
+                if entry.type == "text":
+                    coded = codebook.code(value, None, kind="text")
+                    text = None
+                    if coded.status == "ok":
+                        text = _privacy().scrub_text(coded.raw, self.roster_names)
+                        if text != coded.raw:
+                            self.log.add("scrub", file=source.file, row=row_no, column=column,
+                                         item_id=entry.item_id,
+                                         detail="e-mail, phone number or roster name removed from free text")
+                        submission.n_answered += 1
+                    elif coded.status == "missing":
+                        self.log.add("missing_code", file=source.file, row=row_no, column=column,
+                                     item_id=entry.item_id, old=coded.raw)
+                    submission.responses.append(dict(row_common, item_id=entry.item_id, value=None,
+                                                      value_label=None, text=text))
+                    continue
+                kind = "integer" if entry.type == "integer" else "select_one"
+                before = codebook.code(value, entry.choices, kind=kind) if entry.recode else None
+                coded = codebook.code(value, entry.choices, kind=kind, recode=entry.recode)
+                self.note_coded(coded, source, row_no, column, entry, codebook)
+                if before is not None and coded.status == "ok" and before.code != coded.code:
+                    self.log.add("recode", file=source.file, row=row_no, column=column,
+                                 item_id=entry.item_id, old=before.code, new=coded.code,
+                                 detail="codebook recode")
+                    recoded_logged.add(column)
+                if coded.status == "ok":
+                    submission.n_answered += 1
+                submission.responses.append(dict(
+                    row_common, item_id=entry.item_id,
+                    value=coded.value if coded.status == "ok" else None,
+                    value_label=coded.label if coded.status == "ok" else None, text=None))
+            for alter, values in grid_values.items():
+                if any(v is not None for v in values.values()):
+                    submission.ties.append({"round_id": self.round_id, "pid": pid, "wave": wave or "pulse-1",
+                                            "alter_organisation": alter, **values})
+            if not submission.responses and not submission.ties and all(
+                    v is None for v in submission.person.values()):
+                self.log.add("drop_empty", file=source.file, row=row_no, detail="no answer in this row")
+                continue
+            submissions.append(submission)
+        self.log.add("pseudonymize", file=source.file,
+                     detail=f"{n_identified} respondents given a pid from e-mail or name; "
+                     f"{raw.n_rows - n_identified} anonymous; identity columns dropped")
+        return submissions
+
+    def note_coded(self, coded: Any, source: Source, row: int, column: str,
+                   entry: CodebookEntry, codebook: Codebook) -> None:
+        if coded.status == "missing":
+            self.log.add("missing_code", file=source.file, row=row, column=column,
+                         item_id=entry.item_id, old=coded.raw, detail="stored as missing")
+        elif coded.status == "unknown":
+            self.unknown(source, row, column, coded.raw, entry.choices, codebook, entry.item_id)
+
+    def multiple_rows(self, entry: CodebookEntry, value: Any, codebook: Codebook, source: Source,
+                      row: int, column: str) -> list[tuple[str, float | None]]:
+        options = codebook.allowed(entry.choices)
+        cell = _cell(value)
+        if cell is None:
+            return [(o, None) for o in options]
+        if codebook.is_missing_code(cell):
+            self.log.add("missing_code", file=source.file, row=row, column=column,
+                         item_id=entry.item_id, old=cell, detail="stored as missing")
+            return [(o, None) for o in options]
+        codes, unknown = codebook.split_multiple(cell, entry.choices)
+        for piece in unknown:
+            self.unknown(source, row, column, piece, entry.choices, codebook, entry.item_id)
+        return [(o, 1.0 if o in codes else 0.0) for o in options]
+
+    def options_rows(self, columns: list[tuple[str, CodebookEntry]], raw: Any, index: int,
+                     codebook: Codebook, source: Source, row: int) -> list[tuple[str, float | None]]:
+        entry = columns[0][1]
+        options = codebook.allowed(entry.choices)
+        flags: dict[str, float | None] = {}
+        any_answer = False
+        for column, option_entry in columns:
+            cell = _cell(raw.frame.iloc[index][column])
+            if cell is None:
+                continue
+            token = normalize_label(cell)
+            if token in ("0", "false", "faux", "non", "no"):
+                flags[option_entry.option] = 0.0
+            else:
+                flags[option_entry.option] = 1.0
+            any_answer = True
+            if option_entry.option not in options:
+                self.unknown(source, row, column, option_entry.option, entry.choices, codebook, entry.item_id)
+        if not any_answer:
+            return [(o, None) for o in options]
+        return [(o, flags.get(o, 0.0)) for o in options]
+
+    # -- duplicates and corrections
+    def drop_duplicates(self, submissions: list[_Submission]) -> list[_Submission]:
+        groups: dict[tuple, list[_Submission]] = defaultdict(list)
+        for submission in submissions:
+            if not submission.anonymous:
+                groups[submission.key].append(submission)
+        dropped: set[int] = set()
+        earliest = pd.Timestamp.min
+
+        def when(s: _Submission) -> pd.Timestamp:
+            return s.submitted_at if s.submitted_at is not None else earliest
+
+        for key, group in groups.items():
+            if len(group) < 2:
+                continue
+            if self.rule == "latest_complete":
+                keep = max(group, key=lambda s: (s.n_answered, when(s), s.order))
+            elif self.rule == "latest":
+                keep = max(group, key=lambda s: (when(s), s.order))
+            elif self.rule == "first":
+                keep = min(group, key=lambda s: (when(s) if s.submitted_at is not None else pd.Timestamp.max, s.order))
+            else:
+                keep = max(group, key=lambda s: (s.n_answered, -s.order))
+            rows = ", ".join(f"{s.source.file}:{s.row}" for s in group)
+            for submission in group:
+                if submission is keep:
+                    continue
+                dropped.add(id(submission))
+                self.log.add("drop_duplicate", file=submission.source.file, row=submission.row,
+                             detail=f"{key[1]} {key[2] or ''} answered more than once by pid {key[0]}; "
+                             f"kept {keep.source.file}:{keep.row} ({self.rule})")
+            self.warn(keep.source.file, f"duplicate submissions of {key[1]} {key[2] or ''} by one "
+                      f"respondent (rows {rows}): kept row {keep.row} by rule {self.rule}", keep.row)
+        return [s for s in submissions if id(s) not in dropped]
+
+    def build_responses(self, submissions: list[_Submission]) -> pd.DataFrame:
+        rows = [r for s in submissions for r in s.responses]
+        columns = list(TABLES["responses"]) + ["_tool", "_type", "_choices", "_column"]
+        return pd.DataFrame(rows, columns=columns)
+
+    def apply_corrections(self, responses: pd.DataFrame, folder: Path) -> pd.DataFrame:
+        path = folder / CORRECTIONS_FILE
+        if not path.is_file():
+            return responses
+        try:
+            table = pd.read_csv(path, dtype=str, encoding="utf-8-sig", keep_default_na=False)
+        except (ValueError, UnicodeDecodeError, OSError) as exc:
+            self.problem(CORRECTIONS_FILE, f"cannot read the corrections: {exc}")
+            return responses
+        table.columns = [normalize_label(c).replace(" ", "_") for c in table.columns]
+        required = ["instrument", "wave", "item_id", "new_value"]
+        missing = [c for c in required if c not in table.columns]
+        if "pid" not in table.columns and "email" not in table.columns:
+            missing.append("pid or email")
+        if missing:
+            for column in missing:
+                self.problem(CORRECTIONS_FILE, f"required column {column!r} is missing", 1, column)
+            return responses
+        codebook = self.codebooks.get(None) or load_codebook(None, data_dir=self.ws.data_dir)
+        responses = responses.copy()
+        for index, row in table.iterrows():
+            line = int(index) + 2
+            pid = _cell(row.get("pid"))
+            if pid is None and _cell(row.get("email")):
+                pid = _privacy().pseudonym(key=self.key, email=_cell(row.get("email")))
+            if pid is None:
+                self.warn(CORRECTIONS_FILE, "correction without pid or e-mail: not applied", line)
+                continue
+            instrument, wave, item_id = (_cell(row.get(c)) for c in ("instrument", "wave", "item_id"))
+            where = ((responses["pid"] == pid) & (responses["instrument"] == instrument)
+                     & (responses["wave"] == wave) & (responses["item_id"] == item_id))
+            hits = list(responses.index[where.fillna(False)])
+            if not hits:
+                self.warn(CORRECTIONS_FILE, f"correction of {item_id} ({instrument}, {wave}) matches no "
+                          "response: not applied", line)
+                continue
+            target = hits[0]
+            current = responses.loc[target]
+            old = _cell(row.get("old_value"))
+            kind = current["_type"]
+            if old is not None:
+                shown = {normalize_label(current["text"]) if kind == "text" else None,
+                         normalize_label(current["value_label"]) if not pd.isna(current["value_label"]) else None}
+                if not pd.isna(current["value"]):
+                    number = float(current["value"])
+                    shown.add(str(int(number)) if number.is_integer() else str(number))
+                if kind != "text" and current["_choices"] and not pd.isna(current["_choices"]):
+                    coded_old = codebook.code(old, current["_choices"])
+                    if coded_old.status == "ok" and coded_old.value == current["value"]:
+                        shown.add(normalize_label(old))
+                if normalize_label(old) not in shown:
+                    self.warn(CORRECTIONS_FILE, f"correction of {item_id}: old value {old!r} does not match "
+                              "the current answer: not applied", line, "old_value")
+                    continue
+            new = _cell(row.get("new_value"))
+            reason = _cell(row.get("reason")) or ""
+            before = current["text"] if kind == "text" else current["value"]
+            if new is None:
+                responses.loc[target, ["value", "value_label", "text"]] = [None, None, None]
+            elif kind == "text":
+                responses.loc[target, "text"] = _privacy().scrub_text(new, self.roster_names)
+            else:
+                choices = current["_choices"] if not pd.isna(current["_choices"]) else None
+                coded = codebook.code(new, choices, kind="integer" if kind == "integer" else "select_one")
+                if coded.status != "ok":
+                    self.warn(CORRECTIONS_FILE, f"new value {new!r} is not a valid answer to {item_id}: "
+                              "not applied", line, "new_value")
+                    continue
+                responses.loc[target, ["value", "value_label"]] = [coded.value, coded.label]
+            after = responses.loc[target, "text"] if kind == "text" else responses.loc[target, "value"]
+            self.log.add("correction", file=CORRECTIONS_FILE, row=line, column=current["_column"],
+                         item_id=item_id, old=None if kind == "text" else before,
+                         new=None if kind == "text" else after,
+                         detail=f"pid {pid}, {instrument} {wave}: {reason}".strip())
+        return responses
+
+    # -- tables derived from submissions
+    def build_participants(self, submissions: list[_Submission]) -> list[dict]:
+        people = {pid: {k: v for k, v in person.items() if k != "_row"}
+                  for pid, person in self.roster_people.items()}
+        off_roster: dict[str, list[_Submission]] = defaultdict(list)
+        for submission in submissions:
+            if submission.anonymous or submission.pid in people:
+                continue
+            off_roster[submission.pid].append(submission)
+        for pid, found in off_roster.items():
+            person = {"round_id": self.round_id, "pid": pid, "on_roster": False, "n_sessions_attended": None}
+            for submission in found:
+                for key, value in submission.person.items():
+                    if value is not None and person.get(key) is None:
+                        person[key] = value
+            people[pid] = person
+            first = found[0]
+            self.warn(first.source.file, f"a respondent is not on the roster (pid {pid}): added as a "
+                      "participant with on_roster = False", first.row)
+            self.log.add("link", file=first.source.file, row=first.row,
+                         detail=f"respondent not on the roster added as participant {pid}")
+        return list(people.values())
+
+    def build_tool_feedback(self, responses: pd.DataFrame) -> list[dict]:
+        if not len(responses):
+            return []
+        rows: dict[tuple, dict] = {}
+        for record in responses.to_dict("records"):
+            tool = record.get("_tool")
+            if record["instrument"] != "tool_feedback" and (tool is None or pd.isna(tool)):
+                continue
+            if tool is None or pd.isna(tool):
+                tool = "general"
+            key = (record["pid"], tool, record["wave"])
+            row = rows.setdefault(key, {"round_id": self.round_id, "pid": record["pid"], "tool": tool,
+                                        "rating": None, "comment": None})
+            if record["_type"] == "text":
+                if not pd.isna(record["text"]) and record["text"] is not None:
+                    row["comment"] = record["text"]
+            elif not pd.isna(record["value"]):
+                row["rating"] = record["value"]
+        return [r for r in rows.values() if r["rating"] is not None or r["comment"] is not None]
+
+    def build_ties(self, submissions: list[_Submission], participants: list[dict]) -> list[dict]:
+        by_pid = {p["pid"]: p for p in participants}
+        org_countries: dict[str, set[str]] = defaultdict(set)
+        for person in participants:
+            if person.get("organisation") and person.get("country"):
+                org_countries[normalize_label(person["organisation"])].add(person["country"])
+        rows = []
+        for submission in submissions:
+            ego = by_pid.get(submission.pid, submission.person)
+            for tie in submission.ties:
+                countries = org_countries.get(normalize_label(tie["alter_organisation"]), set())
+                rows.append(dict(tie, ego_organisation=ego.get("organisation"), ego_country=ego.get("country"),
+                                 alter_country=next(iter(countries)) if len(countries) == 1 else None))
+        return rows
+
+    def build_linkage(self) -> None:
+        responses = self.tables["responses"]
+        outcomes = responses[responses["instrument"] == "outcomes"]
+        pre = set(outcomes.loc[outcomes["wave"] == "pre", "pid"])
+        post = set(outcomes.loc[outcomes["wave"] == "post", "pid"])
+        self.linkage = {"pre_only": len(pre - post), "post_only": len(post - pre), "both": len(pre & post)}
+        if pre or post:
+            self.log.add("link", detail=f"outcomes pre/post linkage: {self.linkage['both']} linked, "
+                         f"{self.linkage['pre_only']} pre only, {self.linkage['post_only']} post only")
+
+    # -- structured sheets
+    def structured(self, instrument: str, aliases: dict[str, str], required: list[str]
+                   ) -> list[tuple[Source, Any, dict[str, str]]]:
+        out = []
+        for source in self.manifest.sources_for(instrument):
+            raw = self.raw.get(self._key(source))
+            if raw is None:
+                continue
+            columns: dict[str, str] = {}
+            for column in raw.frame.columns:
+                name = re.sub(r"[\s]+", "_", normalize_label(column))
+                name = aliases.get(name, name)
+                columns.setdefault(name, column)
+            absent = [c for c in required if c not in columns]
+            for name in absent:
+                self.problem(source.file, f"required column {name!r} is missing "
+                             f"(columns found: {', '.join(raw.frame.columns)})", raw.source_rows[0] - 1
+                             if raw.source_rows else 1, name)
+            if absent:
+                continue
+            out.append((source, raw, columns))
+        return out
+
+    def dimension_of(self, text: str | None) -> str | None:
+        if text is None:
+            return None
+        token = normalize_label(text)
+        for dimension in dimensions(self.ws.data_dir)["dimensions"]:
+            names = [dimension["id"]] + [v for k, v in dimension.items() if k.startswith("label")]
+            if token in {normalize_label(n) for n in names}:
+                return dimension["id"]
+        return None
+
+    def group_of(self, country: str | None) -> str | None:
+        if country in self.manifest.countries:
+            return "participant"
+        if country in self.manifest.comparison:
+            return "comparison"
+        return None
+
+    def read_plans(self) -> list[dict]:
+        aliases = {"pays": "country", "action": "action_id", "id": "action_id", "no": "action_id",
+                   "responsable": "owner_role", "owner": "owner_role", "echeance": "due",
+                   "due_date": "due", "date_limite": "due"}
+        rows: list[dict] = []
+        for source, raw, columns in self.structured("plan_actions", aliases,
+                                                    ["country", "action_id", "dimension", "description"]):
+            codebook = self.codebooks[source.codebook]
+            status_columns: list[tuple[str, str]] = []
+            for name, column in columns.items():
+                match = re.fullmatch(r"(?:status|statut)_?(?:followup|suivi)[-_ ]?(\d+)", name)
+                if match:
+                    status_columns.append((f"followup-{int(match.group(1))}", column))
+            dues = _parse_dates(raw.frame[columns["due"]]) if "due" in columns else [None] * raw.n_rows
+            for index in range(raw.n_rows):
+                row_no = raw.source_rows[index]
+                get = _row_getter(raw, columns, index)
+                country = self.country_code(get("country"), source.file, row_no, columns["country"], severity="error")
+                dimension_raw = get("dimension")
+                dimension = self.dimension_of(dimension_raw)
+                if dimension_raw is not None and dimension is None:
+                    self.problem(source.file, f"dimension {dimension_raw!r} is not one of "
+                                 f"{', '.join(d['id'] for d in dimensions(self.ws.data_dir)['dimensions'])}",
+                                 row_no, columns["dimension"])
+                if "due" in columns and get("due") is not None and dues[index] is None:
+                    self.warn(source.file, f"due date {get('due')!r} is not a date (dd/mm/yyyy or ISO)",
+                              row_no, columns["due"])
+                description = get("description")
+                if description is not None:
+                    scrubbed = _privacy().scrub_text(description, self.roster_names)
+                    if scrubbed != description:
+                        self.log.add("scrub", file=source.file, row=row_no, column=columns["description"],
+                                     detail="e-mail, phone number or roster name removed from free text")
+                    description = scrubbed
+                base = {"round_id": self.round_id, "country": country, "action_id": get("action_id"),
+                        "dimension": dimension, "description": description,
+                        "owner_role": self.owner_role(get("owner_role"), codebook), "due": dues[index]}
+                if not status_columns:
+                    rows.append(dict(base, followup=None, status=None))
+                for followup, column in status_columns:
+                    value = _cell(raw.frame.iloc[index][column])
+                    status = None
+                    if value is not None:
+                        coded = codebook.code(value, "plan_status")
+                        if coded.status == "ok":
+                            status = coded.code
+                        elif coded.status == "missing":
+                            self.log.add("missing_code", file=source.file, row=row_no, column=column, old=value)
+                        else:
+                            self.unknown(source, row_no, column, value, "plan_status", codebook)
+                    rows.append(dict(base, followup=followup, status=status))
+        return rows
+
+    @staticmethod
+    def owner_role(value: str | None, codebook: Codebook) -> str | None:
+        """A role label of choices.yaml becomes its code; any other owner is kept as written."""
+        if value is None:
+            return None
+        coded = codebook.code(value, "role")
+        return coded.code if coded.status == "ok" else value
+
+    def read_assessment(self) -> list[dict]:
+        aliases = {"pays": "country", "annee": "year", "vague": "wave", "critere": "criterion",
+                   "note": "rating", "niveau": "rating", "level": "rating"}
+        config = dimensions(self.ws.data_dir)
+        criteria: dict[str, str] = {}
+        for criterion, labels in (config.get("criteria_labels") or {}).items():
+            criteria[normalize_label(criterion)] = criterion
+            for label in labels.values():
+                criteria[normalize_label(label)] = criterion
+        rows: list[dict] = []
+        for source, raw, columns in self.structured("jsr_assessment", aliases,
+                                                    ["country", "dimension", "rating"]):
+            codebook = self.codebooks[source.codebook]
+            for index in range(raw.n_rows):
+                row_no = raw.source_rows[index]
+                get = _row_getter(raw, columns, index)
+                country = self.country_code(get("country"), source.file, row_no, columns["country"], severity="error")
+                dimension = self.dimension_of(get("dimension"))
+                if get("dimension") is not None and dimension is None:
+                    self.problem(source.file, f"dimension {get('dimension')!r} is not known", row_no, columns["dimension"])
+                criterion_raw = get("criterion")
+                criterion = criteria.get(normalize_label(criterion_raw)) if criterion_raw else None
+                if criterion_raw is not None and criterion is None:
+                    self.problem(source.file, f"criterion {criterion_raw!r} is not one of dimensions.yaml",
+                                 row_no, columns.get("criterion"))
+                rating = None
+                value = get("rating")
+                if value is not None:
+                    coded = codebook.code(value, "ladder4")
+                    if coded.status == "ok":
+                        rating = coded.value
+                    elif coded.status == "missing":
+                        self.log.add("missing_code", file=source.file, row=row_no, column=columns["rating"], old=value)
+                    else:
+                        self.unknown(source, row_no, columns["rating"], value, "ladder4", codebook)
+                year = self.year_of(get("year"), source, row_no, columns.get("year"))
+                group = self.group_of(country)
+                if country is not None and group is None:
+                    self.warn(source.file, f"country {country} is neither a participant nor a comparison "
+                              "country of the round", row_no, columns["country"])
+                rows.append({"round_id": self.round_id, "country": country, "year": year,
+                             "wave": get("wave"), "dimension": dimension, "criterion": criterion,
+                             "rating": rating, "group": group})
+        return rows
+
+    def year_of(self, value: str | None, source: Source, row: int, column: str | None) -> int | None:
+        if value is None:
+            return self.manifest.year
+        try:
+            return int(float(value))
+        except ValueError:
+            self.problem(source.file, f"year {value!r} is not a number", row, column)
+            return None
+
+    def read_quality(self) -> list[dict]:
+        config = dimensions(self.ws.data_dir)
+        dimension_ids = [d["id"] for d in config["dimensions"]]
+        threshold = int((config.get("rf18") or {}).get("min_dimensions_met", 3))
+        self.extra_quality = {d: "boolean" for d in dimension_ids}
+        aliases = {"pays": "country", "annee": "year"}
+        for dimension in config["dimensions"]:
+            for key, label in dimension.items():
+                if key.startswith("label"):
+                    aliases[re.sub(r"\s+", "_", normalize_label(label))] = dimension["id"]
+        rows: list[dict] = []
+        for source, raw, columns in self.structured("jsr_quality", aliases, ["country", *dimension_ids]):
+            for index in range(raw.n_rows):
+                row_no = raw.source_rows[index]
+                get = _row_getter(raw, columns, index)
+                country = self.country_code(get("country"), source.file, row_no, columns["country"], severity="error")
+                row: dict[str, Any] = {"round_id": self.round_id, "country": country,
+                                       "year": self.year_of(get("year"), source, row_no, columns.get("year")),
+                                       "group": self.group_of(country)}
+                unknown = 0
+                for dimension in dimension_ids:
+                    value = get(dimension)
+                    token = normalize_label(value or "")
+                    if value is None:
+                        row[dimension] = None
+                        unknown += 1
+                    elif token in _TRUE or token in ("met", "atteint"):
+                        row[dimension] = True
+                    elif token in _FALSE or token in ("not met", "non atteint"):
+                        row[dimension] = False
+                    else:
+                        row[dimension] = None
+                        unknown += 1
+                        self.problem(source.file, f"{value!r} is not 0/1 (met / not met)", row_no, columns[dimension])
+                n_met = sum(1 for d in dimension_ids if row[d] is True)
+                row["n_met"] = n_met
+                if n_met >= threshold:
+                    row["meets"] = True
+                elif n_met + unknown >= threshold:
+                    row["meets"] = None
+                else:
+                    row["meets"] = False
+                rows.append(row)
+        return rows
+
+    # -- validation
+    def validate_tables(self) -> None:
+        for name in TABLES:
+            df = self.tables.get(name)
+            if df is None:
+                continue
+            locate = None
+            if name == "responses" and self.locate_responses is not None:
+                locate = self.locate_responses.reset_index(drop=True)
+            extra = self.extra_quality if name == "jsr_quality" else None
+            self.problems.extend(check_table(df, name, locate=locate, extra_columns=extra))
+
+
+# ---------------------------------------------------------------------- public API
+def validate_round(ws: Workspace, round_id: str) -> list[Problem]:
+    """Every problem of a round, without writing anything.
+
+    Manifest problems, read problems of every source, unmapped columns (warnings),
+    unknown answers (errors), duplicate respondents (warnings naming the rows), missing
+    required columns of structured sheets (errors), then every canonical table against
+    its pandera schema (lazy: all failures). Never stops at the first problem.
+    """
+    builder = _RoundBuilder(ws, round_id)
+    try:
+        builder.run()
+    except (DataError, DataErrors) as exc:
+        builder.problems.extend(exc.problems)
+    return builder.problems
+
+
+def clean_round(ws: Workspace, round_id: str) -> CleanResult:
+    """Clean one round into ``data/processed/<round>/`` (atomically).
+
+    Writes one Parquet file per canonical table (empty tables included, with their
+    columns), ``cleaning_log.csv`` and ``meta.json``.
+
+    Raises
+    ------
+    DataErrors
+        When any error-severity problem is found (unknown answers, unreadable files,
+        schema failures, …); the previous processed output is then left untouched.
+    UsageError
+        When the round does not exist.
+    """
+    from .atomic import atomic_dir, write_csv_atomic, write_text_atomic
+
+    builder = _RoundBuilder(ws, round_id)
+    try:
+        builder.run()
+    except (DataError, DataErrors) as exc:
+        builder.problems.extend(exc.problems)
+    errors = [p for p in builder.problems if p.severity == "error"]
+    if errors or builder.manifest is None:
+        raise DataErrors(errors or builder.problems)
+    manifest = builder.manifest
+    tables = builder.tables
+    log = builder.log.frame()
+    meta = {
+        "round_id": manifest.round_id,
+        "title": manifest.title,
+        "community": manifest.community,
+        "language": manifest.language,
+        "host": manifest.host,
+        "countries": list(manifest.countries),
+        "comparison": list(manifest.comparison),
+        "year": manifest.year,
+        "sessions": [{"id": s.id, "kind": s.kind, "date": s.date.isoformat() if s.date else None,
+                      "title": s.title} for s in manifest.sessions],
+        "sources": [{"file": s.file, "instrument": s.instrument, "wave": s.wave,
+                     "platform": (builder.raw.get(builder._key(s)).platform
+                                  if builder.raw.get(builder._key(s)) is not None else s.platform),
+                     "session": s.session} for s in manifest.sources],
+        "linkage": builder.linkage,
+        "n_warnings": len(builder.problems),
+        "data_hash": _table_hash(tables),
+        "package_version": __version__,
+        "input_fingerprint": _input_fingerprint(manifest.folder, Path(ws.data_dir)),
+        "cleaned_at": dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat(),
+    }
+    final = ws.processed_round(round_id)
+    try:
+        with atomic_dir(final) as tmp:
+            for name, df in tables.items():
+                df.to_parquet(tmp / f"{name}.parquet", index=False)
+            write_csv_atomic(tmp / "cleaning_log.csv", log)
+            write_text_atomic(tmp / "meta.json", json.dumps(meta, ensure_ascii=False, indent=2) + "\n")
+    except OSError as exc:
+        raise DataError(f"cannot write the processed round: {exc}", file=final) from None
+    return CleanResult(round_id=round_id, output=final, tables=tables, cleaning_log=log,
+                       problems=builder.problems, linkage=builder.linkage, meta=meta)

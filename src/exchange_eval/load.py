@@ -1,0 +1,138 @@
+"""Read cleaned rounds back: ``data/processed/<round>/*.parquet`` → `RoundData`.
+
+The analysis layer and the report notebooks read processed data only through here, so
+every table arrives with the columns and dtypes of `tables.TABLES` — also when a round
+has none of it (an empty DataFrame with the right columns).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from .errors import DataError, UsageError
+from .paths import Workspace
+from .tables import CLEANING_LOG_COLUMNS, TABLES
+
+__all__ = ["RoundData", "load_round", "load_rounds", "concat_rounds", "empty_table"]
+
+
+def empty_table(table: str) -> pd.DataFrame:
+    """An empty DataFrame with the columns and dtypes of a canonical table."""
+    return pd.DataFrame({name: pd.Series([], dtype=dtype) for name, dtype in TABLES[table].items()})
+
+
+def _empty_log() -> pd.DataFrame:
+    return pd.DataFrame({c: pd.Series([], dtype="Int64" if c == "row" else "string")
+                         for c in CLEANING_LOG_COLUMNS})
+
+
+@dataclass
+class RoundData:
+    """Every canonical table of one cleaned round, its cleaning log and its meta data."""
+
+    round_id: str
+    participants: pd.DataFrame = field(default_factory=lambda: empty_table("participants"))
+    attendance: pd.DataFrame = field(default_factory=lambda: empty_table("attendance"))
+    sessions: pd.DataFrame = field(default_factory=lambda: empty_table("sessions"))
+    responses: pd.DataFrame = field(default_factory=lambda: empty_table("responses"))
+    plan_actions: pd.DataFrame = field(default_factory=lambda: empty_table("plan_actions"))
+    jsr_assessment: pd.DataFrame = field(default_factory=lambda: empty_table("jsr_assessment"))
+    jsr_quality: pd.DataFrame = field(default_factory=lambda: empty_table("jsr_quality"))
+    ties: pd.DataFrame = field(default_factory=lambda: empty_table("ties"))
+    tool_feedback: pd.DataFrame = field(default_factory=lambda: empty_table("tool_feedback"))
+    cleaning_log: pd.DataFrame = field(default_factory=_empty_log)
+    meta: dict[str, Any] = field(default_factory=dict)
+    path: Path | None = None
+
+    def table(self, name: str) -> pd.DataFrame:
+        """A canonical table by name."""
+        if name not in TABLES:
+            raise UsageError(f"no table {name!r}; tables: {', '.join(TABLES)}")
+        return getattr(self, name)
+
+    @property
+    def session_feedback(self) -> pd.DataFrame:
+        """``responses`` of the session feedback instrument."""
+        return self.responses[self.responses["instrument"] == "session_feedback"].reset_index(drop=True)
+
+
+def _read_table(folder: Path, name: str) -> pd.DataFrame:
+    path = folder / f"{name}.parquet"
+    if not path.is_file():
+        return empty_table(name)
+    try:
+        df = pd.read_parquet(path)
+    except (OSError, ValueError) as exc:
+        raise DataError(f"cannot read the processed table: {exc}", file=path) from None
+    for column, dtype in TABLES[name].items():
+        if column not in df.columns:
+            df[column] = pd.Series([pd.NA] * len(df), dtype=dtype)
+        elif str(df[column].dtype) != dtype:
+            try:
+                df[column] = df[column].astype(dtype)
+            except (TypeError, ValueError):
+                pass
+    extra = [c for c in df.columns if c not in TABLES[name]]
+    return df[list(TABLES[name]) + extra] if name != "jsr_quality" else df
+
+
+def load_round(ws: Workspace, round_id: str) -> RoundData:
+    """Read one cleaned round.
+
+    Raises
+    ------
+    UsageError
+        ``round X is not cleaned yet: run exchange-eval clean X`` when the processed
+        folder has no ``meta.json``.
+    """
+    folder = ws.processed_round(round_id)
+    meta_path = folder / "meta.json"
+    if not meta_path.is_file():
+        raise UsageError(f"round {round_id} is not cleaned yet: run exchange-eval clean {round_id}")
+    try:
+        meta = json.loads(meta_path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise DataError(f"cannot read meta.json: {exc}", file=meta_path) from None
+    data = RoundData(round_id=round_id, meta=meta, path=folder)
+    for name in TABLES:
+        setattr(data, name, _read_table(folder, name))
+    log_path = folder / "cleaning_log.csv"
+    if log_path.is_file():
+        log = pd.read_csv(log_path, dtype=str, encoding="utf-8-sig", keep_default_na=False,
+                          na_values=[""])
+        for column in CLEANING_LOG_COLUMNS:
+            if column not in log.columns:
+                log[column] = pd.NA
+        log = log[CLEANING_LOG_COLUMNS]
+        data.cleaning_log = log.astype({c: "Int64" if c == "row" else "string" for c in CLEANING_LOG_COLUMNS})
+    return data
+
+
+def load_rounds(ws: Workspace, round_ids: list[str] | None = None) -> list[RoundData]:
+    """Several cleaned rounds; by default every round that has been cleaned, sorted by id."""
+    if round_ids is None:
+        processed = ws.processed_dir
+        round_ids = sorted(
+            p.name for p in processed.iterdir() if p.is_dir() and (p / "meta.json").is_file()
+        ) if processed.is_dir() else []
+    return [load_round(ws, rid) for rid in round_ids]
+
+
+def concat_rounds(rounds: list[RoundData], table: str) -> pd.DataFrame:
+    """One canonical table of several rounds stacked (``round_id`` tells them apart).
+
+    Columns beyond the contract (``jsr_quality`` dimension flags) are kept; a round that
+    lacks one gets missing values.
+    """
+    if table not in TABLES and table != "cleaning_log":
+        raise UsageError(f"no table {table!r}; tables: {', '.join(TABLES)}, cleaning_log")
+    frames = [getattr(r, table) for r in rounds]
+    frames = [f for f in frames if len(f)]
+    if not frames:
+        return empty_table(table) if table in TABLES else _empty_log()
+    return pd.concat(frames, ignore_index=True, sort=False)
