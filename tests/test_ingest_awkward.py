@@ -206,8 +206,31 @@ def test_very_long_answer_beyond_csv_default_limit(tmp_path: Path) -> None:
 def test_undefined_cp1252_byte_does_not_crash(tmp_path: Path) -> None:
     data = "Nom;Pays\nRené;Bénin\n".encode("cp1252") + b"X\x81Y;Togo\n"
     table = read_export(write(tmp_path, "odd.csv", data))
+    assert table.encoding == "cp1252"
     assert table.n_rows == 2
+    assert table.frame.loc[0, "Nom"] == "René"  # not a mac_latin2 "Renť"
+    assert table.frame.loc[1, "Nom"] == "X\ufffdY"
     assert table.frame.loc[1, "Pays"] == "Togo"
+
+
+@pytest.mark.parametrize("encoding", ["cp850", "mac_roman"])
+def test_short_french_in_dos_or_mac_code_page(tmp_path: Path, encoding: str) -> None:
+    table = read_export(write(tmp_path, "dos.csv", "Nom;Pays\nRené;Bénin\nAïcha;Côte d'Ivoire\n".encode(encoding)))
+    assert table.encoding == encoding
+    assert table.frame["Nom"].tolist() == ["René", "Aïcha"]
+    assert table.frame.loc[1, "Pays"] == "Côte d'Ivoire"
+
+
+def test_capitalised_french_stays_cp1252(tmp_path: Path) -> None:
+    table = read_export(write(tmp_path, "caps.csv", "ÉCOLE;État\nÉlève;Fête\n".encode("cp1252")))
+    assert table.encoding == "cp1252"
+    assert list(table.frame.columns) == ["ÉCOLE", "État"]
+
+
+def test_other_alphabet_goes_to_charset_normalizer(tmp_path: Path) -> None:
+    table = read_export(write(tmp_path, "ru.csv", "Имя;Страна\nИван;Россия\nМария;Беларусь\n".encode("cp1251")))
+    assert table.encoding == "cp1251"
+    assert table.frame.loc[1, "Имя"] == "Мария"
 
 
 def test_qualtrics_legacy_two_header_rows(tmp_path: Path) -> None:

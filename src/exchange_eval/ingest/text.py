@@ -1,13 +1,20 @@
 """The shared text layer: bytes → text → records, for every CSV-like export.
 
-Encoding: UTF-8 (with or without BOM) is tried strictly first, because that is what
-survey platforms write; then Windows-1252, which is what a French Excel writes when it
-saves "CSV (séparateur : point-virgule)". charset-normalizer is consulted only when
-cp1252 cannot decode the bytes or decodes them to implausible characters, because on
-short French files it tends to guess latin-1 variants or exotic code pages.
+Encoding, in this order (the first that fits wins):
 
-Delimiter: `;`, `,` or tab, chosen by which gives the most records with the header's
-number of fields. Records come from the `csv` module (quoting, doubled quotes, answers
+1. a UTF-16 BOM (Excel's "Unicode text") → ``utf-16``; NUL bytes or an Office/zip/PDF
+   signature → `DataError` (a binary file renamed .csv);
+2. UTF-8, strictly, with BOM (``utf-8-sig``) or without (``utf-8``) — what survey
+   platforms write;
+3. line by line: UTF-8 where a line is UTF-8, else Windows-1252 — what a French Excel
+   writes ("CSV (séparateur : point-virgule)"); ``cp1252``, or ``utf-8+cp1252`` when
+   lines pasted from a cp1252 file sit in a UTF-8 one. Refused when cp1252 yields
+   characters that hint at another code page or another alphabet;
+4. the Western code page (cp1252, cp850, Mac Roman) whose text reads most like French;
+5. charset-normalizer, only now, because on short French files it guesses code pages
+   such as mac_latin2 or cp1250 that turn "é" into "ť".
+
+Delimiter: `;`, `,` or tab (see `sniff_delimiter`). Records come from the `csv` module (quoting, doubled quotes, answers
 spanning several lines); each record carries the 1-based line where it starts.
 """
 
@@ -114,14 +121,61 @@ def decode_text(data: bytes, path: Path) -> tuple[str, str]:
     mixed = _line_by_line(data)
     if mixed is not None:
         return mixed
+    western = _western_guess(data)
+    if western is not None:
+        return western
     guess = _charset_guess(data)
     if guess is not None:
         return guess
-    try:
-        return data.decode("cp1252"), "cp1252"
-    except UnicodeDecodeError:
-        pass
     raise DataError("cannot tell the text encoding of this file (is it binary?)", file=path)
+
+
+_LOWER = set("àâäçéèêëîïôöùûüÿœæáíóúñãõ")
+_UPPER = set("ÀÂÄÇÉÈÊËÎÏÔÖÙÛÜŸŒÆÁÍÓÚÑÃÕ")
+_PUNCTUATION = set("«»’‘“”–—€°")
+
+
+def _plausibility(text: str) -> int:
+    """How much ``text`` looks like Western European (French, Portuguese, …) survey text."""
+    score = 0
+    previous = ""
+    for ch in text:
+        if ch.isascii():
+            pass
+        elif ch in _LOWER:
+            score += 2
+        elif ch in _UPPER:
+            # "RenÉ" is a wrong code page; "École", "ÉTAT" are not
+            score += -2 if previous.islower() else 1
+        elif ch in _PUNCTUATION or ch == "\u00a0":
+            score += 1
+        elif ch == "\ufffd":
+            score -= 1
+        else:
+            score -= 3
+        previous = ch
+    letters = sum(1 for ch in text if ch.isalpha())
+    accented = sum(1 for ch in text if ch.isalpha() and not ch.isascii())
+    if accented >= 8 and accented > 0.4 * letters:
+        # French has a few accented letters per word, not whole words of them: this is
+        # another alphabet (Cyrillic, Greek, Arabic) seen through a Western code page
+        return -abs(score) - 1
+    return score
+
+
+def _western_guess(data: bytes) -> tuple[str, str] | None:
+    """The Western code page (cp1252, cp850, Mac Roman) whose text reads most like French.
+
+    Used instead of charset-normalizer first because, on short files, it picks code
+    pages such as mac_latin2 or cp1250 that turn "é" into "ť" or "‚". A few bytes that
+    cp1252 leaves undefined become U+FFFD rather than throwing the whole file away.
+    """
+    candidates = []
+    for order, encoding in enumerate(("cp1252", "cp850", "mac_roman")):
+        text = data.decode(encoding, errors="replace")
+        candidates.append((_plausibility(text), -order, text, encoding))
+    score, _, text, encoding = max(candidates)
+    return (text, encoding) if score > 0 else None
 
 
 def _line_by_line(data: bytes) -> tuple[str, str] | None:
@@ -133,7 +187,8 @@ def _line_by_line(data: bytes) -> tuple[str, str] | None:
     is neither, or cp1252 yields characters that hint at another code page.
     """
     parts: list[str] = []
-    utf8_lines = cp1252_lines = 0
+    utf8_lines = 0
+    cp1252_lines: list[str] = []
     for line in data.splitlines(keepends=True):
         try:
             text = line.decode("utf-8")
@@ -146,8 +201,10 @@ def _line_by_line(data: bytes) -> tuple[str, str] | None:
                 return None
             if set(text) & _IMPLAUSIBLE_CP1252:
                 return None
-            cp1252_lines += 1
+            cp1252_lines.append(text)
         parts.append(text)
+    if cp1252_lines and _plausibility("".join(cp1252_lines)) < 0:
+        return None  # decodable as cp1252, but reads like another alphabet (cp1251, …)
     return "".join(parts), ("utf-8+cp1252" if utf8_lines else "cp1252")
 
 
