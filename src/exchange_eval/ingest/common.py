@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
+from pandas.api.typing import NAType
 
 from ..errors import DataError
 from . import RawTable
@@ -57,10 +58,6 @@ class Grid:
     sheet: str | None = None
     warnings: list[str] = field(default_factory=list)
 
-    def cleaned(self, index: int) -> list[str]:
-        """Row ``index`` with every cell cleaned to a string ('' for missing)."""
-        return [clean_text(c) for c in self.rows[index]]
-
     def width(self, index: int) -> int:
         """Number of non-empty cells in row ``index``."""
         return sum(1 for c in self.rows[index] if clean_text(c))
@@ -75,7 +72,7 @@ def clean_text(value: str | None) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n") if "\r" in text else text
 
 
-def clean_cell(value: str | None) -> str | pd.NA:
+def clean_cell(value: str | None) -> str | NAType:
     """A data cell: trimmed text, non-breaking spaces as spaces, empty → ``pd.NA``."""
     text = clean_text(value)
     return text if text else pd.NA
@@ -142,7 +139,7 @@ def finish_table(
     then the second and later copies get `` (2)``, `` (3)``, … in column order.
     """
     width = len(columns)
-    data: list[list[str | pd.NA]] = []
+    data: list[list[str | NAType]] = []
     lines: list[int] = []
     for index in range(data_start, len(grid.rows)):
         raw = grid.rows[index]

@@ -14,8 +14,9 @@ Encoding, in this order (the first that fits wins):
 5. charset-normalizer, only now, because on short French files it guesses code pages
    such as mac_latin2 or cp1250 that turn "é" into "ť".
 
-Delimiter: `;`, `,` or tab (see `sniff_delimiter`). Records come from the `csv` module (quoting, doubled quotes, answers
-spanning several lines); each record carries the 1-based line where it starts.
+Delimiter: `;`, `,` or tab (see `sniff_delimiter`). Records come from the `csv` module
+(quoting, doubled quotes, answers spanning several lines); each record carries the
+1-based line where it starts.
 """
 
 from __future__ import annotations
