@@ -479,8 +479,9 @@ def network_drawing(graph: Any, lang: str = "en", *, title: str | None = None, s
     for _u, _v, data in graph.edges(data=True):
         w = data.get("collaboration", data.get("weight", 1))
         widths.append(0.6 + 0.8 * (0 if fmt.is_missing(w) else float(w)))
+    edge_style: dict[str, Any] = {"arrows": True, "arrowsize": 8} if graph.is_directed() else {}
     nx.draw_networkx_edges(graph, pos, ax=ax, width=widths, edge_color="#999999", alpha=0.7,
-                           arrows=graph.is_directed(), arrowsize=8, node_size=140)
+                           node_size=140, **edge_style)
     countries = sorted({str(d.get("country") or "") for _n, d in graph.nodes(data=True)})
     for c in countries:
         nodes = [n for n, d in graph.nodes(data=True) if str(d.get("country") or "") == c]

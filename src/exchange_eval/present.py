@@ -227,10 +227,11 @@ def table_html(
 
 
 # --------------------------------------------------------------------------- sentences
-def plural(key: str, n: Any, lang: str, **kwargs: Any) -> str:
-    """``key.one`` or ``key.other`` by the CLDR plural rule of ``lang`` (fr: 1,5 point)."""
+def plural(key: str, count: Any, lang: str, **kwargs: Any) -> str:
+    """``key.one`` or ``key.other`` by the CLDR plural rule of ``lang`` for ``count``
+    (French: 1,5 point, English: 1.5 points)."""
     try:
-        form = Locale.parse(lang).plural_form(abs(float(n)))
+        form = Locale.parse(lang).plural_form(abs(float(count)))
     except (TypeError, ValueError):
         form = "other"
     return t(f"{key}.{'one' if form == 'one' else 'other'}", lang, **kwargs)
@@ -670,9 +671,9 @@ _CHANGE_FORMATS: dict[str, Formatter] = {
 }
 
 
-def _with_ci(df: pd.DataFrame, lang: str) -> pd.DataFrame:
+def _with_ci(df: pd.DataFrame, lang: str, digits: int = 1) -> pd.DataFrame:
     df = df.copy()
-    df["ci"] = [fmt.ci(lo, hi, lang) for lo, hi in zip(df["ci_low"], df["ci_high"], strict=True)]
+    df["ci"] = [fmt.ci(lo, hi, lang, digits) for lo, hi in zip(df["ci_low"], df["ci_high"], strict=True)]
     return df
 
 
@@ -963,3 +964,415 @@ def round_summary(rd: Any, lang: str, *, feedback: Mapping[str, Any] | None = No
         did=did_row(jsr["did"]) if jsr and jsr.get("did") is not None else None,
     )
     return summary_box(sentences, lang)
+
+
+# =========================================================================== programme reports
+def _concat(data: Sequence[Any], table: str) -> pd.DataFrame:
+    from .load import concat_rounds
+
+    return concat_rounds(list(data), table)
+
+
+def programme_title(kind: str, data: Sequence[Any], lang: str) -> str:
+    """Kicker and title of the synthesis (``kind="synthesis"``) or review report."""
+    return f'<p class="kicker">{esc(t(f"{kind}.kicker", lang))}</p><h1>{esc(t(f"{kind}.title", lang))}</h1>'
+
+
+def scope_section(data: Sequence[Any], lang: str) -> list[str]:
+    """The rounds a programme report covers: id, title, community, countries, host."""
+    out = [heading("synthesis.h.scope", lang)]
+    if not data:
+        return out + [note("synthesis.none.rounds", lang)]
+    rows = pd.DataFrame([{
+        "round": r.meta.get("round_id"), "title": r.meta.get("title"),
+        "community": _community_name(r.meta.get("community"), lang),
+        "countries": ", ".join(country_name(c, lang) for c in r.meta.get("countries") or []),
+        "host": country_name(r.meta["host"], lang) if r.meta.get("host") else "",
+    } for r in data])
+    communities = sorted(set(rows["community"].dropna()))
+    out.append(paragraph(t("synthesis.intro.scope", lang, n=fmt.integer(len(rows), lang),
+                           communities=_join(communities, lang))))
+    out.append(_table(rows, {"round": "col.round", "title": "col.title", "community": "col.community",
+                             "countries": "col.countries", "host": "col.host"},
+                      lang, {}, caption=t("synthesis.table.rounds", lang), n_col=None))
+    return out
+
+
+def _community_name(community: Any, lang: str) -> str:
+    if fmt.is_missing(community):
+        return ""
+    key = f"community.{str(community).replace('-', '_')}"
+    return t(key, lang) if _has(key, lang) else str(community)
+
+
+def _join(values: Sequence[str], lang: str) -> str:
+    values = list(values)
+    if len(values) <= 1:
+        return "".join(values)
+    return ", ".join(values[:-1]) + f" {t('common.and', lang)} " + values[-1]
+
+
+def synthesis_outcome_results(data: Sequence[Any]) -> pd.DataFrame:
+    """Change by round and intermediate outcome (``crossround.outcomes_by_round``)."""
+    from .analysis import crossround
+
+    responses = _concat(data, "responses")
+    if responses.empty:
+        return pd.DataFrame()
+    out = responses[responses["instrument"] == "outcomes"]
+    if out.empty or not {"pre", "post"} <= set(out["wave"].dropna()):
+        return pd.DataFrame()
+    return crossround.outcomes_by_round(responses)
+
+
+def synthesis_outcomes_section(data: Sequence[Any], lang: str, results: pd.DataFrame | None = None) -> list[str]:
+    """Dot plot and table of the median change per outcome, by round."""
+    from . import plots
+
+    res = synthesis_outcome_results(data) if results is None else results
+    out = [heading("synthesis.h.outcomes", lang)]
+    if _is_empty(res):
+        return out + [note("synthesis.none.outcomes", lang)]
+    for round_id, sub in res.groupby("round_id", sort=True):
+        out.append(f"<h3>{esc(round_id)}</h3>")
+        out.append(figure_html(plots.change_dotplot(sub, lang), alt=str(round_id)))
+    out.append(_table(_with_ci(res, lang), {"round_id": "col.round", "outcome": "col.outcome", "n": "col.n_pairs",
+                                            "median_change": "col.median_change", "ci": "col.ci",
+                                            "p_value": "col.p_value", "p_holm": "col.p_holm", "note": "col.change"},
+                      lang, {"outcome": "outcome", "n": "int", "median_change": "signed1", "p_value": "p",
+                             "p_holm": "p", "note": "note"},
+                      caption=t("synthesis.table.outcomes", lang), n_col=None))
+    return out
+
+
+def synthesis_model_section(data: Sequence[Any], lang: str) -> list[str]:
+    """The pooled mixed model of change across rounds."""
+    from .analysis import crossround
+
+    out = [heading("synthesis.h.model", lang)]
+    responses = _concat(data, "responses")
+    if responses.empty or "outcomes" not in set(responses["instrument"]):
+        return out + [note("synthesis.none.model", lang)]
+    model = crossround.pooled_change_model(responses, _concat(data, "participants"))
+    if model.empty or model["estimate"].isna().all():
+        return out + [note("synthesis.none.model", lang)]
+    out.append(paragraph(t("synthesis.intro.model", lang)))
+    model = _with_ci(model, lang)
+    out.append(_table(model, {"outcome": "col.outcome", "estimate": "col.estimate", "ci": "col.ci",
+                              "p_value": "col.p_value", "n_people": "col.n_participants", "n_rounds": "col.round"},
+                      lang, {"outcome": "outcome", "estimate": "signed2", "p_value": "p", "n_people": "int",
+                             "n_rounds": "int"}, caption=t("synthesis.table.model", lang), n_col=None))
+    return out
+
+
+def synthesis_rf18_section(data: Sequence[Any], lang: str) -> list[str]:
+    """RF18 shares by year and group over every round's quality data."""
+    from . import plots
+    from .analysis import jsr
+
+    out = [heading("synthesis.h.rf18", lang)]
+    quality = _concat(data, "jsr_quality")
+    if quality.empty:
+        return out + [note("synthesis.none.rf18", lang)]
+    # a country × year seen in several rounds counts once
+    quality = quality.drop_duplicates(subset=["country", "year"], keep="last")
+    shares = jsr.rf18_shares(quality)
+    years = [y for y in (_exchange_year(r.meta) for r in data) if y]
+    out.append(figure_html(plots.rf18_lines(shares, lang, exchange_year=min(years) if years else None),
+                           alt=t("round.figure.rf18", lang)))
+    out.append(_table(shares, {"year": "col.year", "group": "col.group", "n_countries": "col.n_countries",
+                               "n_meeting": "col.share_meets", "share": "col.share"},
+                      lang, {"group": "group", "n_countries": "int", "n_meeting": "int", "share": "pct"},
+                      caption=t("round.table.rf18", lang), n_col=None))
+    return out
+
+
+def synthesis_network_section(data: Sequence[Any], lang: str) -> list[str]:
+    """Network metrics by round and wave."""
+    from .analysis import network
+
+    out = [heading("synthesis.h.network", lang)]
+    frames = []
+    for r in data:
+        if not _is_empty(r.ties):
+            m = network.network_metrics(r.ties, r.participants)
+            m.insert(0, "round_id", r.meta.get("round_id"))
+            frames.append(m)
+    if not frames:
+        return out + [note("synthesis.none.network", lang)]
+    metrics = pd.concat(frames, ignore_index=True)
+    out.append(_table(metrics, {"round_id": "col.round", "wave": "col.wave", "n_nodes": "col.n_nodes",
+                                "n_ties": "col.n_ties", "density": "col.density",
+                                "share_cross_country": "col.cross_country_share",
+                                "new_ties_since_first": "col.new_ties", "mean_trust": "col.mean_trust"},
+                      lang, {"wave": "wave", "n_nodes": "int", "n_ties": "int", "density": "num2",
+                             "share_cross_country": "pct", "new_ties_since_first": "int", "mean_trust": "num1"},
+                      caption=t("synthesis.table.network", lang), n_col=None))
+    return out
+
+
+def between_rounds_sentences(results: pd.DataFrame, lang: str) -> list[str]:
+    """One sentence per outcome comparing the first and the latest round's median change."""
+    if _is_empty(results) or results["round_id"].nunique() < 2:
+        return []
+    rounds = sorted(results["round_id"].unique())
+    first, last = rounds[0], rounds[-1]
+    out = []
+    for outcome, sub in results.groupby("outcome", sort=False):
+        a = sub[sub["round_id"] == first]["median_change"]
+        b = sub[sub["round_id"] == last]["median_change"]
+        if a.empty or b.empty or fmt.is_missing(a.iloc[0]) or fmt.is_missing(b.iloc[0]):
+            continue
+        out.append(t("synthesis.text.between_up", lang, outcome=outcome_label(outcome, lang),
+                     first=fmt.signed(a.iloc[0], lang, 1), last=fmt.signed(b.iloc[0], lang, 1),
+                     first_round=first, last_round=last))
+    return out
+
+
+def synthesis_between_section(data: Sequence[Any], lang: str, results: pd.DataFrame | None = None) -> list[str]:
+    """What changed between the first and the latest round."""
+    res = synthesis_outcome_results(data) if results is None else results
+    out = [heading("synthesis.h.between", lang)]
+    sentences = between_rounds_sentences(res, lang)
+    if not sentences:
+        return out + [note("synthesis.none.between", lang)]
+    return out + ["<ul>" + "".join(f"<li>{esc(s)}</li>" for s in sentences) + "</ul>"]
+
+
+# --------------------------------------------------------------------------- review
+# Thresholds of the recommendations: settings.yaml `quality` keys, with these defaults.
+REVIEW_DEFAULTS: dict[str, float] = {
+    "nonresponse_max": 0.20,
+    "straightlining_max": 0.10,
+    "alpha_min": 0.70,
+    "burden_max_minutes": 15,
+    "ceiling_share": 0.80,
+    "response_rate_min": 0.60,
+    "tool_mean_min": 3.0,
+    "straightlining_min_items": 4,
+}
+
+
+def review_thresholds() -> dict[str, float]:
+    """Recommendation thresholds: ``settings.yaml`` ``quality`` overriding `REVIEW_DEFAULTS`."""
+    conf = settings().get("quality", {}) or {}
+    return {key: float(conf.get(key, default)) for key, default in REVIEW_DEFAULTS.items()}
+
+
+def review_findings(data: Sequence[Any]) -> dict[str, pd.DataFrame]:
+    """Every quality check over the rounds, one DataFrame per check (with ``round_id``)."""
+    from .analysis import quality
+
+    found: dict[str, list[pd.DataFrame]] = {k: [] for k in
+                                             ("response", "nonresponse", "straightlining", "reliability",
+                                              "burden", "ceiling")}
+    for r in data:
+        resp = r.responses
+        if _is_empty(resp):
+            continue
+        rid = r.meta.get("round_id")
+        checks = {
+            "response": lambda resp=resp, r=r: quality.response_rates(resp, r.participants),
+            "nonresponse": lambda resp=resp: quality.item_nonresponse(resp),
+            "straightlining": lambda resp=resp: quality.straightlining(resp),
+            "reliability": lambda resp=resp: quality.scale_reliability(resp),
+            "burden": lambda resp=resp: quality.completion_time(resp),
+            "ceiling": lambda resp=resp: quality.ceiling_effects(resp),
+        }
+        for name, run in checks.items():
+            df = run()
+            if df is not None and not df.empty:
+                df = df.copy()
+                if "round_id" in df.columns:
+                    df = df.drop(columns="round_id")
+                df.insert(0, "round_id", rid)
+                found[name].append(df)
+    return {k: pd.concat(v, ignore_index=True) if v else pd.DataFrame() for k, v in found.items()}
+
+
+def _instrument_col(df: pd.DataFrame, lang: str) -> pd.DataFrame:
+    return df.assign(instrument_text=[_instrument_name(i, lang) for i in df["instrument"]])
+
+
+def review_response_section(findings: Mapping[str, pd.DataFrame], lang: str) -> list[str]:
+    """Response rates by round, instrument and wave."""
+    df = findings.get("response")
+    out = [heading("review.h.response", lang)]
+    if _is_empty(df):
+        return out + [note("review.none.response", lang)]
+    out.append(paragraph(t("review.intro.response", lang)))
+    out.append(_table(_instrument_col(df, lang), {"round_id": "col.round", "instrument_text": "col.instrument",
+                                                  "wave": "col.wave", "n_respondents": "col.n_respondents",
+                                                  "n_roster": "col.n_invited", "response_rate": "col.response_rate"},
+                      lang, {"wave": _wave_or_session, "n_respondents": "int", "n_roster": "int",
+                             "response_rate": "pct"}, caption=t("review.table.response", lang), n_col=None))
+    return out
+
+
+def review_nonresponse_section(findings: Mapping[str, pd.DataFrame], lang: str, top: int = 15) -> list[str]:
+    """The questions most often skipped."""
+    df = findings.get("nonresponse")
+    th = review_thresholds()
+    out = [heading("review.h.nonresponse", lang)]
+    if _is_empty(df):
+        return out + [note("review.none.nonresponse", lang)]
+    out.append(paragraph(t("review.intro.nonresponse", lang, threshold=fmt.percent(th["nonresponse_max"], lang))))
+    worst = df.sort_values("share_missing", ascending=False).head(top)
+    out.append(_table(worst, {"round_id": "col.round", "item_id": "col.item", "wave": "col.wave", "n": "col.n",
+                              "n_missing": "col.nonresponse", "share_missing": "col.share"},
+                      lang, {"item_id": "item", "wave": _wave_or_session, "n": "int", "n_missing": "int",
+                             "share_missing": "pct"}, caption=t("review.table.nonresponse", lang), n_col=None))
+    return out
+
+
+def review_straightlining_section(findings: Mapping[str, pd.DataFrame], lang: str) -> list[str]:
+    """Straight-lining by survey."""
+    df = findings.get("straightlining")
+    out = [heading("review.h.straightlining", lang)]
+    if _is_empty(df):
+        return out + [note("review.none.straightlining", lang)]
+    out.append(paragraph(t("review.intro.straightlining", lang,
+                           min_items=int(review_thresholds()["straightlining_min_items"]))))
+    out.append(_table(_instrument_col(df, lang), {"round_id": "col.round", "instrument_text": "col.instrument",
+                                                  "wave": "col.wave", "n": "col.n",
+                                                  "n_straightlined": "col.straightlining", "share": "col.share"},
+                      lang, {"wave": _wave_or_session, "n": "int", "n_straightlined": "int", "share": "pct"},
+                      caption=t("review.table.straightlining", lang), n_col=None))
+    return out
+
+
+def review_reliability_section(findings: Mapping[str, pd.DataFrame], lang: str) -> list[str]:
+    """Cronbach's alpha with its CI per scale."""
+    df = findings.get("reliability")
+    out = [heading("review.h.reliability", lang)]
+    if _is_empty(df):
+        return out + [note("review.none.reliability", lang)]
+    out.append(paragraph(t("review.intro.reliability", lang,
+                           threshold=fmt.number(review_thresholds()["alpha_min"], lang, 2))))
+    out.append(_table(_with_ci(df, lang, digits=2), {"round_id": "col.round", "scale": "col.outcome",
+                                                     "wave": "col.wave", "k": "col.k_items", "n": "col.n",
+                                                     "alpha": "col.alpha", "ci": "col.ci", "note": "col.change"},
+                      lang, {"scale": "outcome", "wave": _wave_or_session, "k": "int", "n": "int",
+                             "alpha": "num2", "note": "note"},
+                      caption=t("review.table.reliability", lang), n_col=None))
+    return out
+
+
+def review_burden_section(findings: Mapping[str, pd.DataFrame], lang: str) -> list[str]:
+    """Median completion time by survey."""
+    df = findings.get("burden")
+    out = [heading("review.h.burden", lang)]
+    if _is_empty(df):
+        return out + [note("review.none.burden", lang)]
+    out.append(paragraph(t("review.intro.burden", lang)))
+    df = _instrument_col(df, lang).assign(median_min=df["median_s"] / 60)
+    out.append(_table(df, {"round_id": "col.round", "instrument_text": "col.instrument", "wave": "col.wave",
+                           "n": "col.n", "median_min": "col.median_minutes"},
+                      lang, {"wave": _wave_or_session, "n": "int", "median_min": "num1"},
+                      caption=t("review.table.burden", lang), n_col=None))
+    return out
+
+
+def review_ceiling_section(findings: Mapping[str, pd.DataFrame], lang: str) -> list[str]:
+    """Items with most answers in the top category."""
+    df = findings.get("ceiling")
+    th = review_thresholds()
+    out = [heading("review.h.ceiling", lang)]
+    if _is_empty(df):
+        return out + [note("review.none.ceiling", lang)]
+    out.append(paragraph(t("review.intro.ceiling", lang, threshold=fmt.percent(th["ceiling_share"], lang))))
+    flagged = df[df["ceiling"].fillna(False).astype(bool)] if "ceiling" in df.columns else df
+    shown = (flagged if not flagged.empty else df).sort_values("top_share", ascending=False).head(15)
+    out.append(_table(shown, {"round_id": "col.round", "item_id": "col.item", "wave": "col.wave", "n": "col.n",
+                              "top_share": "col.ceiling_share"},
+                      lang, {"item_id": "item", "wave": _wave_or_session, "n": "int", "top_share": "pct"},
+                      caption=t("review.table.ceiling", lang), n_col=None))
+    return out
+
+
+def review_tools_section(data: Sequence[Any], lang: str) -> list[str]:
+    """Usefulness of the guidelines, self-assessment tool and toolbox over all rounds, with comments."""
+    from . import plots
+    from .analysis import tools
+
+    out = [heading("review.h.tools", lang)]
+    tf = _concat(data, "tool_feedback")
+    if tf.empty:
+        return out + [note("review.none.tools", lang)]
+    ratings = tools.tool_ratings(tf)
+    out.append(figure_html(plots.tool_ratings_bars(ratings, lang), alt=t("round.figure.tools", lang)))
+    out.append(_table(ratings, {"tool": "col.tool", "n": "col.n", "mean": "col.mean", "share_useful": "col.top2"},
+                      lang, {"tool": "tool", "n": "int", "mean": "num1", "share_useful": "pct"},
+                      caption=t("review.table.tools", lang)))
+    comments = tf[tf["comment"].notna() & tf["comment"].astype(str).str.strip().ne("")]
+    if not comments.empty:
+        themes = tools.load_themes()
+        counts = tools.theme_counts(tools.comment_themes(comments.rename(columns={"comment": "text"})))
+        counts = counts.assign(theme_text=[_theme_label(th, lang, themes) for th in counts["theme"]])
+        out.append(_table(counts, {"theme_text": "col.theme", "n_comments": "col.mentions", "share": "col.share"},
+                          lang, {"n_comments": "int", "share": "pct"}, caption=t("round.table.themes", lang),
+                          n_col=None))
+        out.append(note("round.text.themes_caveat", lang))
+        out.append(comments_html(comments, None, lang, group_col="tool", text_col="comment"))
+    return out
+
+
+def recommendations(findings: Mapping[str, pd.DataFrame], lang: str,
+                    tool_ratings: pd.DataFrame | None = None) -> list[str]:
+    """Concrete recommendations, each triggered by a threshold of `review_thresholds`."""
+    th = review_thresholds()
+    recs: list[str] = []
+    nr = findings.get("nonresponse")
+    if not _is_empty(nr):
+        worst = nr.groupby("item_id", as_index=False)["share_missing"].max()
+        for row in worst[worst["share_missing"] > th["nonresponse_max"]].sort_values("share_missing", ascending=False).to_dict("records"):
+            recs.append(t("review.rec.nonresponse", lang, item=item_label(row["item_id"], lang),
+                          share=fmt.percent(row["share_missing"], lang)))
+    rr = findings.get("response")
+    if not _is_empty(rr):
+        for row in rr[rr["response_rate"] < th["response_rate_min"]].to_dict("records"):
+            recs.append(t("review.rec.response", lang, wave=_wave_or_session(row["wave"], lang),
+                          instrument=_instrument_name(row["instrument"], lang),
+                          share=fmt.percent(row["response_rate"], lang)))
+    sl = findings.get("straightlining")
+    if not _is_empty(sl):
+        for row in sl[sl["share"] > th["straightlining_max"]].to_dict("records"):
+            recs.append(t("review.rec.straightlining", lang, wave=_wave_or_session(row["wave"], lang),
+                          instrument=_instrument_name(row["instrument"], lang), share=fmt.percent(row["share"], lang)))
+    rel = findings.get("reliability")
+    if not _is_empty(rel):
+        low = rel[rel["alpha"].notna() & (rel["alpha"] < th["alpha_min"])]
+        for row in low.to_dict("records"):
+            recs.append(t("review.rec.reliability", lang, scale=outcome_label(row["scale"], lang),
+                          alpha=fmt.number(row["alpha"], lang, 2), threshold=fmt.number(th["alpha_min"], lang, 2)))
+    bu = findings.get("burden")
+    if not _is_empty(bu):
+        for row in bu[bu["median_s"] / 60 > th["burden_max_minutes"]].to_dict("records"):
+            recs.append(t("review.rec.burden", lang, instrument=_instrument_name(row["instrument"], lang),
+                          minutes=fmt.number(row["median_s"] / 60, lang, 0),
+                          target=fmt.number(th["burden_max_minutes"], lang, 0)))
+    ce = findings.get("ceiling")
+    if not _is_empty(ce) and "ceiling" in ce.columns:
+        top = ce[ce["ceiling"].fillna(False).astype(bool)].groupby("item_id", as_index=False)["top_share"].max()
+        for row in top.to_dict("records"):
+            recs.append(t("review.rec.ceiling", lang, item=item_label(row["item_id"], lang),
+                          share=fmt.percent(row["top_share"], lang)))
+    if not _is_empty(tool_ratings):
+        low = tool_ratings[tool_ratings["mean"].notna() & (tool_ratings["mean"] < th["tool_mean_min"])]
+        for row in low.to_dict("records"):
+            recs.append(t("review.rec.tools", lang, tool=tool_label(row["tool"], lang),
+                          mean=fmt.number(row["mean"], lang, 1)))
+    return recs
+
+
+def review_recommendations_section(findings: Mapping[str, pd.DataFrame], data: Sequence[Any], lang: str) -> list[str]:
+    """The recommendations list (or a sentence saying nothing crossed a threshold)."""
+    from .analysis import tools
+
+    tf = _concat(data, "tool_feedback")
+    ratings = tools.tool_ratings(tf) if not tf.empty else None
+    recs = recommendations(findings, lang, ratings)
+    out = [heading("review.h.recommendations", lang)]
+    if not recs:
+        return out + [paragraph(t("review.rec.none", lang))]
+    return out + ['<div class="summary-box"><ol>' + "".join(f"<li>{esc(r)}</li>" for r in recs) + "</ol></div>"]

@@ -1,0 +1,126 @@
+"""Display helpers: translated, formatted, escaped and suppressed tables and sentences."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from exchange_eval import present
+from exchange_eval.i18n import t
+
+NBSP = "\u00a0"
+
+
+def _changes() -> pd.DataFrame:
+    return pd.DataFrame({
+        "outcome": ["new_knowledge", "enhanced_skill", "improved_consensus"],
+        "n": [9, 9, 3], "n_unmatched": [2, 2, 8],
+        "statistic": [45.0, 20.0, float("nan")],
+        "p_value": [0.0039, 0.41, float("nan")], "p_holm": [0.0117, 0.82, float("nan")],
+        "rank_biserial": [1.0, 0.2, float("nan")],
+        "median_change": [1.0, 0.5, float("nan")], "ci_low": [0.5, -0.5, float("nan")],
+        "ci_high": [1.5, 1.0, float("nan")], "note": [None, None, "too_few_pairs"],
+    })
+
+
+def test_table_translates_formats_and_escapes() -> None:
+    df = pd.DataFrame({"country": ["SEN", "BFA"], "comment": ["<script>alert(1)</script>", "ok"],
+                       "share": [0.125, 0.5], "n": [8, 4]})
+    html = present.table_html(df, {"country": "col.country", "comment": "col.theme", "share": "col.share",
+                                   "n": "col.n"}, "fr", {"country": "country", "share": "pct1", "n": "int"})
+    assert "<th>Pays</th>" in html
+    assert "<td>Sénégal</td>" in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert "<script>" not in html
+    assert f"12,5{NBSP}%" in html
+
+
+def test_table_marks_and_footnotes_suppressed_rows() -> None:
+    df = pd.DataFrame({"country": ["SEN", "BFA"], "n": [5, 2], "mean": [3.5, float("nan")],
+                       "suppressed": [False, True]})
+    html = present.table_html(df, {"country": "col.country", "n": "col.n", "mean": "col.mean"}, "en",
+                              {"country": "country", "n": "int", "mean": "num1"}, k=3)
+    assert '<tr class="suppressed">' in html
+    assert "Burkina Faso<sup" in html
+    assert "&lt; 3" in html  # the small n itself is not shown
+    assert "2</td>" not in html
+    assert t("table.suppressed_note", "en", k=3) in html
+
+
+def test_table_of_nothing_says_so() -> None:
+    assert t("common.no_rows", "fr") in present.table_html(pd.DataFrame(), {}, "fr")
+
+
+def test_change_sentence_english() -> None:
+    row = _changes().iloc[0].to_dict()
+    assert present.change_sentence(row, "en", min_pairs=5, alpha=0.05) == (
+        "Participants' self-rated new knowledge rose by a median of 1 point "
+        "(95 % CI 0.5 to 1.5; n = 9 pairs, Wilcoxon p = 0.004, Holm-adjusted p = 0.012)."
+    )
+
+
+def test_change_sentence_french() -> None:
+    row = _changes().iloc[0].to_dict()
+    assert present.change_sentence(row, "fr", min_pairs=5, alpha=0.05) == (
+        "Nouvelles connaissances (auto-évaluation des participants) : hausse médiane de 1 point "
+        "(IC à 95 % 0,5 à 1,5 ; n = 9 paires, test de Wilcoxon p = 0,004, p ajusté (Holm) = 0,012)."
+    )
+
+
+def test_change_sentence_is_honest() -> None:
+    rows = _changes().to_dict("records")
+    not_sig = present.change_sentence(rows[1], "en", min_pairs=5, alpha=0.05)
+    assert "0.5 points" in not_sig
+    assert not_sig.endswith("The change is not statistically significant at the 5% level.")
+    too_few = present.change_sentence(rows[2], "fr", min_pairs=5)
+    assert too_few.startswith("Consensus amélioré : seulement 3 paires")
+    assert "aucune variation n'est rapportée" in too_few
+    fr_plural = present.change_sentence({**rows[0], "median_change": 1.5}, "fr", min_pairs=5)
+    assert "1,5 point " in fr_plural  # French: singular below 2
+
+
+def test_headline_sentences_and_summary_box() -> None:
+    sentences = present.headline_sentences("en", n_participants=8, n_countries=4, n_pairs=7,
+                                           outcome_changes=_changes().head(1), plan_done=5, plan_total=10)
+    assert sentences[0] == "8 participants from 4 countries took part in the round."
+    assert sentences[-1] == "5 of 10 improvement-plan actions (50%) were done by the latest follow-up."
+    box = present.summary_box(sentences + ["<b>x</b>"], "fr")
+    assert box.startswith('<div class="summary-box"><h2>Principaux résultats</h2>')
+    assert "&lt;b&gt;x&lt;/b&gt;" in box
+    assert t("summary.nothing", "en") in present.summary_box([], "en")
+
+
+def test_did_sentence() -> None:
+    text = present.did_sentence({"estimate": 0.25, "p_randomization": 0.2, "n_treated": 4, "n_control": 3}, "en")
+    assert text.startswith("The share of JSRs meeting the RF18 standard rose by 25 percentage points more")
+    assert "randomization p = 0.200" in text
+    assert present.did_sentence({"estimate": float("nan")}, "fr") == t("sentence.did.not_estimated", "fr")
+
+
+def test_provenance_html() -> None:
+    html = present.provenance_html({"data_hash": "abcdef0123456789", "package_version": "0.1.0",
+                                    "built_at": "2026-11-24T10:00:00+00:00"}, "fr")
+    assert html == ('<p class="provenance">Empreinte des données abcdef012345 · exchange-eval 0.1.0 · '
+                    "produit le 24 novembre 2026.</p>")
+
+
+def test_comments_only_for_groups_of_k() -> None:
+    comments = pd.DataFrame({
+        "pid": ["a", "b", "c", "d"], "country": ["SEN", "SEN", "SEN", "BFA"],
+        "text": ["Très utile <img src=x onerror=alert(1)>", "Bien", "Trop court", "Secret"],
+    })
+    html = present.comments_html(comments, 3, "fr", group_col="country")
+    assert "&lt;img src=x onerror=alert(1)&gt;" in html
+    assert "<img" not in html
+    assert "Secret" not in html
+    assert t("comments.withheld", "fr", k=3) in html
+    assert "Sénégal" in html and "Burkina Faso" in html
+
+
+@pytest.mark.parametrize("lang", ["en", "fr"])
+def test_format_value_names(lang: str) -> None:
+    assert present.format_value(0.0004, "p", lang).endswith("0.001" if lang == "en" else "0,001")
+    assert present.format_value("vc1", "session", lang) == t("session.vc1", lang)
+    assert present.format_value(4, "choice:agree5", lang) == {"en": "Agree", "fr": "D'accord"}[lang]
+    with pytest.raises(ValueError):
+        present.format_value(1, "nope", lang)
