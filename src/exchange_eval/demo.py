@@ -560,7 +560,7 @@ def _feedback_submissions(ctx: _Ctx, people: list[Person], cast: _Cast, session:
     planted = {}
     comments = ctx.cfg["comments"]
     if position == 0:
-        planted[cast.markup_writer.key] = comments["markup"]
+        planted[cast.markup_writer.key] = comments["markup"][lang]
     if position == min(1, len(order) - 1):
         other = next(p for p in people if p.country != cast.mention_writer.country and p is not cast.mention_writer)
         planted[cast.mention_writer.key] = comments["mention"][lang].format(name=other.full_name)
