@@ -243,3 +243,19 @@ def test_ladder_did_by_wave_and_by_year():
     by_year = ladder_did(ja, treatment_year=2025)
     assert by_year["estimate"] == pytest.approx(0.6)
     assert by_year["n_permutations"] == 2
+
+
+def test_permutation_core_matches_statsmodels_on_unbalanced_panel():
+    from exchange_eval.analysis.jsr import _fe_projection, _fwl_estimates
+
+    panel = _panel({c: (1.0 if c in "ABC" else 0.0) for c in "ABCDEFG"}, seed=4)
+    panel = panel.drop(index=[0, 9, 17]).reset_index(drop=True)  # unbalanced
+    panel["group"] = np.where(panel["country"].isin(list("ABC")), "participant", "comparison")
+    r = rf18_did(panel, treatment_year=2023)
+    d = (panel["country"].isin(list("ABC")) & (panel["year"] >= 2023)).astype(float)
+    fit = smf.ols("meets ~ d + C(country) + C(year)", data=panel.assign(d=d)).fit()
+    assert r["estimate"] == pytest.approx(fit.params["d"], abs=1e-10)
+    m = _fe_projection(panel["country"].to_numpy(), panel["year"].astype(str).to_numpy())
+    fwl = _fwl_estimates(m, panel["meets"].to_numpy(float), d.to_numpy()[:, None])
+    assert fwl[0] == pytest.approx(fit.params["d"], abs=1e-10)
+    assert r["n_obs"] == 25 and r["n_permutations"] == math.comb(7, 3)

@@ -288,11 +288,14 @@ def quality_from_ladder(
 
 
 def _with_meets(jsr_quality: pd.DataFrame, dimensions_config: dict | None) -> pd.DataFrame:
-    if "meets" in jsr_quality.columns and jsr_quality["meets"].notna().all():
-        return jsr_quality.assign(meets=jsr_quality["meets"].astype(float))
-    return quality_flags(jsr_quality, dimensions_config).assign(
-        meets=lambda d: d["meets"].astype(float)
-    )
+    """``meets`` as 0/1 floats: as given when complete, else from the dimension flags,
+    else the rows with a ``meets`` value."""
+    config = dimensions_config if dimensions_config is not None else load_dimensions()
+    has_flags = any(d in jsr_quality.columns for d in _dimension_ids(config))
+    if "meets" in jsr_quality.columns and (jsr_quality["meets"].notna().all() or not has_flags):
+        df = jsr_quality.loc[jsr_quality["meets"].notna()]
+        return df.assign(meets=pd.to_numeric(df["meets"].astype("object"), errors="coerce").astype(float))
+    return quality_flags(jsr_quality, config).assign(meets=lambda d: d["meets"].astype(float))
 
 
 def rf18_shares(jsr_quality: pd.DataFrame, dimensions_config: dict | None = None) -> pd.DataFrame:
