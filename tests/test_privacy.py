@@ -263,6 +263,7 @@ def test_scrub_true_negatives(text):
         ("Aïcha Ba a présenté", "[name] a présenté"),
         ("Mme Ba a présenté", "Mme [name] a présenté"),
         ("M. Kabore", "M. [name]"),
+        ("M. Ba et Dr Ba", "M. [name] et Dr [name]"),
         ("Jean-Pierre said so", "[name] said so"),
         ("N'Diaye and Ndiaye and N’DIAYE", "[name] and [name] and [name]"),
         ("Diallo's plan", "[name]'s plan"),

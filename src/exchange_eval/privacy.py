@@ -457,15 +457,21 @@ def _is_phone(candidate: str) -> bool:
     return True
 
 
-def _fold_with_map(text: str) -> tuple[str, list[int]]:
-    """Fold ``text`` character by character, remembering where each folded char came from."""
-    folded: list[str] = []
+def _fold_with_map(text: str) -> tuple[str, list[int] | None]:
+    """Fold ``text`` character by character, remembering where each folded char came from.
+
+    The map is None when folding kept one character per character (the usual case).
+    """
+    if text.isascii():
+        return text.lower().replace("`", "'"), None
+    pieces = [_fold_char(char) for char in text]
+    folded = "".join(pieces)
+    if len(folded) == len(text) and set(map(len, pieces)) == {1}:
+        return folded, None
     origin: list[int] = []
-    for index, char in enumerate(text):
-        piece = _fold_char(char)
-        folded.append(piece)
+    for index, piece in enumerate(pieces):
         origin.extend([index] * len(piece))
-    return "".join(folded), origin
+    return folded, origin
 
 
 @functools.lru_cache(maxsize=4096)
@@ -480,6 +486,11 @@ def _token_pattern(token: str) -> str:
     if len(token) < 2:
         return re.escape(token)
     return re.escape(token[0]) + "'?" + re.escape(token[1:])
+
+
+def _scrubbed_alone(token: str) -> bool:
+    """Whether a roster word is replaced wherever it stands (3+ letters, not a common word)."""
+    return len(token) >= 3 and token not in COMMON_WORDS and re.search(r"[^\W\d_]", token) is not None
 
 
 class Scrubber:
@@ -515,16 +526,18 @@ class Scrubber:
             if not tokens:
                 continue
             all_tokens.update(tokens)
+            if len(tokens) < 2 or all(_scrubbed_alone(t) for t in tokens):
+                continue  # every word is replaced on its own; the pieces merge afterwards
             orders = (
                 itertools.permutations(tokens) if len(tokens) <= 3 else [tokens, tokens[::-1]]
             )
             for order in orders:
-                if len(order) > 1:
-                    full_patterns.add(r"[\s,.\-]+".join(_token_pattern(t) for t in order))
+                full_patterns.add(r"[\s,.\-]+".join(_token_pattern(t) for t in order))
         for token in all_tokens:
-            if len(token) < 3 or not re.search(r"[^\W\d_]", token):
-                continue
-            (capital_tokens if token in COMMON_WORDS else plain_tokens).add(token)
+            if _scrubbed_alone(token):
+                plain_tokens.add(token)
+            elif len(token) >= 3 and token in COMMON_WORDS:
+                capital_tokens.add(token)
 
         def alternation(patterns: Iterable[str]) -> re.Pattern[str] | None:
             ordered = sorted(patterns, key=lambda p: (-len(p), p))
@@ -538,7 +551,7 @@ class Scrubber:
         short = sorted(all_tokens, key=lambda t: (-len(t), t))
         self._titled = (
             re.compile(
-                r"(?<!\w)(?:" + "|".join(sorted(_HONORIFICS, key=len, reverse=True)) + r")\.?\s+"
+                r"(?<!\w)(?:" + "|".join(sorted(_HONORIFICS | {"m"}, key=len, reverse=True)) + r")\.?\s+"
                 r"(?P<tok>" + "|".join(_token_pattern(t) for t in short) + r")(?!\w)"
             )
             if short
@@ -559,10 +572,12 @@ class Scrubber:
         if self._full is None and self._plain is None and self._capital is None:
             return text
         folded, origin = _fold_with_map(text)
-        if not origin:
+        if not folded:
             return text
 
         def span(start: int, end: int) -> tuple[int, int]:
+            if origin is None:
+                return start, end
             return origin[start], origin[end - 1] + 1
 
         spans: list[tuple[int, int]] = []
