@@ -1,0 +1,172 @@
+"""End to end: synthetic rounds → clean → every report (HTML + PDF) → index.
+
+One build into a temporary folder, shared by the tests of this module (they run on one
+xdist worker). The checks are the ones a user makes: reports exist and open offline, the
+PDF has pages and real text, the planted "new knowledge" gain is recovered while the null
+outcome is not significant, and no roster name, e-mail or phone number survives anywhere
+downstream of data/raw.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("e2e")]
+
+ROUNDS = ("jsr-2025-fr", "jsr-2025-en", "salex-2025")
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    from exchange_eval.build import build_all
+    from exchange_eval.demo import write_demo
+    from exchange_eval.paths import Workspace
+
+    root = tmp_path_factory.mktemp("e2e")
+    ws = Workspace.from_options(root / "data", root / "reports")
+    written = write_demo(ws.data_dir, seed=0, n_rounds=3)
+    raw_hashes = _hashes(ws.raw_dir)
+    result = build_all(ws, jobs=2, formats=("html", "pdf"), progress=False)
+    truth = json.loads((ws.data_dir / "demo_truth.json").read_text(encoding="utf-8"))
+    return ws, written, result, truth, raw_hashes
+
+
+def _hashes(folder: Path) -> dict[str, str]:
+    import hashlib
+
+    return {
+        str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
+
+
+def test_demo_writes_three_kinds_of_round(built):
+    _, written, _, _, _ = built
+    assert set(ROUNDS) <= set(written)
+
+
+def test_build_succeeds(built):
+    _, _, result, _, _ = built
+    assert result.ok, "\n".join(result.failures)
+
+
+def test_raw_files_are_untouched(built):
+    ws, _, _, _, before = built
+    assert _hashes(ws.raw_dir) == before
+
+
+@pytest.mark.parametrize("round_id", ROUNDS)
+def test_round_reports_exist_with_pages(built, round_id):
+    from pypdf import PdfReader
+
+    ws = built[0]
+    folder = ws.reports_dir / round_id
+    html = next(folder.glob("round_report*.html"))
+    pdf = next(folder.glob("round_report*.pdf"))
+    text = html.read_text(encoding="utf-8")
+    assert "<html" in text and len(text) > 20_000
+    assert "data:image/png;base64" in text or "<svg" in text, "figures are embedded"
+    reader = PdfReader(str(pdf))
+    assert len(reader.pages) >= 3
+    first = reader.pages[0].extract_text()
+    assert len(first.strip()) > 50
+
+
+def test_synthesis_review_and_index(built):
+    ws = built[0]
+    for name in ("synthesis", "review"):
+        assert list((ws.reports_dir / name).glob("*.html")), name
+        assert list((ws.reports_dir / name).glob("*.pdf")), name
+    index = (ws.reports_dir / "index.html").read_text(encoding="utf-8")
+    for round_id in ROUNDS:
+        assert f"{round_id}/" in index
+    links = re.findall(r'href="([^"]+)"', index)
+    assert links and all(not link.startswith(("http:", "https:", "/")) for link in links)
+    for link in links:
+        assert (ws.reports_dir / link.split("#")[0]).exists(), link
+
+
+def test_html_loads_nothing_from_the_network(built):
+    ws = built[0]
+    for html in ws.reports_dir.rglob("*.html"):
+        text = html.read_text(encoding="utf-8")
+        assert not re.search(r'<(script|link|img|iframe)[^>]+(src|href)="(https?:)?//', text), html
+        assert "@import url(http" not in text
+        assert "class=\"jp-InputArea" not in text and "In&nbsp;[" not in text, "no input cells or prompts"
+
+
+def test_new_knowledge_gain_is_recovered_and_null_is_not_significant(built):
+    from exchange_eval.analysis.outcomes import outcome_changes
+    from exchange_eval.load import load_round
+
+    ws, _, _, truth, _ = built
+    for round_id in ("jsr-2025-fr", "jsr-2025-en"):
+        responses = load_round(ws, round_id).responses
+        changes = outcome_changes(responses, n_boot=500, seed=0).set_index("outcome")
+        planted = truth["rounds"][round_id]["outcomes"]
+        knowledge = changes.loc["new_knowledge"]
+        assert knowledge["median_change"] == pytest.approx(planted["new_knowledge"]["median_change"], abs=0.34)
+        assert knowledge["median_change"] == pytest.approx(planted["new_knowledge"]["planted_change"], abs=0.5)
+        assert knowledge["p_value"] < 0.05
+        assert knowledge["ci_low"] > 0
+        assert knowledge["n"] == truth["rounds"][round_id]["linked_pairs"]
+        consensus = changes.loc["improved_consensus"]
+        assert consensus["p_value"] > 0.05
+        assert consensus["ci_low"] <= 0 <= consensus["ci_high"]
+
+
+def _canaries(truth: dict) -> set[str]:
+    values: set[str] = set()
+
+    def walk(node):
+        if isinstance(node, dict):
+            for key, value in node.items():
+                if key in ("email", "name") and isinstance(value, str) and value:
+                    values.add(value.strip())
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk(truth)
+    return values
+
+
+def test_no_personal_data_downstream(built):
+    ws, _, _, truth, _ = built
+    canaries = _canaries(truth)
+    assert len(canaries) >= 10
+    lowered = {c.lower() for c in canaries}
+    texts = []
+    for folder in (ws.processed_dir, ws.reports_dir):
+        for path in folder.rglob("*"):
+            if path.suffix in (".csv", ".json", ".html", ".ipynb", ".parquet"):
+                texts.append((path, path.read_bytes().decode("utf-8", errors="replace").lower()))
+    from pypdf import PdfReader
+
+    for pdf in ws.reports_dir.rglob("*.pdf"):
+        texts.append((pdf, "\n".join(page.extract_text() for page in PdfReader(str(pdf)).pages).lower()))
+    for path, text in texts:
+        for canary in lowered:
+            assert canary not in text, f"{canary!r} found in {path}"
+
+
+def test_script_tags_from_respondents_are_escaped(built):
+    ws = built[0]
+    for html in ws.reports_dir.rglob("*.html"):
+        text = html.read_text(encoding="utf-8")
+        assert "<script>alert(1)</script>" not in text
+
+
+def test_second_build_does_nothing(built):
+    from exchange_eval.build import build_all
+
+    ws = built[0]
+    again = build_all(ws, jobs=2, formats=("html", "pdf"), progress=False)
+    assert again.ok
+    assert again.built == []
