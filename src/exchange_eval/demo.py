@@ -490,7 +490,7 @@ def _outcome_values(ctx: _Ctx, people: list[Person], linked: list[Person]) -> di
     values: dict[str, dict[str, dict[str, int]]] = {}
     for person in people:
         base = int(rng.choice([2, 3, 4], p=[0.35, 0.45, 0.2]))
-        pre = {i["id"]: int(np.clip(base + rng.choice([-1, 0, 0, 1]), 2, 4)) for i in items}
+        pre = {i["id"]: _clip(round(base + rng.choice([-1, 0, 0, 1])), 2, 4) for i in items}
         values[person.key] = {"pre": pre}
     # null outcomes: a balanced list of person-level changes, so the median is exactly 0
     null_changes: dict[str, list[float]] = {}
@@ -522,17 +522,21 @@ def _outcome_values(ctx: _Ctx, people: list[Person], linked: list[Person]) -> di
                     up, down = (ids[j] for j in rng.permutation(len(ids))[:2])
                     step[up], step[down] = 1, -1
             for i in ids:
-                post[i] = int(np.clip(pre[i] + step[i], 1, 5))
+                post[i] = _clip(round(pre[i] + step[i]), 1, 5)
         retro = {}
         for outcome, ids in by_outcome.items():
             for i in ids:
                 if outcome in shift_outcomes:
                     retro[i] = pre[i] - 1 if rng.random() < effects["response_shift_prob"] else pre[i]
                 else:
-                    retro[i] = int(np.clip(pre[i] + rng.choice([-1, 0, 0, 0, 0, 0, 1]), 1, 5))
+                    retro[i] = _clip(round(pre[i] + rng.choice([-1, 0, 0, 0, 0, 0, 1])), 1, 5)
         values[person.key]["post"] = post
         values[person.key]["retro"] = retro
     return values
+
+
+def _clip(value: float, low: int, high: int) -> int:
+    return int(min(max(value, low), high))
 
 
 def _likert(rng: np.random.Generator) -> int:
@@ -1138,12 +1142,12 @@ def _write_selfassessment(ctx: _Ctx, path: Path) -> dict:
             for dim in ctx.dimensions["dimensions"]:
                 before_c, after_c = [], []
                 for _criterion in dim["criteria"]:
-                    before = int(np.clip(round(base + rng.normal(0, 0.5)), 1, 3))
+                    before = _clip(round(base + rng.normal(0, 0.5)), 1, 3)
                     step = int(rng.random() < gain) if gain < 1 else int(rng.choice([0, 1, 1, 1, 1, 1, 1, 1, 2, 1]))
                     before_c.append(before)
-                    after_c.append(int(np.clip(before + step, 1, 4)))
-                ladder_before = int(np.clip(round(np.mean(before_c)), 1, 4))
-                ladder_after = int(np.clip(round(np.mean(after_c) + 1e-9), 1, 4))
+                    after_c.append(_clip(round(before + step), 1, 4))
+                ladder_before = _clip(round(np.mean(before_c)), 1, 4)
+                ladder_after = _clip(round(np.mean(after_c) + 1e-9), 1, 4)
                 for wave, yr, ratings, ladder in (("before", year, before_c, ladder_before),
                                                   ("after", year + 1, after_c, ladder_after)):
                     for criterion, rating in zip(dim["criteria"], ratings, strict=True):
@@ -1377,7 +1381,7 @@ def _write_network(folder: Path, ctx: _Ctx) -> dict:
                         answers[item["id"]] = None
                     else:
                         lift = 0.4 * w if item["id"] == "pl_connect" else 0.0
-                        answers[item["id"]] = int(np.clip(round(rng.normal(3.4 + lift, 0.8)), 1, 5))
+                        answers[item["id"]] = _clip(round(rng.normal(3.4 + lift, 0.8)), 1, 5)
                 elif rng.random() < 0.3:
                     answers[item["id"]] = ctx.choice(ctx.cfg["comments"]["pulse"]["en"])
             activities = ctx.cfg["network_activities"]
@@ -1390,7 +1394,7 @@ def _write_network(folder: Path, ctx: _Ctx) -> dict:
                 if report:
                     answers[f"collaboration|{member['name']}"] = int(rng.choice([1, 2, 3], p=[0.45, 0.4, 0.15]))
                     for grid in grids[1:]:
-                        value = None if rng.random() < 0.04 else int(np.clip(round(rng.normal(2.8 + 0.2 * w, 0.7)), 1, 4))
+                        value = None if rng.random() < 0.04 else _clip(round(rng.normal(2.8 + 0.2 * w, 0.7)), 1, 4)
                         answers[f"{grid['id']}|{member['name']}"] = value
                         if value is not None and grid["id"].startswith("trust"):
                             trust_values.setdefault(wave, []).append(value)
