@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 import pandas as pd
@@ -31,7 +32,7 @@ __all__ = [
     "finish_table",
 ]
 
-_SPACES = str.maketrans({"\u00a0": " ", "\u202f": " ", "\u2007": " "})
+_NBSPACES = ("\u00a0", "\u202f", "\u2007")
 _APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'"})
 
 _INTEGER = re.compile(r"^[+-]?\d+$")
@@ -67,11 +68,18 @@ def clean_text(value: str | None) -> str:
     """Strip surrounding whitespace and turn non-breaking spaces into spaces."""
     if value is None:
         return ""
-    text = str(value).translate(_SPACES).strip()
+    text = value
+    if not text.isascii():
+        # str.translate with a table is slow; these characters are rare
+        for space in _NBSPACES:
+            if space in text:
+                text = text.replace(space, " ")
+    text = text.strip()
     # line breaks inside an answer: the file's line-ending convention is not content
     return text.replace("\r\n", "\n").replace("\r", "\n") if "\r" in text else text
 
 
+@lru_cache(maxsize=1 << 16)  # survey answers repeat a lot
 def clean_cell(value: str | None) -> str | NAType:
     """A data cell: trimmed text, non-breaking spaces as spaces, empty → ``pd.NA``."""
     text = clean_text(value)
@@ -103,15 +111,15 @@ def detect_type(values: pd.Series) -> str:
     present = [v for v in values.tolist() if v is not pd.NA and v is not None and v == v]
     if not present:
         return "empty"
-    if all(_INTEGER.match(v) for v in present):
+    unique = set(present)
+    if all(_INTEGER.match(v) for v in unique):
         return "integer"
-    if all(_NUMBER.match(v) for v in present):
+    if all(_NUMBER.match(v) for v in unique):
         return "number"
-    if all(_DATE.match(v) for v in present):
+    if all(_DATE.match(v) for v in unique):
         return "date"
     # a choice column repeats a few short answers
-    distinct = len(set(present))
-    if distinct < len(present) and distinct <= 20 and all(len(v) <= 60 and "\n" not in v for v in present):
+    if len(unique) < len(present) and len(unique) <= 20 and all(len(v) <= 60 and "\n" not in v for v in unique):
         return "choice"
     return "text"
 
