@@ -414,3 +414,12 @@ def test_country_names_map_to_the_manifest_codes(demo: Path) -> None:
     roster = _read_csv(_raw(demo, "jsr-2025-fr", "inscriptions.csv"), encoding="cp1252", delimiter=";")
     manifest = load_manifest(demo / "raw/jsr-2025-fr")
     assert {to_iso3(r[2]) for r in roster[1:]} == set(manifest.countries)
+
+
+def test_missing_code_typed_in_session_feedback(demo: Path, truth: dict) -> None:
+    planted = truth["rounds"]["jsr-2025-fr"]["missing_code"]
+    assert planted["text"] == "Ne sait pas"
+    records = _kobo_people(_raw(demo, "jsr-2025-fr", "kobo_feedback.csv"))
+    label = next(i["label_fr"] for i in instruments()["instruments"]["session_feedback"]["items"] if i["id"] == planted["item"])
+    hits = [key for key, _, r in records if r[f"Appréciation/{label}"] == "Ne sait pas"]
+    assert hits == [planted["email"]]

@@ -176,6 +176,7 @@ class _Ctx:
         self.instruments = instruments()
         self.dimensions = dimensions()
         self.countries = cfg["countries"]
+        self.missing_code: dict | None = None
 
     def label(self, list_name: str, value: Any, lang: str | None = None) -> str:
         for level in self.choices[list_name]:
@@ -600,7 +601,21 @@ def _feedback_submissions(ctx: _Ctx, people: list[Person], cast: _Cast, session:
                     answers[item["id"]] = ctx.choice(comments["session_feedback"][lang])
         start, end = _times(ctx, session["date"] if session["kind"] != "observation" else session["date"] + dt.timedelta(days=4), hour=11)
         subs.append(Submission(person, start, end, answers, _typed_email(ctx, person, cast)))
+    if position == min(1, len(order) - 1):
+        _plant_missing_code(ctx, subs, cast, sid)
     return sorted(subs, key=lambda s: s.end)
+
+
+def _plant_missing_code(ctx: _Ctx, subs: list[Submission], cast: _Cast, session_id: str) -> None:
+    """One answer typed as a missing code ("Ne sait pas", "N/A") instead of a scale level."""
+    likert = [i["id"] for i in ctx.items("session_feedback") if i["type"] == "select_one"]
+    for sub in subs:
+        if sub.person is not cast.straightliner and len(likert) > 1:
+            text = ctx.cfg["missing_answer"][ctx.lang]
+            sub.answers[likert[1]] = text
+            ctx.missing_code = {"instrument": "session_feedback", "session": session_id, "item": likert[1],
+                                "text": text, "email": sub.person.email, "name": sub.person.full_name}
+            return
 
 
 def _outcome_submissions(
@@ -746,6 +761,15 @@ def _csv_text(rows: list[list[str]], *, delimiter: str, quoting: int = csv.QUOTE
     return buffer.getvalue()
 
 
+def _choice_text(ctx: _Ctx, q: Question, value: Any) -> str:
+    """The label of a code; text (a missing code typed in) as it is; blank when unanswered."""
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value
+    return ctx.label(q.choices, value)
+
+
 def _kobo_stamp(moment: dt.datetime, utc_hours: int) -> str:
     sign = "+" if utc_hours >= 0 else "-"
     return moment.strftime("%Y-%m-%dT%H:%M:%S") + f".000{sign}{abs(utc_hours):02d}:00"
@@ -777,7 +801,7 @@ def _write_kobo(ctx: _Ctx, path: Path, questions: list[Question], subs: list[Sub
                     row.append(" ".join(value))
                     row += ["1" if c in value else "0" for c in codes]
             elif q.kind == "one":
-                row.append("" if value is None else ctx.label(q.choices, value))
+                row.append(_choice_text(ctx, q, value))
             else:
                 row.append("" if value is None else str(value))
         submitted = sub.end - dt.timedelta(hours=utc) + dt.timedelta(seconds=int(rng.integers(2, 90)))
@@ -831,7 +855,7 @@ def _write_surveymonkey(ctx: _Ctx, path: Path, questions: list[Question], subs: 
                 for c in ctx.choices[q.choices]:
                     row.append(c[f"label_{ctx.lang}"] if value and c["value"] in value else "")
             elif q.kind == "one":
-                row.append("" if value is None else ctx.label(q.choices, value))
+                row.append(_choice_text(ctx, q, value))
             else:
                 row.append("" if value is None else str(value))
         rows.append(row)
@@ -856,7 +880,7 @@ def _write_google_forms(ctx: _Ctx, path: Path, questions: list[Question], subs: 
                 labels = {c["value"]: c[f"label_{ctx.lang}"] for c in ctx.choices[q.choices]} if q.choices else {}
                 row.append(", ".join(labels.get(v, v) for v in value) if value else "")
             elif q.kind == "one":
-                row.append("" if value is None else ctx.label(q.choices, value))
+                row.append(_choice_text(ctx, q, value))
             else:
                 row.append("" if value is None else str(value))
         rows.append(row)
@@ -1254,6 +1278,7 @@ def _jsr_truth(ctx: _Ctx, data: dict, files: dict, plan_truth: dict, jsr_truth: 
                           "value": 4, "note": "every agree5 item answered 4 in every session attended"},
         "no_email": {**who(cast.no_email), "note": "no e-mail on roster nor in surveys; identified by name and country"},
         "email_quirks": [who(p) for p in cast.quirky],
+        "missing_code": ctx.missing_code,
         "planted_comments": {
             "markup": {"writer": who(cast.markup_writer), "session": ctx.plan.sessions[0]["id"]},
             "mention": {"writer": who(cast.mention_writer), "session": ctx.plan.sessions[min(1, len(ctx.plan.sessions) - 1)]["id"]},
@@ -1458,6 +1483,7 @@ def _write_network(folder: Path, ctx: _Ctx) -> dict:
         "straightliner": {**who(cast.straightliner), "instrument": "pulse", "value": 4},
         "no_email": None,
         "email_quirks": [who(p) for p in cast.quirky],
+        "missing_code": ctx.missing_code,
         "planted_comments": {
             "markup": {"writer": who(cast.markup_writer), "session": plan.sessions[0]["id"]},
             "mention": {"writer": who(cast.mention_writer), "session": plan.sessions[min(1, len(plan.sessions) - 1)]["id"]},
