@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import multiprocessing
 import os
 import stat
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -29,6 +33,7 @@ from exchange_eval.privacy import (
 )
 
 KEY = b"exchange-eval test key"
+SRC = Path(__file__).resolve().parents[1] / "src"
 
 
 @pytest.fixture(autouse=True)
@@ -191,16 +196,35 @@ def test_empty_key_file_is_an_error(tmp_path):
         load_key(tmp_path)
 
 
-def _load_key_in_child(folder: str) -> bytes:
-    return load_key(folder)
+_RACER = textwrap.dedent(
+    """
+    import os, sys, time
+    from exchange_eval.privacy import load_key
+    go = sys.argv[2]
+    while not os.path.exists(go):  # start together, to race for the key file
+        time.sleep(0.001)
+    print(load_key(sys.argv[1]).decode())
+    """
+)
 
 
 def test_parallel_first_use_agrees_on_one_key(tmp_path):
-    context = multiprocessing.get_context("spawn")
-    with context.Pool(6) as pool:
-        keys = pool.map(_load_key_in_child, [str(tmp_path)] * 12)
+    go = tmp_path / "go"
+    data = tmp_path / "data"
+    env = dict(os.environ, PYTHONPATH=str(SRC) + os.pathsep + os.environ.get("PYTHONPATH", ""))
+    racers = [
+        subprocess.Popen(
+            [sys.executable, "-c", _RACER, str(data), str(go)], stdout=subprocess.PIPE, env=env, text=True
+        )
+        for _ in range(6)
+    ]
+    time.sleep(0.5)
+    go.write_text("")
+    keys = [racer.communicate(timeout=60)[0].strip() for racer in racers]
+    assert all(racer.returncode == 0 for racer in racers)
     assert len(set(keys)) == 1
-    assert keys[0] == (tmp_path / KEY_FILE_NAME).read_text().strip().encode()
+    assert keys[0] == (data / KEY_FILE_NAME).read_text().strip()
+    assert [p.name for p in data.iterdir()] == [KEY_FILE_NAME]
 
 
 # --------------------------------------------------------------------------- scrubbing
