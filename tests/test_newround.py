@@ -89,8 +89,9 @@ def test_existing_folder_without_manifest_is_used(ws):
 
 @pytest.mark.parametrize("round_id", ["../escape", "Upper", "", "-x", "a/b", "a b", ".hidden"])
 def test_bad_round_ids(ws, round_id):
-    with pytest.raises(ManifestError, match="not allowed"):
+    with pytest.raises(UsageError, match="not allowed") as info:
         create_round(ws, round_id)
+    assert info.value.exit_code == 2
     assert not (ws.data_dir / "raw").exists() or list((ws.data_dir / "raw").iterdir()) == []
 
 

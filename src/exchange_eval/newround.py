@@ -11,7 +11,7 @@ import re
 from pathlib import Path
 
 from .atomic import write_bytes_atomic
-from .errors import UsageError
+from .errors import ManifestError, UsageError
 from .manifest import MANIFEST_NAME, check_round_id
 from .paths import Workspace
 
@@ -100,17 +100,18 @@ def manifest_template(round_id: str, language: str = "en") -> str:
 
     Raises
     ------
-    ManifestError
-        If the round id is not allowed.
     UsageError
-        If ``language`` is not a two-letter code.
+        If the round id is not allowed or ``language`` is not a two-letter code.
 
     Notes
     -----
     The round id and title are quoted: an unquoted id such as ``0123``, ``1_000`` or
     ``no`` would be read by YAML as a number or a boolean and no longer match its folder.
     """
-    check_round_id(round_id)
+    try:
+        check_round_id(round_id)
+    except ManifestError as exc:  # a bad command-line argument: usage error, exit code 2
+        raise UsageError(exc.problem.message) from None
     lang = str(language).strip().lower()
     if not re.fullmatch(r"[a-z]{2}", lang):
         raise UsageError(f"language {language!r} must be a two-letter code (en, fr, …)")
@@ -136,10 +137,9 @@ def create_round(ws: Workspace, round_id: str, language: str = "en") -> Path:
 
     Raises
     ------
-    ManifestError
-        If the round id is not allowed.
     UsageError
-        If the round already has a manifest, or ``language`` is not a two-letter code.
+        If the round id is not allowed (`exchange_eval.manifest.check_round_id`), the
+        round already has a manifest, or ``language`` is not a two-letter code.
 
     Notes
     -----
