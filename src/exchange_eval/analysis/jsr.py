@@ -408,13 +408,17 @@ def panel_did(
     df["period_"] = df[period].astype(str)
     model = smf.ols("y ~ treated_post + C(country) + C(period_)", data=df)
     if model.df_resid > 0:
-        fit = model.fit(
-            cov_type="cluster", cov_kwds={"groups": pd.factorize(df["country"])[0]}, use_t=True
-        )
+        with warnings.catch_warnings():
+            # the cluster covariance has rank <= G, so some fixed-effect variances are
+            # negative; only the treated_post entry is used
+            warnings.simplefilter("ignore", RuntimeWarning)
+            fit = model.fit(
+                cov_type="cluster", cov_kwds={"groups": pd.factorize(df["country"])[0]}, use_t=True
+            )
+            se = float(fit.bse["treated_post"])
+            p_ols = float(fit.pvalues["treated_post"])
+            ci_low, ci_high = (float(v) for v in fit.conf_int().loc["treated_post"])
         cov_type = "cluster_country"
-        se = float(fit.bse["treated_post"])
-        p_ols = float(fit.pvalues["treated_post"])
-        ci_low, ci_high = (float(v) for v in fit.conf_int().loc["treated_post"])
     else:  # saturated (e.g. 2 countries x 2 periods): no residual, no standard error
         fit = model.fit()
         cov_type = "none_saturated"
