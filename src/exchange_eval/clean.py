@@ -149,11 +149,20 @@ def _to_iso3(value: str) -> str | None:
     return to_iso3(value)
 
 
+def _records(raw: Any) -> list[dict[str, Any]]:
+    """The rows of a RawTable as dicts (cached on the table: row access by iloc is slow)."""
+    cached = getattr(raw, "_clean_records", None)
+    if cached is None or len(cached) != raw.n_rows:
+        cached = raw.frame.astype(object).to_dict("records")
+        raw._clean_records = cached
+    return cached
+
+
 def _row_getter(raw: Any, columns: dict[str, str], index: int):
     """``get(name)``: the cell of canonical column ``name`` in row ``index`` (None if absent)."""
 
     def get(name: str) -> str | None:
-        return _cell(raw.frame.iloc[index][columns[name]]) if name in columns else None
+        return _cell(_records(raw)[index][columns[name]]) if name in columns else None
 
     return get
 
@@ -503,7 +512,7 @@ class _RoundBuilder:
         for column, entry in mapping.items():
             if entry.role in ("item", "grid"):
                 continue
-            value = _cell(raw.frame.iloc[index][column])
+            value = _cell(_records(raw)[index][column])
             if value is None:
                 continue
             if entry.role in ("role", "org_type", "gender") or (entry.choices and entry.role not in ("item", "grid")):
@@ -567,7 +576,7 @@ class _RoundBuilder:
                 continue
             attended: set[str] = set()
             if attended_column is not None:
-                value = _cell(raw.frame.iloc[index][attended_column])
+                value = _cell(_records(raw)[index][attended_column])
                 for piece in self.split_sessions(value):
                     session_id = self.match_session(piece)
                     if session_id is None:
@@ -577,7 +586,7 @@ class _RoundBuilder:
                     else:
                         attended.add(session_id)
             for column, session_id in session_columns.items():
-                value = normalize_label(_cell(raw.frame.iloc[index][column]) or "")
+                value = normalize_label(_cell(_records(raw)[index][column]) or "")
                 if value in _TRUE or value.startswith("oui") or value.startswith("yes"):
                     attended.add(session_id)
                 elif value not in _FALSE:
@@ -654,7 +663,7 @@ class _RoundBuilder:
                 n_identified += 1
             session_id = source.session
             if session_column is not None and session_id is None:
-                value = _cell(raw.frame.iloc[index][session_column])
+                value = _cell(_records(raw)[index][session_column])
                 session_id = self.match_session(value) if value else None
                 if value and session_id is None:
                     self.problem(source.file, f"session {value!r} is not one of the round's sessions "
@@ -671,7 +680,7 @@ class _RoundBuilder:
             duration = None
             if "duration_s" in roles:
                 try:
-                    duration = float(str(raw.frame.iloc[index][roles["duration_s"]]).replace(",", "."))
+                    duration = float(str(_records(raw)[index][roles["duration_s"]]).replace(",", "."))
                 except ValueError:
                     duration = None
             if duration is None and starts is not None and starts[index] is not None and submitted is not None:
@@ -689,7 +698,7 @@ class _RoundBuilder:
             grid_values: dict[str, dict[str, float | None]] = defaultdict(dict)
             done_options: set[tuple] = set()
             for column, entry in item_columns:
-                value = raw.frame.iloc[index][column]
+                value = _records(raw)[index][column]
                 if entry.role == "grid":
                     coded = codebook.code(value, entry.choices, recode=entry.recode)
                     self.note_coded(coded, source, row_no, column, entry, codebook)
@@ -799,7 +808,7 @@ class _RoundBuilder:
         flags: dict[str, float | None] = {}
         any_answer = False
         for column, option_entry in columns:
-            cell = _cell(raw.frame.iloc[index][column])
+            cell = _cell(_records(raw)[index][column])
             if cell is None:
                 continue
             token = normalize_label(cell)
@@ -1078,7 +1087,7 @@ class _RoundBuilder:
                 if not status_columns:
                     rows.append(dict(base, followup=None, status=None))
                 for followup, column in status_columns:
-                    value = _cell(raw.frame.iloc[index][column])
+                    value = _cell(_records(raw)[index][column])
                     status = None
                     if value is not None:
                         coded = codebook.code(value, "plan_status")

@@ -7,6 +7,7 @@ has none of it (an empty DataFrame with the right columns).
 
 from __future__ import annotations
 
+import contextlib
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -73,10 +74,8 @@ def _read_table(folder: Path, name: str) -> pd.DataFrame:
         if column not in df.columns:
             df[column] = pd.Series([pd.NA] * len(df), dtype=dtype)
         elif str(df[column].dtype) != dtype:
-            try:
+            with contextlib.suppress(TypeError, ValueError):
                 df[column] = df[column].astype(dtype)
-            except (TypeError, ValueError):
-                pass
     extra = [c for c in df.columns if c not in TABLES[name]]
     return df[list(TABLES[name]) + extra] if name != "jsr_quality" else df
 
