@@ -37,6 +37,12 @@ def test_pvalue() -> None:
     assert fmt.pvalue(1.0, "en") == f">{NBSP}0.999"
 
 
+def test_p_equals_for_running_text() -> None:
+    assert fmt.p_equals(0.004, "en") == f"={NBSP}0.004"
+    assert fmt.p_equals(0.0001, "fr") == f"<{NBSP}0,001"
+    assert fmt.p_equals(None, "fr") == "–"
+
+
 def test_date() -> None:
     assert fmt.date(dt.date(2026, 11, 24), "fr") == "24 novembre 2026"
     assert fmt.date("2026-11-24", "en") == "24 November 2026"

@@ -28,8 +28,8 @@ def test_table_translates_formats_and_escapes() -> None:
                        "share": [0.125, 0.5], "n": [8, 4]})
     html = present.table_html(df, {"country": "col.country", "comment": "col.theme", "share": "col.share",
                                    "n": "col.n"}, "fr", {"country": "country", "share": "pct1", "n": "int"})
-    assert "<th>Pays</th>" in html
-    assert "<td>Sénégal</td>" in html
+    assert '<th class="text">Pays</th>' in html
+    assert '<td class="text">Sénégal</td>' in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
     assert "<script>" not in html
     assert f"12,5{NBSP}%" in html
@@ -43,7 +43,7 @@ def test_table_marks_and_footnotes_suppressed_rows() -> None:
     assert '<tr class="suppressed">' in html
     assert "Burkina Faso<sup" in html
     assert "&lt; 3" in html  # the small n itself is not shown
-    assert "2</td>" not in html
+    assert ">2</td>" not in html
     assert t("table.suppressed_note", "en", k=3) in html
 
 
@@ -55,7 +55,7 @@ def test_change_sentence_english() -> None:
     row = _changes().iloc[0].to_dict()
     assert present.change_sentence(row, "en", min_pairs=5, alpha=0.05) == (
         "Participants' self-rated new knowledge rose by a median of 1 point "
-        "(95 % CI 0.5 to 1.5; n = 9 pairs, Wilcoxon p = 0.004, Holm-adjusted p = 0.012)."
+        f"(95 % CI 0.5 to 1.5; n = 9 pairs, Wilcoxon p ={NBSP}0.004, Holm-adjusted p ={NBSP}0.012)."
     )
 
 
@@ -63,7 +63,7 @@ def test_change_sentence_french() -> None:
     row = _changes().iloc[0].to_dict()
     assert present.change_sentence(row, "fr", min_pairs=5, alpha=0.05) == (
         "Nouvelles connaissances (auto-évaluation des participants) : hausse médiane de 1 point "
-        "(IC à 95 % 0,5 à 1,5 ; n = 9 paires, test de Wilcoxon p = 0,004, p ajusté (Holm) = 0,012)."
+        f"(IC à 95 % 0,5 à 1,5 ; n = 9 paires, test de Wilcoxon p ={NBSP}0,004, p ajusté (Holm) ={NBSP}0,012)."
     )
 
 
@@ -93,7 +93,9 @@ def test_headline_sentences_and_summary_box() -> None:
 def test_did_sentence() -> None:
     text = present.did_sentence({"estimate": 0.25, "p_randomization": 0.2, "n_treated": 4, "n_control": 3}, "en")
     assert text.startswith("The share of JSRs meeting the RF18 standard rose by 25 percentage points more")
-    assert "randomization p = 0.200" in text
+    assert f"randomization p ={NBSP}0.200" in text
+    small = present.did_sentence({"estimate": -0.1, "p_randomization": 0.0001, "n_treated": 4, "n_control": 3}, "fr")
+    assert f"(p de randomisation <{NBSP}0,001)" in small and "de moins" in small
     assert present.did_sentence({"estimate": float("nan")}, "fr") == t("sentence.did.not_estimated", "fr")
 
 

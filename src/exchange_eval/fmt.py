@@ -16,7 +16,7 @@ from babel import Locale
 from babel.dates import format_date
 from babel.numbers import NumberPattern, parse_pattern
 
-__all__ = ["MISSING", "is_missing", "number", "integer", "percent", "pvalue", "date", "ci", "signed"]
+__all__ = ["MISSING", "is_missing", "number", "integer", "percent", "pvalue", "p_equals", "date", "ci", "signed"]
 
 MISSING = "–"
 
@@ -110,6 +110,12 @@ def pvalue(p: Any, lang: str = "en") -> str:
     if value > 0.999:
         return ">\u00a0" + number(0.999, lang, 3)
     return number(value, lang, 3)
+
+
+def p_equals(p: Any, lang: str = "en") -> str:
+    """A p-value with its relation, for running text: ``= 0.004``, ``< 0.001``, ``> 0.999``."""
+    text = pvalue(p, lang)
+    return text if text[:1] in "<>" or text == MISSING else "=\u00a0" + text
 
 
 def date(d: Any, lang: str = "en") -> str:

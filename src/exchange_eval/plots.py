@@ -29,7 +29,7 @@ import pandas as pd  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.lines import Line2D  # noqa: E402
 from matplotlib.patches import Patch  # noqa: E402
-from matplotlib.ticker import FuncFormatter  # noqa: E402
+from matplotlib.ticker import FuncFormatter, MaxNLocator  # noqa: E402
 
 from . import fmt  # noqa: E402
 from .i18n import (  # noqa: E402
@@ -160,7 +160,13 @@ def _k() -> int:
 
 
 def _pct_formatter(lang: str) -> FuncFormatter:
-    return FuncFormatter(lambda x, _pos: fmt.percent(abs(x), lang, 0))
+    """Axis in percent points (0–100), shown without sign on both sides of a diverging bar."""
+    return FuncFormatter(lambda x, _pos: fmt.percent(abs(x) / 100, lang, 0))
+
+
+def _integer_axis(axis: Any, lang: str) -> None:
+    axis.set_major_locator(MaxNLocator(integer=True))
+    axis.set_major_formatter(FuncFormatter(lambda x, _p: fmt.integer(x, lang)))
 
 
 # --------------------------------------------------------------------------- Likert
@@ -244,7 +250,7 @@ def likert_diverging(
             for i, share in enumerate(shares):
                 if share > 0:
                     ax.barh(row, share, left=left, color=colors[i], edgecolor="white", linewidth=0.5)
-                    if share >= 9:
+                    if share >= 16:  # narrower segments cannot hold a label without overlap
                         dark = colors[i] in ("#CA0020", "#0571B0", "#B2182B", "#2166AC")
                         ax.text(left + share / 2, row, fmt.percent(share / 100, lang, 0), ha="center",
                                 va="center", color="white" if dark else "black", fontsize=9)
@@ -253,6 +259,7 @@ def likert_diverging(
         ax.invert_yaxis()
         ax.axvline(0, color="#444444", linewidth=0.8)
         ax.set_xlim(-100, 100)
+        ax.set_xticks([-100, -50, 0, 50, 100])
         ax.xaxis.set_major_formatter(_pct_formatter(lang))
         if g is not None:
             ax.set_title(_group_text(by or "", g, lang), loc="left", fontsize=BASE_FONT + 0.5)
@@ -337,7 +344,7 @@ def change_dotplot(
         finite.append(float(med))
     ax.axvline(0, color="#444444", linewidth=0.8, linestyle="--")
     ax.set_yticks(range(len(ylabels)), ylabels)
-    ax.invert_yaxis()
+    ax.set_ylim(len(ylabels) - 0.4, -0.6)  # first row on top, room above and below
     span = max([abs(v) for v in finite] + [1.0])
     ax.set_xlim(-span - 0.5, span + 0.5)
     ax.xaxis.set_major_formatter(FuncFormatter(lambda x, _p: fmt.number(x, lang, 1)))
@@ -405,7 +412,7 @@ def ladder_slopes(
     ]
     if "group" in ladder.columns and (ladder["group"] == "comparison").any():
         handles.append(Line2D([], [], color="#555555", linestyle="--", label=group_label("comparison", lang)))
-    fig.legend(handles=handles, loc="outside lower center", ncol=min(len(handles), 5), frameon=False)
+    fig.legend(handles=handles, loc="outside lower center", ncol=min(len(handles), 4), frameon=False)
     if title:
         fig.suptitle(title, x=0.02, ha="left")
     _apply_rc(fig)
@@ -521,7 +528,7 @@ def participation_bars(
         value_cols = [c for c in participation.columns
                       if c.startswith("n_") and pd.api.types.is_numeric_dtype(participation[c])][:4]
     n_cat = max(len(participation), 1)
-    fig, ax = _figure(1.2 + 0.28 * n_cat * max(len(value_cols), 1) + 0.3)
+    fig, ax = _figure(1.1 + 0.22 * n_cat * max(len(value_cols), 1))
     if participation.empty or not value_cols:
         return _empty(fig, ax, lang)
     height = 0.8 / len(value_cols)
@@ -541,7 +548,7 @@ def participation_bars(
     ax.set_yticks(range(len(cats)), [wrap(_group_text(category_col, c, lang), 28) for c in cats])
     ax.invert_yaxis()
     ax.set_xlabel(t("plot.participation.xlabel", lang))
-    ax.xaxis.set_major_formatter(FuncFormatter(lambda x, _p: fmt.integer(x, lang)))
+    _integer_axis(ax.xaxis, lang)
     ax.margins(x=0.12)
     fig.legend(loc="outside lower center", ncol=len(value_cols), frameon=False)
     if title:
@@ -570,6 +577,7 @@ def tool_ratings_bars(
     mean_col = "mean" if "mean" in ratings.columns else "mean_rating"
     lo_col, hi_col = ("ci_low", "ci_high") if "ci_low" in ratings.columns else ("min", "max")
     ylabels = []
+    drew_range = False
     for row, rec in enumerate(ratings.to_dict("records")):
         ylabels.append(wrap(tool_label(rec["tool"], lang), 34) + "\n"
                        + t("common.n_eq", lang, n=fmt.integer(rec.get("n"), lang)))
@@ -582,6 +590,7 @@ def tool_ratings_bars(
         lo, hi = rec.get(lo_col), rec.get(hi_col)
         if not (fmt.is_missing(lo) or fmt.is_missing(hi)):
             ax.plot([lo, hi], [row, row], color=PALETTE[2], linewidth=2.5)
+            drew_range = True
         ax.plot([rec[mean_col]], [row], "o", color=PALETTE[0], markersize=7)
         ax.annotate(fmt.number(rec[mean_col], lang, 1), (rec[mean_col], row), xytext=(0, 7),
                     textcoords="offset points", ha="center", fontsize=9)
@@ -591,9 +600,10 @@ def tool_ratings_bars(
     ax.set_xticks(levels, [wrap(label(choices, v, lang), 12) for v in levels])
     ax.set_xlabel(t("plot.tools.xlabel", lang))
     ax.grid(axis="x", color="#EEEEEE")
-    handles = [Line2D([], [], marker="o", ls="none", color=PALETTE[0], label=t("plot.tools.mean", lang)),
-               Line2D([], [], color=PALETTE[2], linewidth=2.5,
-                      label=t("plot.tools.ci" if lo_col == "ci_low" else "plot.tools.range", lang))]
+    handles = [Line2D([], [], marker="o", ls="none", color=PALETTE[0], label=t("plot.tools.mean", lang))]
+    if drew_range:
+        handles.append(Line2D([], [], color=PALETTE[2], linewidth=2.5,
+                              label=t("plot.tools.ci" if lo_col == "ci_low" else "plot.tools.range", lang)))
     fig.legend(handles=handles, loc="outside lower center", ncol=2, frameon=False)
     if title:
         ax.set_title(title, loc="left")
@@ -634,7 +644,7 @@ def plan_status_bars(
     ax.set_yticks(range(len(cats)), [wrap(_group_text(category_col, c, lang), 30) for c in cats])
     ax.invert_yaxis()
     ax.set_xlabel(t("plot.plans.xlabel", lang))
-    ax.xaxis.set_major_formatter(FuncFormatter(lambda x, _p: fmt.integer(x, lang)))
+    _integer_axis(ax.xaxis, lang)
     fig.legend(loc="outside lower center", ncol=len(statuses), frameon=False)
     if title:
         ax.set_title(title, loc="left")

@@ -85,6 +85,11 @@ def note(key: str, lang: str, **kwargs: Any) -> str:
     return paragraph(t(key, lang, **kwargs), "note")
 
 
+def note_text(text: str) -> str:
+    """An already-translated sentence as a note paragraph (escaped)."""
+    return paragraph(text, "note")
+
+
 def figure_html(fig: Any, alt: str = "", *, dpi: int = 200, close: bool = True) -> str:
     """A matplotlib Figure as an embedded PNG ``<img>`` (nothing fetched when opened)."""
     buffer = io.BytesIO()
@@ -108,6 +113,7 @@ def _choice_formatter(name: str) -> Callable[[Any, str], str]:
 
 _FORMATTERS: dict[str, Callable[[Any, str], str]] = {
     "text": lambda v, lang: "" if fmt.is_missing(v) else str(v),
+    "ci": lambda v, lang: "" if fmt.is_missing(v) else str(v),
     "int": fmt.integer,
     "num0": lambda v, lang: fmt.number(v, lang, 0),
     "num1": lambda v, lang: fmt.number(v, lang, 1),
@@ -132,7 +138,7 @@ _FORMATTERS: dict[str, Callable[[Any, str], str]] = {
     "status": lambda v, lang: "" if fmt.is_missing(v) else label("plan_status", v, lang),
     "note": lambda v, lang: "" if fmt.is_missing(v) or not str(v) else t(f"note.{v}", lang),
 }
-_NUMERIC = {"int", "num0", "num1", "num2", "num3", "signed1", "signed2", "pct", "pct1", "p"}
+_NUMERIC = {"int", "num0", "num1", "num2", "num3", "signed1", "signed2", "pct", "pct1", "p", "ci"}
 
 
 def format_value(value: Any, kind: Formatter, lang: str) -> str:
@@ -159,6 +165,8 @@ def table_html(
     k: int | None = None,
     notes: Sequence[str] = (),
     css: str = "report-table",
+    headers: Mapping[str, str] | None = None,
+    compact: bool = False,
 ) -> str:
     """An HTML table with translated headers, locale numbers and escaped text.
 
@@ -178,6 +186,11 @@ def table_html(
         The minimum cell size quoted in the footnote (default from settings).
     notes : sequence of str
         Extra footnotes (already translated; they are escaped).
+    headers : mapping, optional
+        Column → header text already in the report language (e.g. dimension names),
+        used instead of ``columns[col]`` as a key.
+    compact : bool
+        Smaller type for wide tables so they fit the A4 text width.
 
     Notes
     -----
@@ -190,13 +203,18 @@ def table_html(
         return paragraph(t("common.no_rows", lang), "note")
     suppressed = df["suppressed"].fillna(False).astype(bool) if "suppressed" in df.columns else pd.Series(False, index=df.index)
     numeric_cols = {c for c in columns if isinstance(formats.get(c), str) and formats[c] in _NUMERIC}
-    parts = [f'<table class="{esc(css)}">']
+    headers = dict(headers or {})
+    # short tables are kept on one page with their caption; long ones may break
+    keep = ' style="break-inside: avoid; page-break-inside: avoid"' if len(df) <= 24 else ""
+    style = ' style="font-size: 0.82rem"' if compact else ""
+    parts = [f'<div class="table-block"{keep}><table class="{esc(css)}"{style}>']
     if caption:
         parts.append(f"<caption>{esc(caption)}</caption>")
     parts.append("<thead><tr>")
     for col, key in columns.items():
-        cls = ' class="num"' if col in numeric_cols else ""
-        parts.append(f"<th{cls}>{esc(t(key, lang))}</th>")
+        cls = ' class="num"' if col in numeric_cols else ' class="text"'
+        text = headers[col] if col in headers else t(key, lang)
+        parts.append(f"<th{cls}>{esc(text)}</th>")
     parts.append("</tr></thead><tbody>")
     first = next(iter(columns), None)
     for idx, row in df.iterrows():
@@ -214,7 +232,7 @@ def table_html(
             cell = esc(text)
             if hidden and col == first:
                 cell += '<sup class="marker">*</sup>'
-            cls = ' class="num"' if col in numeric_cols else ""
+            cls = ' class="num" style="white-space: nowrap"' if col in numeric_cols else ' class="text"'
             parts.append(f"<td{cls}>{cell}</td>")
         parts.append("</tr>")
     parts.append("</tbody></table>")
@@ -223,6 +241,7 @@ def table_html(
         footnotes.insert(0, "* " + t("table.suppressed_note", lang, k=k))
     for text in footnotes:
         parts.append(f'<p class="note table-note">{esc(text)}</p>')
+    parts.append("</div>")
     return "".join(parts)
 
 
@@ -278,10 +297,10 @@ def change_sentence(
         "sentence.change.stats", lang,
         ci=fmt.ci(row.get("ci_low"), row.get("ci_high"), lang),
         n=fmt.integer(n_int, lang),
-        p=fmt.pvalue(p, lang),
+        p=fmt.p_equals(p, lang),
     )
     if not fmt.is_missing(p_holm):
-        stats_text += t("sentence.change.holm", lang, p_holm=fmt.pvalue(p_holm, lang))
+        stats_text += t("sentence.change.holm", lang, p_holm=fmt.p_equals(p_holm, lang))
     sentence = t(f"sentence.change.{direction}", lang, subject=subject, subject_lower=subject_lower,
                  change=_points(med, lang), stats=stats_text)
     if note_value == "no_variance":
@@ -339,7 +358,7 @@ def did_sentence(did: Mapping[str, Any], lang: str) -> str:
         return t("sentence.did.not_estimated", lang)
     p = did.get("p_randomization", did.get("p_value"))
     key = "sentence.did.more" if float(estimate) > 0 else "sentence.did.less" if float(estimate) < 0 else "sentence.did.same"
-    return t(key, lang, pp=fmt.number(abs(float(estimate)) * 100, lang, 0), p=fmt.pvalue(p, lang),
+    return t(key, lang, pp=fmt.number(abs(float(estimate)) * 100, lang, 0), p=fmt.p_equals(p, lang),
              n_treated=fmt.integer(did.get("n_treated"), lang), n_control=fmt.integer(did.get("n_control"), lang))
 
 
@@ -599,6 +618,13 @@ def _agree_items(instrument: str = "session_feedback") -> tuple[list[str], str]:
     return [str(i["id"]) for i in scaled if i.get("choices") == choices], choices
 
 
+def _suppress(df: pd.DataFrame, n_col: str = "n") -> pd.DataFrame:
+    """Small-cell suppression of a breakdown table (`analysis.suppress.suppress_small`)."""
+    from .analysis.suppress import suppress_small
+
+    return df if df.empty or n_col not in df.columns else suppress_small(df, n_col=n_col)
+
+
 def feedback_results(rd: Any) -> dict[str, Any]:
     """Session-feedback counts (overall), summary by session and the relevance agreement."""
     from .analysis import likert
@@ -613,7 +639,15 @@ def feedback_results(rd: Any) -> dict[str, Any]:
         return {}
     scale = choice_lists()[choices]
     counts = likert.likert_counts(sf, scale, items=items)
-    summary = likert.likert_summary(sf, by="session_id", choices=scale)
+    # session_id is one of the unit columns of a session-feedback answer, so the summary
+    # is computed session by session rather than with by="session_id"
+    parts = []
+    for session_id, sub in sf.groupby("session_id", sort=False):
+        part = likert.likert_summary(sub, choices=scale)
+        part.insert(0, "session_id", session_id)
+        parts.append(part)
+    summary = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
+    summary = _suppress(summary)
     overall = likert.likert_summary(sf, choices=scale)
     rel = overall[overall["item_id"] == items[1]] if len(items) > 1 else overall.head(0)
     return {"counts": counts, "summary": summary, "overall": overall, "choices": choices,
@@ -667,7 +701,7 @@ _CHANGE_COLUMNS = {
 }
 _CHANGE_FORMATS: dict[str, Formatter] = {
     "n": "int", "n_unmatched": "int", "statistic": "num1", "p_value": "p", "p_holm": "p",
-    "rank_biserial": "num2", "median_change": "signed1", "ci": "text",
+    "rank_biserial": "num2", "median_change": "signed1", "ci": "ci",
 }
 
 
@@ -688,15 +722,19 @@ def learning_section(rd: Any, lang: str, results: Mapping[str, pd.DataFrame] | N
     out.append(paragraph(t("round.intro.learning", lang)))
     oc = res["outcomes"]
     out.append(_fig(plots.change_dotplot(oc, lang), "round.figure.learning", lang))
-    out.append(_table(_with_ci(oc, lang), {"outcome": "col.outcome", **_CHANGE_COLUMNS, "note": "col.change"}, lang,
-                      {"outcome": "outcome", **_CHANGE_FORMATS, "note": "note"},
-                      caption=t("round.table.learning", lang), n_col=None))
+    out.append(_table(_with_ci(oc, lang), {"outcome": "col.outcome", **_CHANGE_COLUMNS}, lang,
+                      {"outcome": "outcome", **_CHANGE_FORMATS},
+                      caption=t("round.table.learning", lang), n_col=None, compact=True))
+    # the summary box carries one sentence per outcome; here only those that need saying
+    # why no test was run
     for row in oc.to_dict("records"):
-        out.append(paragraph(change_sentence(row, lang)))
+        if not fmt.is_missing(row.get("note")) and row.get("note"):
+            out.append(note_text(change_sentence(row, lang)))
     items = res.get("items")
     if not _is_empty(items):
         out.append(_table(_with_ci(items, lang), {"item_id": "col.item", **_CHANGE_COLUMNS}, lang,
-                          {"item_id": "item", **_CHANGE_FORMATS}, caption=t("round.table.items", lang), n_col=None))
+                          {"item_id": "item", **_CHANGE_FORMATS}, caption=t("round.table.items", lang), n_col=None,
+                          compact=True))
     out.append(heading("round.h.response_shift", lang, level=3))
     shift = res.get("shift")
     if _is_empty(shift):
@@ -705,7 +743,7 @@ def learning_section(rd: Any, lang: str, results: Mapping[str, pd.DataFrame] | N
         out.append(paragraph(t("round.intro.response_shift", lang)))
         out.append(_table(_with_ci(shift, lang), {"item_id": "col.item", **_CHANGE_COLUMNS}, lang,
                           {"item_id": "item", **_CHANGE_FORMATS}, caption=t("round.table.response_shift", lang),
-                          n_col=None))
+                          n_col=None, compact=True))
     return out
 
 
@@ -777,6 +815,28 @@ def jsr_results(rd: Any) -> dict[str, Any]:
     return res
 
 
+def ladder_table(ladder: pd.DataFrame, lang: str) -> tuple[pd.DataFrame, dict[str, str]]:
+    """One row per country (participants first), one ``before → after`` cell per dimension."""
+    from .settings import dimensions
+
+    order = [str(d["id"]) for d in dimensions().get("dimensions") or []]
+    dims = [d for d in order if d in set(ladder["dimension"])] + sorted(set(ladder["dimension"]) - set(order))
+    cells = ladder.assign(cell=[
+        f"{fmt.number(b, lang, 0)} → {fmt.number(a, lang, 0)}" for b, a in zip(ladder["before"], ladder["after"], strict=True)
+    ])
+    if "group" not in cells.columns:
+        cells["group"] = ""
+    wide = cells.pivot_table(index=["group", "country"], columns="dimension", values="cell", aggfunc="first")
+    wide = wide.reindex(columns=dims).reset_index()
+    wide["_order"] = (wide["group"] != "participant").astype(int)
+    wide = wide.sort_values(["_order", "country"]).drop(columns="_order")
+    wide = wide[["country", "group", *dims]]
+    headers = {d: dimension_label(d, lang) for d in dims}
+    headers["country"] = t("col.country", lang)
+    headers["group"] = t("col.group", lang)
+    return wide.reset_index(drop=True), headers
+
+
 def did_row(did: pd.Series | Mapping[str, Any]) -> dict[str, Any]:
     """The fields of an ``rf18_did`` result that `did_sentence` needs."""
     d = dict(did)
@@ -800,11 +860,11 @@ def jsr_section(rd: Any, lang: str, results: Mapping[str, Any] | None = None) ->
         out.append(paragraph(t("round.intro.jsr", lang)))
         ladder = res["ladder"]
         out.append(_fig(plots.ladder_slopes(ladder, lang), "round.figure.ladder", lang))
-        out.append(_table(ladder, {"country": "col.country", "group": "col.group", "dimension": "col.dimension",
-                                   "before": "col.before", "after": "col.after", "change": "col.change"},
-                          lang, {"country": "country", "group": "group", "dimension": "dimension",
-                                 "before": "num1", "after": "num1", "change": "signed1"},
-                          caption=t("round.table.ladder", lang), n_col=None))
+        wide, headers = ladder_table(ladder, lang)
+        out.append(_table(wide, {c: "col.dimension" for c in wide.columns if c != "suppressed"}, lang,
+                          {"country": "country", "group": "group", **{d: "ci" for d in wide.columns[2:]}},
+                          headers=headers,
+                          caption=t("round.table.ladder", lang), n_col=None, compact=True))
     out.append(heading("round.h.rf18", lang))
     if _is_empty(res.get("rf18")):
         return out + [note("round.none.rf18", lang)]
@@ -858,6 +918,18 @@ def _theme_label(theme: str, lang: str, themes: Mapping[str, Any]) -> str:
     return str(entry.get(f"label_{lang}") or entry.get("label_en") or theme)
 
 
+def tool_comments(tool_feedback: pd.DataFrame, responses: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Comments on the tools: ``tool_feedback.comment``, else the free-text answers of the
+    tool-feedback survey (``responses``, instrument ``tool_feedback``), as ``pid, tool, comment``."""
+    tf = tool_feedback if tool_feedback is not None else pd.DataFrame(columns=["pid", "tool", "comment"])
+    comments = tf[tf["comment"].notna() & tf["comment"].astype(str).str.strip().ne("")] if "comment" in tf else tf.head(0)
+    if comments.empty and not _is_empty(responses):
+        texts = responses[(responses["instrument"] == "tool_feedback") & responses["text"].notna()]
+        texts = texts[texts["text"].astype(str).str.strip().ne("")]
+        comments = pd.DataFrame({"pid": texts["pid"], "tool": pd.NA, "comment": texts["text"]})
+    return comments
+
+
 def tools_section(rd: Any, lang: str) -> list[str]:
     """Usefulness ratings per tool and the themes of the comments, with the caveat."""
     from . import plots
@@ -871,10 +943,10 @@ def tools_section(rd: Any, lang: str) -> list[str]:
     ratings = tools.tool_ratings(tf)
     out.append(_fig(plots.tool_ratings_bars(ratings, lang), "round.figure.tools", lang))
     out.append(_table(ratings, {"tool": "col.tool", "n": "col.n", "mean": "col.mean", "median": "col.median",
-                                "share_useful": "col.top2"},
+                                "share_useful": "col.share_useful"},
                       lang, {"tool": "tool", "n": "int", "mean": "num1", "median": "num1", "share_useful": "pct"},
                       caption=t("round.table.tools", lang)))
-    comments = tf[tf["comment"].notna() & tf["comment"].astype(str).str.strip().ne("")]
+    comments = tool_comments(tf, rd.responses)
     if comments.empty:
         return out + [note("round.none.comments", lang)]
     themes = tools.load_themes()
@@ -885,7 +957,8 @@ def tools_section(rd: Any, lang: str) -> list[str]:
                       lang, {"n_comments": "int", "share": "pct"}, caption=t("round.table.themes", lang),
                       n_col=None))
     out.append(note("round.text.themes_caveat", lang))
-    out.append(comments_html(comments, None, lang, group_col="tool", text_col="comment"))
+    group = "tool" if comments["tool"].notna().any() else None
+    out.append(comments_html(comments, None, lang, group_col=group, text_col="comment"))
     return out
 
 
@@ -1301,10 +1374,10 @@ def review_tools_section(data: Sequence[Any], lang: str) -> list[str]:
         return out + [note("review.none.tools", lang)]
     ratings = tools.tool_ratings(tf)
     out.append(figure_html(plots.tool_ratings_bars(ratings, lang), alt=t("round.figure.tools", lang)))
-    out.append(_table(ratings, {"tool": "col.tool", "n": "col.n", "mean": "col.mean", "share_useful": "col.top2"},
+    out.append(_table(ratings, {"tool": "col.tool", "n": "col.n", "mean": "col.mean", "share_useful": "col.share_useful"},
                       lang, {"tool": "tool", "n": "int", "mean": "num1", "share_useful": "pct"},
                       caption=t("review.table.tools", lang)))
-    comments = tf[tf["comment"].notna() & tf["comment"].astype(str).str.strip().ne("")]
+    comments = tool_comments(tf, _concat(data, "responses"))
     if not comments.empty:
         themes = tools.load_themes()
         counts = tools.theme_counts(tools.comment_themes(comments.rename(columns={"comment": "text"})))
@@ -1313,7 +1386,8 @@ def review_tools_section(data: Sequence[Any], lang: str) -> list[str]:
                           lang, {"n_comments": "int", "share": "pct"}, caption=t("round.table.themes", lang),
                           n_col=None))
         out.append(note("round.text.themes_caveat", lang))
-        out.append(comments_html(comments, None, lang, group_col="tool", text_col="comment"))
+        group = "tool" if comments["tool"].notna().any() else None
+        out.append(comments_html(comments, None, lang, group_col=group, text_col="comment"))
     return out
 
 
