@@ -60,6 +60,7 @@ def executed(tmp_path_factory: pytest.TempPathFactory) -> tuple[Workspace, Path]
     return ws, out
 
 
+@pytest.mark.slow
 def test_execute_injects_parameters_after_the_tagged_cell(executed: tuple[Workspace, Path]) -> None:
     _ws, out = executed
     nb = json.loads(out.read_text(encoding="utf-8"))
@@ -73,6 +74,7 @@ def test_execute_injects_parameters_after_the_tagged_cell(executed: tuple[Worksp
     assert sorted(p.name for p in out.parent.iterdir()) == ["r1.ipynb"]
 
 
+@pytest.mark.slow
 def test_failing_cell_names_cell_and_error_and_keeps_previous_output(tmp_path: Path) -> None:
     output = tmp_path / "report.ipynb"
     output.write_text("previous good report", encoding="utf-8")
@@ -98,6 +100,7 @@ def test_missing_notebook_is_a_report_error(tmp_path: Path) -> None:
         execute_notebook(tmp_path / "nope.ipynb", tmp_path / "o.ipynb", {})
 
 
+@pytest.mark.slow
 def test_html_is_offline_without_code_and_with_provenance(executed: tuple[Workspace, Path], tmp_path: Path) -> None:
     _ws, out = executed
     html_path = export_html(out, tmp_path / "r1.html", title="Round <one>", lang="fr", running_header='r1 · 2025-06-01 · "FR"')
@@ -144,6 +147,7 @@ def test_external_resources_finds_remote_scripts_styles_and_images() -> None:
     ]
 
 
+@pytest.mark.slow
 def test_pdf_is_a4_with_pages(executed: tuple[Workspace, Path], tmp_path: Path) -> None:
     from pypdf import PdfReader
 
@@ -174,6 +178,7 @@ def test_provenance_combines_round_hashes(tmp_path: Path) -> None:
     assert re.match(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+00:00$", both["built_at"])
 
 
+@pytest.mark.slow
 def test_build_report_names_and_index_links(tmp_path: Path) -> None:
     ws = make_workspace(tmp_path, {"r1": "fr"})
     written = build_report(ws, round_spec(ws, "r1"), ("html",))

@@ -213,6 +213,7 @@ class BuildResult:
     skipped: list[str] = field(default_factory=list)
     cleaned: list[str] = field(default_factory=list)
     seconds: float = 0.0
+    timings: dict[str, dict[str, float]] = field(default_factory=dict)  # report -> step -> s
 
     def summary(self) -> str:
         parts = [f"{len(self.built)} built", f"{len(self.skipped)} up to date"]
@@ -290,8 +291,10 @@ def _run_task(task: _Task) -> dict[str, Any]:
         if key == task.old_key and _outputs_exist(task.ws, spec, task.formats):
             result["state"] = "skipped"
         else:
-            report.build_report(task.ws, spec, task.formats)
+            timings: dict[str, float] = {}
+            report.build_report(task.ws, spec, task.formats, timings=timings)
             result["state"] = "done"
+            result["timings"] = timings
     except ExchangeEvalError as exc:
         result.update(state="failed", error=f"{task.label}: {_describe(exc)}")
     except Exception as exc:  # one broken report must not stop the others
@@ -542,6 +545,8 @@ def build_all(
             }
             if task.kind == "round":
                 round_data.update(outcome["data"])
+        if outcome.get("timings"):
+            result.timings[label] = {**outcome["timings"], "total": outcome.get("seconds", 0.0)}
         show.set(label, outcome["state"], outcome.get("seconds"))
 
     nothing_to_do = not round_tasks

@@ -29,6 +29,7 @@ import logging
 import os
 import sys
 import tempfile
+import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from html.parser import HTMLParser
@@ -91,6 +92,15 @@ def _kernel_manager_class() -> type:
                 kwargs.setdefault("transport", "ipc")
             super().__init__(**kwargs)
 
+        async def _async_launch_kernel(self, kernel_cmd: list[str], **kw: Any) -> None:
+            # the kernel's own console chatter (shutdown notices) must not interleave with
+            # the build's output; cell output travels over the kernel protocol anyway
+            import subprocess
+
+            kw.setdefault("stdout", subprocess.DEVNULL)
+            kw.setdefault("stderr", subprocess.DEVNULL)
+            await super()._async_launch_kernel(kernel_cmd, **kw)
+
         @property
         def kernel_spec(self) -> KernelSpec:  # type: ignore[override]
             if getattr(self, "_exchange_eval_spec", None) is None:
@@ -126,7 +136,14 @@ def _temp_path(final: Path, suffix: str | None = None) -> Path:
         prefix=f".{final.name}.", suffix=suffix or final.suffix or ".tmp", dir=final.parent
     )
     os.close(handle)
+    os.chmod(name, 0o666 & ~_umask())  # mkstemp makes 0600; reports are for sharing
     return Path(name)
+
+
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
 
 
 def _discard(paths: Iterable[Path]) -> None:
@@ -691,7 +708,14 @@ def _check_formats(formats: Iterable[str]) -> tuple[str, ...]:
     return chosen
 
 
-def build_report(ws: Workspace, spec: ReportSpec, formats: Iterable[str] = FORMATS, *, timeout: int = 600) -> list[Path]:
+def build_report(
+    ws: Workspace,
+    spec: ReportSpec,
+    formats: Iterable[str] = FORMATS,
+    *,
+    timeout: int = 600,
+    timings: dict[str, float] | None = None,
+) -> list[Path]:
     """Execute ``spec``'s notebook and export it; swap every output in only when all succeeded.
 
     The executed ``.ipynb`` is always kept (it is the source of the HTML); HTML is made
@@ -699,6 +723,8 @@ def build_report(ws: Workspace, spec: ReportSpec, formats: Iterable[str] = FORMA
     for. Returns the paths written, ``.ipynb`` first, then the ``.json`` record.
     """
     formats = _check_formats(formats)
+    timings = timings if timings is not None else {}
+    clock = time.perf_counter()
     folder = spec.folder(ws)
     folder.mkdir(parents=True, exist_ok=True)
     finals = {ext: spec.path(ws, ext) for ext in ("ipynb", "html", "pdf", "json")}
@@ -713,6 +739,7 @@ def build_report(ws: Workspace, spec: ReportSpec, formats: Iterable[str] = FORMA
             timeout=timeout,
             failed_path=finals["ipynb"].with_suffix(".failed.ipynb"),
         )
+        timings["execute"] = time.perf_counter() - clock
         prov = provenance(ws, spec.round_ids) if spec.round_ids else provenance(ws)
         if "html" in formats or "pdf" in formats:
             temps["html"] = _temp_path(finals["html"], ".html")
@@ -725,9 +752,11 @@ def build_report(ws: Workspace, spec: ReportSpec, formats: Iterable[str] = FORMA
                 running_header=header,
                 meta={"data-hash": prov["data_hash"], "built-at": prov["built_at"]},
             )
+            timings["html"] = time.perf_counter() - clock - timings["execute"]
         if "pdf" in formats:
             temps["pdf"] = _temp_path(finals["pdf"], ".pdf")
             export_pdf(temps["html"], temps["pdf"])
+            timings["pdf"] = time.perf_counter() - clock - timings["execute"] - timings["html"]
         written_formats = [f for f in ("html", "pdf") if f in formats]
         record = {
             "kind": spec.kind,

@@ -1,0 +1,211 @@
+"""Incremental, parallel builds with stand-in cleaning and fixture notebooks."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+import time
+from pathlib import Path
+
+import pytest
+
+from exchange_eval.build import (
+    MANIFEST_FILE,
+    BuildCache,
+    build_all,
+    clean_is_current,
+    input_fingerprint,
+)
+from exchange_eval.errors import DataError
+from exchange_eval.paths import Workspace
+
+FIXTURES = Path(__file__).parent / "fixtures" / "notebooks"
+pytestmark = pytest.mark.xdist_group("build")
+
+MANIFEST = """round: {rid}
+title: Round {rid}
+community: jsr-exchange
+language: {lang}
+countries: [SEN, BFA]
+sources:
+  - {{file: answers.csv, instrument: outcomes, wave: pre}}
+"""
+
+
+@pytest.fixture(autouse=True)
+def stable_code(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Colleagues edit the package while tests run; its code fingerprint is tested apart."""
+    import exchange_eval.build as build_module
+
+    monkeypatch.setattr(build_module, "_code_fingerprint", lambda cache: "code-v1")
+
+
+def fake_clean(ws: Workspace, round_id: str) -> None:
+    """Stand-in for clean_round: meta.json with a data hash over the raw answers.
+
+    A raw file containing ``BROKEN`` is a data problem, as the real cleaning reports it.
+    Module-level, so spawned build workers can unpickle it.
+    """
+    raw = ws.raw_round(round_id)
+    answers = (raw / "answers.csv").read_text(encoding="utf-8")
+    if "BROKEN" in answers:
+        raise DataError("value 'BROKEN' is not on the agreement scale", file=raw / "answers.csv", row=3, column="q1")
+    lang = "fr" if "language: fr" in (raw / "round.yaml").read_text(encoding="utf-8") else "en"
+    out = ws.processed_round(round_id)
+    out.mkdir(parents=True, exist_ok=True)
+    meta = {
+        "round_id": round_id,
+        "title": f"Round {round_id}",
+        "community": "jsr-exchange",
+        "countries": ["SEN", "BFA"],
+        "language": lang,
+        "data_hash": hashlib.sha256(answers.encode()).hexdigest(),
+    }
+    (out / "meta.json").write_text(json.dumps(meta), encoding="utf-8")
+    log = out.parent / f"{round_id}.cleanings"
+    log.write_text(log.read_text() + "x" if log.exists() else "x")
+
+
+def cleanings(ws: Workspace, round_id: str) -> int:
+    log = ws.processed_dir / f"{round_id}.cleanings"
+    return len(log.read_text()) if log.exists() else 0
+
+
+def make_programme(tmp_path: Path, rounds: dict[str, str]) -> Workspace:
+    notebooks = tmp_path / "notebooks"
+    notebooks.mkdir()
+    for name in ("round_report", "synthesis_report", "feedback_review"):
+        shutil.copy(FIXTURES / "ok.ipynb", notebooks / f"{name}.ipynb")
+    ws = Workspace(tmp_path / "data", tmp_path / "reports", notebooks)
+    for rid, lang in rounds.items():
+        folder = ws.raw_round(rid)
+        folder.mkdir(parents=True)
+        (folder / "round.yaml").write_text(MANIFEST.format(rid=rid, lang=lang), encoding="utf-8")
+        (folder / "answers.csv").write_text("pid,q1\np1,4\np2,3\n", encoding="utf-8")
+    return ws
+
+
+def build(ws: Workspace, **kwargs) -> object:
+    kwargs.setdefault("jobs", 1)
+    kwargs.setdefault("formats", ("html",))
+    kwargs.setdefault("progress", False)
+    return build_all(ws, cleaner=fake_clean, **kwargs)
+
+
+@pytest.mark.slow
+def test_build_then_nothing_to_do_then_rebuild_what_changed(tmp_path: Path) -> None:
+    ws = make_programme(tmp_path, {"ra": "en", "rb": "fr"})
+    first = build(ws)
+    assert first.ok, first.failures
+    assert sorted(first.built) == ["index", "ra", "rb", "review", "synthesis"]
+    assert sorted(first.cleaned) == ["ra", "rb"]
+    assert first.skipped == []
+    assert (ws.reports_dir / "ra" / "round_report.html").is_file()
+    assert (ws.reports_dir / "rb" / "round_report.html").is_file()  # fr is rb's default language
+    assert (ws.reports_dir / "synthesis" / "synthesis_report.html").is_file()
+    assert (ws.reports_dir / "review" / "feedback_review.html").is_file()
+    index = (ws.reports_dir / "index.html").read_text(encoding="utf-8")
+    for link in ("ra/round_report.html", "rb/round_report.html", "synthesis/synthesis_report.html", "review/feedback_review.html"):
+        assert f'href="{link}"' in index
+    assert (ws.reports_dir / MANIFEST_FILE).is_file()
+    synthesis = json.loads((ws.reports_dir / "synthesis" / "synthesis_report.json").read_text(encoding="utf-8"))
+    assert synthesis["rounds"] == ["ra", "rb"]
+
+    # nothing changed: nothing built, nothing cleaned, fast
+    started = time.perf_counter()
+    second = build(ws)
+    elapsed = time.perf_counter() - started
+    assert second.ok
+    assert second.built == [] and second.cleaned == []
+    assert sorted(second.skipped) == ["ra", "rb", "review", "synthesis"]
+    assert elapsed < 1.0
+    assert cleanings(ws, "ra") == 1
+
+    # touching a raw file without changing it: rehashed, same content, nothing rebuilt
+    answers = ws.raw_round("ra") / "answers.csv"
+    answers.write_text(answers.read_text(encoding="utf-8"), encoding="utf-8")
+    assert build(ws).built == []
+
+    # a raw file changes: that round is cleaned again, and rebuilt with synthesis, review, index
+    answers.write_text("pid,q1\np1,4\np2,2\n", encoding="utf-8")
+    third = build(ws)
+    assert third.ok
+    assert third.cleaned == ["ra"]
+    assert sorted(third.built) == ["index", "ra", "review", "synthesis"]
+    assert third.skipped == ["rb"]
+    assert cleanings(ws, "ra") == 2 and cleanings(ws, "rb") == 1
+
+    # the round notebook changes: every round report, not the cleaning
+    nb = ws.notebooks_dir / "round_report.ipynb"
+    nb.write_text(nb.read_text(encoding="utf-8").replace("Fixture report", "Fixture report v2"), encoding="utf-8")
+    fourth = build(ws)
+    assert sorted(fourth.built) == ["index", "ra", "rb"]
+    assert fourth.cleaned == []
+    assert "Fixture report v2" in (ws.reports_dir / "rb" / "round_report.html").read_text(encoding="utf-8")
+
+    # a deleted output is rebuilt; --force rebuilds and recleans everything
+    (ws.reports_dir / "rb" / "round_report.html").unlink()
+    assert sorted(build(ws).built) == ["index", "rb"]
+    forced = build(ws, force=True)
+    assert sorted(forced.built) == ["index", "ra", "rb", "review", "synthesis"]
+    assert sorted(forced.cleaned) == ["ra", "rb"]
+
+
+@pytest.mark.slow
+def test_a_failing_round_does_not_stop_the_others(tmp_path: Path) -> None:
+    ws = make_programme(tmp_path, {"good": "en", "fail-cell": "en", "baddata": "fr"})
+    (ws.raw_round("baddata") / "answers.csv").write_text("pid,q1\np1,BROKEN\n", encoding="utf-8")
+    result = build(ws, jobs=2)
+    assert not result.ok
+    assert sorted(result.built) == ["good", "index", "review", "synthesis"]
+    assert len(result.failures) == 2
+    cell_failure = next(f for f in result.failures if f.startswith("fail-cell:"))
+    assert "cell 2" in cell_failure and "RuntimeError: cell failure in fail-cell" in cell_failure
+    data_failure = next(f for f in result.failures if f.startswith("baddata:"))
+    assert "answers.csv:3:q1: value 'BROKEN' is not on the agreement scale" in data_failure
+    # synthesis and review are built from the rounds that succeeded
+    record = json.loads((ws.reports_dir / "synthesis" / "synthesis_report.json").read_text(encoding="utf-8"))
+    assert record["rounds"] == ["good"]
+    index = (ws.reports_dir / "index.html").read_text(encoding="utf-8")
+    assert 'href="good/round_report.html"' in index and "fail-cell/" not in index
+
+    # fixing the data builds that round next time and rebuilds the cross-round reports
+    (ws.raw_round("baddata") / "answers.csv").write_text("pid,q1\np1,3\n", encoding="utf-8")
+    again = build(ws)
+    assert sorted(again.built) == ["baddata", "index", "review", "synthesis"]
+    assert [f.split(":")[0] for f in again.failures] == ["fail-cell"]
+
+
+def test_fingerprint_cache_and_clean_state(tmp_path: Path) -> None:
+    ws = make_programme(tmp_path, {"r1": "en"})
+    cache = BuildCache.load(ws)
+    before = input_fingerprint(ws, "r1", cache)
+    assert input_fingerprint(ws, "r1", cache) == before
+    answers = ws.raw_round("r1") / "answers.csv"
+    assert cache.files[str(answers)][2] == hashlib.sha256(answers.read_bytes()).hexdigest()
+    (ws.raw_round("r1") / ".~lock.answers.csv#").write_text("lock", encoding="utf-8")
+    assert input_fingerprint(ws, "r1", cache) == before  # editor lock files do not count
+    (ws.raw_round("r1") / "corrections.csv").write_text("pid,item,value\n", encoding="utf-8")
+    assert input_fingerprint(ws, "r1", cache) != before
+    assert not clean_is_current(ws, "r1")
+    fake_clean(ws, "r1")
+    meta = ws.processed_round("r1") / "meta.json"
+    data = json.loads(meta.read_text(encoding="utf-8"))
+    data["input_fingerprint"] = input_fingerprint(ws, "r1")
+    meta.write_text(json.dumps(data), encoding="utf-8")
+    assert clean_is_current(ws, "r1")
+
+
+def test_package_code_is_part_of_the_fingerprint(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import exchange_eval.build as build_module
+
+    monkeypatch.undo()
+    fake_package = tmp_path / "pkg"
+    fake_package.mkdir()
+    (fake_package / "clean.py").write_text("VERSION = 1\n", encoding="utf-8")
+    monkeypatch.setattr(build_module, "PACKAGE_DIR", fake_package)
+    ws = make_programme(tmp_path, {"r1": "en"})
+    before = input_fingerprint(ws, "r1")
+    (fake_package / "clean.py").write_text("VERSION = 2\n", encoding="utf-8")
+    assert input_fingerprint(ws, "r1") != before
