@@ -437,9 +437,75 @@ def test_demo_counts_match_the_truth(demo):
         fb = r[r["instrument"] == "session_feedback"]
         per_session = fb.groupby("session_id")["pid"].nunique().to_dict()
         assert per_session == expected["n_responses"]["session_feedback"]
+    for rid in ids:
+        expected = truth["rounds"][rid]
+        result = results[rid]
+        assert result.tables["participants"]["on_roster"].all(), rid  # every respondent linked
+        r = result.tables["responses"]
+        waves = expected["n_responses"].get("pulse") or {w: expected["n_responses"][w] for w in ("pre", "post")}
+        duplicate = expected["duplicate"]
+        for wave, n_rows in waves.items():
+            n_people = r.loc[r["wave"] == wave, "pid"].nunique()
+            assert n_people == n_rows - (wave == duplicate["wave"]), (rid, wave)
+        planted = expected["missing_code"]
+        log = result.cleaning_log
+        hit = log[(log["action"] == "missing_code") & (log["item_id"] == planted["item"])]
+        assert planted["text"] in set(hit["old"]), rid
+        drops = log[log["action"] == "drop_duplicate"]
+        assert len(drops) == 1 and drops["detail"].iloc[0].startswith(
+            f"{duplicate['instrument']} {duplicate['wave']} answered more than once")
     fr = results["jsr-2025-fr"].tables["responses"]
     assert {"pre", "post", "retro"} <= set(fr.loc[fr["instrument"] == "outcomes", "wave"])
     ties = results["salex-2025"].tables["ties"]
     assert len(ties) > 50 and set(ties["wave"]) == {"pulse-1", "pulse-2", "pulse-3"}
     assert ties["collaboration"].dropna().between(0, 3).all()
     assert ties["alter_country"].notna().mean() > 0.9 and ties["ego_country"].notna().all()
+
+
+def test_kobo_option_columns_rebuild_a_missing_parent_and_are_skipped_beside_it(tmp_path):
+    feedback = (
+        "Session,Email,Quels thèmes ont été les plus utiles ?/Guide des RSC,"
+        "Quels thèmes ont été les plus utiles ?/Autre\n"
+        "vc1,awa.diop@example.org,1,0\n"
+        "vc1,jean.o@example.org,,\n"
+    )
+    sources = "  - {file: roster.csv, instrument: roster}\n  - {file: feedback.csv, instrument: session_feedback}\n"
+    ws = write_round(tmp_path / "data", files={"roster.csv": ROSTER, "feedback.csv": feedback}, sources=sources)
+    result = clean_round(ws, "r1")
+    r = result.tables["responses"]
+    awa = pid_of(ws, email="awa.diop@example.org")
+    jean = pid_of(ws, email="jean.o@example.org")
+    topics = r[r["item_id"].str.startswith("sf_topics.")].set_index(["pid", "item_id"])["value"]
+    assert topics[(awa, "sf_topics.guidelines")] == 1.0 and topics[(awa, "sf_topics.other")] == 0.0
+    assert topics[(awa, "sf_topics.maturity_ladder")] == 0.0  # answered, option without a column
+    assert topics.loc[jean].isna().all()  # not answered at all
+    # beside the parent column, option columns are skipped and logged
+    with_parent = feedback.replace("Session,Email,", "Session,Email,Quels thèmes ont été les plus utiles ?,") \
+        .replace("vc1,awa.diop@example.org,", "vc1,awa.diop@example.org,guidelines,") \
+        .replace("vc1,jean.o@example.org,", "vc1,jean.o@example.org,,")
+    (ws.raw_round("r1") / "feedback.csv").write_text(with_parent, encoding="utf-8")
+    result = clean_round(ws, "r1")
+    log = result.cleaning_log
+    assert (log["action"] == "ignore_option_column").sum() == 2
+    r = result.tables["responses"]
+    assert r.set_index(["pid", "item_id"]).loc[(awa, "sf_topics.guidelines"), "value"] == 1.0
+
+
+def test_demo_structured_tables(demo):
+    ws, ids, results, raw_before, truth = demo
+    for rid in ("jsr-2025-fr", "jsr-2025-en"):
+        tables = results[rid].tables
+        manifest = results[rid].meta
+        plans = tables["plan_actions"]
+        assert len(plans) > 0 and set(plans["status"].dropna()) <= {"planned", "started", "done", "dropped"}
+        assert set(plans["followup"]) == {"followup-1", "followup-2"}
+        assert set(plans["country"]) <= set(manifest["countries"])
+        assessment = tables["jsr_assessment"]
+        groups = assessment.drop_duplicates("country").set_index("country")["group"]
+        assert all(groups[c] == "participant" for c in manifest["countries"] if c in groups)
+        assert all(groups[c] == "comparison" for c in manifest["comparison"] if c in groups)
+        assert assessment["rating"].dropna().between(1, 4).all()
+        quality = tables["jsr_quality"]
+        flags = quality[["inclusive", "aligned", "evidence", "monitoring", "policy_cycle"]]
+        assert (quality["n_met"] == flags.sum(axis=1)).all()
+        assert (quality["meets"] == (quality["n_met"] >= 3)).all()

@@ -149,6 +149,15 @@ def _to_iso3(value: str) -> str | None:
     return to_iso3(value)
 
 
+def _full_name(fields: dict[str, Any]) -> str | None:
+    """The person's full name: first + last name when split; a ``Nom`` (name) column beside a
+    ``Prénom`` (first name) column holds the last name, as on French registration forms."""
+    first, last, name = fields.get("first_name"), fields.get("last_name"), fields.get("name")
+    if first or last:
+        return " ".join(p for p in (first, last or name) if p)
+    return name
+
+
 def _records(raw: Any) -> list[dict[str, Any]]:
     """The rows of a RawTable as dicts (cached on the table: row access by iloc is slow)."""
     cached = getattr(raw, "_clean_records", None)
@@ -445,11 +454,11 @@ class _RoundBuilder:
         email = fields.get("email")
         if email:
             return privacy.pseudonym(key=self.key, email=email), "email"
-        name = fields.get("name")
-        if not name and (fields.get("first_name") or fields.get("last_name")):
-            name = " ".join(p for p in (fields.get("first_name"), fields.get("last_name")) if p)
+        name = _full_name(fields)
         if name:
-            return privacy.pseudonym(key=self.key, name=name, country=country or fields.get("country_raw")), "name"
+            # only a recognised ISO3 code: the roster and every survey then agree on the pid
+            # even when one of them spells the country in a way countries.py does not know
+            return privacy.pseudonym(key=self.key, name=name, country=country), "name"
         return None, "anonymous"
 
     def map_columns(self, source: Source, raw: Any, codebook: Codebook,
@@ -564,10 +573,9 @@ class _RoundBuilder:
                 self.log.add("drop_empty", file=source.file, row=row_no, detail="no e-mail or name")
                 continue
             n_pseudonymised += 1
-            names = [fields.get(k) for k in ("name", "first_name", "last_name") if fields.get(k)]
-            if fields.get("first_name") and fields.get("last_name"):
-                names.append(f"{fields['first_name']} {fields['last_name']}")
-            self.roster_names.extend(names)
+            full = _full_name(fields)
+            if full:
+                self.roster_names.append(full)
             if pid in self.roster_people:
                 self.warn(source.file, f"the same person is on the roster twice (row "
                           f"{self.roster_people[pid]['_row']} and this row): this row is ignored", row_no)
