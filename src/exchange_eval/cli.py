@@ -285,7 +285,9 @@ def _is_click_exception(exc: BaseException) -> bool:
 def main() -> None:
     """Console entry point: run the app, map exceptions to messages and exit codes."""
     try:
-        app(standalone_mode=False)
+        # without standalone mode click returns the code of typer.Exit instead of raising it
+        code = app(standalone_mode=False)
+        sys.exit(code if isinstance(code, int) else 0)
     except typer.Exit as exc:
         sys.exit(exc.exit_code)
     except typer.Abort:
