@@ -442,9 +442,13 @@ def rf18_lines(
     group_markers = {"participant": "o", "comparison": "s"}
     for i, (group, sub) in enumerate(shares.sort_values("year").groupby("group", sort=True)):
         color = group_colors.get(str(group), PALETTE[(i + 2) % len(PALETTE)])
+        name = group_label(group, lang)
+        ns = sub["n"].dropna().unique() if "n" in sub.columns else []
+        if len(ns) == 1:  # the same countries every year: n once, in the legend
+            name += f" ({t('common.n_eq', lang, n=fmt.integer(ns[0], lang))})"
         ax.plot(sub["year"].astype(float), sub[share_col].astype(float), marker=group_markers.get(str(group), "D"),
-                color=color, linewidth=2, label=group_label(group, lang))
-        if "n" in sub.columns:
+                color=color, linewidth=2, label=name)
+        if len(ns) > 1:
             for x, y, n in zip(sub["year"], sub[share_col], sub["n"], strict=True):
                 if not fmt.is_missing(y):
                     ax.annotate(t("common.n_eq", lang, n=fmt.integer(n, lang)), (float(x), float(y)),
