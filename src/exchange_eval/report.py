@@ -27,6 +27,7 @@ import html as html_lib
 import json
 import logging
 import os
+import shutil
 import sys
 import tempfile
 import time
@@ -88,9 +89,21 @@ def _kernel_manager_class() -> type:
         def __init__(self, **kwargs: Any) -> None:
             # Unix sockets instead of TCP ports: no port race between parallel builds and
             # no traffic on a network interface.
-            if os.name == "posix":
-                kwargs.setdefault("transport", "ipc")
+            # Each kernel gets its own socket folder: jupyter_client's default IPC name
+            # is relative to the working directory, shared by parallel builds.
+            self._ipc_dir: str | None = None
+            if os.name == "posix" and "transport" not in kwargs:
+                self._ipc_dir = tempfile.mkdtemp(prefix="exchange-eval-kernel-")
+                kwargs["transport"] = "ipc"
+                kwargs["ip"] = os.path.join(self._ipc_dir, "kernel")
             super().__init__(**kwargs)
+
+        async def _async_cleanup_resources(self, restart: bool = False) -> None:
+            await super()._async_cleanup_resources(restart=restart)
+            if not restart and self._ipc_dir:
+                shutil.rmtree(self._ipc_dir, ignore_errors=True)
+
+        cleanup_resources = _async_cleanup_resources
 
         async def _async_launch_kernel(self, kernel_cmd: list[str], **kw: Any) -> None:
             # the kernel's own console chatter (shutdown notices) must not interleave with
