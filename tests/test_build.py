@@ -209,3 +209,19 @@ def test_package_code_is_part_of_the_fingerprint(tmp_path: Path, monkeypatch: py
     before = input_fingerprint(ws, "r1")
     (fake_package / "clean.py").write_text("VERSION = 2\n", encoding="utf-8")
     assert input_fingerprint(ws, "r1") != before
+
+
+@pytest.mark.slow
+def test_report_command_cleans_only_when_needed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import exchange_eval.clean as clean_module
+    from exchange_eval.report import build_round_report
+
+    monkeypatch.setattr(clean_module, "clean_round", fake_clean)
+    ws = make_programme(tmp_path, {"r1": "fr"})
+    paths = build_round_report(ws, "r1", formats=("html",))
+    assert [p.name for p in paths] == ["round_report.ipynb", "round_report.html", "round_report.json"]
+    assert cleanings(ws, "r1") == 1
+    english = build_round_report(ws, "r1", lang="en", formats=("html",))
+    assert english[1].name == "round_report.en.html"
+    assert '<html lang="en">' in english[1].read_text(encoding="utf-8")
+    assert cleanings(ws, "r1") == 1  # processed data were current

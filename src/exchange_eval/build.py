@@ -44,6 +44,7 @@ __all__ = [
     "BuildCache",
     "build_all",
     "clean_is_current",
+    "record_clean",
     "input_fingerprint",
     "MANIFEST_FILE",
 ]
@@ -193,9 +194,10 @@ def clean_is_current(ws: Workspace, round_id: str, cache: BuildCache | None = No
     return record.get("input") == fingerprint and record.get("meta") == _stat_key(meta_path)
 
 
-def _record_clean(ws: Workspace, cache: BuildCache, round_id: str, fingerprint: str) -> None:
+def record_clean(ws: Workspace, cache: BuildCache, round_id: str, fingerprint: str | None = None) -> None:
+    """Remember that ``round_id`` was just cleaned from its current raw inputs."""
     cache.cleaned[round_id] = {
-        "input": fingerprint,
+        "input": fingerprint or input_fingerprint(ws, round_id, cache),
         "meta": _stat_key(ws.processed_round(round_id) / "meta.json"),
     }
 
@@ -500,7 +502,9 @@ def build_all(
         round_tasks.append(task)
 
     def programme_tasks(rounds: dict[str, str]) -> list[_Task]:
-        tasks = []
+        tasks: list[_Task] = []
+        if not rounds:  # no round to synthesise (none yet, or every one failed)
+            return tasks
         for kind, notebook in (("synthesis", "synthesis_report.ipynb"), ("review", "feedback_review.ipynb")):
             if not (ws.notebooks_dir / notebook).is_file():
                 result.failures.append(f"{kind}: report notebook {ws.notebooks_dir / notebook} not found")

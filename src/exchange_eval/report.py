@@ -799,13 +799,16 @@ def build_report(
 
 def _ensure_cleaned(ws: Workspace, round_id: str) -> None:
     """Clean ``round_id`` when its processed data are missing or older than its raw inputs."""
-    from .build import clean_is_current  # light: stat + cached hashes, no pandas
+    from .build import BuildCache, clean_is_current, record_clean  # light: no pandas
 
-    if clean_is_current(ws, round_id):
+    cache = BuildCache.load(ws)
+    if clean_is_current(ws, round_id, cache):
         return
     from .clean import clean_round
 
     clean_round(ws, round_id)
+    record_clean(ws, cache, round_id)
+    cache.save()
 
 
 def build_round_report(
