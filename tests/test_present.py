@@ -55,7 +55,7 @@ def test_change_sentence_english() -> None:
     row = _changes().iloc[0].to_dict()
     assert present.change_sentence(row, "en", min_pairs=5, alpha=0.05) == (
         "Participants' self-rated new knowledge rose by a median of 1 point "
-        f"(95 % CI 0.5 to 1.5; n = 9 pairs, Wilcoxon p ={NBSP}0.004, Holm-adjusted p ={NBSP}0.012)."
+        f"(95% CI 0.5 to 1.5; n = 9 pairs, Wilcoxon p ={NBSP}0.004, Holm-adjusted p ={NBSP}0.012)."
     )
 
 
@@ -126,3 +126,97 @@ def test_format_value_names(lang: str) -> None:
     assert present.format_value(4, "choice:agree5", lang) == {"en": "Agree", "fr": "D'accord"}[lang]
     with pytest.raises(ValueError):
         present.format_value(1, "nope", lang)
+
+
+# --------------------------------------------------------------------------- sections
+def _empty_round() -> object:
+    from exchange_eval.load import RoundData
+
+    return RoundData(round_id="r1", meta={"round_id": "r1", "title": "Round <1>", "countries": ["SEN"]})
+
+
+@pytest.mark.parametrize("lang", ["en", "fr"])
+def test_sections_without_data_say_so_in_one_sentence(lang: str) -> None:
+    rd = _empty_round()
+    cases = {
+        present.participation_section: "round.none.participation",
+        present.feedback_section: "round.none.feedback",
+        present.learning_section: "round.none.learning",
+        present.plans_section: "round.none.plans",
+        present.network_section: "round.none.network",
+        present.tools_section: "round.none.tools",
+    }
+    for builder, key in cases.items():
+        parts = builder(rd, lang)
+        assert len(parts) == 2, builder.__name__
+        assert parts[1] == f'<p class="note">{present.esc(t(key, lang))}</p>'
+    jsr = present.jsr_section(rd, lang)
+    assert present.esc(t("round.none.jsr", lang)) in jsr[1]
+    assert present.esc(t("round.none.rf18", lang)) in jsr[-1]
+    assert present.esc(t("summary.nothing", lang)) in present.round_summary(rd, lang)
+
+
+def test_title_block_escapes_and_translates() -> None:
+    rd = _empty_round()
+    rd.meta.update({"host": "SEN", "community": "jsr-exchange", "language": "fr",
+                    "sessions": [{"id": "vc1", "kind": "virtual", "date": "2025-02-10"}]})
+    html = present.title_block(rd.meta, "fr")
+    assert "<h1>Round &lt;1&gt;</h1>" in html
+    assert "Échange entre pays sur les RSC" in html
+    assert "Visioconférence 1 (Virtuelle, 10 février 2025)" in html
+    assert "français" in html
+
+
+def test_ladder_table_puts_participants_first() -> None:
+    ladder = pd.DataFrame({"country": ["MLI", "SEN", "SEN"], "group": ["comparison", "participant", "participant"],
+                           "dimension": ["evidence", "evidence", "inclusive"],
+                           "before": [2.0, 1.0, 2.0], "after": [2.0, 3.0, 4.0]})
+    wide, headers = present.ladder_table(ladder, "fr")
+    assert wide["country"].tolist() == ["SEN", "MLI"]
+    assert list(wide.columns) == ["country", "group", "inclusive", "evidence"]  # config order
+    assert wide.loc[0, "evidence"] == "1 → 3"
+    assert headers["evidence"] == "Fondée sur des données probantes"
+
+
+def test_between_rounds_sentences() -> None:
+    res = pd.DataFrame({"round_id": ["b", "a", "b", "a"], "outcome": ["new_knowledge"] * 2 + ["enhanced_skill"] * 2,
+                        "median_change": [1.0, 0.5, 0.0, 0.0]})
+    assert present.between_rounds_sentences(res, "en", order=["b", "a"]) == [
+        "New knowledge: the median change went from +1.0 in b to +0.5 in a.",
+        "Enhanced skill: the median change was 0.0 in both b and a.",
+    ]
+    assert present.between_rounds_sentences(res[res["round_id"] == "a"], "en") == []
+
+
+def test_recommendations_follow_thresholds() -> None:
+    findings = {
+        "nonresponse": pd.DataFrame({"item_id": ["ok_functions", "sf_comment", "sf_topics.guidelines", "sf_topics.other"],
+                                     "share_missing": [0.25, 0.9, 0.3, 0.3]}),
+        "response": pd.DataFrame({"instrument": ["session_feedback"] * 3, "wave": ["vc1", "vc2", "vc3"],
+                                  "response_rate": [0.9, 0.5, 0.4]}),
+        "straightlining": pd.DataFrame({"instrument": ["outcomes"], "wave": ["pre"], "share": [0.05]}),
+        "reliability": pd.DataFrame({"scale": ["new_knowledge", "new_knowledge"], "alpha": [0.6, 0.8]}),
+        "burden": pd.DataFrame({"instrument": ["outcomes"], "median_s": [20 * 60.0]}),
+        "ceiling": pd.DataFrame({"item_id": ["sf_apply"], "top_share": [0.85], "ceiling": [True]}),
+    }
+    ratings = pd.DataFrame({"tool": ["reading_guide", "guidelines"], "mean": [2.5, 4.0]})
+    recs = present.recommendations(findings, "en", ratings)
+    assert recs == [
+        "Drop or reword “Which topics were most useful?”: up to 30% of respondents skipped it.",
+        "Drop or reword “My knowledge of the core functions of an effective JSR”: up to 25% of respondents skipped it.",
+        "Follow up non-respondents of the “Session feedback” survey: the response rate was below 60% in 2 of 3 "
+        "waves (40% to 50%).",
+        "Review the items of “New knowledge”: Cronbach's alpha is below 0.70 in 1 of 2 measurements (lowest 0.60).",
+        "Shorten the “Outcomes (before/after)” survey: the median respondent needed 20 minutes (target: 15).",
+        "Add higher anchors to “I will use what I learned in my work”: 85% of answers are in the top category.",
+        "Revise the Toolbox: reading guide: its mean usefulness rating is 2.5 out of 5.",
+    ]
+    assert present.recommendations({}, "fr") == []
+
+
+def test_tool_comments_fall_back_to_survey_text() -> None:
+    tf = pd.DataFrame({"pid": ["a"], "tool": ["guidelines"], "rating": [4.0], "comment": [pd.NA]})
+    responses = pd.DataFrame({"pid": ["a", "b"], "instrument": ["tool_feedback", "outcomes"],
+                              "text": ["Guide trop long", "autre"]})
+    comments = present.tool_comments(tf, responses)
+    assert comments["comment"].tolist() == ["Guide trop long"]

@@ -1046,6 +1046,11 @@ def _concat(data: Sequence[Any], table: str) -> pd.DataFrame:
     return concat_rounds(list(data), table)
 
 
+def _rid(rd: Any) -> str:
+    """Round id of a loaded round."""
+    return str(getattr(rd, "round_id", None) or rd.meta.get("round_id") or "")
+
+
 def programme_title(kind: str, data: Sequence[Any], lang: str) -> str:
     """Kicker and title of the synthesis (``kind="synthesis"``) or review report."""
     return f'<p class="kicker">{esc(t(f"{kind}.kicker", lang))}</p><h1>{esc(t(f"{kind}.title", lang))}</h1>'
@@ -1057,7 +1062,7 @@ def scope_section(data: Sequence[Any], lang: str) -> list[str]:
     if not data:
         return out + [note("synthesis.none.rounds", lang)]
     rows = pd.DataFrame([{
-        "round": r.meta.get("round_id"), "title": r.meta.get("title"),
+        "round": _rid(r), "title": r.meta.get("title"),
         "community": _community_name(r.meta.get("community"), lang),
         "countries": ", ".join(country_name(c, lang) for c in r.meta.get("countries") or []),
         "host": country_name(r.meta["host"], lang) if r.meta.get("host") else "",
@@ -1111,7 +1116,7 @@ def synthesis_outcomes_section(data: Sequence[Any], lang: str, results: pd.DataF
         out.append(figure_html(plots.change_dotplot(sub, lang), alt=str(round_id)))
     out.append(_table(_with_ci(res, lang), {"round_id": "col.round", "outcome": "col.outcome", "n": "col.n_pairs",
                                             "median_change": "col.median_change", "ci": "col.ci",
-                                            "p_value": "col.p_value", "p_holm": "col.p_holm", "note": "col.change"},
+                                            "p_value": "col.p_value", "p_holm": "col.p_holm", "note": "col.note"},
                       lang, {"outcome": "outcome", "n": "int", "median_change": "signed1", "p_value": "p",
                              "p_holm": "p", "note": "note"},
                       caption=t("synthesis.table.outcomes", lang), n_col=None))
@@ -1132,7 +1137,7 @@ def synthesis_model_section(data: Sequence[Any], lang: str) -> list[str]:
     out.append(paragraph(t("synthesis.intro.model", lang)))
     model = _with_ci(model, lang)
     out.append(_table(model, {"outcome": "col.outcome", "estimate": "col.estimate", "ci": "col.ci",
-                              "p_value": "col.p_value", "n_people": "col.n_participants", "n_rounds": "col.round"},
+                              "p_value": "col.p_value", "n_people": "col.n_participants", "n_rounds": "col.n_rounds"},
                       lang, {"outcome": "outcome", "estimate": "signed2", "p_value": "p", "n_people": "int",
                              "n_rounds": "int"}, caption=t("synthesis.table.model", lang), n_col=None))
     return out
@@ -1169,7 +1174,7 @@ def synthesis_network_section(data: Sequence[Any], lang: str) -> list[str]:
     for r in data:
         if not _is_empty(r.ties):
             m = network.network_metrics(r.ties, r.participants)
-            m.insert(0, "round_id", r.meta.get("round_id"))
+            m.insert(0, "round_id", _rid(r))
             frames.append(m)
     if not frames:
         return out + [note("synthesis.none.network", lang)]
@@ -1184,11 +1189,13 @@ def synthesis_network_section(data: Sequence[Any], lang: str) -> list[str]:
     return out
 
 
-def between_rounds_sentences(results: pd.DataFrame, lang: str) -> list[str]:
-    """One sentence per outcome comparing the first and the latest round's median change."""
+def between_rounds_sentences(results: pd.DataFrame, lang: str, order: Sequence[str] | None = None) -> list[str]:
+    """One sentence per outcome comparing the first and the latest round's median change
+    (rounds in ``order``, e.g. by date; default: by id)."""
     if _is_empty(results) or results["round_id"].nunique() < 2:
         return []
-    rounds = sorted(results["round_id"].unique())
+    present_ids = set(results["round_id"])
+    rounds = [r for r in (order or []) if r in present_ids] or sorted(present_ids)
     first, last = rounds[0], rounds[-1]
     out = []
     for outcome, sub in results.groupby("outcome", sort=False):
@@ -1196,7 +1203,9 @@ def between_rounds_sentences(results: pd.DataFrame, lang: str) -> list[str]:
         b = sub[sub["round_id"] == last]["median_change"]
         if a.empty or b.empty or fmt.is_missing(a.iloc[0]) or fmt.is_missing(b.iloc[0]):
             continue
-        out.append(t("synthesis.text.between_up", lang, outcome=outcome_label(outcome, lang),
+        same = round(float(a.iloc[0]), 1) == round(float(b.iloc[0]), 1)
+        out.append(t("synthesis.text.between_same" if same else "synthesis.text.between_up", lang,
+                     outcome=outcome_label(outcome, lang),
                      first=fmt.signed(a.iloc[0], lang, 1), last=fmt.signed(b.iloc[0], lang, 1),
                      first_round=first, last_round=last))
     return out
@@ -1206,7 +1215,9 @@ def synthesis_between_section(data: Sequence[Any], lang: str, results: pd.DataFr
     """What changed between the first and the latest round."""
     res = synthesis_outcome_results(data) if results is None else results
     out = [heading("synthesis.h.between", lang)]
-    sentences = between_rounds_sentences(res, lang)
+    order = sorted(data, key=lambda r: (str(min((str(s.get("date")) for s in r.meta.get("sessions") or [{}]),
+                                                 default="")), _rid(r)))
+    sentences = between_rounds_sentences(res, lang, [_rid(r) for r in order])
     if not sentences:
         return out + [note("synthesis.none.between", lang)]
     return out + ["<ul>" + "".join(f"<li>{esc(s)}</li>" for s in sentences) + "</ul>"]
@@ -1243,7 +1254,7 @@ def review_findings(data: Sequence[Any]) -> dict[str, pd.DataFrame]:
         resp = r.responses
         if _is_empty(resp):
             continue
-        rid = r.meta.get("round_id")
+        rid = _rid(r)
         checks = {
             "response": lambda resp=resp, r=r: quality.response_rates(resp, r.participants),
             "nonresponse": lambda resp=resp: quality.item_nonresponse(resp),
@@ -1324,7 +1335,7 @@ def review_reliability_section(findings: Mapping[str, pd.DataFrame], lang: str) 
                            threshold=fmt.number(review_thresholds()["alpha_min"], lang, 2))))
     out.append(_table(_with_ci(df, lang, digits=2), {"round_id": "col.round", "scale": "col.outcome",
                                                      "wave": "col.wave", "k": "col.k_items", "n": "col.n",
-                                                     "alpha": "col.alpha", "ci": "col.ci", "note": "col.change"},
+                                                     "alpha": "col.alpha", "ci": "col.ci", "note": "col.note"},
                       lang, {"scale": "outcome", "wave": _wave_or_session, "k": "int", "n": "int",
                              "alpha": "num2", "note": "note"},
                       caption=t("review.table.reliability", lang), n_col=None))
@@ -1391,39 +1402,76 @@ def review_tools_section(data: Sequence[Any], lang: str) -> list[str]:
     return out
 
 
+def _text_items() -> set[str]:
+    """Free-text questions: optional by design, so their nonresponse is not a flaw."""
+    from .settings import instruments
+
+    return {
+        str(item["id"])
+        for spec in (instruments().get("instruments") or {}).values()
+        for item in spec.get("items") or []
+        if item.get("type") == "text"
+    }
+
+
+def _share_range(shares: pd.Series, lang: str) -> str:
+    low, high = float(shares.min()), float(shares.max())
+    if round(low, 2) == round(high, 2):
+        return fmt.percent(high, lang)
+    return t("common.range", lang, low=fmt.percent(low, lang), high=fmt.percent(high, lang))
+
+
 def recommendations(findings: Mapping[str, pd.DataFrame], lang: str,
                     tool_ratings: pd.DataFrame | None = None) -> list[str]:
-    """Concrete recommendations, each triggered by a threshold of `review_thresholds`."""
+    """Concrete recommendations, each triggered by a threshold of `review_thresholds`.
+
+    One recommendation per question, survey or scale (not per wave), saying in how many
+    of the waves where it was measured the threshold was crossed. Free-text questions
+    are optional and never flagged for nonresponse; the options of a multiple-choice
+    question count as one question.
+    """
     th = review_thresholds()
     recs: list[str] = []
     nr = findings.get("nonresponse")
     if not _is_empty(nr):
-        worst = nr.groupby("item_id", as_index=False)["share_missing"].max()
+        nr = nr[~nr["item_id"].isin(_text_items())].copy()
+        nr["question"] = nr["item_id"].astype(str).str.split(".").str[0]
+        worst = nr.groupby("question", as_index=False)["share_missing"].max()
         for row in worst[worst["share_missing"] > th["nonresponse_max"]].sort_values("share_missing", ascending=False).to_dict("records"):
-            recs.append(t("review.rec.nonresponse", lang, item=item_label(row["item_id"], lang),
+            recs.append(t("review.rec.nonresponse", lang, item=item_label(row["question"], lang),
                           share=fmt.percent(row["share_missing"], lang)))
-    rr = findings.get("response")
-    if not _is_empty(rr):
-        for row in rr[rr["response_rate"] < th["response_rate_min"]].to_dict("records"):
-            recs.append(t("review.rec.response", lang, wave=_wave_or_session(row["wave"], lang),
-                          instrument=_instrument_name(row["instrument"], lang),
-                          share=fmt.percent(row["response_rate"], lang)))
-    sl = findings.get("straightlining")
-    if not _is_empty(sl):
-        for row in sl[sl["share"] > th["straightlining_max"]].to_dict("records"):
-            recs.append(t("review.rec.straightlining", lang, wave=_wave_or_session(row["wave"], lang),
-                          instrument=_instrument_name(row["instrument"], lang), share=fmt.percent(row["share"], lang)))
+    for key, column, limit, below in (("response", "response_rate", th["response_rate_min"], True),
+                                      ("straightlining", "share", th["straightlining_max"], False)):
+        df = findings.get(key)
+        if _is_empty(df):
+            continue
+        for instrument, sub in df.groupby("instrument", sort=True):
+            values = sub[column].dropna()
+            hit = values[values < limit] if below else values[values > limit]
+            if hit.empty:
+                continue
+            recs.append(t(f"review.rec.{key}", lang, instrument=_instrument_name(instrument, lang),
+                          n=fmt.integer(len(hit), lang), total=fmt.integer(len(values), lang),
+                          threshold=fmt.percent(limit, lang), share=_share_range(hit, lang)))
     rel = findings.get("reliability")
     if not _is_empty(rel):
-        low = rel[rel["alpha"].notna() & (rel["alpha"] < th["alpha_min"])]
-        for row in low.to_dict("records"):
-            recs.append(t("review.rec.reliability", lang, scale=outcome_label(row["scale"], lang),
-                          alpha=fmt.number(row["alpha"], lang, 2), threshold=fmt.number(th["alpha_min"], lang, 2)))
+        rel = rel[rel["alpha"].notna()]
+        for scale, sub in rel.groupby("scale", sort=True):
+            low = sub[sub["alpha"] < th["alpha_min"]]
+            if low.empty:
+                continue
+            recs.append(t("review.rec.reliability", lang, scale=outcome_label(scale, lang),
+                          n=fmt.integer(len(low), lang), total=fmt.integer(len(sub), lang),
+                          alpha=fmt.number(low["alpha"].min(), lang, 2),
+                          threshold=fmt.number(th["alpha_min"], lang, 2)))
     bu = findings.get("burden")
     if not _is_empty(bu):
-        for row in bu[bu["median_s"] / 60 > th["burden_max_minutes"]].to_dict("records"):
-            recs.append(t("review.rec.burden", lang, instrument=_instrument_name(row["instrument"], lang),
-                          minutes=fmt.number(row["median_s"] / 60, lang, 0),
+        for instrument, sub in bu.groupby("instrument", sort=True):
+            slow = sub[sub["median_s"] / 60 > th["burden_max_minutes"]]
+            if slow.empty:
+                continue
+            recs.append(t("review.rec.burden", lang, instrument=_instrument_name(instrument, lang),
+                          minutes=fmt.number(slow["median_s"].max() / 60, lang, 0),
                           target=fmt.number(th["burden_max_minutes"], lang, 0)))
     ce = findings.get("ceiling")
     if not _is_empty(ce) and "ceiling" in ce.columns:
