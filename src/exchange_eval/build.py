@@ -349,14 +349,18 @@ class _Progress:
         if self.tty:
             from rich.live import Live
 
-            self.live = Live(self._table(), refresh_per_second=4, transient=False)
+            # Live re-renders `self` (see __rich__), so running seconds tick between events
+            self.live = Live(self, refresh_per_second=4, transient=False)
             self.live.__enter__()
         return self
 
     def __exit__(self, *exc: Any) -> None:
         if self.live is not None:
-            self.live.update(self._table())
+            self.live.refresh()
             self.live.__exit__(*exc)
+
+    def __rich__(self) -> Any:
+        return self._table()
 
     def _table(self) -> Any:
         from rich.table import Table
@@ -378,14 +382,14 @@ class _Progress:
             started = previous[1]
         self.rows[label] = [state, started, seconds]
         if self.live is not None:
-            self.live.update(self._table())
+            self.live.refresh()
         elif state in ("done", "failed", "skipped", "running"):
             shown = f" ({seconds:.1f} s)" if seconds is not None else ""
             print(f"{label}: {state}{shown}", flush=True)
 
     def tick(self) -> None:
         if self.live is not None:
-            self.live.update(self._table())
+            self.live.refresh()
 
 
 # --------------------------------------------------------------------------- build_all
