@@ -40,8 +40,8 @@ def test_placeholders_agree_between_languages() -> None:
 
 
 def test_format_and_missing_key() -> None:
-    assert t("common.n_pairs", "en", n=9) == "n = 9 pairs"
-    assert t("common.n_pairs", "fr", n=9) == "n = 9 paires"
+    assert t("common.n_pairs", "en", n=9) == "n\u00a0=\u00a09 pairs"
+    assert t("common.n_pairs", "fr", n=9) == "n\u00a0=\u00a09 paires"
     with pytest.raises(TranslationError, match="no.such.key"):
         t("no.such.key", "en")
     with pytest.raises(TranslationError):
@@ -91,3 +91,10 @@ def test_country_names() -> None:
     assert i18n.country_name("sen", "en") == "Senegal"
     assert i18n.country_name("TCD", "fr") == "Tchad"
     assert i18n.country_name("XYZ", "en") == "XYZ"
+
+
+def test_french_typography_keeps_signs_with_their_words() -> None:
+    assert i18n.typography("Cycles : a ; b ? « c » 12 %", "fr") == (
+        "Cycles\u202f: a\u202f; b\u202f? «\u202fc\u202f» 12\u202f%"
+    )
+    assert i18n.typography("Note: 12 %", "en") == "Note: 12 %"  # English spacing untouched

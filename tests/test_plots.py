@@ -43,7 +43,7 @@ def test_likert_diverging_legend_has_every_level(lang: str) -> None:
     assert labels == expected
     assert fig.axes[0].get_xlabel() == t("plot.likert.xlabel", lang)
     ticks = [x.get_text() for x in fig.axes[0].get_yticklabels()]
-    assert any("n = 9" in x for x in ticks)
+    assert any(t("common.n_eq", lang, n=9) in x for x in ticks)
     _check_print_size(fig)
 
 
@@ -119,7 +119,8 @@ def test_rf18_lines(lang: str) -> None:
     assert ax.get_ylabel().replace("\n", " ") == t("plot.rf18.ylabel", lang)
     assert t("plot.rf18.exchange", lang) in _texts(fig)
     legend = [x.get_text() for x in ax.get_legend().get_texts()]
-    assert legend == [f"{t('group.comparison', lang)} (n = 3)", f"{t('group.participant', lang)} (n = 4)"]
+    assert legend == [f"{t('group.comparison', lang)} ({t('common.n_eq', lang, n=3)})",
+                      f"{t('group.participant', lang)} ({t('common.n_eq', lang, n=4)})"]
     _check_print_size(fig)
 
 

@@ -19,6 +19,7 @@ from __future__ import annotations
 import logging
 import math
 import os
+import re
 from collections.abc import Iterator, Mapping
 from functools import lru_cache
 from pathlib import Path
@@ -35,6 +36,8 @@ __all__ = [
     "available_languages",
     "check_language",
     "t",
+    "typography",
+    "choice_levels",
     "has_key",
     "keys",
     "label",
@@ -112,15 +115,26 @@ def has_key(key: str, lang: str = DEFAULT_LANGUAGE) -> bool:
     return key in _catalog(lang)
 
 
+_NBSP, _NNBSP = "\u00a0", "\u202f"
+_FRENCH_SPACING = re.compile(r" ([:;?!»%])|(«) ")
+
+
+def typography(text: str, lang: str) -> str:
+    """Keep signs with their words across line breaks: ``n = 9`` never splits, and in
+    French the space before ``: ; ? ! %`` and inside « » is non-breaking."""
+    text = text.replace(" = ", f"{_NBSP}={_NBSP}")
+    if lang == "fr":
+        text = _FRENCH_SPACING.sub(lambda m: f"{_NNBSP}{m.group(1)}" if m.group(1) else f"{m.group(2)}{_NNBSP}", text)
+    return text
+
+
 def t(key: str, lang: str = DEFAULT_LANGUAGE, **kwargs: Any) -> str:
     """The text of ``key`` in ``lang``, with ``str.format`` placeholders filled from kwargs.
 
     Examples
     --------
-    >>> t("common.n_pairs", "en", n=9)
-    'n = 9 pairs'
-    >>> t("common.n_pairs", "fr", n=9)
-    'n = 9 paires'
+    >>> t("common.n_pairs", "fr", n=9)  # non-breaking spaces keep "n = 9" on one line
+    'n\xa0=\xa09 paires'
     """
     catalog = _catalog(lang)
     try:
@@ -131,9 +145,9 @@ def t(key: str, lang: str = DEFAULT_LANGUAGE, **kwargs: Any) -> str:
         log.warning("translation key %r missing from %s.yaml", key, lang)
         return key
     if not kwargs:
-        return text
+        return typography(text, lang)
     try:
-        return text.format(**kwargs)
+        return typography(text.format(**kwargs), lang)
     except (KeyError, IndexError, ValueError) as exc:
         if _strict():
             raise TranslationError(
