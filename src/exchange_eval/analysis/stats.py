@@ -62,10 +62,15 @@ _EXACT_BELOW = 50
 
 
 def _as_float_array(values: Any, name: str) -> np.ndarray:
+    if isinstance(values, pd.Series):
+        values = values.to_numpy(dtype=object, na_value=np.nan)
     try:
-        return np.asarray(
-            pd.to_numeric(pd.Series(values, dtype="object"), errors="raise"), dtype=float
-        )
+        return np.asarray(values, dtype=float)
+    except (TypeError, ValueError):
+        pass
+    try:
+        series = pd.to_numeric(pd.Series(values, dtype="object"), errors="raise")
+        return np.asarray(series, dtype=float)
     except (TypeError, ValueError) as exc:
         raise AnalysisError(f"{name} must hold numbers (scale codes), not text: {exc}") from None
 
