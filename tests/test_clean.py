@@ -6,42 +6,17 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-import shutil
 from pathlib import Path
 
 import pandas as pd
 import pytest
 import yaml
 
-from exchange_eval import settings as settings_module
 from exchange_eval.clean import clean_round
 from exchange_eval.errors import DataErrors
 from exchange_eval.paths import Workspace
 from exchange_eval.privacy import load_key, pseudonym
 from exchange_eval.tables import CLEANING_LOG_COLUMNS, TABLES
-
-
-@pytest.fixture(autouse=True)
-def parseable_config(tmp_path_factory, monkeypatch):
-    """Work around an unquoted ``?`` in the packaged instruments.yaml (reported to its owner):
-    when the packaged file does not parse, tests read a copy with the labels quoted."""
-    try:
-        yaml.safe_load((settings_module.CONFIG_DIR / "instruments.yaml").read_text(encoding="utf-8"))
-        yield
-        return
-    except yaml.YAMLError:
-        pass
-    fixed = tmp_path_factory.mktemp("config")
-    for path in settings_module.CONFIG_DIR.glob("*.yaml"):
-        shutil.copy(path, fixed / path.name)
-    text = (fixed / "instruments.yaml").read_text(encoding="utf-8")
-    text = re.sub(r"(label_(?:en|fr)): ([^,{}\"]*\?)(?=[,}])", r'\1: "\2"', text)
-    (fixed / "instruments.yaml").write_text(text, encoding="utf-8")
-    monkeypatch.setattr(settings_module, "CONFIG_DIR", fixed)
-    settings_module._load.cache_clear()
-    yield
-    settings_module._load.cache_clear()
-
 
 # ---------------------------------------------------------------------- a small round
 MANIFEST = """\
@@ -373,23 +348,10 @@ def demo(tmp_path_factory):
     from exchange_eval.demo import write_demo
 
     data = tmp_path_factory.mktemp("demo") / "data"
-    with pytest.MonkeyPatch.context() as patch:
-        try:
-            yaml.safe_load((settings_module.CONFIG_DIR / "instruments.yaml").read_text(encoding="utf-8"))
-        except yaml.YAMLError:
-            fixed = tmp_path_factory.mktemp("democonfig")
-            for path in settings_module.CONFIG_DIR.glob("*.yaml"):
-                shutil.copy(path, fixed / path.name)
-            text = (fixed / "instruments.yaml").read_text(encoding="utf-8")
-            text = re.sub(r"(label_(?:en|fr)): ([^,{}\"]*\?)(?=[,}])", r'\1: "\2"', text)
-            (fixed / "instruments.yaml").write_text(text, encoding="utf-8")
-            patch.setattr(settings_module, "CONFIG_DIR", fixed)
-            settings_module._load.cache_clear()
-        ids = write_demo(data)
-        ws = Workspace(data, data.parent / "reports")
-        raw_before = {rid: digests(ws.raw_round(rid)) for rid in ids}
-        results = {rid: clean_round(ws, rid) for rid in ids}
-        settings_module._load.cache_clear()
+    ids = write_demo(data)
+    ws = Workspace(data, data.parent / "reports")
+    raw_before = {rid: digests(ws.raw_round(rid)) for rid in ids}
+    results = {rid: clean_round(ws, rid) for rid in ids}
     truth = json.loads((data / "demo_truth.json").read_text(encoding="utf-8"))
     return ws, ids, results, raw_before, truth
 

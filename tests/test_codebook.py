@@ -3,40 +3,14 @@ answer harmonisation, round codebook overlays and the template writer."""
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pandas as pd
 import pytest
-import yaml
 
-from exchange_eval import settings as settings_module
 from exchange_eval.codebook import load_codebook, normalize_label, parse_recode, write_template
 from exchange_eval.errors import DataError, DataErrors, UsageError
 from exchange_eval.paths import Workspace
-
-
-@pytest.fixture(autouse=True)
-def parseable_config(tmp_path_factory, monkeypatch):
-    """Work around an unquoted ``?`` in the packaged instruments.yaml (reported to its owner):
-    when the packaged file does not parse, tests read a copy with the labels quoted."""
-    try:
-        yaml.safe_load((settings_module.CONFIG_DIR / "instruments.yaml").read_text(encoding="utf-8"))
-        return
-    except yaml.YAMLError:
-        pass
-    fixed = tmp_path_factory.mktemp("config")
-    for path in settings_module.CONFIG_DIR.glob("*.yaml"):
-        shutil.copy(path, fixed / path.name)
-    text = (fixed / "instruments.yaml").read_text(encoding="utf-8")
-    import re
-
-    text = re.sub(r"(label_(?:en|fr)): ([^,{}\"]*\?)(?=[,}])", r'\1: "\2"', text)
-    (fixed / "instruments.yaml").write_text(text, encoding="utf-8")
-    monkeypatch.setattr(settings_module, "CONFIG_DIR", fixed)
-    settings_module._load.cache_clear()
-    yield
-    settings_module._load.cache_clear()
 
 
 @pytest.fixture

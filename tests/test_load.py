@@ -9,7 +9,7 @@ from exchange_eval.clean import clean_round
 from exchange_eval.errors import UsageError
 from exchange_eval.load import RoundData, concat_rounds, empty_table, load_round, load_rounds
 from exchange_eval.tables import CLEANING_LOG_COLUMNS, TABLES
-from test_clean import parseable_config, write_round  # noqa: F401
+from test_clean import write_round  # noqa: F401
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ import pytest
 from exchange_eval.clean import validate_round
 from exchange_eval.schema import check_table, schema_for
 from exchange_eval.tables import TABLES
-from test_clean import FEEDBACK, POST, PRE, ROSTER, SOURCES, parseable_config, write_round  # noqa: F401
+from test_clean import FEEDBACK, POST, PRE, ROSTER, SOURCES, write_round  # noqa: F401
 
 PLANS_WITHOUT_DIMENSION = """\
 country,action_id,description,owner_role,due,status_followup-1
