@@ -225,3 +225,29 @@ def test_tool_comments_fall_back_to_survey_text() -> None:
                               "text": ["Guide trop long", "autre"]})
     comments = present.tool_comments(tf, responses)
     assert comments["comment"].tolist() == ["Guide trop long"]
+
+
+def test_participation_figure_never_draws_suppressed_counts() -> None:
+    import matplotlib.text
+
+    from exchange_eval import plots
+
+    part = pd.DataFrame({"country": ["SEN", "MLI"], "n_invited": [4, 2], "n_attended": [4, 1],
+                         "suppressed": [False, True]})
+    fig = plots.participation_bars(part, "en", value_cols=["n_invited", "n_attended"])
+    labels = sorted(x.get_text().strip() for x in fig.axes[0].texts)  # value labels on the bars
+    assert labels == ["4", "4", t("plot.suppressed_bar", "en", k=3)]
+    texts = [o.get_text().strip() for o in fig.findobj(matplotlib.text.Text)]
+    widths = [p.get_width() for p in fig.axes[0].patches if p.get_hatch() is None]
+    assert sorted(widths) == [0.0, 0.0, 4.0, 4.0]
+    assert t("plot.suppressed_bar", "en", k=3) in texts
+
+
+def test_session_names_come_from_the_manifest() -> None:
+    meta = {"sessions": [{"id": "w1", "title": "Webinar 1: data"}, {"id": "vc1", "title": "VC one"}]}
+    name = present.session_namer(meta)
+    assert name("w1", "fr") == "Webinar 1: data"
+    assert name("vc1", "fr") == "Visioconférence 1"  # standard sessions keep their translated name
+    waves = present.wave_namer(meta)
+    assert waves("pre", "en") == "Before (pre-survey)"
+    assert waves("w1", "en") == "Webinar 1: data"

@@ -537,18 +537,23 @@ def participation_bars(
         return _empty(fig, ax, lang)
     height = 0.8 / len(value_cols)
     cats = participation[category_col].tolist()
+    hidden = (participation["suppressed"].fillna(False).astype(bool).to_numpy()
+              if "suppressed" in participation.columns else np.zeros(len(cats), dtype=bool))
+    top = 0.0
     for j, col in enumerate(value_cols):
         ys = np.arange(len(cats)) + (j - (len(value_cols) - 1) / 2) * height
         values = pd.to_numeric(participation[col], errors="coerce").fillna(0).to_numpy(dtype=float)
+        values = np.where(hidden, 0.0, values)  # a suppressed group's counts are never drawn
+        top = max(top, float(values.max()) if len(values) else 0.0)
         ax.barh(ys, values, height=height * 0.92, color=PALETTE[(j * 3) % len(PALETTE)],
                 label=t(f"col.{col}", lang))
-        for y, v in zip(ys, values, strict=True):
-            ax.text(v, y, " " + fmt.integer(v, lang), va="center", fontsize=9)
-    if "suppressed" in participation.columns:
-        for i, flag in enumerate(participation["suppressed"].fillna(False).tolist()):
-            if flag:
-                ax.barh(i, ax.get_xlim()[1] * 0.98, color=SUPPRESSED_GREY, hatch="///", alpha=0.6)
-                ax.text(0, i, " " + t("plot.suppressed_bar", lang, k=_k()), va="center")
+        for y, v, h in zip(ys, values, hidden, strict=True):
+            if not h:
+                ax.text(v, y, " " + fmt.integer(v, lang), va="center", fontsize=9)
+    for i in np.flatnonzero(hidden):
+        ax.barh(i, max(top, 1.0), height=0.8, color=SUPPRESSED_GREY, hatch="///", edgecolor="#999999", linewidth=0)
+        ax.text(max(top, 1.0) / 2, i, t("plot.suppressed_bar", lang, k=_k()), va="center", ha="center",
+                bbox={"facecolor": "white", "edgecolor": "none", "pad": 1.5})
     ax.set_yticks(range(len(cats)), [wrap(_group_text(category_col, c, lang), 28) for c in cats])
     ax.invert_yaxis()
     ax.set_xlabel(t("plot.participation.xlabel", lang))

@@ -397,6 +397,7 @@ def comments_html(
     text_col: str = "text",
     id_col: str = "pid",
     max_per_group: int = 12,
+    namer: Callable[[Any, str], str] | None = None,
 ) -> str:
     """Respondents' comments, escaped, only for groups with at least k respondents.
 
@@ -417,7 +418,8 @@ def comments_html(
     for value, sub in groups:
         n_people = sub[id_col].nunique() if id_col in sub.columns else len(sub)
         if group_col and value is not None:
-            parts.append(f"<h4>{esc(_group_name(group_col, value, lang))}</h4>")
+            title = namer(value, lang) if namer else _group_name(group_col, value, lang)
+            parts.append(f"<h4>{esc(title)}</h4>")
         if n_people < k:
             parts.append(paragraph(t("comments.withheld", lang, k=k), "suppressed"))
             continue
@@ -570,7 +572,7 @@ def participation_section(rd: Any, lang: str) -> list[str]:
         out.append(_table(
             by_session, {"session_id": "col.session", "date": "col.date", "n_expected": "col.n_invited",
                          "n_attended": "col.n_attended", "share_attended": "col.attendance_rate"},
-            lang, {"session_id": "session", "date": "date", "n_expected": "int", "n_attended": "int",
+            lang, {"session_id": session_namer(rd.meta), "date": "date", "n_expected": "int", "n_attended": "int",
                    "share_attended": "pct"},
             caption=t("round.table.attendance_session", lang), n_col=None))
     if not _is_empty(rd.responses):
@@ -579,7 +581,7 @@ def participation_section(rd: Any, lang: str) -> list[str]:
         out.append(_table(
             counts, {"instrument_text": "col.instrument", "wave": "col.wave", "n_respondents": "col.n_respondents",
                      "response_rate": "col.response_rate"},
-            lang, {"wave": _wave_or_session, "n_respondents": "int", "response_rate": "pct"},
+            lang, {"wave": wave_namer(rd.meta), "n_respondents": "int", "response_rate": "pct"},
             caption=t("round.table.responses", lang), n_col=None))
         att = part.attrition(rd.responses)
         if not att.empty and int(att["n_baseline"].iloc[0] or 0) > 0:
@@ -589,6 +591,32 @@ def participation_section(rd: Any, lang: str) -> list[str]:
                 n_post=fmt.integer(row["n_endline"], lang), n_both=fmt.integer(row["n_linked"], lang),
                 lost=fmt.integer(row["n_baseline_only"], lang))))
     return out
+
+
+def session_namer(meta: Mapping[str, Any]) -> Callable[[Any, str], str]:
+    """A table formatter naming sessions with the manifest's titles (standard ids such
+    as vc1 keep their translated names)."""
+    titles = {str(s.get("id")): s.get("title") for s in meta.get("sessions") or []}
+
+    def name(value: Any, lang: str) -> str:
+        return "" if fmt.is_missing(value) else session_label(value, lang, titles.get(str(value)))
+
+    return name
+
+
+def wave_namer(*metas: Mapping[str, Any]) -> Callable[[Any, str], str]:
+    """A formatter for a ``wave`` column that may hold survey waves or session ids."""
+    sessions: dict[str, Any] = {}
+    for meta in metas:
+        sessions.update({str(s.get("id")): s.get("title") for s in meta.get("sessions") or []})
+
+    def name(value: Any, lang: str) -> str:
+        if fmt.is_missing(value):
+            return ""
+        text = wave_label(value, lang)
+        return session_label(value, lang, sessions.get(str(value))) if text == str(value) else text
+
+    return name
 
 
 def _wave_or_session(value: Any, lang: str) -> str:
@@ -670,11 +698,11 @@ def feedback_section(rd: Any, lang: str, results: Mapping[str, Any] | None = Non
     out.append(_table(
         summary, {"session_id": "col.session", "item_id": "col.item", "n": "col.n", "median": "col.median",
                   "top2": "col.top2"},
-        lang, {"session_id": "session", "item_id": "item", "n": "int", "median": "num1", "top2": "pct"},
+        lang, {"session_id": session_namer(rd.meta), "item_id": "item", "n": "int", "median": "num1", "top2": "pct"},
         caption=t("round.table.feedback", lang)))
     comments = rd.responses[(rd.responses["instrument"] == "session_feedback") & rd.responses["text"].notna()]
     if not comments.empty:
-        out.append(comments_html(comments, None, lang, group_col="session_id"))
+        out.append(comments_html(comments, None, lang, group_col="session_id", namer=session_namer(rd.meta)))
     return out
 
 
@@ -1036,7 +1064,25 @@ def round_summary(rd: Any, lang: str, *, feedback: Mapping[str, Any] | None = No
         plan_total=(plans or {}).get("total"),
         did=did_row(jsr["did"]) if jsr and jsr.get("did") is not None else None,
     )
+    sentences.extend(network_sentences(rd, lang))
     return summary_box(sentences, lang)
+
+
+def network_sentences(rd: Any, lang: str) -> list[str]:
+    """How the network changed between the first and the latest wave (ties, cross-country share)."""
+    from .analysis import network
+
+    if _is_empty(rd.ties):
+        return []
+    metrics = network.network_metrics(rd.ties, rd.participants)
+    if len(metrics) < 2:
+        return []
+    first, last = metrics.iloc[0], metrics.iloc[-1]
+    return [t("sentence.headline.network", lang,
+              first=wave_label(first["wave"], lang), last=wave_label(last["wave"], lang),
+              ties_first=fmt.integer(first["n_ties"], lang), ties_last=fmt.integer(last["n_ties"], lang),
+              cross_first=fmt.percent(first["share_cross_country"], lang),
+              cross_last=fmt.percent(last["share_cross_country"], lang))]
 
 
 # =========================================================================== programme reports
@@ -1271,7 +1317,17 @@ def review_findings(data: Sequence[Any]) -> dict[str, pd.DataFrame]:
                     df = df.drop(columns="round_id")
                 df.insert(0, "round_id", rid)
                 found[name].append(df)
-    return {k: pd.concat(v, ignore_index=True) if v else pd.DataFrame() for k, v in found.items()}
+    result = {k: pd.concat(v, ignore_index=True) if v else pd.DataFrame() for k, v in found.items()}
+    _WAVE_NAMES["current"] = wave_namer(*(r.meta for r in data))
+    return result
+
+
+_WAVE_NAMES: dict[str, Callable[[Any, str], str]] = {}
+
+
+def _review_wave(value: Any, lang: str) -> str:
+    """Wave or session name for the review tables (session titles of the rounds reviewed)."""
+    return _WAVE_NAMES.get("current", _wave_or_session)(value, lang)
 
 
 def _instrument_col(df: pd.DataFrame, lang: str) -> pd.DataFrame:
@@ -1288,7 +1344,7 @@ def review_response_section(findings: Mapping[str, pd.DataFrame], lang: str) -> 
     out.append(_table(_instrument_col(df, lang), {"round_id": "col.round", "instrument_text": "col.instrument",
                                                   "wave": "col.wave", "n_respondents": "col.n_respondents",
                                                   "n_roster": "col.n_invited", "response_rate": "col.response_rate"},
-                      lang, {"wave": _wave_or_session, "n_respondents": "int", "n_roster": "int",
+                      lang, {"wave": _review_wave, "n_respondents": "int", "n_roster": "int",
                              "response_rate": "pct"}, caption=t("review.table.response", lang), n_col=None))
     return out
 
@@ -1304,7 +1360,7 @@ def review_nonresponse_section(findings: Mapping[str, pd.DataFrame], lang: str, 
     worst = df.sort_values("share_missing", ascending=False).head(top)
     out.append(_table(worst, {"round_id": "col.round", "item_id": "col.item", "wave": "col.wave", "n": "col.n",
                               "n_missing": "col.nonresponse", "share_missing": "col.share"},
-                      lang, {"item_id": "item", "wave": _wave_or_session, "n": "int", "n_missing": "int",
+                      lang, {"item_id": "item", "wave": _review_wave, "n": "int", "n_missing": "int",
                              "share_missing": "pct"}, caption=t("review.table.nonresponse", lang), n_col=None))
     return out
 
@@ -1320,7 +1376,7 @@ def review_straightlining_section(findings: Mapping[str, pd.DataFrame], lang: st
     out.append(_table(_instrument_col(df, lang), {"round_id": "col.round", "instrument_text": "col.instrument",
                                                   "wave": "col.wave", "n": "col.n",
                                                   "n_straightlined": "col.straightlining", "share": "col.share"},
-                      lang, {"wave": _wave_or_session, "n": "int", "n_straightlined": "int", "share": "pct"},
+                      lang, {"wave": _review_wave, "n": "int", "n_straightlined": "int", "share": "pct"},
                       caption=t("review.table.straightlining", lang), n_col=None))
     return out
 
@@ -1336,7 +1392,7 @@ def review_reliability_section(findings: Mapping[str, pd.DataFrame], lang: str) 
     out.append(_table(_with_ci(df, lang, digits=2), {"round_id": "col.round", "scale": "col.outcome",
                                                      "wave": "col.wave", "k": "col.k_items", "n": "col.n",
                                                      "alpha": "col.alpha", "ci": "col.ci", "note": "col.note"},
-                      lang, {"scale": "outcome", "wave": _wave_or_session, "k": "int", "n": "int",
+                      lang, {"scale": "outcome", "wave": _review_wave, "k": "int", "n": "int",
                              "alpha": "num2", "note": "note"},
                       caption=t("review.table.reliability", lang), n_col=None))
     return out
@@ -1352,7 +1408,7 @@ def review_burden_section(findings: Mapping[str, pd.DataFrame], lang: str) -> li
     df = _instrument_col(df, lang).assign(median_min=df["median_s"] / 60)
     out.append(_table(df, {"round_id": "col.round", "instrument_text": "col.instrument", "wave": "col.wave",
                            "n": "col.n", "median_min": "col.median_minutes"},
-                      lang, {"wave": _wave_or_session, "n": "int", "median_min": "num1"},
+                      lang, {"wave": _review_wave, "n": "int", "median_min": "num1"},
                       caption=t("review.table.burden", lang), n_col=None))
     return out
 
@@ -1369,7 +1425,7 @@ def review_ceiling_section(findings: Mapping[str, pd.DataFrame], lang: str) -> l
     shown = (flagged if not flagged.empty else df).sort_values("top_share", ascending=False).head(15)
     out.append(_table(shown, {"round_id": "col.round", "item_id": "col.item", "wave": "col.wave", "n": "col.n",
                               "top_share": "col.ceiling_share"},
-                      lang, {"item_id": "item", "wave": _wave_or_session, "n": "int", "top_share": "pct"},
+                      lang, {"item_id": "item", "wave": _review_wave, "n": "int", "top_share": "pct"},
                       caption=t("review.table.ceiling", lang), n_col=None))
     return out
 
