@@ -471,3 +471,35 @@ def test_demo_structured_tables(demo):
         flags = quality[["inclusive", "aligned", "evidence", "monitoring", "policy_cycle"]]
         assert (quality["n_met"] == flags.sum(axis=1)).all()
         assert (quality["meets"] == (quality["n_met"] >= 3)).all()
+
+
+def test_round_codebook_maps_and_recodes_columns_and_logs_it(tmp_path):
+    post = (
+        "Email address,Q1 (reversed),Q2 avant,Remarques\n"
+        "awa.diop@example.org,Very high,Low,RAS\n"
+        "jean.o@example.org,Low,NSP,\n"
+    )
+    codebook = (
+        "source,item_id,wave,recode,role\n"
+        "Q1 (reversed),ok_functions,,1-5,\n"
+        "re:^Q2 avant$,ok_functions,retro,,\n"
+        "Remarques,,,,ignore\n"
+    )
+    sources = ("  - {file: roster.csv, instrument: roster}\n"
+               "  - {file: post.csv, instrument: outcomes, wave: post, codebook: codebook.csv}\n")
+    ws = write_round(tmp_path / "data", files={"roster.csv": ROSTER, "post.csv": post, "codebook.csv": codebook},
+                     sources=sources)
+    result = clean_round(ws, "r1")
+    r = result.tables["responses"].set_index(["pid", "wave", "item_id"])["value"]
+    awa = pid_of(ws, email="awa.diop@example.org")
+    jean = pid_of(ws, email="jean.o@example.org")
+    assert r[(awa, "post", "ok_functions")] == 1.0 and r[(jean, "post", "ok_functions")] == 4.0
+    assert r[(awa, "retro", "ok_functions")] == 2.0 and pd.isna(r[(jean, "retro", "ok_functions")])
+    log = result.cleaning_log
+    recodes = log[log["action"] == "recode"]
+    assert recodes[["row", "column", "old", "new"]].values.tolist() == [
+        [2, "Q1 (reversed)", "5", "1"], [3, "Q1 (reversed)", "2", "4"]]
+    renames = log[(log["action"] == "rename") & (log["source_file"] == "post.csv")].set_index("column")["new"]
+    assert renames["Q2 avant"] == "ok_functions (retro)"
+    assert not (log["column"] == "Remarques").any()  # ignored on purpose: neither mapped nor unmapped
+    assert not result.warnings
