@@ -204,12 +204,15 @@ def table_html(
     suppressed = df["suppressed"].fillna(False).astype(bool) if "suppressed" in df.columns else pd.Series(False, index=df.index)
     numeric_cols = {c for c in columns if isinstance(formats.get(c), str) and formats[c] in _NUMERIC}
     headers = dict(headers or {})
-    # short tables are kept on one page with their caption; long ones may break
-    keep = ' style="break-inside: avoid; page-break-inside: avoid"' if len(df) <= 24 else ""
+    # a short table stays on one page; a long one breaks between rows (its header repeats)
+    # and its caption, written as a paragraph, stays with its first rows
+    keep = ' style="break-inside: avoid; page-break-inside: avoid"' if len(df) <= 12 else ""
     style = ' style="font-size: 0.82rem"' if compact else ""
-    parts = [f'<div class="table-block"{keep}><table class="{esc(css)}"{style}>']
+    parts = [f'<div class="table-block"{keep}>']
     if caption:
-        parts.append(f"<caption>{esc(caption)}</caption>")
+        parts.append(f'<p class="table-caption" style="font-weight: 600; margin: 0.8em 0 0.2em; '
+                     f'break-after: avoid; page-break-after: avoid">{esc(caption)}</p>')
+    parts.append(f'<table class="{esc(css)}"{style}>')
     parts.append("<thead><tr>")
     for col, key in columns.items():
         cls = ' class="num"' if col in numeric_cols else ' class="text"'
@@ -1102,9 +1105,11 @@ def programme_title(kind: str, data: Sequence[Any], lang: str) -> str:
     return f'<p class="kicker">{esc(t(f"{kind}.kicker", lang))}</p><h1>{esc(t(f"{kind}.title", lang))}</h1>'
 
 
-def scope_section(data: Sequence[Any], lang: str) -> list[str]:
-    """The rounds a programme report covers: id, title, community, countries, host."""
-    out = [heading("synthesis.h.scope", lang)]
+def scope_section(data: Sequence[Any], lang: str, kind: str = "synthesis") -> list[str]:
+    """The rounds a programme report covers: id, title, community, countries, host.
+
+    ``kind`` (``synthesis`` or ``review``) picks the sentence introducing them."""
+    out = [heading(f"{kind}.h.scope", lang)]
     if not data:
         return out + [note("synthesis.none.rounds", lang)]
     rows = pd.DataFrame([{
@@ -1114,7 +1119,7 @@ def scope_section(data: Sequence[Any], lang: str) -> list[str]:
         "host": country_name(r.meta["host"], lang) if r.meta.get("host") else "",
     } for r in data])
     communities = sorted(set(rows["community"].dropna()))
-    out.append(paragraph(t("synthesis.intro.scope", lang, n=fmt.integer(len(rows), lang),
+    out.append(paragraph(t(f"{kind}.intro.scope", lang, n=fmt.integer(len(rows), lang),
                            communities=_join(communities, lang))))
     out.append(_table(rows, {"round": "col.round", "title": "col.title", "community": "col.community",
                              "countries": "col.countries", "host": "col.host"},
