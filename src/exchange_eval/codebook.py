@@ -820,6 +820,11 @@ def write_template(ws: Any, round_id: str, output: str | Path | None = None) -> 
                 row["note"] = "unmapped"
                 values = raw.frame[column].dropna().astype(str).str.strip()
                 distinct = [v for v in dict.fromkeys(values) if v]
+                pieces = [p for v in distinct for p in re.split(r"\s*[;,]\s*", v) if p]
+                if len(distinct) > 1 and len(set(pieces)) < len(distinct):
+                    # a select_multiple (Google ", ", MS Forms ";"): draft its options
+                    distinct = list(dict.fromkeys(pieces))
+                    row["type"] = "select_multiple"
                 if 0 < len(distinct) <= 12 and max(len(v) for v in distinct) <= 60:
                     name = f"draft_{_slug(column)}"
                     row["choices"] = name
