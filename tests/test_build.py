@@ -170,6 +170,14 @@ def test_a_failing_round_does_not_stop_the_others(tmp_path: Path) -> None:
     index = (ws.reports_dir / "index.html").read_text(encoding="utf-8")
     assert 'href="good/round_report.html"' in index and "fail-cell/" not in index
 
+    # nothing changed: the failures are reported again without redoing them
+    started = time.perf_counter()
+    same = build(ws)
+    assert time.perf_counter() - started < 1.0
+    assert same.built == [] and same.cleaned == [] and not same.ok
+    assert sorted(f.split(":")[0] for f in same.failures) == ["baddata", "fail-cell"]
+    assert all(f.endswith("(inputs unchanged since the last build)") for f in same.failures)
+
     # fixing the data builds that round next time and rebuilds the cross-round reports
     (ws.raw_round("baddata") / "answers.csv").write_text("pid,q1\np1,3\n", encoding="utf-8")
     again = build(ws)

@@ -478,6 +478,11 @@ def build_all(
         except ExchangeEvalError as exc:
             result.failures.append(f"{rid}: {_describe(exc)}")
             continue
+        if not force and record.get("error") and record.get("input") == fingerprint:
+            # cleaning failed on exactly these inputs: say so again, do not redo it
+            result.failures.append(f"{record['error']} (inputs unchanged since the last build)")
+            show.set(rid, "failed", 0.0)
+            continue
         key_parts = (*common, ("notebook", round_nb), ("kind", "round"))
         old = cache.reports.get(f"round:{rid}") or {}
         task = _Task(
@@ -498,6 +503,10 @@ def build_all(
             data = {rid: str(meta.get("data_hash", ""))}
             key = _report_key(key_parts + (("lang", round_lang),), data)
             files = old.get("files") or []
+            if key == old.get("key") and old.get("error"):
+                result.failures.append(f"{old['error']} (inputs unchanged since the last build)")
+                show.set(rid, "failed", 0.0)
+                continue
             if key == old.get("key") and files and all((ws.reports_dir / f).is_file() for f in files):
                 result.skipped.append(rid)
                 round_data[rid] = data[rid]
@@ -527,6 +536,10 @@ def build_all(
             )
             files = old.get("files") or []
             key = _report_key(key_parts + (("lang", lang),), dict(rounds))
+            if not force and key == old.get("key") and old.get("error"):
+                result.failures.append(f"{old['error']} (inputs unchanged since the last build)")
+                show.set(kind, "failed", 0.0)
+                continue
             if not force and key == old.get("key") and files and all((ws.reports_dir / f).is_file() for f in files):
                 result.skipped.append(kind)
                 show.set(kind, "skipped", 0.0)
@@ -542,7 +555,13 @@ def build_all(
         entry = f"{task.kind}:{task.round_id or ''}"
         if outcome["state"] == "failed":
             result.failures.append(outcome["error"])
-            cache.reports.pop(entry, None)
+            if outcome.get("key"):  # the report failed: remember it against its inputs
+                cache.reports[entry] = {"key": outcome["key"], "error": outcome["error"], "files": []}
+            elif task.kind == "round" and task.clean and not outcome.get("crashed"):
+                cache.cleaned[label] = {"input": task.input_fingerprint, "meta": None, "error": outcome["error"]}
+                cache.reports.pop(entry, None)
+            else:
+                cache.reports.pop(entry, None)
         else:
             (result.built if outcome["state"] == "done" else result.skipped).append(label)
             stem = outcome["stem"] if outcome["lang"] == _default_for(task) else f"{outcome['stem']}.{outcome['lang']}"
@@ -650,9 +669,9 @@ class _Runner:
                 try:
                     outcome = future.result()
                 except BrokenProcessPool:
-                    outcome = {"label": task.label, "state": "failed", "error": f"{task.label}: a worker process died (out of memory?)"}
+                    outcome = {"label": task.label, "state": "failed", "crashed": True, "error": f"{task.label}: a worker process died (out of memory?)"}
                 except Exception as exc:  # pickling problems and the like
-                    outcome = {"label": task.label, "state": "failed", "error": f"{task.label}: internal error: {type(exc).__name__}: {exc}"}
+                    outcome = {"label": task.label, "state": "failed", "crashed": True, "error": f"{task.label}: internal error: {type(exc).__name__}: {exc}"}
                 yield task, outcome
             self.show.tick()
 
