@@ -150,13 +150,16 @@ def input_fingerprint(ws: Workspace, round_id: str, cache: BuildCache | None = N
 
 
 def _code_fingerprint(cache: BuildCache) -> str:
-    """The package's code, default configuration and templates (changes rebuild everything)."""
-    return _hash_json(
-        {
-            "version": __version__,
-            "tree": cache.tree(PACKAGE_DIR, ("*.py", "*.yaml", "*.csv", "*.j2", "*.css")),
-        }
-    )
+    """The package version, default configuration, templates and code (changes rebuild all).
+
+    ``EXCHANGE_EVAL_BUILD_IGNORE_CODE=1`` leaves the ``*.py`` files out (version,
+    configuration and templates still count): for benchmarks in a working tree that
+    others are editing.
+    """
+    patterns = ["*.yaml", "*.csv", "*.j2", "*.css"]
+    if os.environ.get("EXCHANGE_EVAL_BUILD_IGNORE_CODE", "") in ("", "0"):
+        patterns.append("*.py")
+    return _hash_json({"version": __version__, "tree": cache.tree(PACKAGE_DIR, tuple(patterns))})
 
 
 def _read_json(path: Path) -> dict[str, Any] | None:
