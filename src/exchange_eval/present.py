@@ -114,6 +114,7 @@ def _choice_formatter(name: str) -> Callable[[Any, str], str]:
 _FORMATTERS: dict[str, Callable[[Any, str], str]] = {
     "text": lambda v, lang: "" if fmt.is_missing(v) else str(v),
     "ci": lambda v, lang: "" if fmt.is_missing(v) else str(v),
+    "id": lambda v, lang: "" if fmt.is_missing(v) else str(v),
     "int": fmt.integer,
     "num0": lambda v, lang: fmt.number(v, lang, 0),
     "num1": lambda v, lang: fmt.number(v, lang, 1),
@@ -206,8 +207,11 @@ def table_html(
     headers = dict(headers or {})
     # a short table stays on one page; a long one breaks between rows (its header repeats)
     # and its caption, written as a paragraph, stays with its first rows
-    keep = ' style="break-inside: avoid; page-break-inside: avoid"' if len(df) <= 12 else ""
-    style = ' style="font-size: 0.82rem"' if compact else ""
+    short = len(df) <= 12
+    keep = ' style="break-inside: avoid; page-break-inside: avoid"' if short else ""
+    declarations = ([] if short else ["break-inside: auto", "page-break-inside: auto"]) + (
+        ["font-size: 0.82rem"] if compact else [])
+    style = f' style="{"; ".join(declarations)}"' if declarations else ""
     parts = [f'<div class="table-block"{keep}>']
     if caption:
         parts.append(f'<p class="table-caption" style="font-weight: 600; margin: 0.8em 0 0.2em; '
@@ -235,7 +239,12 @@ def table_html(
             cell = esc(text)
             if hidden and col == first:
                 cell += '<sup class="marker">*</sup>'
-            cls = ' class="num" style="white-space: nowrap"' if col in numeric_cols else ' class="text"'
+            if col in numeric_cols:
+                cls = ' class="num" style="white-space: nowrap"'
+            elif formats.get(col) == "id":  # identifiers (round ids) must not wrap at hyphens
+                cls = ' class="text" style="white-space: nowrap"'
+            else:
+                cls = ' class="text"'
             parts.append(f"<td{cls}>{cell}</td>")
         parts.append("</tr>")
     parts.append("</tbody></table>")
@@ -1123,7 +1132,7 @@ def scope_section(data: Sequence[Any], lang: str, kind: str = "synthesis") -> li
                            communities=_join(communities, lang))))
     out.append(_table(rows, {"round": "col.round", "title": "col.title", "community": "col.community",
                              "countries": "col.countries", "host": "col.host"},
-                      lang, {}, caption=t("synthesis.table.rounds", lang), n_col=None))
+                      lang, {"round": "id"}, caption=t("synthesis.table.rounds", lang), n_col=None))
     return out
 
 
@@ -1168,7 +1177,7 @@ def synthesis_outcomes_section(data: Sequence[Any], lang: str, results: pd.DataF
     out.append(_table(_with_ci(res, lang), {"round_id": "col.round", "outcome": "col.outcome", "n": "col.n_pairs",
                                             "median_change": "col.median_change", "ci": "col.ci",
                                             "p_value": "col.p_value", "p_holm": "col.p_holm", "note": "col.note"},
-                      lang, {"outcome": "outcome", "n": "int", "median_change": "signed1", "p_value": "p",
+                      lang, {"round_id": "id", "outcome": "outcome", "n": "int", "median_change": "signed1", "p_value": "p",
                              "p_holm": "p", "note": "note"},
                       caption=t("synthesis.table.outcomes", lang), n_col=None))
     return out
@@ -1234,7 +1243,7 @@ def synthesis_network_section(data: Sequence[Any], lang: str) -> list[str]:
                                 "n_ties": "col.n_ties", "density": "col.density",
                                 "share_cross_country": "col.cross_country_share",
                                 "new_ties_since_first": "col.new_ties", "mean_trust": "col.mean_trust"},
-                      lang, {"wave": "wave", "n_nodes": "int", "n_ties": "int", "density": "num2",
+                      lang, {"round_id": "id", "wave": "wave", "n_nodes": "int", "n_ties": "int", "density": "num2",
                              "share_cross_country": "pct", "new_ties_since_first": "int", "mean_trust": "num1"},
                       caption=t("synthesis.table.network", lang), n_col=None))
     return out
@@ -1349,7 +1358,7 @@ def review_response_section(findings: Mapping[str, pd.DataFrame], lang: str) -> 
     out.append(_table(_instrument_col(df, lang), {"round_id": "col.round", "instrument_text": "col.instrument",
                                                   "wave": "col.wave", "n_respondents": "col.n_respondents",
                                                   "n_roster": "col.n_invited", "response_rate": "col.response_rate"},
-                      lang, {"wave": _review_wave, "n_respondents": "int", "n_roster": "int",
+                      lang, {"round_id": "id", "wave": _review_wave, "n_respondents": "int", "n_roster": "int",
                              "response_rate": "pct"}, caption=t("review.table.response", lang), n_col=None))
     return out
 
@@ -1365,7 +1374,7 @@ def review_nonresponse_section(findings: Mapping[str, pd.DataFrame], lang: str, 
     worst = df.sort_values("share_missing", ascending=False).head(top)
     out.append(_table(worst, {"round_id": "col.round", "item_id": "col.item", "wave": "col.wave", "n": "col.n",
                               "n_missing": "col.nonresponse", "share_missing": "col.share"},
-                      lang, {"item_id": "item", "wave": _review_wave, "n": "int", "n_missing": "int",
+                      lang, {"round_id": "id", "item_id": "item", "wave": _review_wave, "n": "int", "n_missing": "int",
                              "share_missing": "pct"}, caption=t("review.table.nonresponse", lang), n_col=None))
     return out
 
@@ -1381,7 +1390,7 @@ def review_straightlining_section(findings: Mapping[str, pd.DataFrame], lang: st
     out.append(_table(_instrument_col(df, lang), {"round_id": "col.round", "instrument_text": "col.instrument",
                                                   "wave": "col.wave", "n": "col.n",
                                                   "n_straightlined": "col.straightlining", "share": "col.share"},
-                      lang, {"wave": _review_wave, "n": "int", "n_straightlined": "int", "share": "pct"},
+                      lang, {"round_id": "id", "wave": _review_wave, "n": "int", "n_straightlined": "int", "share": "pct"},
                       caption=t("review.table.straightlining", lang), n_col=None))
     return out
 
@@ -1397,7 +1406,7 @@ def review_reliability_section(findings: Mapping[str, pd.DataFrame], lang: str) 
     out.append(_table(_with_ci(df, lang, digits=2), {"round_id": "col.round", "scale": "col.outcome",
                                                      "wave": "col.wave", "k": "col.k_items", "n": "col.n",
                                                      "alpha": "col.alpha", "ci": "col.ci", "note": "col.note"},
-                      lang, {"scale": "outcome", "wave": _review_wave, "k": "int", "n": "int",
+                      lang, {"round_id": "id", "scale": "outcome", "wave": _review_wave, "k": "int", "n": "int",
                              "alpha": "num2", "note": "note"},
                       caption=t("review.table.reliability", lang), n_col=None))
     return out
@@ -1413,7 +1422,7 @@ def review_burden_section(findings: Mapping[str, pd.DataFrame], lang: str) -> li
     df = _instrument_col(df, lang).assign(median_min=df["median_s"] / 60)
     out.append(_table(df, {"round_id": "col.round", "instrument_text": "col.instrument", "wave": "col.wave",
                            "n": "col.n", "median_min": "col.median_minutes"},
-                      lang, {"wave": _review_wave, "n": "int", "median_min": "num1"},
+                      lang, {"round_id": "id", "wave": _review_wave, "n": "int", "median_min": "num1"},
                       caption=t("review.table.burden", lang), n_col=None))
     return out
 
@@ -1430,7 +1439,7 @@ def review_ceiling_section(findings: Mapping[str, pd.DataFrame], lang: str) -> l
     shown = (flagged if not flagged.empty else df).sort_values("top_share", ascending=False).head(15)
     out.append(_table(shown, {"round_id": "col.round", "item_id": "col.item", "wave": "col.wave", "n": "col.n",
                               "top_share": "col.ceiling_share"},
-                      lang, {"item_id": "item", "wave": _review_wave, "n": "int", "top_share": "pct"},
+                      lang, {"round_id": "id", "item_id": "item", "wave": _review_wave, "n": "int", "top_share": "pct"},
                       caption=t("review.table.ceiling", lang), n_col=None))
     return out
 
