@@ -1436,6 +1436,8 @@ def review_ceiling_section(findings: Mapping[str, pd.DataFrame], lang: str) -> l
         return out + [note("review.none.ceiling", lang)]
     out.append(paragraph(t("review.intro.ceiling", lang, threshold=fmt.percent(th["ceiling_share"], lang))))
     flagged = df[df["ceiling"].fillna(False).astype(bool)] if "ceiling" in df.columns else df
+    if flagged.empty:
+        out.append(paragraph(t("review.text.no_ceiling", lang, threshold=fmt.percent(th["ceiling_share"], lang))))
     shown = (flagged if not flagged.empty else df).sort_values("top_share", ascending=False).head(15)
     out.append(_table(shown, {"round_id": "col.round", "item_id": "col.item", "wave": "col.wave", "n": "col.n",
                               "top_share": "col.ceiling_share"},
