@@ -162,3 +162,17 @@ def test_participation_tools_and_plan_bars(lang: str) -> None:
 def test_empty_data_gives_a_figure_saying_so() -> None:
     fig = plots.change_dotplot(pd.DataFrame(columns=["outcome", "n", "median_change", "ci_low", "ci_high"]), "fr")
     assert t("plot.no_data", "fr") in _texts(fig)
+
+
+def test_change_dotplot_by_round_has_one_colour_per_round() -> None:
+    changes = pd.DataFrame({
+        "round_id": ["r1", "r1", "r2", "r2"], "outcome": ["new_knowledge", "enhanced_skill"] * 2,
+        "n": [9, 9, 6, 6], "median_change": [1.0, 0.5, 0.5, 0.0],
+        "ci_low": [0.5, 0.0, 0.0, -0.5], "ci_high": [1.5, 1.0, 1.0, 0.5],
+    })
+    fig = plots.change_dotplot(changes, "fr", by="round_id")
+    assert [x.get_text() for x in fig.legends[0].get_texts()] == ["r1", "r2"]
+    ticks = [x.get_text() for x in fig.axes[0].get_yticklabels()]
+    assert ticks == ["Nouvelles connaissances", "Compétences renforcées"]
+    assert t("common.n_eq", "fr", n=6) in _texts(fig)
+    _check_print_size(fig)

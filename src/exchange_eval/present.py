@@ -1171,9 +1171,7 @@ def synthesis_outcomes_section(data: Sequence[Any], lang: str, results: pd.DataF
     out = [heading("synthesis.h.outcomes", lang)]
     if _is_empty(res):
         return out + [note("synthesis.none.outcomes", lang)]
-    for round_id, sub in res.groupby("round_id", sort=True):
-        out.append(f"<h3>{esc(round_id)}</h3>")
-        out.append(figure_html(plots.change_dotplot(sub, lang), alt=str(round_id)))
+    out.append(_fig(plots.change_dotplot(res, lang, by="round_id"), "synthesis.figure.outcomes", lang))
     out.append(_table(_with_ci(res, lang), {"round_id": "col.round", "outcome": "col.outcome", "n": "col.n_pairs",
                                             "median_change": "col.median_change", "ci": "col.ci",
                                             "p_value": "col.p_value", "p_holm": "col.p_holm", "note": "col.note"},
