@@ -19,7 +19,7 @@ import base64
 import html
 import io
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 from babel import Locale
@@ -39,6 +39,9 @@ from .i18n import (
     wave_label,
 )
 from .settings import settings
+
+if TYPE_CHECKING:  # load.py reads files; the display layer only needs the type
+    from .load import RoundData
 
 __all__ = [
     "esc",
@@ -558,7 +561,7 @@ def _k_setting() -> int:
     return _k(None)
 
 
-def participation_section(rd: Any, lang: str) -> list[str]:
+def participation_section(rd: RoundData, lang: str) -> list[str]:
     """Participation by country, attendance by session, responses by wave and attrition."""
     from .analysis import participation as part
 
@@ -665,7 +668,7 @@ def _suppress(df: pd.DataFrame, n_col: str = "n") -> pd.DataFrame:
     return df if df.empty or n_col not in df.columns else suppress_small(df, n_col=n_col)
 
 
-def feedback_results(rd: Any) -> dict[str, Any]:
+def feedback_results(rd: RoundData) -> dict[str, Any]:
     """Session-feedback counts (overall), summary by session and the relevance agreement."""
     from .analysis import likert
     from .settings import choice_lists
@@ -695,7 +698,7 @@ def feedback_results(rd: Any) -> dict[str, Any]:
             "relevance_n": int(rel["n"].iloc[0]) if not rel.empty else 0}
 
 
-def feedback_section(rd: Any, lang: str, results: Mapping[str, Any] | None = None) -> list[str]:
+def feedback_section(rd: RoundData, lang: str, results: Mapping[str, Any] | None = None) -> list[str]:
     """L1: diverging Likert bars over all sessions and a summary table by session."""
     from . import plots
 
@@ -718,7 +721,7 @@ def feedback_section(rd: Any, lang: str, results: Mapping[str, Any] | None = Non
     return out
 
 
-def learning_results(rd: Any) -> dict[str, pd.DataFrame]:
+def learning_results(rd: RoundData) -> dict[str, pd.DataFrame]:
     """Outcome and item changes (pre → post) and the response shift (pre → retro)."""
     from .analysis import outcomes
 
@@ -751,7 +754,7 @@ def _with_ci(df: pd.DataFrame, lang: str, digits: int = 1) -> pd.DataFrame:
     return df
 
 
-def learning_section(rd: Any, lang: str, results: Mapping[str, pd.DataFrame] | None = None) -> list[str]:
+def learning_section(rd: RoundData, lang: str, results: Mapping[str, pd.DataFrame] | None = None) -> list[str]:
     """L2: change by intermediate outcome (dot plot + test table), by item, response shift."""
     from . import plots
 
@@ -787,7 +790,7 @@ def learning_section(rd: Any, lang: str, results: Mapping[str, pd.DataFrame] | N
     return out
 
 
-def plans_results(rd: Any) -> dict[str, Any]:
+def plans_results(rd: RoundData) -> dict[str, Any]:
     """Plan status by dimension at the latest follow-up, and completion by country."""
     from .analysis import plans
 
@@ -805,7 +808,7 @@ def plans_results(rd: Any) -> dict[str, Any]:
     return {"status": status_latest, "completion": completion, "done": done, "total": total, "followup": latest}
 
 
-def plans_section(rd: Any, lang: str, results: Mapping[str, Any] | None = None) -> list[str]:
+def plans_section(rd: RoundData, lang: str, results: Mapping[str, Any] | None = None) -> list[str]:
     """L3: improvement-plan actions by dimension and status, completion by country."""
     from . import plots
 
@@ -836,7 +839,7 @@ def _exchange_year(meta: Mapping[str, Any]) -> int | None:
     return int(str(min(map(str, dates)))[:4])
 
 
-def jsr_results(rd: Any) -> dict[str, Any]:
+def jsr_results(rd: RoundData) -> dict[str, Any]:
     """Ladder change per country × dimension, RF18 shares and the RF18 DiD."""
     from .analysis import jsr
 
@@ -887,7 +890,7 @@ def did_row(did: pd.Series | Mapping[str, Any]) -> dict[str, Any]:
             "p_value_ols": d.get("p_value_ols")}
 
 
-def jsr_section(rd: Any, lang: str, results: Mapping[str, Any] | None = None) -> list[str]:
+def jsr_section(rd: RoundData, lang: str, results: Mapping[str, Any] | None = None) -> list[str]:
     """L4: maturity-ladder slopes, RF18 shares by year and group, DiD."""
     from . import plots
     from .settings import dimensions
@@ -927,7 +930,7 @@ def jsr_section(rd: Any, lang: str, results: Mapping[str, Any] | None = None) ->
     return out
 
 
-def network_section(rd: Any, lang: str) -> list[str]:
+def network_section(rd: RoundData, lang: str) -> list[str]:
     """Network metrics per wave and a drawing of the latest wave."""
     from . import plots
     from .analysis import network
@@ -970,7 +973,7 @@ def tool_comments(tool_feedback: pd.DataFrame, responses: pd.DataFrame | None = 
     return comments
 
 
-def tools_section(rd: Any, lang: str) -> list[str]:
+def tools_section(rd: RoundData, lang: str) -> list[str]:
     """Usefulness ratings per tool and the themes of the comments, with the caveat."""
     from . import plots
     from .analysis import tools
@@ -1002,7 +1005,7 @@ def tools_section(rd: Any, lang: str) -> list[str]:
     return out
 
 
-def methods_section(rd: Any, lang: str) -> list[str]:
+def methods_section(rd: RoundData, lang: str) -> list[str]:
     """Methods and limitations: n, k, suppressed rows, tests used."""
     conf = settings()
     stats = conf.get("stats", {})
@@ -1025,7 +1028,7 @@ def methods_section(rd: Any, lang: str) -> list[str]:
     return out
 
 
-def sources_section(rd: Any, lang: str) -> list[str]:
+def sources_section(rd: RoundData, lang: str) -> list[str]:
     """Source files of the round and the cleaning actions counted by kind."""
     out = [heading("round.h.sources", lang), paragraph(t("round.sources.intro", lang))]
     sources = pd.DataFrame(rd.meta.get("sources") or [])
@@ -1049,7 +1052,7 @@ def sources_section(rd: Any, lang: str) -> list[str]:
     return out
 
 
-def round_summary(rd: Any, lang: str, *, feedback: Mapping[str, Any] | None = None,
+def round_summary(rd: RoundData, lang: str, *, feedback: Mapping[str, Any] | None = None,
                   learning: Mapping[str, pd.DataFrame] | None = None,
                   plans: Mapping[str, Any] | None = None, jsr: Mapping[str, Any] | None = None) -> str:
     """The summary box of a round report, from the section results."""
@@ -1080,7 +1083,7 @@ def round_summary(rd: Any, lang: str, *, feedback: Mapping[str, Any] | None = No
     return summary_box(sentences, lang)
 
 
-def network_sentences(rd: Any, lang: str) -> list[str]:
+def network_sentences(rd: RoundData, lang: str) -> list[str]:
     """How the network changed between the first and the latest wave (ties, cross-country share)."""
     from .analysis import network
 
@@ -1098,23 +1101,23 @@ def network_sentences(rd: Any, lang: str) -> list[str]:
 
 
 # =========================================================================== programme reports
-def _concat(data: Sequence[Any], table: str) -> pd.DataFrame:
+def _concat(data: Sequence[RoundData], table: str) -> pd.DataFrame:
     from .load import concat_rounds
 
     return concat_rounds(list(data), table)
 
 
-def _rid(rd: Any) -> str:
+def _rid(rd: RoundData) -> str:
     """Round id of a loaded round."""
     return str(getattr(rd, "round_id", None) or rd.meta.get("round_id") or "")
 
 
-def programme_title(kind: str, data: Sequence[Any], lang: str) -> str:
+def programme_title(kind: str, data: Sequence[RoundData], lang: str) -> str:
     """Kicker and title of the synthesis (``kind="synthesis"``) or review report."""
     return f'<p class="kicker">{esc(t(f"{kind}.kicker", lang))}</p><h1>{esc(t(f"{kind}.title", lang))}</h1>'
 
 
-def scope_section(data: Sequence[Any], lang: str, kind: str = "synthesis") -> list[str]:
+def scope_section(data: Sequence[RoundData], lang: str, kind: str = "synthesis") -> list[str]:
     """The rounds a programme report covers: id, title, community, countries, host.
 
     ``kind`` (``synthesis`` or ``review``) picks the sentence introducing them."""
@@ -1150,7 +1153,7 @@ def _join(values: Sequence[str], lang: str) -> str:
     return ", ".join(values[:-1]) + f" {t('common.and', lang)} " + values[-1]
 
 
-def synthesis_outcome_results(data: Sequence[Any]) -> pd.DataFrame:
+def synthesis_outcome_results(data: Sequence[RoundData]) -> pd.DataFrame:
     """Change by round and intermediate outcome (``crossround.outcomes_by_round``)."""
     from .analysis import crossround
 
@@ -1163,7 +1166,7 @@ def synthesis_outcome_results(data: Sequence[Any]) -> pd.DataFrame:
     return crossround.outcomes_by_round(responses)
 
 
-def synthesis_outcomes_section(data: Sequence[Any], lang: str, results: pd.DataFrame | None = None) -> list[str]:
+def synthesis_outcomes_section(data: Sequence[RoundData], lang: str, results: pd.DataFrame | None = None) -> list[str]:
     """Dot plot and table of the median change per outcome, by round."""
     from . import plots
 
@@ -1181,7 +1184,7 @@ def synthesis_outcomes_section(data: Sequence[Any], lang: str, results: pd.DataF
     return out
 
 
-def synthesis_model_section(data: Sequence[Any], lang: str) -> list[str]:
+def synthesis_model_section(data: Sequence[RoundData], lang: str) -> list[str]:
     """The pooled mixed model of change across rounds."""
     from .analysis import crossround
 
@@ -1201,7 +1204,7 @@ def synthesis_model_section(data: Sequence[Any], lang: str) -> list[str]:
     return out
 
 
-def synthesis_rf18_section(data: Sequence[Any], lang: str) -> list[str]:
+def synthesis_rf18_section(data: Sequence[RoundData], lang: str) -> list[str]:
     """RF18 shares by year and group over every round's quality data."""
     from . import plots
     from .analysis import jsr
@@ -1223,7 +1226,7 @@ def synthesis_rf18_section(data: Sequence[Any], lang: str) -> list[str]:
     return out
 
 
-def synthesis_network_section(data: Sequence[Any], lang: str) -> list[str]:
+def synthesis_network_section(data: Sequence[RoundData], lang: str) -> list[str]:
     """Network metrics by round and wave."""
     from .analysis import network
 
@@ -1269,7 +1272,7 @@ def between_rounds_sentences(results: pd.DataFrame, lang: str, order: Sequence[s
     return out
 
 
-def synthesis_between_section(data: Sequence[Any], lang: str, results: pd.DataFrame | None = None) -> list[str]:
+def synthesis_between_section(data: Sequence[RoundData], lang: str, results: pd.DataFrame | None = None) -> list[str]:
     """What changed between the first and the latest round."""
     res = synthesis_outcome_results(data) if results is None else results
     out = [heading("synthesis.h.between", lang)]
@@ -1301,7 +1304,7 @@ def review_thresholds() -> dict[str, float]:
     return {key: float(conf.get(key, default)) for key, default in REVIEW_DEFAULTS.items()}
 
 
-def review_findings(data: Sequence[Any]) -> dict[str, pd.DataFrame]:
+def review_findings(data: Sequence[RoundData]) -> dict[str, pd.DataFrame]:
     """Every quality check over the rounds, one DataFrame per check (with ``round_id``)."""
     from .analysis import quality
 
@@ -1444,7 +1447,7 @@ def review_ceiling_section(findings: Mapping[str, pd.DataFrame], lang: str) -> l
     return out
 
 
-def review_tools_section(data: Sequence[Any], lang: str) -> list[str]:
+def review_tools_section(data: Sequence[RoundData], lang: str) -> list[str]:
     """Usefulness of the guidelines, self-assessment tool and toolbox over all rounds, with comments."""
     from . import plots
     from .analysis import tools
@@ -1557,7 +1560,7 @@ def recommendations(findings: Mapping[str, pd.DataFrame], lang: str,
     return recs
 
 
-def review_recommendations_section(findings: Mapping[str, pd.DataFrame], data: Sequence[Any], lang: str) -> list[str]:
+def review_recommendations_section(findings: Mapping[str, pd.DataFrame], data: Sequence[RoundData], lang: str) -> list[str]:
     """The recommendations list (or a sentence saying nothing crossed a threshold)."""
     from .analysis import tools
 
