@@ -143,10 +143,10 @@ def _privacy():
     return privacy
 
 
-def _to_iso3(value: str) -> str | None:
+def _to_iso3(value: str, data_dir: Path | None = None) -> str | None:
     from .countries import to_iso3
 
-    return to_iso3(value)
+    return to_iso3(value, data_dir=data_dir)
 
 
 def _full_name(fields: dict[str, Any]) -> str | None:
@@ -366,6 +366,8 @@ class _RoundBuilder:
             raw = self.raw.get(self._key(source))
             if raw is not None:
                 attendance.extend(self.read_roster(source, raw))
+        # one scrubber per round: compiling the roster-name patterns is the costly part
+        self.scrubber = _privacy().Scrubber(self.roster_names)
         submissions: list[_Submission] = []
         order = 0
         for source in manifest.sources:
@@ -440,26 +442,41 @@ class _RoundBuilder:
                      *, severity: str = "warning") -> str | None:
         if raw is None:
             return None
-        if re.fullmatch(r"[A-Z]{3}", raw.strip()):
-            return raw.strip()
-        code = _to_iso3(raw)
+        # an ISO3-looking code is checked too: "XYZ" must not reach pseudonym() unknown
+        code = _to_iso3(raw, data_dir=self.ws.data_dir)
         if code is None:
             self.problem(file, f"country {raw!r} is not recognised (give a country name in "
                          "English or French, or an ISO3 code)", row, column, severity)
         return code
 
-    def identify(self, fields: dict[str, str | None], *, country: str | None) -> tuple[str | None, str]:
-        """(pid, how): from the e-mail, else name + country; None when anonymous."""
+    def identify(self, fields: dict[str, str | None], *, country: str | None, file: str | None = None,
+                 row: int | None = None) -> tuple[str | None, str]:
+        """(pid, how): from the e-mail, else name + country; None when anonymous.
+
+        E-mail, name and country go to `privacy.pseudonym` together, which uses the e-mail
+        when it looks like one and the name + country otherwise, so a junk e-mail ("n/a",
+        "-") with a name still identifies the person. When no pid can be made (junk e-mail
+        and no name, or a country the pid cannot use), the row is anonymous and a located
+        warning says why; nothing is raised.
+        """
         privacy = _privacy()
         email = fields.get("email")
-        if email:
-            return privacy.pseudonym(key=self.key, email=email), "email"
         name = _full_name(fields)
-        if name:
-            # only a recognised ISO3 code: the roster and every survey then agree on the pid
-            # even when one of them spells the country in a way countries.py does not know
-            return privacy.pseudonym(key=self.key, name=name, country=country), "name"
-        return None, "anonymous"
+        if not email and not name:
+            return None, "anonymous"
+        try:
+            # only a recognised ISO3 code (country_code): the roster and every survey then
+            # agree on the pid even when one of them spells the country in another way
+            pid = privacy.pseudonym(key=self.key, email=email, name=name, country=country)
+        except DataError as exc:
+            columns = fields.get("_columns") or {}
+            role = "country" if exc.problem.column == "country" else "email" if email else "name"
+            reason = exc.problem.message.removeprefix("cannot make a pid: ")
+            self.warn(file, f"the respondent cannot be identified ({reason}): row treated as anonymous",
+                      row, columns.get(role))
+            return None, "anonymous"
+        message = privacy.pid_message(email=email, name=name, country=country)
+        return pid, "email" if message.startswith("email:") else "name"
 
     def map_columns(self, source: Source, raw: Any, codebook: Codebook,
                     *, roster: bool = False) -> tuple[dict[str, CodebookEntry], dict[str, str]]:
@@ -534,6 +551,7 @@ class _RoundBuilder:
                 else:
                     self.unknown(source, row_no, column, value, list_name, codebook)
                 continue
+            fields.setdefault("_columns", {}).setdefault(entry.role, column)
             if entry.role == "country":
                 fields["country_raw"] = value
                 fields["country"] = self.country_code(value, source.file, row_no, column)
@@ -567,7 +585,7 @@ class _RoundBuilder:
         for index in range(raw.n_rows):
             row_no = raw.source_rows[index]
             fields = self.person_fields(source, raw, mapping, codebook, index)
-            pid, how = self.identify(fields, country=fields.get("country"))
+            pid, _how = self.identify(fields, country=fields.get("country"), file=source.file, row=row_no)
             if pid is None:
                 self.warn(source.file, "roster row without e-mail or name: skipped", row_no)
                 self.log.add("drop_empty", file=source.file, row=row_no, detail="no e-mail or name")
@@ -608,9 +626,11 @@ class _RoundBuilder:
                 "n_sessions_attended": len(attended) if has_attendance else None, "_row": row_no,
             }
             self.roster_people[pid] = person
+            if not has_attendance:
+                continue  # no attendance column: the attendance table stays empty (unknown, not absent)
             for session in self.manifest.sessions:
                 attendance.append({"round_id": self.round_id, "pid": pid, "session_id": session.id,
-                                   "attended": (session.id in attended) if has_attendance else None})
+                                   "attended": session.id in attended})
         self.log.add("pseudonymize", file=source.file, detail=f"{n_pseudonymised} roster rows given a pid; "
                      "e-mail, name and phone columns dropped")
         return attendance
@@ -662,7 +682,7 @@ class _RoundBuilder:
         for index in range(raw.n_rows):
             row_no = raw.source_rows[index]
             fields = self.person_fields(source, raw, mapping, codebook, index)
-            pid, how = self.identify(fields, country=fields.get("country"))
+            pid, _how = self.identify(fields, country=fields.get("country"), file=source.file, row=row_no)
             anonymous = pid is None
             if anonymous:
                 pid = _privacy().pseudonym(key=self.key, name=f"anonymous {self.round_id} {source.file} {row_no}",
@@ -745,7 +765,7 @@ class _RoundBuilder:
                     coded = codebook.code(value, None, kind="text")
                     text = None
                     if coded.status == "ok":
-                        text = _privacy().scrub_text(coded.raw, self.roster_names)
+                        text = self.scrubber.scrub(coded.raw)
                         if text != coded.raw:
                             self.log.add("scrub", file=source.file, row=row_no, column=column,
                                          item_id=entry.item_id,
@@ -931,7 +951,7 @@ class _RoundBuilder:
             if new is None:
                 responses.loc[target, ["value", "value_label", "text"]] = [None, None, None]
             elif kind == "text":
-                responses.loc[target, "text"] = _privacy().scrub_text(new, self.roster_names)
+                responses.loc[target, "text"] = self.scrubber.scrub(new)
             else:
                 choices = current["_choices"] if not pd.isna(current["_choices"]) else None
                 coded = codebook.code(new, choices, kind="integer" if kind == "integer" else "select_one")
@@ -1084,7 +1104,7 @@ class _RoundBuilder:
                               row_no, columns["due"])
                 description = get("description")
                 if description is not None:
-                    scrubbed = _privacy().scrub_text(description, self.roster_names)
+                    scrubbed = self.scrubber.scrub(description)
                     if scrubbed != description:
                         self.log.add("scrub", file=source.file, row=row_no, column=columns["description"],
                                      detail="e-mail, phone number or roster name removed from free text")
@@ -1259,7 +1279,7 @@ def clean_round(ws: Workspace, round_id: str) -> CleanResult:
     UsageError
         When the round does not exist.
     """
-    from .atomic import atomic_dir, write_csv_atomic, write_text_atomic
+    from .atomic import atomic_dir, cleanup_stale_temps, write_csv_atomic, write_text_atomic
 
     builder = _RoundBuilder(ws, round_id)
     try:
@@ -1295,6 +1315,8 @@ def clean_round(ws: Workspace, round_id: str) -> CleanResult:
         "cleaned_at": dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat(),
     }
     final = ws.processed_round(round_id)
+    # leftovers of a clean that was killed (SIGKILL, power loss): their writers are gone
+    cleanup_stale_temps(final.parent)
     try:
         with atomic_dir(final) as tmp:
             for name, df in tables.items():
