@@ -91,6 +91,8 @@ def test_headline_sentences_and_summary_box() -> None:
     assert sentences[-1] == "5 of 10 improvement-plan actions (50%) were done by the latest follow-up."
     box = present.summary_box(sentences + ["<b>x</b>"], "fr")
     assert box.startswith('<div class="summary-box"><h2>Principaux résultats</h2>')
+    long_box = present.summary_box(["a"] * 6, "en")
+    assert long_box.startswith('<div class="summary-box" style="break-inside: auto')  # may continue overleaf
     assert "&lt;b&gt;x&lt;/b&gt;" in box
     assert t("summary.nothing", "en") in present.summary_box([], "en")
 

@@ -383,8 +383,10 @@ def summary_box(sentences: Iterable[str], lang: str, *, title_key: str = "summar
     if not items:
         body = f"<p>{esc(t('summary.nothing', lang))}</p>"
     else:
-        body = "<ul>" + "".join(f"<li>{esc(s)}</li>" for s in items) + "</ul>"
-    return f'<div class="summary-box"><h2>{esc(t(title_key, lang))}</h2>{body}</div>'
+        body = "<ul>" + "".join(f'<li style="break-inside: avoid">{esc(s)}</li>' for s in items) + "</ul>"
+    # a long box may continue on the next page rather than leave the first one half empty
+    style = ' style="break-inside: auto; page-break-inside: auto"' if len(items) > 5 else ""
+    return f'<div class="summary-box"{style}><h2>{esc(t(title_key, lang))}</h2>{body}</div>'
 
 
 def provenance_html(prov: Mapping[str, Any], lang: str) -> str:
