@@ -253,3 +253,10 @@ def test_session_names_come_from_the_manifest() -> None:
     waves = present.wave_namer(meta)
     assert waves("pre", "en") == "Before (pre-survey)"
     assert waves("w1", "en") == "Webinar 1: data"
+
+
+def test_waves_in_survey_order() -> None:
+    df = pd.DataFrame({"instrument": ["outcomes", "outcomes", "outcomes", "session_feedback", "session_feedback"],
+                       "wave": ["post", "pre", "retro", "w2", "w1"]})
+    meta = {"sessions": [{"id": "w1"}, {"id": "w2"}]}
+    assert present.sort_waves(df, meta, by=["instrument"])["wave"].tolist() == ["pre", "retro", "post", "w1", "w2"]

@@ -593,7 +593,7 @@ def participation_section(rd: RoundData, lang: str) -> list[str]:
                    "share_attended": "pct"},
             caption=t("round.table.attendance_session", lang), n_col=None))
     if not _is_empty(rd.responses):
-        counts = part.response_counts(rd.responses, rd.participants)
+        counts = sort_waves(part.response_counts(rd.responses, rd.participants), rd.meta, by=["instrument"])
         counts = counts.assign(instrument_text=[_instrument_name(i, lang) for i in counts["instrument"]])
         out.append(_table(
             counts, {"instrument_text": "col.instrument", "wave": "col.wave", "n_respondents": "col.n_respondents",
@@ -634,6 +634,19 @@ def wave_namer(*metas: Mapping[str, Any]) -> Callable[[Any, str], str]:
         return session_label(value, lang, sessions.get(str(value))) if text == str(value) else text
 
     return name
+
+
+def sort_waves(df: pd.DataFrame, *metas: Mapping[str, Any], by: Sequence[str] = ()) -> pd.DataFrame:
+    """Rows in survey order: ``by`` columns first, then waves as configured
+    (``settings.yaml`` ``cleaning.wave_order``), then sessions in the manifest's order."""
+    order = [str(w) for w in settings().get("cleaning", {}).get("wave_order", [])]
+    for meta in metas:
+        order += [str(s.get("id")) for s in meta.get("sessions") or [] if str(s.get("id")) not in order]
+    rank = {w: i for i, w in enumerate(order)}
+    key = df["wave"].map(lambda w: rank.get(str(w), len(rank)))
+    return (df.assign(_wave_rank=key)
+            .sort_values([*by, "_wave_rank", "wave"], kind="stable")
+            .drop(columns="_wave_rank").reset_index(drop=True))
 
 
 def _wave_or_session(value: Any, lang: str) -> str:
@@ -960,7 +973,24 @@ def network_section(rd: RoundData, lang: str) -> list[str]:
 
 def _theme_label(theme: str, lang: str, themes: Mapping[str, Any]) -> str:
     entry = themes.get(theme) or {}
+    if not entry and _has(f"theme.{theme}", lang):
+        return t(f"theme.{theme}", lang)
     return str(entry.get(f"label_{lang}") or entry.get("label_en") or theme)
+
+
+def _theme_table(comments: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """Themes mentioned at least once, most frequent first, with translated names."""
+    from .analysis import tools
+
+    themes = tools.load_themes()
+    counts = tools.theme_counts(tools.comment_themes(comments.rename(columns={"comment": "text"})))
+    counts = counts[counts["n_comments"] > 0].sort_values("n_comments", ascending=False, kind="stable")
+    return counts.assign(theme_text=[_theme_label(th, lang, themes) for th in counts["theme"]])
+
+
+def _rated(ratings: pd.DataFrame) -> pd.DataFrame:
+    """Tools with at least one rating (comment-only rows such as general remarks are not tools)."""
+    return ratings[ratings["n"].fillna(0) > 0].reset_index(drop=True)
 
 
 def tool_comments(tool_feedback: pd.DataFrame, responses: pd.DataFrame | None = None) -> pd.DataFrame:
@@ -985,7 +1015,7 @@ def tools_section(rd: RoundData, lang: str) -> list[str]:
     if _is_empty(tf):
         return out + [note("round.none.tools", lang)]
     out.append(paragraph(t("round.intro.tools", lang)))
-    ratings = tools.tool_ratings(tf)
+    ratings = _rated(tools.tool_ratings(tf))
     out.append(_fig(plots.tool_ratings_bars(ratings, lang), "round.figure.tools", lang))
     out.append(_table(ratings, {"tool": "col.tool", "n": "col.n", "mean": "col.mean", "median": "col.median",
                                 "share_useful": "col.share_useful"},
@@ -994,10 +1024,7 @@ def tools_section(rd: RoundData, lang: str) -> list[str]:
     comments = tool_comments(tf, rd.responses)
     if comments.empty:
         return out + [note("round.none.comments", lang)]
-    themes = tools.load_themes()
-    assigned = tools.comment_themes(comments.rename(columns={"comment": "text"}))
-    counts = tools.theme_counts(assigned)
-    counts = counts.assign(theme_text=[_theme_label(th, lang, themes) for th in counts["theme"]])
+    counts = _theme_table(comments, lang)
     out.append(_table(counts, {"theme_text": "col.theme", "n_comments": "col.mentions", "share": "col.share"},
                       lang, {"n_comments": "int", "share": "pct"}, caption=t("round.table.themes", lang),
                       n_col=None))
@@ -1021,7 +1048,8 @@ def methods_section(rd: RoundData, lang: str) -> list[str]:
                            n_respondents=fmt.integer(resp["pid"].nunique(), lang))))
     out.append(paragraph(t("round.methods.k", lang, k=k)))
     if suppressed_count():
-        out.append(paragraph(t("round.methods.suppressed", lang, n=fmt.integer(suppressed_count(), lang))))
+        out.append(paragraph(plural("round.methods.suppressed", suppressed_count(), lang,
+                                    n=fmt.integer(suppressed_count(), lang))))
     out.append(paragraph(t("round.methods.tests", lang, n_boot=fmt.integer(stats.get("n_boot", 2000), lang),
                            min_pairs=stats.get("min_pairs", 5))))
     if not _is_empty(rd.jsr_quality):
@@ -1358,6 +1386,7 @@ def review_response_section(findings: Mapping[str, pd.DataFrame], lang: str) -> 
     if _is_empty(df):
         return out + [note("review.none.response", lang)]
     out.append(paragraph(t("review.intro.response", lang)))
+    df = sort_waves(df, by=["round_id", "instrument"])
     out.append(_table(_instrument_col(df, lang), {"round_id": "col.round", "instrument_text": "col.instrument",
                                                   "wave": "col.wave", "n_respondents": "col.n_respondents",
                                                   "n_roster": "col.n_invited", "response_rate": "col.response_rate"},
@@ -1458,16 +1487,14 @@ def review_tools_section(data: Sequence[RoundData], lang: str) -> list[str]:
     tf = _concat(data, "tool_feedback")
     if tf.empty:
         return out + [note("review.none.tools", lang)]
-    ratings = tools.tool_ratings(tf)
+    ratings = _rated(tools.tool_ratings(tf))
     out.append(figure_html(plots.tool_ratings_bars(ratings, lang), alt=t("round.figure.tools", lang)))
     out.append(_table(ratings, {"tool": "col.tool", "n": "col.n", "mean": "col.mean", "share_useful": "col.share_useful"},
                       lang, {"tool": "tool", "n": "int", "mean": "num1", "share_useful": "pct"},
                       caption=t("review.table.tools", lang)))
     comments = tool_comments(tf, _concat(data, "responses"))
     if not comments.empty:
-        themes = tools.load_themes()
-        counts = tools.theme_counts(tools.comment_themes(comments.rename(columns={"comment": "text"})))
-        counts = counts.assign(theme_text=[_theme_label(th, lang, themes) for th in counts["theme"]])
+        counts = _theme_table(comments, lang)
         out.append(_table(counts, {"theme_text": "col.theme", "n_comments": "col.mentions", "share": "col.share"},
                           lang, {"n_comments": "int", "share": "pct"}, caption=t("round.table.themes", lang),
                           n_col=None))
@@ -1567,7 +1594,7 @@ def review_recommendations_section(findings: Mapping[str, pd.DataFrame], data: S
     from .analysis import tools
 
     tf = _concat(data, "tool_feedback")
-    ratings = tools.tool_ratings(tf) if not tf.empty else None
+    ratings = _rated(tools.tool_ratings(tf)) if not tf.empty else None
     recs = recommendations(findings, lang, ratings)
     out = [heading("review.h.recommendations", lang)]
     if not recs:
