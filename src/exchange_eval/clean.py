@@ -355,6 +355,11 @@ class _RoundBuilder:
                 continue
             for message in getattr(raw, "warnings", []) or []:
                 self.warn(source.file, str(message))
+            if raw.n_rows == 0:
+                self.problem(source.file, "the file has a header but no data rows (an export made before "
+                             "anyone answered?): export it again, or remove it from round.yaml for now",
+                             raw.header_line or None)
+                continue
             self.raw[self._key(source)] = raw
 
         self.sessions = self.build_sessions()

@@ -14,7 +14,7 @@ import typer
 from rich.console import Console
 
 from . import __version__
-from .errors import DataErrors, ExchangeEvalError, Problem, UsageError
+from .errors import DataErrors, ExchangeEvalError, ManifestError, Problem, UsageError
 from .paths import Workspace
 
 app = typer.Typer(
@@ -200,7 +200,7 @@ def report(
     from .report import build_round_report
 
     ws = workspace()
-    ws.require_round(round_id)
+    _require_round(ws, round_id)
     paths = build_round_report(ws, round_id, lang=_check_lang(lang), formats=_parse_formats(formats))
     for path in paths:
         out.print(f"wrote {path}")
@@ -261,8 +261,21 @@ def codebook_template(
     """Write a codebook pre-filled from a round's exports: every column, its draft mapping and choice lists."""
     from .codebook import write_template
 
-    path = write_template(workspace(), round_id, output=output)
+    ws = workspace()
+    _require_round(ws, round_id)
+    path = write_template(ws, round_id, output=output)
     out.print(f"wrote {path}")
+
+
+def _require_round(ws: Workspace, round_id: str) -> Path:
+    """The raw folder of ``round_id``; a malformed id (``../x``) is a usage error (exit 2)."""
+    from .manifest import check_round_id
+
+    try:
+        check_round_id(round_id)
+    except ManifestError as exc:
+        raise UsageError(exc.problem.message) from None
+    return ws.require_round(round_id)
 
 
 def _round_ids(ws: Workspace, round_id: str | None, all_rounds: bool) -> list[str]:
@@ -273,7 +286,7 @@ def _round_ids(ws: Workspace, round_id: str | None, all_rounds: bool) -> list[st
         return ids
     if not round_id:
         raise UsageError("name a ROUND or pass --all")
-    ws.require_round(round_id)
+    _require_round(ws, round_id)
     return [round_id]
 
 
@@ -296,7 +309,7 @@ def main() -> None:
     except KeyboardInterrupt:
         err.print("interrupted: outputs already written are intact")
         sys.exit(130)
-    except (DataErrors,) as exc:
+    except DataErrors as exc:
         print_problems(exc.problems)
         sys.exit(exc.exit_code)
     except ExchangeEvalError as exc:

@@ -2,8 +2,9 @@
 
 Encoding, in this order (the first that fits wins):
 
-1. a UTF-16 BOM (Excel's "Unicode text") → ``utf-16``; NUL bytes or an Office/zip/PDF
-   signature → `DataError` (a binary file renamed .csv);
+1. a UTF-16 BOM (Excel's "Unicode text") → ``utf-16``; an Office/zip/PDF signature →
+   `DataError` (a binary file renamed .csv); NUL bytes → UTF-16 without its BOM
+   (``utf-16-le``/``utf-16-be``) when every other byte is zero, else `DataError`;
 2. UTF-8, strictly, with BOM (``utf-8-sig``) or without (``utf-8``) — what survey
    platforms write;
 3. line by line: UTF-8 where a line is UTF-8, else Windows-1252 — what a French Excel
@@ -104,6 +105,9 @@ def decode_text(data: bytes, path: Path) -> tuple[str, str]:
         )
     nul = data.find(b"\x00")
     if nul >= 0:
+        bomless = _utf16_without_bom(data)
+        if bomless is not None:
+            return bomless
         raise DataError(
             f"this is a binary file, not a CSV (NUL byte at offset {nul}); was another file renamed?",
             file=path,
@@ -129,6 +133,30 @@ def decode_text(data: bytes, path: Path) -> tuple[str, str]:
     if guess is not None:
         return guess
     raise DataError("cannot tell the text encoding of this file (is it binary?)", file=path)
+
+
+def _utf16_without_bom(data: bytes) -> tuple[str, str] | None:
+    """UTF-16 text that lost its byte-order mark (some "Unicode text" exports), else None.
+
+    Recognised when, in the first 4 KiB, the zero bytes sit (almost) only at odd offsets
+    (little-endian) or only at even ones (big-endian) — what mostly-Latin text looks like
+    in UTF-16 — and the whole file decodes without control characters.
+    """
+    head = data[:4096]
+    if len(data) % 2 or len(head) < 4:
+        return None
+    even_zero = head[0::2].count(0) / (len(head) // 2)
+    odd_zero = head[1::2].count(0) / (len(head) // 2)
+    for encoding, zeros, other in (("utf-16-le", odd_zero, even_zero), ("utf-16-be", even_zero, odd_zero)):
+        if zeros >= 0.7 and other <= 0.01:
+            try:
+                text = data.decode(encoding)
+            except UnicodeDecodeError:
+                return None
+            if any(ord(ch) < 32 and ch not in "\r\n\t" for ch in text):
+                return None
+            return text, encoding
+    return None
 
 
 _LOWER = set("àâäçéèêëîïôöùûüÿœæáíóúñãõ")
