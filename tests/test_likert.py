@@ -146,3 +146,10 @@ def test_likert_summary_breakdown_suppressed():
     }
     assert out["suppressed"].all()  # every country has fewer than 3 answers per item
     assert out["median"].isna().all()
+
+
+def test_summary_by_a_unit_column_such_as_wave():
+    r = pd.concat([_feedback(), _feedback().assign(wave="vc2", session_id="vc2")])
+    out = likert_summary(r, by="wave", choices=AGREE5, k=0)
+    assert out["wave"].tolist() == ["vc1", "vc2", "vc1", "vc2"]
+    assert out["n"].tolist() == [6, 6, 6, 6] and out["n_missing"].tolist() == [1, 1, 1, 1]

@@ -181,3 +181,21 @@ def test_answer_grid_treats_absent_and_blank_rows_alike():
     assert grid.loc[grid["item_id"] == "ok_practices", "answered"].eq(False).all()
     with pytest.raises(AnalysisError):
         answer_grid(r.drop(columns="item_id"))
+
+
+def test_canonical_string_dtypes_are_handled():
+    r = _responses()
+    for col in ("round_id", "pid", "instrument", "wave", "item_id", "text"):
+        r[col] = r[col].astype("string")
+    p = _participants().astype(
+        {
+            "round_id": "string",
+            "pid": "string",
+            "country": "string",
+            "role": "string",
+            "on_roster": "boolean",
+        }
+    )
+    row = attrition(r).iloc[0]
+    assert (row["n_baseline"], row["n_endline"], row["n_linked"]) == (5, 5, 3)
+    assert response_counts(r, p)["n_respondents"].tolist() == [2, 5, 5, 2]

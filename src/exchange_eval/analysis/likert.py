@@ -269,6 +269,12 @@ def likert_summary(
     )
     out = out.merge(not_given, on=["item_id", *by_cols], how="left")
     out["n_missing"] = out["n_missing"].fillna(0).astype(int)
+    item_order = {item: i for i, item in enumerate(valued_items)}
+    out = out.sort_values(
+        ["item_id", *by_cols],
+        key=lambda col: col.map(item_order) if col.name == "item_id" else col,
+        kind="stable",
+    )
     if by_cols:
         out = suppress_small(out, n_col="n", k=k, value_cols=["median", "mean", "top2"])
     return out.reset_index(drop=True)

@@ -410,7 +410,7 @@ def attrition(
         round_ids = responses["round_id"].drop_duplicates().tolist()
     for round_id in round_ids:
         mask = units["round_id"].isna() if pd.isna(round_id) else units["round_id"] == round_id
-        waves = units[mask].groupby("wave")["pid"].agg(set).to_dict()
+        waves = {str(w): set(g) for w, g in units[mask].groupby("wave")["pid"]}
         pre = waves.get(baseline, set())
         post = waves.get(endline, set())
         follow = set().union(*[v for w, v in waves.items() if str(w).startswith("followup")])
@@ -495,6 +495,7 @@ def answer_grid(
     by_cols = [] if by is None else ([by] if isinstance(by, str) else list(by))
     _require(responses, by_cols, "responses")
     keys = [c for c in UNIT_COLUMNS if c in responses.columns]
+    by_cols = [c for c in by_cols if c not in keys]  # e.g. by="wave" is already a key
     frame = responses.assign(_answered=_answered(responses))
     units = frame.groupby([*keys, *by_cols], dropna=False, sort=True)["_answered"].any()
     units = units[units].reset_index()[[*keys, *by_cols]]
