@@ -153,3 +153,27 @@ def test_summary_by_a_unit_column_such_as_wave():
     out = likert_summary(r, by="wave", choices=AGREE5, k=0)
     assert out["wave"].tolist() == ["vc1", "vc2", "vc1", "vc2"]
     assert out["n"].tolist() == [6, 6, 6, 6] and out["n_missing"].tolist() == [1, 1, 1, 1]
+
+
+def test_suppression_counts_people_not_answers():
+    # two officials of one country answer four sessions each: 8 answers, 2 people
+    rows = [
+        {
+            "pid": pid,
+            "instrument": "session_feedback",
+            "wave": s,
+            "session_id": s,
+            "item_id": "sf_objectives",
+            "value": 4.0,
+            "country": "TCD",
+        }
+        for pid in ("t1", "t2")
+        for s in ("vc1", "vc2", "vc3", "visit")
+    ]
+    r = pd.DataFrame(rows)
+    counts = likert_counts(r, AGREE5, by="country", k=3)
+    assert (counts["n_item"] == 8).all() and (counts["n_respondents"] == 2).all()
+    assert counts["suppressed"].all() and counts["n"].isna().all()
+    summary = likert_summary(r, by="country", choices=AGREE5, k=3)
+    assert summary.loc[0, "n"] == 8 and summary.loc[0, "n_respondents"] == 2
+    assert summary.loc[0, "suppressed"] and np.isnan(summary.loc[0, "mean"])

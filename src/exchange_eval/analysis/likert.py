@@ -28,6 +28,18 @@ def _by_list(by: str | Sequence[str] | None) -> list[str]:
     return [] if by is None else ([by] if isinstance(by, str) else list(by))
 
 
+def _respondent_counts(answered: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
+    """Distinct people behind the answers of each group (answers may repeat per session)."""
+    who = answered["pid"] if "pid" in answered.columns else pd.Series(answered.index)
+    return (
+        answered.assign(_who=who.to_numpy())
+        .groupby(keys, dropna=False)["_who"]
+        .nunique()
+        .rename("n_respondents")
+        .reset_index()
+    )
+
+
 def _level_values(choices: Scale, where: str = "") -> list[float]:
     if not choices:
         raise AnalysisError(f"the scale{where} has no levels.")
@@ -107,8 +119,9 @@ def likert_counts(
         Columns ``item_id, [by…], level, label, n, pct, n_item`` — one row per item
         (× group) × level, every level present (n = 0 when unused). ``pct`` is a
         percentage (0–100) of ``n_item``, the item's non-missing answers in the group.
-        With ``by``, a ``suppressed`` column is added and n and pct are blanked for groups
-        with ``n_item < k``.
+        With ``by``, ``n_respondents`` (distinct people behind the group's answers — one
+        person answers once per session) and ``suppressed`` are added, and n and pct are
+        blanked for groups with fewer than k respondents.
 
     Raises
     ------
@@ -172,7 +185,10 @@ def likert_counts(
     out["pct"] = 100 * out["n"] / out["n_item"].where(out["n_item"] > 0)
     out = out[["item_id", *by_cols, "level", "label", "n", "pct", "n_item"]]
     if by_cols:
-        out = suppress_small(out, n_col="n_item", k=k, value_cols=["n", "pct"])
+        people = _respondent_counts(answered, ["item_id", *by_cols])
+        out = out.merge(people, on=["item_id", *by_cols], how="left")
+        out["n_respondents"] = out["n_respondents"].fillna(0).astype(int)
+        out = suppress_small(out, n_col="n_respondents", k=k, value_cols=["n", "pct"])
     return out.reset_index(drop=True)
 
 
@@ -215,8 +231,9 @@ def likert_summary(
         Columns ``item_id, [by…], n, median, mean, top2, n_missing``: ``n`` non-missing
         answers; ``top2`` the share (0–1) of answers in the two highest levels of the
         scale; ``n_missing`` the respondents of the same instrument and wave (and
-        session) who did not answer the item. With ``by``, a ``suppressed`` column is
-        added and median, mean and top2 are blanked for groups with ``n < k``.
+        session) who did not answer the item. With ``by``, ``n_respondents`` (distinct
+        people behind the answers) and ``suppressed`` are added, and median, mean and top2
+        are blanked for groups with fewer than k respondents.
 
     Notes
     -----
@@ -276,5 +293,8 @@ def likert_summary(
         kind="stable",
     )
     if by_cols:
-        out = suppress_small(out, n_col="n", k=k, value_cols=["median", "mean", "top2"])
+        people = _respondent_counts(frame[frame["_value"].notna()], ["item_id", *by_cols])
+        out = out.merge(people, on=["item_id", *by_cols], how="left")
+        out["n_respondents"] = out["n_respondents"].fillna(0).astype(int)
+        out = suppress_small(out, n_col="n_respondents", k=k, value_cols=["median", "mean", "top2"])
     return out.reset_index(drop=True)
