@@ -236,7 +236,8 @@ def main() -> None:
         figures["noop_inproc"] = time.perf_counter() - started
         print(f"    in-process build_all: {figures['noop_inproc']:.3f} s, built {noop.built or 'nothing'}")
 
-        target = written[1]
+        # edit a round whose report built (a failing round's edit rebuilds no cross-round report)
+        target = next((r for r in written if (ws.reports_dir / r / "round_report.html").is_file()), written[1])
         time.sleep(0.05)
         mark = time.time()
         edited = edit_one_export(ws, target)
