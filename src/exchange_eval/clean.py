@@ -32,6 +32,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import os
 import re
 from collections import defaultdict
 from collections.abc import Iterable
@@ -1253,6 +1254,30 @@ class _RoundBuilder:
             self.problems.extend(check_table(df, name, locate=locate, extra_columns=extra))
 
 
+def _recover_processed(final: Path) -> None:
+    """Undo what a killed clean left in ``data/processed``.
+
+    Killed between the two renames of `atomic.replace_dir_atomic`, a clean leaves the
+    previous round only under ``.<round>.old-<pid>-<hex>``: put it back (the latest, when
+    its writer is gone) before `atomic.cleanup_stale_temps` deletes the leftovers.
+    """
+    from .atomic import _TEMP_NAME, _pid_alive, cleanup_stale_temps
+
+    parent = final.parent
+    if not parent.is_dir():
+        return
+    if not final.exists():
+        aside = []
+        for entry in parent.iterdir():
+            match = _TEMP_NAME.match(entry.name)
+            if (match and match["kind"] == "old" and match["name"] == final.name and entry.is_dir()
+                    and not _pid_alive(int(match["pid"]))):
+                aside.append((entry.stat().st_mtime, entry))
+        if aside:
+            os.rename(max(aside)[1], final)
+    cleanup_stale_temps(parent)
+
+
 # ---------------------------------------------------------------------- public API
 def validate_round(ws: Workspace, round_id: str) -> list[Problem]:
     """Every problem of a round, without writing anything.
@@ -1284,8 +1309,9 @@ def clean_round(ws: Workspace, round_id: str) -> CleanResult:
     UsageError
         When the round does not exist.
     """
-    from .atomic import atomic_dir, cleanup_stale_temps, write_csv_atomic, write_text_atomic
+    from .atomic import atomic_dir, write_csv_atomic, write_text_atomic
 
+    _recover_processed(ws.processed_round(round_id))
     builder = _RoundBuilder(ws, round_id)
     try:
         builder.run()
@@ -1320,8 +1346,6 @@ def clean_round(ws: Workspace, round_id: str) -> CleanResult:
         "cleaned_at": dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat(),
     }
     final = ws.processed_round(round_id)
-    # leftovers of a clean that was killed (SIGKILL, power loss): their writers are gone
-    cleanup_stale_temps(final.parent)
     try:
         with atomic_dir(final) as tmp:
             for name, df in tables.items():
