@@ -17,6 +17,7 @@ import json
 import random
 import re
 import shutil
+import subprocess
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -88,7 +89,7 @@ class Case:
     breaker: Callable[[Path], None]
     file: str  # the file the problem line names
     message: str  # regular expression searched in that line
-    row: int | None = None  # None: any row, or none ("-")
+    row: int | None = None  # None: any row, or none ("-"); 0: some line number
     column: str | None = None
 
 
@@ -201,7 +202,7 @@ CASES = [
     Case("key-typo", ("kobo_pre.csv",), _key_typo, "round.yaml", r"unknown key 'instrumnet'.*did you mean 'instrument'",
          column="instrumnet"),
     Case("escaping-path", ("kobo_pre.csv",), _escaping_path, "round.yaml", r"outside the round folder",
-         column="file"),
+         row=0, column="file"),
     # two folders say `round: same-id`: the one whose folder name differs is the error
     Case("same-id-b", ("kobo_pre.csv",), _noop, "round.yaml", r"does not match its folder name 'same-id-b'",
          column="round"),
@@ -301,7 +302,9 @@ def test_each_bad_input_is_one_located_line(bad, case):
         hits = [m for m in parsed if Path(m["file"]).name == case.file and re.search(case.message, m["message"])]
         assert hits, f"{command} {case.round_id}: no line for {case.file} ~ {case.message!r} in {lines}"
         hit = hits[0]
-        if case.row is not None:
+        if case.row == 0:
+            assert hit["row"].isdigit(), lines
+        elif case.row is not None:
             assert hit["row"] == str(case.row), lines
         if case.column is not None:
             assert hit["column"] == case.column, lines
@@ -393,3 +396,60 @@ def test_utf16_without_bom_is_read(tmp_path, demo_raw):
     pd.testing.assert_frame_equal(result.tables["participants"], expected)
     meta = json.loads((ws.processed_round("utf16") / "meta.json").read_text(encoding="utf-8"))
     assert meta["sources"][0]["file"] == "inscriptions.csv"
+
+
+# ---------------------------------------------------------------------- build
+def _build_data(tmp_path: Path, demo_raw: Path, *, good: bool) -> Path:
+    """Rounds for `build`: broken ones (unknown code, folder/id mismatch, path escaping the
+    round folder) and, with ``good``, the intact French demo round."""
+    staging = tmp_path / "staging"
+    shutil.copytree(demo_raw / BASE, staging / BASE)
+    raw = tmp_path / "data" / "raw"
+    raw.mkdir(parents=True)
+    broken = {"unknown-code": _unknown_code, "escaping-path": _escaping_path}
+    for round_id, breaker in broken.items():
+        breaker(copy_round(staging, round_id, ["kobo_pre.csv"]).rename(raw / round_id))
+    copy_round(staging, "misnamed", ["kobo_pre.csv"], manifest_id="jsr-2025-xx").rename(raw / "misnamed")
+    if good:
+        shutil.copytree(demo_raw / BASE, raw / BASE)
+    return tmp_path / "data"
+
+
+def _check_build_failures(result: subprocess.CompletedProcess) -> None:
+    assert result.returncode == 1, result.stderr
+    assert "Traceback" not in result.stderr + result.stdout
+    assert "internal error" not in result.stderr
+    stderr = result.stderr
+    for pattern in (
+        r"unknown-code: data problems:\n\s+kobo_pre\.csv:4:Connaissances/.*: unknown answer 'Peut-être'",
+        r"misnamed: data problems:\n\s+\S*round\.yaml:1:round: round id 'jsr-2025-xx' does not match its folder",
+        r"escaping-path: data problems:\n\s+\S*round\.yaml:\d+:file: .*outside the round folder",
+    ):
+        assert re.search(pattern, stderr), (pattern, stderr)
+
+
+def test_build_reports_broken_rounds_without_crashing(tmp_path, demo_raw):
+    data = _build_data(tmp_path, demo_raw, good=False)
+    before = tree_digests(data / "raw")
+    result = run_cli("--data-dir", str(data), "--reports-dir", str(tmp_path / "reports"),
+                     "build", "--jobs", "1", "--format", "html")
+    _check_build_failures(result)
+    assert tree_digests(data / "raw") == before
+
+
+@pytest.mark.slow
+def test_build_builds_the_good_round_beside_broken_ones(tmp_path, demo_raw):
+    from exchange_eval.paths import PACKAGE_NOTEBOOKS
+
+    if not (PACKAGE_NOTEBOOKS / "round_report.ipynb").is_file():
+        pytest.skip("report notebooks not written yet")
+    data = _build_data(tmp_path, demo_raw, good=True)
+    before = tree_digests(data / "raw")
+    reports = tmp_path / "reports"
+    result = run_cli("--data-dir", str(data), "--reports-dir", str(reports), "build", "--format", "html",
+                     timeout=1200)
+    _check_build_failures(result)
+    assert not re.search(rf"^{BASE}:", result.stderr, flags=re.MULTILINE), result.stderr
+    assert (reports / BASE / "round_report.html").is_file()
+    assert (reports / "index.html").is_file()
+    assert tree_digests(data / "raw") == before

@@ -135,18 +135,20 @@ def check_round_id(round_id: str, *, file: str | Path | None = None) -> str:
     return round_id
 
 
-def safe_join(folder: Path, name: str, *, file: str | Path | None = None, key: str = "file") -> Path:
+def safe_join(folder: Path, name: str, *, file: str | Path | None = None, key: str = "file",
+              row: int | None = None) -> Path:
     """Join ``name`` to ``folder`` and refuse anything that leaves ``folder``.
 
     Absolute paths, ``..`` components and symlinks resolving outside are refused.
     """
     if not isinstance(name, str) or not name.strip():
-        raise ManifestError(f"{key} must be a file name", file=file, column=key)
+        raise ManifestError(f"{key} must be a file name", file=file, row=row, column=key)
     candidate = Path(name)
     if candidate.is_absolute() or ".." in candidate.parts or name.startswith("~"):
         raise ManifestError(
             f"{key} {name!r} points outside the round folder; name a file inside it",
             file=file,
+            row=row,
             column=key,
         )
     joined = folder / candidate
@@ -157,6 +159,7 @@ def safe_join(folder: Path, name: str, *, file: str | Path | None = None, key: s
         raise ManifestError(
             f"{key} {name!r} resolves outside the round folder (symbolic link?)",
             file=file,
+            row=row,
             column=key,
         ) from None
     return joined
@@ -272,7 +275,7 @@ def load_manifest(folder: str | Path) -> Manifest:
 
     codebook = None
     if raw.get("codebook"):
-        codebook = safe_join(folder, str(raw["codebook"]), file=path, key="codebook")
+        codebook = safe_join(folder, str(raw["codebook"]), file=path, key="codebook", row=_line_of(text, "codebook"))
 
     sources: list[Source] = []
     seen_files: set[tuple[str, str | None]] = set()
@@ -306,7 +309,7 @@ def load_manifest(folder: str | Path) -> Manifest:
         wave = entry.get("wave")
         if wave is not None and not WAVE_PATTERN.match(str(wave)):
             raise ManifestError(f"wave {wave!r} is not allowed", file=path, row=row, column="wave")
-        file_path = safe_join(folder, str(name), file=path)
+        file_path = safe_join(folder, str(name), file=path, row=row)
         if not file_path.is_file():
             raise ManifestError(f"source file {name!r} does not exist in {folder}", file=path, row=row, column="file")
         key = (str(name), entry.get("sheet"))
@@ -321,7 +324,8 @@ def load_manifest(folder: str | Path) -> Manifest:
                 instrument=instrument,
                 wave=str(wave) if wave is not None else None,
                 platform=platform,
-                codebook=safe_join(folder, str(source_codebook), file=path, key="codebook") if source_codebook else codebook,
+                codebook=safe_join(folder, str(source_codebook), file=path, key="codebook", row=row)
+                if source_codebook else codebook,
                 session=str(entry["session"]) if entry.get("session") is not None else None,
                 sheet=entry.get("sheet"),
                 language=entry.get("language"),
