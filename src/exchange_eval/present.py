@@ -1334,8 +1334,9 @@ def review_thresholds() -> dict[str, float]:
     return {key: float(conf.get(key, default)) for key, default in REVIEW_DEFAULTS.items()}
 
 
-def review_findings(data: Sequence[RoundData]) -> dict[str, pd.DataFrame]:
-    """Every quality check over the rounds, one DataFrame per check (with ``round_id``)."""
+def review_findings(data: Sequence[RoundData]) -> dict[str, Any]:
+    """Every quality check over the rounds, one DataFrame per check (with ``round_id``),
+    and ``wave_names``, a formatter naming the waves and sessions of these rounds."""
     from .analysis import quality
 
     found: dict[str, list[pd.DataFrame]] = {k: [] for k in
@@ -1362,24 +1363,17 @@ def review_findings(data: Sequence[RoundData]) -> dict[str, pd.DataFrame]:
                     df = df.drop(columns="round_id")
                 df.insert(0, "round_id", rid)
                 found[name].append(df)
-    result = {k: pd.concat(v, ignore_index=True) if v else pd.DataFrame() for k, v in found.items()}
-    _WAVE_NAMES["current"] = wave_namer(*(r.meta for r in data))
+    result: dict[str, Any] = {k: pd.concat(v, ignore_index=True) if v else pd.DataFrame() for k, v in found.items()}
+    # the review tables name waves and sessions with the titles of the rounds reviewed
+    result["wave_names"] = wave_namer(*(r.meta for r in data))
     return result
-
-
-_WAVE_NAMES: dict[str, Callable[[Any, str], str]] = {}
-
-
-def _review_wave(value: Any, lang: str) -> str:
-    """Wave or session name for the review tables (session titles of the rounds reviewed)."""
-    return _WAVE_NAMES.get("current", _wave_or_session)(value, lang)
 
 
 def _instrument_col(df: pd.DataFrame, lang: str) -> pd.DataFrame:
     return df.assign(instrument_text=[_instrument_name(i, lang) for i in df["instrument"]])
 
 
-def review_response_section(findings: Mapping[str, pd.DataFrame], lang: str) -> list[str]:
+def review_response_section(findings: Mapping[str, Any], lang: str) -> list[str]:
     """Response rates by round, instrument and wave."""
     df = findings.get("response")
     out = [heading("review.h.response", lang)]
@@ -1390,12 +1384,12 @@ def review_response_section(findings: Mapping[str, pd.DataFrame], lang: str) -> 
     out.append(_table(_instrument_col(df, lang), {"round_id": "col.round", "instrument_text": "col.instrument",
                                                   "wave": "col.wave", "n_respondents": "col.n_respondents",
                                                   "n_roster": "col.n_invited", "response_rate": "col.response_rate"},
-                      lang, {"round_id": "id", "wave": _review_wave, "n_respondents": "int", "n_roster": "int",
+                      lang, {"round_id": "id", "wave": findings.get("wave_names", _wave_or_session), "n_respondents": "int", "n_roster": "int",
                              "response_rate": "pct"}, caption=t("review.table.response", lang), n_col=None))
     return out
 
 
-def review_nonresponse_section(findings: Mapping[str, pd.DataFrame], lang: str, top: int = 15) -> list[str]:
+def review_nonresponse_section(findings: Mapping[str, Any], lang: str, top: int = 15) -> list[str]:
     """The questions most often skipped."""
     df = findings.get("nonresponse")
     th = review_thresholds()
@@ -1406,12 +1400,12 @@ def review_nonresponse_section(findings: Mapping[str, pd.DataFrame], lang: str, 
     worst = df.sort_values("share_missing", ascending=False).head(top)
     out.append(_table(worst, {"round_id": "col.round", "item_id": "col.item", "wave": "col.wave", "n": "col.n",
                               "n_missing": "col.nonresponse", "share_missing": "col.share"},
-                      lang, {"round_id": "id", "item_id": "item", "wave": _review_wave, "n": "int", "n_missing": "int",
+                      lang, {"round_id": "id", "item_id": "item", "wave": findings.get("wave_names", _wave_or_session), "n": "int", "n_missing": "int",
                              "share_missing": "pct"}, caption=t("review.table.nonresponse", lang), n_col=None))
     return out
 
 
-def review_straightlining_section(findings: Mapping[str, pd.DataFrame], lang: str) -> list[str]:
+def review_straightlining_section(findings: Mapping[str, Any], lang: str) -> list[str]:
     """Straight-lining by survey."""
     df = findings.get("straightlining")
     out = [heading("review.h.straightlining", lang)]
@@ -1422,12 +1416,12 @@ def review_straightlining_section(findings: Mapping[str, pd.DataFrame], lang: st
     out.append(_table(_instrument_col(df, lang), {"round_id": "col.round", "instrument_text": "col.instrument",
                                                   "wave": "col.wave", "n": "col.n",
                                                   "n_straightlined": "col.straightlining", "share": "col.share"},
-                      lang, {"round_id": "id", "wave": _review_wave, "n": "int", "n_straightlined": "int", "share": "pct"},
+                      lang, {"round_id": "id", "wave": findings.get("wave_names", _wave_or_session), "n": "int", "n_straightlined": "int", "share": "pct"},
                       caption=t("review.table.straightlining", lang), n_col=None))
     return out
 
 
-def review_reliability_section(findings: Mapping[str, pd.DataFrame], lang: str) -> list[str]:
+def review_reliability_section(findings: Mapping[str, Any], lang: str) -> list[str]:
     """Cronbach's alpha with its CI per scale."""
     df = findings.get("reliability")
     out = [heading("review.h.reliability", lang)]
@@ -1438,13 +1432,13 @@ def review_reliability_section(findings: Mapping[str, pd.DataFrame], lang: str) 
     out.append(_table(_with_ci(df, lang, digits=2), {"round_id": "col.round", "scale": "col.outcome",
                                                      "wave": "col.wave", "k": "col.k_items", "n": "col.n",
                                                      "alpha": "col.alpha", "ci": "col.ci", "note": "col.note"},
-                      lang, {"round_id": "id", "scale": "outcome", "wave": _review_wave, "k": "int", "n": "int",
+                      lang, {"round_id": "id", "scale": "outcome", "wave": findings.get("wave_names", _wave_or_session), "k": "int", "n": "int",
                              "alpha": "num2", "note": "note"},
                       caption=t("review.table.reliability", lang), n_col=None))
     return out
 
 
-def review_burden_section(findings: Mapping[str, pd.DataFrame], lang: str) -> list[str]:
+def review_burden_section(findings: Mapping[str, Any], lang: str) -> list[str]:
     """Median completion time by survey."""
     df = findings.get("burden")
     out = [heading("review.h.burden", lang)]
@@ -1454,12 +1448,12 @@ def review_burden_section(findings: Mapping[str, pd.DataFrame], lang: str) -> li
     df = _instrument_col(df, lang).assign(median_min=df["median_s"] / 60)
     out.append(_table(df, {"round_id": "col.round", "instrument_text": "col.instrument", "wave": "col.wave",
                            "n": "col.n", "median_min": "col.median_minutes"},
-                      lang, {"round_id": "id", "wave": _review_wave, "n": "int", "median_min": "num1"},
+                      lang, {"round_id": "id", "wave": findings.get("wave_names", _wave_or_session), "n": "int", "median_min": "num1"},
                       caption=t("review.table.burden", lang), n_col=None))
     return out
 
 
-def review_ceiling_section(findings: Mapping[str, pd.DataFrame], lang: str) -> list[str]:
+def review_ceiling_section(findings: Mapping[str, Any], lang: str) -> list[str]:
     """Items with most answers in the top category."""
     df = findings.get("ceiling")
     th = review_thresholds()
@@ -1473,7 +1467,7 @@ def review_ceiling_section(findings: Mapping[str, pd.DataFrame], lang: str) -> l
     shown = (flagged if not flagged.empty else df).sort_values("top_share", ascending=False).head(15)
     out.append(_table(shown, {"round_id": "col.round", "item_id": "col.item", "wave": "col.wave", "n": "col.n",
                               "top_share": "col.ceiling_share"},
-                      lang, {"round_id": "id", "item_id": "item", "wave": _review_wave, "n": "int", "top_share": "pct"},
+                      lang, {"round_id": "id", "item_id": "item", "wave": findings.get("wave_names", _wave_or_session), "n": "int", "top_share": "pct"},
                       caption=t("review.table.ceiling", lang), n_col=None))
     return out
 
@@ -1523,7 +1517,7 @@ def _share_range(shares: pd.Series, lang: str) -> str:
     return t("common.range", lang, low=fmt.percent(low, lang), high=fmt.percent(high, lang))
 
 
-def recommendations(findings: Mapping[str, pd.DataFrame], lang: str,
+def recommendations(findings: Mapping[str, Any], lang: str,
                     tool_ratings: pd.DataFrame | None = None) -> list[str]:
     """Concrete recommendations, each triggered by a threshold of `review_thresholds`.
 
@@ -1589,7 +1583,7 @@ def recommendations(findings: Mapping[str, pd.DataFrame], lang: str,
     return recs
 
 
-def review_recommendations_section(findings: Mapping[str, pd.DataFrame], data: Sequence[RoundData], lang: str) -> list[str]:
+def review_recommendations_section(findings: Mapping[str, Any], data: Sequence[RoundData], lang: str) -> list[str]:
     """The recommendations list (or a sentence saying nothing crossed a threshold)."""
     from .analysis import tools
 
