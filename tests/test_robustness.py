@@ -203,3 +203,26 @@ def test_cleaning_log_keeps_plain_numbers_and_guards_formulas(tmp_path):
     back = pd.read_csv(path, dtype=str, encoding="utf-8-sig")
     assert list(back["old"]) == ["-99", "-1,5", "+0.5", "'=SUM(A1)", "'-2+3+cmd|' /C calc'!A0", "'@x", "'-"]
     assert list(back["n"]) == ["-99", "1", "2", "3", "4", "5", "6"]
+
+
+# ---------------------------------------------------------------------- raw is read-only
+def test_raw_files_are_never_modified(tmp_path):
+    from exchange_eval.codebook import write_template
+    from exchange_eval.errors import UsageError
+
+    ws = small_round(tmp_path / "data")
+    folder = ws.raw_round("r1")
+    before = tree_digests(folder)
+    mtimes = {p.name: p.stat().st_mtime_ns for p in folder.iterdir()}
+    validate_round(ws, "r1")
+    clean_round(ws, "r1")
+    assert tree_digests(folder) == before
+    template = write_template(ws, "r1")  # default: a new codebook.xlsx in the raw folder
+    assert template == folder / "codebook.xlsx"
+    after = tree_digests(folder)
+    assert {k: v for k, v in after.items() if k != "codebook.xlsx"} == before
+    with pytest.raises(UsageError, match="exists already"):
+        write_template(ws, "r1")  # never overwritten
+    assert tree_digests(folder) == after
+    assert {p.name: p.stat().st_mtime_ns for p in folder.iterdir() if p.name in mtimes} == mtimes
+    assert sorted(p.name for p in folder.iterdir()) == sorted([*mtimes, "codebook.xlsx"])
