@@ -176,3 +176,13 @@ def test_change_dotplot_by_round_has_one_colour_per_round() -> None:
     assert ticks == ["Nouvelles connaissances", "Compétences renforcées"]
     assert t("common.n_eq", "fr", n=6) in _texts(fig)
     _check_print_size(fig)
+
+
+def test_ladder_comparison_countries_are_one_mean_line() -> None:
+    ladder = pd.DataFrame({"country": ["SEN", "MLI", "NER"], "group": ["participant", "comparison", "comparison"],
+                           "dimension": ["evidence"] * 3, "before": [1.0, 2.0, 3.0], "after": [3.0, 2.0, 4.0]})
+    fig = plots.ladder_slopes(ladder, "fr")
+    legend = [x.get_text() for x in fig.legends[0].get_texts()]
+    assert legend == ["Sénégal", t("plot.ladder.comparison_mean", "fr", n=2)]
+    lines = [ln for ln in fig.axes[0].get_lines() if ln.get_linestyle() == "--"]
+    assert len(lines) == 1 and list(lines[0].get_ydata()) == [2.5, 3.0]

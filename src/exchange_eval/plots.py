@@ -391,7 +391,9 @@ def ladder_slopes(
     """Maturity-ladder level before → after per country, one small panel per dimension.
 
     ``ladder`` is ``analysis.jsr.ladder_change`` output: ``country, dimension, before,
-    after`` (``group`` optional: comparison countries are drawn dashed).
+    after`` and optionally ``group``. Participating countries are drawn one line each
+    (country colour and marker); comparison countries, when present, as one dashed grey
+    line of their mean, so the panels stay readable with many countries.
     """
     dims = list(dict.fromkeys(ladder["dimension"].tolist())) if not ladder.empty else []
     n = max(len(dims), 1)
@@ -405,19 +407,25 @@ def ladder_slopes(
             ax.set_axis_off()
         return fig
     levels = choice_levels(choices)
-    countries = sorted(ladder["country"].dropna().unique())
+    is_comparison = (ladder["group"].astype("string") == "comparison").fillna(False) if "group" in ladder.columns \
+        else pd.Series(False, index=ladder.index)
+    own = ladder[~is_comparison.to_numpy()]
+    comparison = ladder[is_comparison.to_numpy()]
+    countries = sorted(own["country"].dropna().unique())
     for ax, dim in zip(flat, dims, strict=False):
-        sub = ladder[ladder["dimension"] == dim]
-        for rec in sub.itertuples(index=False):
+        if not comparison.empty:
+            ref = comparison[comparison["dimension"] == dim][["before", "after"]].astype(float).mean()
+            if not ref.isna().any():
+                ax.plot([0, 1], [ref["before"], ref["after"]], color="#777777", linestyle="--", linewidth=1.8,
+                        marker="o", markersize=4, zorder=1)
+        for rec in own[own["dimension"] == dim].itertuples(index=False):
             color, marker = country_style(rec.country)
-            dashed = str(getattr(rec, "group", "")) == "comparison"
             ys = [rec.before, rec.after]
             if any(fmt.is_missing(y) for y in ys):
                 continue
             # small horizontal jitter per country keeps identical slopes visible
-            jitter = (countries.index(rec.country) - (len(countries) - 1) / 2) * 0.03
-            ax.plot([0 + jitter, 1 + jitter], ys, color=color, marker=marker, linewidth=1.6,
-                    linestyle="--" if dashed else "-", markersize=5)
+            jitter = (countries.index(rec.country) - (len(countries) - 1) / 2) * 0.04
+            ax.plot([0 + jitter, 1 + jitter], ys, color=color, marker=marker, linewidth=1.6, markersize=5, zorder=2)
         ax.set_title(wrap(dimension_label(dim, lang), 26), fontsize=BASE_FONT, loc="left")
         ax.set_xticks([0, 1], [t("plot.ladder.before", lang), t("plot.ladder.after", lang)])
         ax.set_xlim(-0.3, 1.3)
@@ -430,9 +438,11 @@ def ladder_slopes(
         Line2D([], [], color=country_style(c)[0], marker=country_style(c)[1], label=country_name(c, lang))
         for c in countries
     ]
-    if "group" in ladder.columns and (ladder["group"] == "comparison").any():
-        handles.append(Line2D([], [], color="#555555", linestyle="--", label=group_label("comparison", lang)))
-    fig.legend(handles=handles, loc="outside lower center", ncol=min(len(handles), 4), frameon=False)
+    if not comparison.empty:
+        handles.append(Line2D([], [], color="#777777", linestyle="--", marker="o", markersize=4,
+                              label=t("plot.ladder.comparison_mean", lang,
+                                      n=fmt.integer(comparison["country"].nunique(), lang))))
+    fig.legend(handles=handles, loc="outside lower center", ncol=min(len(handles), 3), frameon=False)
     if title:
         fig.suptitle(title, x=0.02, ha="left")
     _apply_rc(fig)
