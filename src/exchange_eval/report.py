@@ -679,8 +679,11 @@ def round_spec(ws: Workspace, round_id: str, lang: str | None = None) -> ReportS
 
 
 def _programme_spec(
-    ws: Workspace, kind: str, stem: str, title: str, lang: str, rounds: Sequence[str] | None
+    ws: Workspace, kind: str, stem: str, lang: str, rounds: Sequence[str] | None
 ) -> ReportSpec:
+    from .i18n import t
+
+    title = t(f"{kind}.title", lang)
     return ReportSpec(
         kind=kind,
         name=kind,
@@ -702,12 +705,12 @@ def _programme_spec(
 
 def synthesis_spec(ws: Workspace, lang: str = "en", rounds: Sequence[str] | None = None) -> ReportSpec:
     """The cross-round synthesis over ``rounds`` (None: every cleaned round)."""
-    return _programme_spec(ws, "synthesis", "synthesis_report", "Cross-round synthesis", lang, rounds)
+    return _programme_spec(ws, "synthesis", "synthesis_report", lang, rounds)
 
 
 def review_spec(ws: Workspace, lang: str = "en", rounds: Sequence[str] | None = None) -> ReportSpec:
     """The review of the feedback instruments over ``rounds`` (None: every cleaned round)."""
-    return _programme_spec(ws, "review", "feedback_review", "Review of the feedback instruments", lang, rounds)
+    return _programme_spec(ws, "review", "feedback_review", lang, rounds)
 
 
 # --------------------------------------------------------------------------- build one report
