@@ -90,7 +90,26 @@ def build(ws: Workspace, **kwargs) -> object:
     kwargs.setdefault("jobs", 1)
     kwargs.setdefault("formats", ("html",))
     kwargs.setdefault("progress", False)
+    kwargs.setdefault("languages", ())  # each round in its own language, programme in English
     return build_all(ws, cleaner=fake_clean, **kwargs)
+
+
+@pytest.mark.slow
+def test_build_every_report_in_every_language(tmp_path: Path) -> None:
+    ws = make_programme(tmp_path, {"ra": "en", "rb": "fr"})
+    first = build(ws, languages=("en", "fr"))
+    assert first.ok, first.failures
+    assert sorted(first.built) == [
+        "index", "ra", "ra (fr)", "rb", "rb (en)", "review", "review (fr)", "synthesis", "synthesis (fr)",
+    ]
+    assert sorted(first.cleaned) == ["ra", "rb"]  # each round cleaned once, whatever the languages
+    for path in ("ra/round_report.html", "ra/round_report.fr.html", "rb/round_report.html",
+                 "rb/round_report.en.html", "synthesis/synthesis_report.fr.html", "review/feedback_review.fr.html"):
+        assert (ws.reports_dir / path).is_file(), path
+    index = (ws.reports_dir / "index.html").read_text(encoding="utf-8")
+    assert 'href="ra/round_report.fr.html"' in index and 'href="rb/round_report.en.html"' in index
+    again = build(ws, languages=("en", "fr"))
+    assert again.built == [] and len(again.skipped) == 8
 
 
 @pytest.mark.slow

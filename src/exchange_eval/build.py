@@ -419,7 +419,8 @@ def build_all(
     formats: Iterable[str] = ("html", "pdf"),
     progress: bool = True,
     *,
-    lang: str = "en",
+    lang: str | None = None,
+    languages: Sequence[str] | None = None,
     cleaner: Cleaner | None = None,
 ) -> BuildResult:
     """Clean every round and build every report whose inputs changed.
@@ -436,8 +437,13 @@ def build_all(
         ``html``, ``pdf`` (the executed ``.ipynb`` is always kept).
     progress : bool
         Show a live table (terminal) or one line per finished report (pipe).
-    lang : str
-        Language of the synthesis and the review (round reports use their round's).
+    lang : str, optional
+        Build only this language: round reports, synthesis and review (default: every
+        language of ``languages``).
+    languages : sequence of str, optional
+        Report languages (default: settings ``reports.languages``). Each round report is
+        built first in its round's own language, then in each of these; the synthesis and
+        the review in each of these (English when empty).
     cleaner : callable, optional
         ``cleaner(ws, round_id)`` replacing `exchange_eval.clean.clean_round` (a picklable,
         module-level function when ``jobs > 1``).
@@ -451,6 +457,7 @@ def build_all(
     """
     started = time.perf_counter()
     formats = _normalize_formats(formats)
+    languages = _report_languages(ws, lang, languages)
     jobs = max(1, jobs or os.cpu_count() or 1)
     cache = BuildCache.load(ws)
     result = BuildResult()
@@ -466,6 +473,7 @@ def build_all(
 
     round_tasks: list[_Task] = []
     round_data: dict[str, str] = {}  # round id -> data hash, for rounds whose report is fine
+    round_langs: dict[str, str] = {}  # round id -> the language its first report is built in
     round_nb = notebook_hash("round_report.ipynb")
     for rid in ws.round_ids():
         try:
@@ -478,6 +486,8 @@ def build_all(
                 or (record.get("input") == fingerprint and record.get("meta") == _stat_key(meta_path))
             )
             round_lang = _round_language(ws, rid)
+            if lang is not None:
+                round_lang = lang
         except ExchangeEvalError as exc:
             result.failures.append(f"{rid}: {_describe(exc)}")
             continue
@@ -487,7 +497,8 @@ def build_all(
             show.set(rid, "failed", 0.0)
             continue
         key_parts = (*common, ("notebook", round_nb), ("kind", "round"))
-        old = cache.reports.get(f"round:{rid}") or {}
+        round_langs[rid] = round_lang
+        old = cache.reports.get(_entry("round", rid, round_lang)) or {}
         task = _Task(
             label=rid,
             kind="round",
@@ -517,35 +528,66 @@ def build_all(
                 continue
         round_tasks.append(task)
 
-    def programme_tasks(rounds: dict[str, str]) -> list[_Task]:
+    def translated_round_tasks(rounds: dict[str, str]) -> list[_Task]:
+        """Round reports in the languages other than the round's own (data already clean)."""
         tasks: list[_Task] = []
+        key_parts = (*common, ("notebook", round_nb), ("kind", "round"))
+        for rid in sorted(rounds):
+            for other in languages:
+                if other == round_langs.get(rid):
+                    continue
+                label = f"{rid} ({other})"
+                old = cache.reports.get(_entry("round", rid, other)) or {}
+                key = _report_key(key_parts + (("lang", other),), {rid: rounds[rid]})
+                if not force and key == old.get("key") and old.get("error"):
+                    result.failures.append(f"{old['error']} (inputs unchanged since the last build)")
+                    show.set(label, "failed", 0.0)
+                    continue
+                files = old.get("files") or []
+                if not force and key == old.get("key") and files and all((ws.reports_dir / f).is_file() for f in files):
+                    result.skipped.append(label)
+                    show.set(label, "skipped", 0.0)
+                    continue
+                tasks.append(
+                    _Task(label=label, kind="round", ws=ws, formats=formats, round_id=rid, lang=other,
+                          old_key=None if force else old.get("key"), key_parts=key_parts, cleaner=cleaner)
+                )
+        return tasks
+
+    def programme_tasks(rounds: dict[str, str]) -> list[_Task]:
+        tasks: list[_Task] = translated_round_tasks(rounds)
         if not rounds:  # no round to synthesise (none yet, or every one failed)
             return tasks
-        for kind, notebook in (("synthesis", "synthesis_report.ipynb"), ("review", "feedback_review.ipynb")):
+        for kind, notebook, programme_lang in (
+            (kind, notebook, programme_lang)
+            for programme_lang in (languages or ("en",))
+            for kind, notebook in (("synthesis", "synthesis_report.ipynb"), ("review", "feedback_review.ipynb"))
+        ):
             if not (ws.notebooks_dir / notebook).is_file():
                 result.failures.append(f"{kind}: report notebook {ws.notebooks_dir / notebook} not found")
                 continue
             key_parts = (*common, ("notebook", notebook_hash(notebook)), ("kind", kind))
-            old = cache.reports.get(f"{kind}:") or {}
+            old = cache.reports.get(_entry(kind, "", programme_lang)) or {}
+            label = kind if programme_lang == "en" else f"{kind} ({programme_lang})"
             task = _Task(
-                label=kind,
+                label=label,
                 kind=kind,
                 ws=ws,
                 formats=formats,
-                lang=lang,
+                lang=programme_lang,
                 rounds=tuple(sorted(rounds)),
                 old_key=None if force else old.get("key"),
                 key_parts=key_parts,
             )
             files = old.get("files") or []
-            key = _report_key(key_parts + (("lang", lang),), dict(rounds))
+            key = _report_key(key_parts + (("lang", programme_lang),), dict(rounds))
             if not force and key == old.get("key") and old.get("error"):
                 result.failures.append(f"{old['error']} (inputs unchanged since the last build)")
-                show.set(kind, "failed", 0.0)
+                show.set(label, "failed", 0.0)
                 continue
             if not force and key == old.get("key") and files and all((ws.reports_dir / f).is_file() for f in files):
-                result.skipped.append(kind)
-                show.set(kind, "skipped", 0.0)
+                result.skipped.append(label)
+                show.set(label, "skipped", 0.0)
                 continue
             tasks.append(task)
         return tasks
@@ -555,7 +597,7 @@ def build_all(
         if outcome.get("cleaned"):
             result.cleaned.append(label)
             cache.cleaned[label] = {"input": task.input_fingerprint, "meta": outcome.get("meta_stat")}
-        entry = f"{task.kind}:{task.round_id or ''}"
+        entry = _entry(task.kind, task.round_id or "", task.lang or "")
         if outcome["state"] == "failed":
             result.failures.append(outcome["error"])
             if outcome.get("key"):  # the report failed: remember it against its inputs
@@ -625,9 +667,24 @@ def build_all(
     return result
 
 
+def _entry(kind: str, round_id: str, lang: str) -> str:
+    """Key of one report in the build manifest."""
+    return f"{kind}:{round_id}:{lang}"
+
+
+def _report_languages(ws: Workspace, lang: str | None, languages: Sequence[str] | None) -> tuple[str, ...]:
+    if lang is not None:
+        return (lang,)
+    if languages is None:
+        from .settings import settings
+
+        languages = (settings(ws.data_dir).get("reports") or {}).get("languages") or ["en"]
+    return tuple(dict.fromkeys(str(x) for x in languages))
+
+
 def _default_for(task: _Task) -> str:
     if task.kind == "round":
-        return task.lang or ""
+        return _round_language(task.ws, str(task.round_id))
     return "en"
 
 

@@ -235,15 +235,16 @@ def build(
     jobs: Annotated[int | None, typer.Option("--jobs", "-j", min=1, help="Parallel processes (default: number of cores).")] = None,
     force: Annotated[bool, typer.Option("--force", help="Rebuild everything, ignoring the build manifest.")] = False,
     formats: Annotated[str, typer.Option("--format", help="html, pdf or html,pdf.")] = "html,pdf",
+    lang: Annotated[str | None, typer.Option(help="Build only this language (default: every language in settings reports.languages).")] = None,
 ) -> None:
     """Clean every round and build every report, in parallel, skipping what did not change."""
-    _run_build(workspace(), jobs=jobs, force=force, formats=_parse_formats(formats))
+    _run_build(workspace(), jobs=jobs, force=force, formats=_parse_formats(formats), lang=_check_lang(lang))
 
 
-def _run_build(ws: Workspace, *, jobs: int | None, force: bool, formats: list[str]) -> None:
+def _run_build(ws: Workspace, *, jobs: int | None, force: bool, formats: list[str], lang: str | None = None) -> None:
     from .build import build_all
 
-    result = build_all(ws, jobs=jobs, force=force, formats=formats)
+    result = build_all(ws, jobs=jobs, force=force, formats=formats, lang=lang)
     index = ws.reports_dir / "index.html"
     if index.exists():
         out.print(f"Reports: {index}")
