@@ -35,7 +35,7 @@ bench: $(STAMP) ## Benchmark build against the papermill + nbconvert command-lin
 	$(BIN)/python scripts/bench.py
 
 lint: $(STAMP) ## ruff check
-	$(BIN)/ruff check src tests scripts
+	$(BIN)/ruff check src tests scripts notebooks
 
 format: $(STAMP) ## ruff format + import sort
 	$(BIN)/ruff check --fix src tests scripts
