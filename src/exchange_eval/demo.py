@@ -502,6 +502,14 @@ def _outcome_values(ctx: _Ctx, people: list[Person], linked: list[Person]) -> di
             pattern = [0.5, -0.5] * pairs + [1.0, -1.0]
             pattern = pattern[:n] + [0.0] * max(0, n - len(pattern))
             null_changes[outcome] = [pattern[i] for i in rng.permutation(n)]
+    # planted outcomes: people differ too. A balanced list of person-level deviations in
+    # item points (+1, -1, +1, -1, +2, -2, then zeros) keeps the median change exactly at
+    # the planted gain while the changes spread around it, as real answers do.
+    # (their own generator, so the rest of the round is drawn as before)
+    spread_rng = np.random.default_rng([ctx.plan.seed, 2])
+    spread = ([1, -1] * max(1, n // 4) + [2, -2])[:n]
+    spread = spread + [0] * max(0, n - len(spread))
+    deviations = {outcome: [spread[i] for i in spread_rng.permutation(n)] for outcome, gain in gains.items() if gain != 0}
     for position, person in enumerate(linked):
         pre = values[person.key]["pre"]
         post: dict[str, int] = {}
@@ -509,9 +517,15 @@ def _outcome_values(ctx: _Ctx, people: list[Person], linked: list[Person]) -> di
             gain = int(gains.get(outcome, 0))
             if gain != 0:
                 step = {i: gain for i in ids}
+                deviation = deviations[outcome][position]
+                for _unit in range(abs(deviation)):
+                    direction = int(np.sign(deviation))
+                    room = [i for i in ids if 1 <= pre[i] + step[i] + direction <= 5]
+                    if room:
+                        step[room[int(spread_rng.integers(len(room)))]] += direction
                 if len(ids) >= 2 and rng.random() < 0.35:
                     low, high = (ids[j] for j in rng.permutation(len(ids))[:2])
-                    if 1 <= pre[high] + gain + 1 <= 5 and 1 <= pre[low] + gain - 1 <= 5:
+                    if 1 <= pre[high] + step[high] + 1 <= 5 and 1 <= pre[low] + step[low] - 1 <= 5:
                         step[high] += 1
                         step[low] -= 1
             else:
