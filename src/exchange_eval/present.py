@@ -869,7 +869,10 @@ def jsr_results(rd: RoundData) -> dict[str, Any]:
         res["exchange_year"] = year
         groups = set(rd.jsr_quality["group"].dropna()) if "group" in rd.jsr_quality.columns else set()
         if year is not None and len(groups) > 1 and rd.jsr_quality["year"].nunique() > 1:
-            res["did"] = jsr.rf18_did(rd.jsr_quality, treatment_year=year)
+            # improvement plans are drafted after the exchange, so the JSRs that can show
+            # them start `effect_lag_years` later (settings.yaml)
+            lag = int((settings().get("jsr") or {}).get("effect_lag_years", 1))
+            res["did"] = jsr.rf18_did(rd.jsr_quality, treatment_year=year + lag)
     return res
 
 
