@@ -192,8 +192,8 @@ def test_build_report_names_and_index_links(tmp_path: Path) -> None:
     assert record["countries"] == ["SEN", "BFA"]
     assert record["provenance"]["package_version"]
     index = write_index(ws).read_text(encoding="utf-8")
-    assert '<a href="r1/round_report.html">HTML</a>' in index
-    assert '<a href="r1/round_report.en.html">HTML</a>' in index
+    assert '<a href="r1/round_report.html" hreflang="fr">HTML</a>' in index
+    assert '<a href="r1/round_report.en.html" hreflang="en">HTML</a>' in index
     assert "Round r1" in index and "SEN, BFA" in index
     assert 'href="/' not in index and "http" not in index.split("<main")[1]
     assert external_resources(index) == []

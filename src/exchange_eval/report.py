@@ -867,6 +867,22 @@ def _records(ws: Workspace) -> list[dict[str, Any]]:
     return records
 
 
+def _grouped(records: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
+    """One entry per report (round, synthesis, review) with its language versions under
+    ``versions`` (language -> links), described by the version in its default language."""
+    by_name: dict[str, list[dict[str, Any]]] = {}
+    for record in records:
+        by_name.setdefault(str(record.get("name") or record["kind"]), []).append(record)
+    grouped = []
+    for name in sorted(by_name):
+        versions = sorted(by_name[name], key=lambda r: (r.get("lang") != r.get("default_lang"), r.get("lang", "")))
+        entry = dict(versions[0])
+        entry["versions"] = {str(v.get("lang", "")): v["links"] for v in versions}
+        entry["built_at"] = max(str(v.get("built_at") or "") for v in versions)
+        grouped.append(entry)
+    return grouped
+
+
 def write_index(ws: Workspace) -> Path:
     """Write ``reports/index.html``: every report found on disk, with relative links.
 
@@ -874,10 +890,13 @@ def write_index(ws: Workspace) -> Path:
     whichever command built it. Offline, like the reports.
     """
     records = _records(ws)
-    rounds = sorted((r for r in records if r["kind"] == "round"), key=lambda r: (r["name"], r.get("lang", "")))
-    programme = sorted((r for r in records if r["kind"] != "round"), key=lambda r: (r["kind"], r.get("lang", "")))
+    rounds = _grouped(r for r in records if r["kind"] == "round")
+    programme = _grouped(r for r in records if r["kind"] != "round")
+    languages = sorted({r.get("lang", "") for r in records})
     template = _page_env().get_template("index.html.j2")
-    body = template.render(rounds=rounds, programme=programme, built_at=_now().isoformat(), version=__version__)
+    body = template.render(
+        rounds=rounds, programme=programme, languages=languages, built_at=_now().isoformat(), version=__version__
+    )
     page = render_page(body, title="exchange-eval reports", lang="en", running_header="exchange-eval · reports")
     return _write_text_atomic(ws.reports_dir / "index.html", page)
 
