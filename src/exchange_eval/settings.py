@@ -20,10 +20,20 @@ __all__ = ["CONFIG_DIR", "load_config", "settings", "choice_lists", "instruments
 CONFIG_DIR = Path(__file__).parent / "config"
 
 
+# libyaml's parser (bundled with PyYAML wheels) reads the config files ~10x faster than the
+# pure-Python one and builds the same objects; fall back when PyYAML was built without it
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
 def _read_yaml(path: Path) -> Any:
     try:
         with path.open(encoding="utf-8") as handle:
-            return yaml.safe_load(handle)
+            text = handle.read()
+        try:
+            return yaml.load(text, Loader=_LOADER)  # noqa: S506 - a safe loader
+        except yaml.YAMLError:
+            # parse again with the pure-Python loader: its messages are the ones users see
+            return yaml.safe_load(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         row = mark.line + 1 if mark is not None else None
