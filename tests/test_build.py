@@ -252,3 +252,13 @@ def test_report_command_cleans_only_when_needed(tmp_path: Path, monkeypatch: pyt
     assert english[1].name == "round_report.en.html"
     assert '<html lang="en">' in english[1].read_text(encoding="utf-8")
     assert cleanings(ws, "r1") == 1  # processed data were current
+
+
+def test_build_manifest_is_written_atomically_without_leftovers(tmp_path: Path) -> None:
+    ws = make_programme(tmp_path, {"r1": "en"})
+    cache = BuildCache.load(ws)
+    input_fingerprint(ws, "r1", cache)
+    path = cache.save()
+    assert path == ws.reports_dir / MANIFEST_FILE
+    assert json.loads(path.read_text(encoding="utf-8"))["version"] == 1
+    assert [p.name for p in ws.reports_dir.iterdir()] == [MANIFEST_FILE]

@@ -260,3 +260,12 @@ def test_waves_in_survey_order() -> None:
                        "wave": ["post", "pre", "retro", "w2", "w1"]})
     meta = {"sessions": [{"id": "w1"}, {"id": "w2"}]}
     assert present.sort_waves(df, meta, by=["instrument"])["wave"].tolist() == ["pre", "retro", "post", "w1", "w2"]
+
+
+def test_every_html_escaper_is_the_privacy_one() -> None:
+    from exchange_eval import present, report
+    from exchange_eval.privacy import escape_html
+
+    text = '<b onclick="x">Aïcha & l\'équipe</b>'
+    assert present.esc(text) == report.escape(text) == escape_html(text)
+    assert present.esc(None) == report.escape(None) == ""

@@ -36,8 +36,10 @@ from pathlib import Path
 from typing import Any
 
 from . import __version__
+from .atomic import write_text_atomic
 from .errors import ExchangeEvalError
 from .paths import Workspace
+from .report import report_stem
 
 __all__ = [
     "BuildResult",
@@ -93,11 +95,7 @@ class BuildCache:
             "cleaned": self.cleaned,
             "reports": self.reports,
         }
-        self.ws.reports_dir.mkdir(parents=True, exist_ok=True)
-        temp = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
-        temp.write_text(json.dumps(payload, indent=1, sort_keys=True), encoding="utf-8")
-        os.replace(temp, self.path)
-        return self.path
+        return write_text_atomic(self.path, json.dumps(payload, indent=1, sort_keys=True))
 
     def sha256(self, path: Path) -> str:
         """sha256 of ``path``, recomputed only when its size or mtime_ns changed."""
@@ -609,7 +607,7 @@ def build_all(
                 cache.reports.pop(entry, None)
         else:
             (result.built if outcome["state"] == "done" else result.skipped).append(label)
-            stem = outcome["stem"] if outcome["lang"] == _default_for(task) else f"{outcome['stem']}.{outcome['lang']}"
+            stem = report_stem(outcome["stem"], outcome["lang"], _default_for(task))
             folder = outcome["spec_name"]
             cache.reports[entry] = {
                 "key": outcome["key"],

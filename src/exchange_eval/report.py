@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import html as html_lib
 import json
 import logging
 import os
@@ -38,6 +37,7 @@ from pathlib import Path
 from typing import Any
 
 from . import __version__
+from .atomic import write_text_atomic
 from .errors import DataError, ReportError
 from .paths import Workspace
 
@@ -162,17 +162,6 @@ def _umask() -> int:
 def _discard(paths: Iterable[Path]) -> None:
     for path in paths:
         path.unlink(missing_ok=True)
-
-
-def _write_text_atomic(path: Path, text: str) -> Path:
-    temp = _temp_path(path)
-    try:
-        temp.write_text(text, encoding="utf-8")
-        os.replace(temp, path)
-    except BaseException:
-        _discard([temp])
-        raise
-    return path
 
 
 # --------------------------------------------------------------------------- execute
@@ -494,7 +483,7 @@ def export_html(
             + ", ".join(remote[:5]),
             notebook=nb_path,
         )
-    return _write_text_atomic(html_path, page)
+    return write_text_atomic(html_path, page)
 
 
 # --------------------------------------------------------------------------- PDF
@@ -898,9 +887,12 @@ def write_index(ws: Workspace) -> Path:
         rounds=rounds, programme=programme, languages=languages, built_at=_now().isoformat(), version=__version__
     )
     page = render_page(body, title="exchange-eval reports", lang="en", running_header="exchange-eval · reports")
-    return _write_text_atomic(ws.reports_dir / "index.html", page)
+    return write_text_atomic(ws.reports_dir / "index.html", page)
 
 
 def escape(text: Any) -> str:
-    """HTML-escape ``text`` (for notebooks building small HTML fragments)."""
-    return html_lib.escape("" if text is None else str(text))
+    """HTML-escape ``text`` (for notebooks building small HTML fragments); see
+    `exchange_eval.privacy.escape_html`."""
+    from .privacy import escape_html
+
+    return escape_html(text)
