@@ -27,6 +27,7 @@ from typing import Any
 
 import yaml
 
+from .countries import country_name as project_country_name
 from .errors import ExchangeEvalError
 from .settings import choice_lists, dimensions, instruments
 
@@ -307,15 +308,10 @@ def country_name(iso3: str, lang: str = DEFAULT_LANGUAGE) -> str:
     'Sénégal'
     """
     code = str(iso3).strip().upper()
-    try:  # a project-wide table (exchange_eval.countries) takes precedence when present
-        from .countries import country_name as project_country_name  # type: ignore[attr-defined]
-    except ImportError:
-        project_country_name = None
-    if project_country_name is not None:
-        try:
-            name = project_country_name(code, lang)
-        except Exception:  # noqa: BLE001 - fall back to babel on any lookup failure
-            name = None
-        if name:
-            return str(name)
+    try:  # the project's table (exchange_eval.countries) first, CLDR names for the rest
+        name = project_country_name(code, lang)
+    except ExchangeEvalError:  # code not in the table, or no name in this language
+        name = None
+    if name:
+        return str(name)
     return _babel_country(code, lang) or code
