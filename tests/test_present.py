@@ -269,3 +269,167 @@ def test_every_html_escaper_is_the_privacy_one() -> None:
     text = '<b onclick="x">Aïcha & l\'équipe</b>'
     assert present.esc(text) == report.escape(text) == escape_html(text)
     assert present.esc(None) == report.escape(None) == ""
+
+
+# --------------------------------------------------------------------------- pulse surveys and synthesis
+def _responses(rows: list[dict]) -> pd.DataFrame:
+    from exchange_eval.load import empty_table
+
+    frame = pd.DataFrame(rows)
+    columns = empty_table("responses").columns
+    return frame.reindex(columns=[*columns, *[c for c in frame.columns if c not in columns]])
+
+
+def _pulse_round(round_id: str = "net") -> object:
+    from exchange_eval.load import RoundData
+
+    people = list("abcdef")
+    answers = {  # item -> wave -> one answer per person
+        "pl_value": {"pulse-1": [2, 3, 3, 4, 2, 3], "pulse-2": [4, 4, 3, 5, 4, 4]},
+        "pl_use": {"pulse-1": [3, 3, 2, 2, 3, 3], "pulse-2": [3, 4, 2, 3, 4, 3]},
+    }
+    rows = [{"round_id": round_id, "pid": p, "instrument": "pulse", "wave": wave, "item_id": item,
+             "outcome": "new_knowledge" if item == "pl_value" else "new_actions", "value": float(v)}
+            for item, waves in answers.items() for wave in ("pulse-2", "pulse-1")  # stored out of order
+            for p, v in zip(people, waves[wave], strict=True)]
+    return RoundData(round_id=round_id, meta={"round_id": round_id, "community": "salex"},
+                     responses=_responses(rows))
+
+
+def test_pulse_results_values() -> None:
+    res = present.pulse_results(_pulse_round())
+    assert res["waves"] == ["pulse-1", "pulse-2"]
+    summary = res["summary"]
+    assert summary[["item_id", "wave"]].values.tolist() == [["pl_value", "pulse-1"], ["pl_value", "pulse-2"],
+                                                            ["pl_use", "pulse-1"], ["pl_use", "pulse-2"]]
+    assert summary["top2"].tolist() == pytest.approx([1 / 6, 5 / 6, 0.0, 2 / 6])
+    assert summary["n_respondents"].tolist() == [6, 6, 6, 6]
+    changes = res["changes"].set_index("item_id")
+    assert changes.loc["pl_value", "n"] == 6 and changes.loc["pl_value", "median_change"] == 1.0
+    assert changes.loc["pl_use", "median_change"] == 0.5
+    # the pulse items are one family: Holm over both items
+    assert changes.loc["pl_value", "p_holm"] >= changes.loc["pl_value", "p_value"]
+    # the mean score per person: diffs 1, 1, 0, 1, 1.5, 0.5
+    assert changes.loc[present.PULSE_SCORE, "median_change"] == 1.0
+    assert res["score"]["n"] == 6
+
+
+@pytest.mark.parametrize("lang", ["en", "fr"])
+def test_pulse_section_and_summary(lang: str) -> None:
+    rd = _pulse_round()
+    res = present.pulse_results(rd)
+    html = "".join(present.pulse_section(rd, lang, res))
+    assert present.esc(t("round.h.pulse", lang)) in html
+    assert present.esc(t("round.table.pulse", lang)) in html
+    assert present.esc(t("round.pulse.score", lang)) in html  # the mean-score row is named
+    assert "<img" in html and "_pulse_score" not in html
+    sentences = present.pulse_sentences(res, lang)
+    assert len(sentences) == 2
+    if lang == "en":
+        assert plain(sentences[0]) == ("Pulse surveys: from “Pulse survey 1” to “Pulse survey 2”, the share agreeing "
+                                       "(top 2) with the 2 pulse statements went from 8% to 58% on average.")
+        assert plain(sentences[1]).startswith("Among the 6 people who answered both “Pulse survey 1” and “Pulse "
+                                              "survey 2”, the mean agreement with the pulse statements rose by a "
+                                              "median of 1 point (")
+    box = present.round_summary(rd, lang, pulse=res)
+    assert present.esc(sentences[0]) in box
+    # the L2 section still says there was no before/after survey
+    assert present.esc(t("round.none.learning", lang)) in "".join(present.learning_section(rd, lang))
+
+
+def test_pulse_section_is_omitted_without_pulse_and_honest_with_one_wave() -> None:
+    assert present.pulse_section(_empty_round(), "en") == []
+    rd = _pulse_round()
+    rd.responses = rd.responses[rd.responses["wave"] == "pulse-1"]
+    res = present.pulse_results(rd)
+    assert "changes" not in res and present.pulse_sentences(res, "en") == []
+    assert present.esc(t("round.none.pulse_change", "fr")) in "".join(present.pulse_section(rd, "fr", res))
+
+
+def _synthesis_rounds() -> list:
+    from exchange_eval.load import RoundData
+
+    def feedback(rid: str, item: str, values: list[int]) -> list[dict]:
+        return [{"round_id": rid, "pid": f"{rid}{i}", "instrument": "session_feedback", "wave": "vc1",
+                 "session_id": "vc1", "item_id": item, "value": float(v)} for i, v in enumerate(values)]
+
+    def ladder(rows: list[tuple]) -> pd.DataFrame:
+        return pd.DataFrame([{"country": c, "group": g, "dimension": "evidence", "criterion": None, "wave": w,
+                              "year": 2024 if w == "before" else 2025, "rating": float(v)}
+                             for c, g, before, after in rows for w, v in (("before", before), ("after", after))])
+
+    r1 = RoundData(
+        round_id="r1", meta={"round_id": "r1", "sessions": [{"id": "vc1", "date": "2025-01-10"}]},
+        responses=_responses(feedback("r1", "sf_relevance", [5, 4, 4, 2, 3])),
+        tool_feedback=pd.DataFrame({"pid": ["x", "y", "z"], "tool": "guidelines", "rating": [5.0, 4.0, 2.0]}),
+        jsr_assessment=ladder([("SEN", "participant", 1, 3), ("BFA", "participant", 2, 3),
+                               ("MLI", "comparison", 2, 2)]))
+    r2 = RoundData(
+        round_id="r2", meta={"round_id": "r2", "sessions": [{"id": "vc1", "date": "2025-06-10"}]},
+        responses=_responses(feedback("r2", "sf_relevance", [5, 5, 4, 1]) + feedback("r2", "sf_apply", [5, 5])),
+        tool_feedback=pd.DataFrame({"pid": ["x", "y"], "tool": "guidelines", "rating": [5.0, 5.0]}),
+        jsr_assessment=ladder([("CIV", "participant", 1, 2), ("NER", "comparison", 2, 3)]))
+    return [r2, r1]  # the order of the rounds comes from their dates
+
+
+def test_synthesis_feedback_tools_and_ladder_by_round() -> None:
+    data = _synthesis_rounds()
+    fb = present.synthesis_feedback_results(data)
+    assert fb[["round_id", "item_id"]].values.tolist() == [["r1", "sf_relevance"], ["r2", "sf_relevance"],
+                                                           ["r2", "sf_apply"]]
+    assert fb["top2"].tolist()[:2] == pytest.approx([0.6, 0.75])
+    assert fb["suppressed"].tolist() == [False, False, True] and pd.isna(fb["top2"].iloc[2])
+    html = "".join(present.synthesis_feedback_section(data, "fr", fb))
+    assert '<tr class="suppressed">' in html and f"60{NBSP}%" in html
+    tools = present.synthesis_tools_results(data)
+    assert tools["round_id"].tolist() == ["r1", "r2"]
+    assert tools["mean"].iloc[0] == pytest.approx(11 / 3) and bool(tools["suppressed"].iloc[1])
+    assert "JSR guidelines" in "".join(present.synthesis_tools_section(data, "en", tools))
+    lad = present.synthesis_ladder_results(data)
+    assert lad[["round_id", "group", "n_countries", "change"]].values.tolist() == [
+        ["r1", "participant", 2, 1.5], ["r1", "comparison", 1, 0.0],
+        ["r2", "participant", 1, 1.0], ["r2", "comparison", 1, 1.0]]
+    assert "Fondée sur des données probantes" in "".join(present.synthesis_ladder_section(data, "fr", lad))
+    sentences = [plain(s) for s in present.between_rounds_extra_sentences(data, "en")]
+    assert sentences == [
+        "Session ratings: on average 60% of answers agreed with the session statements in r1, and 75% in r2.",
+        "Maturity ladder: participating countries moved by +1.5 levels on average across dimensions in r1, and by "
+        "+1.0 in r2. Comparison countries: 0.0 and +1.0.",
+    ]
+    between = plain("".join(present.synthesis_between_section(data, "en", pd.DataFrame())))
+    assert [present.esc(s) in between for s in sentences] == [True, True]
+
+
+@pytest.mark.parametrize("lang", ["en", "fr"])
+def test_synthesis_ordinal_model_and_methods(lang: str) -> None:
+    import numpy as np
+
+    from exchange_eval.load import RoundData
+
+    rng = np.random.default_rng(0)
+    data = []
+    for rid in ("r1", "r2"):
+        pre = rng.integers(1, 4, 30)
+        post = np.minimum(pre + rng.integers(0, 3, 30), 5)
+        rows = [{"round_id": rid, "pid": f"{rid}-{i}", "instrument": "outcomes", "wave": wave,
+                 "item_id": "ok_functions", "outcome": "new_knowledge", "value": float(v)}
+                for wave, values in (("pre", pre), ("post", post)) for i, v in enumerate(values)]
+        data.append(RoundData(round_id=rid, meta={"round_id": rid}, responses=_responses(rows)))
+    res = present.synthesis_ordinal_results(data)
+    assert res["item_id"].tolist() == ["ok_functions"]
+    row = res.iloc[0]
+    assert row["model"] == "ordered_logit_rounds" and row["n_rounds"] == 2 and row["n_people"] == 60
+    assert row["estimate"] > 0 and row["ci_low"] > 0
+    html = "".join(present.synthesis_ordinal_section(data, lang, res))
+    assert present.esc(t("synthesis.model_name.ordered_logit_rounds", lang)) in html
+    assert present.esc(present.ordinal_reading(res, lang)) in html
+    if lang == "en":
+        assert plain(present.ordinal_reading(res, "en")).startswith(
+            "Reading: 1 of the 1 questions moved up the scale with a 95% interval entirely above zero, and 0 moved down.")
+    methods = "".join(present.synthesis_methods_section(
+        data, lang, pooled=pd.DataFrame({"model": ["ols_cluster_person"]}), ordinal=res))
+    for key in ("synthesis.methods.self_report",):
+        assert present.esc(t(key, lang)) in methods
+    name = t("synthesis.model_name.ols_cluster_person", lang)
+    assert present.esc(t("synthesis.methods.model.ols_cluster_person", lang, name=name)) in methods
+    assert present.esc(t("synthesis.methods.rounds", lang, n="2", n_outcomes="2")) in methods

@@ -1021,6 +1021,135 @@ def network_section(rd: RoundData, lang: str) -> list[str]:
     return out
 
 
+# --------------------------------------------------------------------------- pulse surveys
+PULSE_SCORE = "_pulse_score"
+
+
+def pulse_results(rd: RoundData) -> dict[str, Any]:
+    """Pulse surveys of a learning network: answers per level and wave, top-2 share per
+    item and wave, and the change from the first to the last wave for the people who
+    answered both (per item, and on the mean of the items).
+
+    Returns ``{}`` when the round has no scaled pulse answers; otherwise ``waves`` (in
+    survey order), ``choices``, ``counts`` (`likert_counts` by wave), ``summary``
+    (`likert_summary` by wave, suppressed below k respondents), ``changes`` (one row per
+    item, Holm across the items, then the mean score as row ``_pulse_score``) and
+    ``score`` (that last row as a dict) — the last two only with at least two waves.
+    """
+    from .analysis import likert, outcomes
+    from .analysis.network import wave_order
+    from .analysis.stats import holm
+    from .settings import choice_lists
+
+    if _is_empty(rd.responses):
+        return {}
+    items, choices = _agree_items("pulse")
+    pr = rd.responses[(rd.responses["instrument"] == "pulse") & rd.responses["item_id"].isin(items)
+                      & rd.responses["value"].notna()]
+    if pr.empty:
+        return {}
+    scale = choice_lists()[choices]
+    waves = wave_order(pr["wave"].dropna().unique())
+    present_items = [i for i in items if i in set(pr["item_id"])]
+    rank = {w: i for i, w in enumerate(waves)}
+    counts = likert.likert_counts(pr, scale, items=present_items, by="wave")
+    counts = counts.assign(_w=counts["wave"].map(rank), _i=counts["item_id"].map(present_items.index))
+    counts = counts.sort_values(["_i", "_w", "level"], kind="stable").drop(columns=["_w", "_i"])
+    summary = likert.likert_summary(pr, by="wave", choices=scale)
+    summary = summary.assign(_w=summary["wave"].map(rank), _i=summary["item_id"].map(present_items.index))
+    summary = summary.sort_values(["_i", "_w"], kind="stable").drop(columns=["_w", "_i"]).reset_index(drop=True)
+    res: dict[str, Any] = {"waves": waves, "choices": choices, "counts": counts.reset_index(drop=True),
+                           "summary": summary}
+    if len(waves) < 2:
+        return res
+    first, last = waves[0], waves[-1]
+    items_change = outcomes.item_changes(pr, baseline=first, endline=last, instrument="pulse")
+    # the pulse statements are one family: Holm across all of them
+    items_change["p_holm"] = holm(items_change["p_value"].to_numpy(dtype=float))
+    score = outcomes.outcome_changes(pr.assign(outcome=PULSE_SCORE), baseline=first, endline=last,
+                                     instrument="pulse")
+    score = score.assign(item_id=PULSE_SCORE, p_holm=float("nan"))
+    res["changes"] = pd.concat([items_change, score[items_change.columns]], ignore_index=True)
+    res["score"] = score.iloc[0].to_dict() if not score.empty else None
+    return res
+
+
+def _pulse_item_name(value: Any, lang: str) -> str:
+    if fmt.is_missing(value):
+        return ""
+    return t("round.pulse.score", lang) if value == PULSE_SCORE else item_label(value, lang)
+
+
+def pulse_sentences(res: Mapping[str, Any], lang: str) -> list[str]:
+    """The pulse trend for the summary box: mean top-2 share at the first and last wave,
+    and the paired change of the mean pulse score (honest when too few pairs or not
+    significant)."""
+    if not res or len(res.get("waves") or []) < 2:
+        return []
+    conf = settings().get("stats", {})
+    alpha = float(conf.get("alpha", 0.05))
+    min_pairs = int(conf.get("min_pairs", 5))
+    waves = res["waves"]
+    first, last = waves[0], waves[-1]
+    summary = res["summary"]
+    shown = summary[~summary["suppressed"].fillna(False).astype(bool)] if "suppressed" in summary else summary
+    out = []
+    top_first = shown.loc[shown["wave"] == first, "top2"].dropna()
+    top_last = shown.loc[shown["wave"] == last, "top2"].dropna()
+    if not top_first.empty and not top_last.empty:
+        out.append(t("sentence.pulse.trend", lang, first=wave_label(first, lang), last=wave_label(last, lang),
+                     share_first=fmt.percent(top_first.mean(), lang), share_last=fmt.percent(top_last.mean(), lang),
+                     n_items=fmt.integer(summary["item_id"].nunique(), lang)))
+    row = res.get("score")
+    if not row:
+        return out
+    n_int = 0 if fmt.is_missing(row.get("n")) else int(row["n"])
+    names = {"first": wave_label(first, lang), "last": wave_label(last, lang), "n": fmt.integer(n_int, lang)}
+    if n_int < min_pairs or row.get("note") == "too_few_pairs" or fmt.is_missing(row.get("median_change")):
+        return out + [t("sentence.pulse.too_few", lang, min=fmt.integer(min_pairs, lang), **names)]
+    med = float(row["median_change"])
+    direction = "up" if med > 0 else "down" if med < 0 else "flat"
+    stats_text = t("sentence.change.stats", lang, ci=fmt.ci(row.get("ci_low"), row.get("ci_high"), lang),
+                   n=fmt.integer(n_int, lang), p=fmt.p_equals(row.get("p_value"), lang))
+    sentence = t(f"sentence.pulse.{direction}", lang, change=_points(med, lang), stats=stats_text, **names)
+    if row.get("note") == "no_variance":
+        sentence += " " + t("sentence.change.no_variance", lang)
+    elif fmt.is_missing(row.get("p_value")) or float(row["p_value"]) >= alpha:
+        sentence += " " + t("sentence.change.not_significant", lang, alpha=fmt.percent(alpha, lang, 0))
+    return out + [sentence]
+
+
+def pulse_section(rd: RoundData, lang: str, results: Mapping[str, Any] | None = None) -> list[str]:
+    """Pulse surveys (learning networks): diverging bars per item and wave, top-2 share
+    per item and wave, change from the first to the last wave. Omitted (no heading)
+    when the round has no pulse survey."""
+    from . import plots
+
+    res = pulse_results(rd) if results is None else results
+    if not res:
+        return []
+    out = [heading("round.h.pulse", lang), paragraph(t("round.intro.pulse", lang))]
+    out.append(_fig(plots.likert_diverging(res["counts"], lang, choices=res["choices"], by="item_id",
+                                           item_col="wave"), "round.figure.pulse", lang))
+    namer = wave_namer(rd.meta)
+    out.append(_table(res["summary"], {"item_id": "col.item", "wave": "col.wave", "n_respondents": "col.n_respondents",
+                                       "median": "col.median", "top2": "col.top2"},
+                      lang, {"item_id": "item", "wave": namer, "n_respondents": "int", "median": "num1", "top2": "pct"},
+                      caption=t("round.table.pulse", lang), n_col="n_respondents"))
+    changes = res.get("changes")
+    if _is_empty(changes):
+        return out + [note("round.none.pulse_change", lang)]
+    waves = res["waves"]
+    out.append(heading("round.h.pulse_change", lang, level=3, first=wave_label(waves[0], lang),
+                       last=wave_label(waves[-1], lang)))
+    out.append(paragraph(t("round.intro.pulse_change", lang, first=wave_label(waves[0], lang),
+                           last=wave_label(waves[-1], lang))))
+    out.append(_table(_with_ci(changes, lang), {"item_id": "col.item", **_CHANGE_COLUMNS}, lang,
+                      {"item_id": _pulse_item_name, **_CHANGE_FORMATS},
+                      caption=t("round.table.pulse_change", lang), n_col=None, compact=True))
+    return out
+
+
 def _theme_label(theme: str, lang: str, themes: Mapping[str, Any]) -> str:
     entry = themes.get(theme) or {}
     if not entry and _has(f"theme.{theme}", lang):
@@ -1134,9 +1263,11 @@ def sources_section(rd: RoundData, lang: str) -> list[str]:
 
 def round_summary(rd: RoundData, lang: str, *, feedback: Mapping[str, Any] | None = None,
                   learning: Mapping[str, pd.DataFrame] | None = None,
-                  plans: Mapping[str, Any] | None = None, jsr: Mapping[str, Any] | None = None) -> str:
+                  plans: Mapping[str, Any] | None = None, jsr: Mapping[str, Any] | None = None,
+                  pulse: Mapping[str, Any] | None = None) -> str:
     """The summary box of a round report, from the section results."""
     feedback = feedback_results(rd) if feedback is None else feedback
+    pulse = pulse_results(rd) if pulse is None else pulse
     learning = learning_results(rd) if learning is None else learning
     plans = plans_results(rd) if plans is None else plans
     jsr = jsr_results(rd) if jsr is None else jsr
@@ -1160,6 +1291,7 @@ def round_summary(rd: RoundData, lang: str, *, feedback: Mapping[str, Any] | Non
         did=did_row(jsr["did"]) if jsr and jsr.get("did") is not None else None,
     )
     sentences.extend(network_sentences(rd, lang))
+    sentences.extend(pulse_sentences(pulse, lang))
     return summary_box(sentences, lang)
 
 
@@ -1264,23 +1396,30 @@ def synthesis_outcomes_section(data: Sequence[RoundData], lang: str, results: pd
     return out
 
 
-def synthesis_model_section(data: Sequence[RoundData], lang: str) -> list[str]:
-    """The pooled mixed model of change across rounds."""
+def synthesis_model_results(data: Sequence[RoundData]) -> pd.DataFrame:
+    """`crossround.pooled_change_model` over every round's outcome survey (empty when none)."""
     from .analysis import crossround
 
-    out = [heading("synthesis.h.model", lang)]
     responses = _concat(data, "responses")
     if responses.empty or "outcomes" not in set(responses["instrument"]):
-        return out + [note("synthesis.none.model", lang)]
-    model = crossround.pooled_change_model(responses, _concat(data, "participants"))
-    if model.empty or model["estimate"].isna().all():
+        return pd.DataFrame()
+    return crossround.pooled_change_model(responses, _concat(data, "participants"))
+
+
+def synthesis_model_section(data: Sequence[RoundData], lang: str, results: pd.DataFrame | None = None) -> list[str]:
+    """The pooled mixed model of change across rounds (the model fitted named per row)."""
+    out = [heading("synthesis.h.model", lang)]
+    model = synthesis_model_results(data) if results is None else results
+    if _is_empty(model) or model["estimate"].isna().all():
         return out + [note("synthesis.none.model", lang)]
     out.append(paragraph(t("synthesis.intro.model", lang)))
     model = _with_ci(model, lang)
     out.append(_table(model, {"outcome": "col.outcome", "estimate": "col.estimate", "ci": "col.ci",
-                              "p_value": "col.p_value", "n_people": "col.n_participants", "n_rounds": "col.n_rounds"},
+                              "p_value": "col.p_value", "n_people": "col.n_participants", "n_rounds": "col.n_rounds",
+                              "model": "col.model"},
                       lang, {"outcome": "outcome", "estimate": "signed2", "p_value": "p", "n_people": "int",
-                             "n_rounds": "int"}, caption=t("synthesis.table.model", lang), n_col=None))
+                             "n_rounds": "int", "model": _model_name}, caption=t("synthesis.table.model", lang),
+                      n_col=None, compact=True))
     return out
 
 
@@ -1330,6 +1469,281 @@ def synthesis_network_section(data: Sequence[RoundData], lang: str) -> list[str]
     return out
 
 
+def _round_order(data: Sequence[RoundData]) -> list[str]:
+    """Round ids by the date of their first session (then by id)."""
+    ordered = sorted(data, key=lambda r: (str(min((str(s.get("date")) for s in r.meta.get("sessions") or [{}]),
+                                                   default="")), _rid(r)))
+    return [_rid(r) for r in ordered]
+
+
+def synthesis_feedback_results(data: Sequence[RoundData]) -> pd.DataFrame:
+    """Top-2 agreement per session-feedback statement and round (all sessions pooled):
+    ``round_id, item_id, n, n_respondents, top2, suppressed`` (below k respondents)."""
+    from .analysis import likert
+    from .settings import choice_lists
+
+    items, choices = _agree_items()
+    scale = choice_lists()[choices]
+    order = {rid: i for i, rid in enumerate(_round_order(data))}
+    parts = []
+    for r in data:
+        resp = r.responses
+        if _is_empty(resp):
+            continue
+        sf = resp[(resp["instrument"] == "session_feedback") & resp["item_id"].isin(items) & resp["value"].notna()]
+        if sf.empty:
+            continue
+        sf = sf.assign(round_id=_rid(r))
+        summary = likert.likert_summary(sf, by="round_id", choices=scale)
+        parts.append(summary)
+    if not parts:
+        return pd.DataFrame()
+    out = pd.concat(parts, ignore_index=True)
+    out = out.assign(_r=out["round_id"].map(order), _i=out["item_id"].map(items.index))
+    out = out.sort_values(["_i", "_r"], kind="stable").drop(columns=["_r", "_i"])
+    return out[["round_id", "item_id", "n", "n_respondents", "top2", "suppressed"]].reset_index(drop=True)
+
+
+def synthesis_feedback_section(data: Sequence[RoundData], lang: str,
+                               results: pd.DataFrame | None = None) -> list[str]:
+    """What participants thought of the sessions, by round (top-2 agreement per statement)."""
+    res = synthesis_feedback_results(data) if results is None else results
+    out = [heading("synthesis.h.feedback", lang)]
+    if _is_empty(res):
+        return out + [note("synthesis.none.feedback", lang)]
+    out.append(paragraph(t("synthesis.intro.feedback", lang, k=_k_setting())))
+    out.append(_table(res, {"item_id": "col.item", "round_id": "col.round", "n_respondents": "col.n_respondents",
+                            "n": "col.n_answers", "top2": "col.top2"},
+                      lang, {"item_id": "item", "round_id": "id", "n_respondents": "int", "n": "int", "top2": "pct"},
+                      caption=t("synthesis.table.feedback", lang), n_col="n_respondents"))
+    return out
+
+
+def synthesis_tools_results(data: Sequence[RoundData]) -> pd.DataFrame:
+    """`tools.tool_ratings` per round (tools with at least one rating), with ``round_id``."""
+    from .analysis import tools
+
+    order = _round_order(data)
+    parts = []
+    for r in sorted(data, key=lambda r: order.index(_rid(r))):
+        if _is_empty(r.tool_feedback):
+            continue
+        ratings = _rated(tools.tool_ratings(r.tool_feedback))
+        if not ratings.empty:
+            parts.append(ratings.assign(round_id=_rid(r)))
+    if not parts:
+        return pd.DataFrame()
+    out = pd.concat(parts, ignore_index=True)
+    tool_order = {tool: i for i, tool in enumerate(dict.fromkeys(out["tool"]))}
+    out = out.assign(_t=out["tool"].map(tool_order), _r=out["round_id"].map(order.index))
+    return out.sort_values(["_t", "_r"], kind="stable").drop(columns=["_t", "_r"]).reset_index(drop=True)
+
+
+def synthesis_tools_section(data: Sequence[RoundData], lang: str, results: pd.DataFrame | None = None) -> list[str]:
+    """Feedback on the JSR guidelines and tools, by round."""
+    res = synthesis_tools_results(data) if results is None else results
+    out = [heading("synthesis.h.tools", lang)]
+    if _is_empty(res):
+        return out + [note("synthesis.none.tools", lang)]
+    out.append(paragraph(t("synthesis.intro.tools", lang)))
+    out.append(_table(res, {"tool": "col.tool", "round_id": "col.round", "n": "col.n", "mean": "col.mean",
+                            "share_useful": "col.share_useful"},
+                      lang, {"tool": "tool", "round_id": "id", "n": "int", "mean": "num1", "share_useful": "pct"},
+                      caption=t("synthesis.table.tools", lang)))
+    return out
+
+
+def synthesis_ladder_results(data: Sequence[RoundData]) -> pd.DataFrame:
+    """Mean maturity-ladder change (after − before) per round, dimension and group:
+    ``round_id, dimension, group, n_countries, before, after, change``."""
+    from .analysis import jsr
+    from .settings import dimensions
+
+    dims = [str(d["id"]) for d in dimensions().get("dimensions") or []]
+    order = _round_order(data)
+    parts = []
+    for r in data:
+        if _is_empty(r.jsr_assessment):
+            continue
+        ladder = jsr.ladder_change(r.jsr_assessment).dropna(subset=["change"])
+        if ladder.empty:
+            continue
+        ladder = ladder.assign(group=ladder["group"].fillna("participant"))
+        means = (ladder.groupby(["dimension", "group"], as_index=False)
+                 .agg(n_countries=("country", "nunique"), before=("before", "mean"), after=("after", "mean"),
+                      change=("change", "mean")))
+        parts.append(means.assign(round_id=_rid(r)))
+    if not parts:
+        return pd.DataFrame()
+    out = pd.concat(parts, ignore_index=True)
+    dim_rank = {d: i for i, d in enumerate(dims)}
+    out = out.assign(_r=out["round_id"].map(order.index), _d=out["dimension"].map(lambda d: dim_rank.get(d, len(dims))),
+                     _g=(out["group"] != "participant").astype(int))
+    out = out.sort_values(["_r", "_d", "dimension", "_g"], kind="stable").drop(columns=["_r", "_d", "_g"])
+    return out[["round_id", "dimension", "group", "n_countries", "before", "after", "change"]].reset_index(drop=True)
+
+
+def synthesis_ladder_section(data: Sequence[RoundData], lang: str, results: pd.DataFrame | None = None) -> list[str]:
+    """Maturity ladder by round: mean change per dimension, participants vs comparison."""
+    res = synthesis_ladder_results(data) if results is None else results
+    out = [heading("synthesis.h.ladder", lang)]
+    if _is_empty(res):
+        return out + [note("synthesis.none.ladder", lang)]
+    out.append(paragraph(t("synthesis.intro.ladder", lang)))
+    out.append(_table(res, {"round_id": "col.round", "dimension": "col.dimension", "group": "col.group",
+                            "n_countries": "col.n_countries", "before": "col.before", "after": "col.after",
+                            "change": "col.mean_change"},
+                      lang, {"round_id": "id", "dimension": "dimension", "group": "group", "n_countries": "int",
+                             "before": "num1", "after": "num1", "change": "signed1"},
+                      caption=t("synthesis.table.ladder", lang), n_col=None, compact=True))
+    return out
+
+
+def synthesis_ordinal_results(data: Sequence[RoundData]) -> pd.DataFrame:
+    """`crossround.ordinal_item_model` for every scaled outcome item answered before and
+    after in at least one round; items that cannot be modelled are left out."""
+    import warnings
+
+    from .analysis import crossround
+    from .settings import instruments
+
+    responses = _concat(data, "responses")
+    if responses.empty:
+        return pd.DataFrame()
+    out_resp = responses[(responses["instrument"] == "outcomes") & responses["value"].notna()]
+    if out_resp.empty or not {"pre", "post"} <= set(out_resp["wave"].dropna()):
+        return pd.DataFrame()
+    spec = (instruments().get("instruments") or {}).get("outcomes", {}).get("items") or []
+    items = [str(i["id"]) for i in spec if i.get("type") == "select_one"]
+    items = [i for i in items if i in set(out_resp["item_id"])]
+    rows = []
+    for item in items:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            try:
+                rows.append(crossround.ordinal_item_model(out_resp, item, instrument="outcomes"))
+            except (crossround.CrossRoundError, ValueError, ZeroDivisionError, ArithmeticError):
+                continue
+    return pd.DataFrame(rows).reset_index(drop=True) if rows else pd.DataFrame()
+
+
+def _model_name(value: Any, lang: str) -> str:
+    if fmt.is_missing(value):
+        return ""
+    key = f"synthesis.model_name.{value}"
+    return t(key, lang) if _has(key, lang) else str(value)
+
+
+def ordinal_reading(res: pd.DataFrame, lang: str) -> str:
+    """One plain-language sentence reading the ordinal models (how many questions moved
+    up, with a 95% interval entirely above zero)."""
+    if _is_empty(res):
+        return ""
+    valid = res[res["estimate"].notna()]
+    up = valid[valid["ci_low"] > 0]
+    down = valid[valid["ci_high"] < 0]
+    best = valid.loc[valid["estimate"].idxmax()] if not valid.empty else None
+    text = t("synthesis.text.ordinal_reading", lang, n_up=fmt.integer(len(up), lang),
+             n_down=fmt.integer(len(down), lang), n=fmt.integer(len(valid), lang))
+    if best is not None and float(best["estimate"]) > 0:
+        text += " " + t("synthesis.text.ordinal_best", lang, item=item_label(best["item_id"], lang),
+                        odds=fmt.number(best["odds_ratio"], lang, 1))
+    return text
+
+
+def synthesis_ordinal_section(data: Sequence[RoundData], lang: str, results: pd.DataFrame | None = None) -> list[str]:
+    """Ordered-logit model per outcome question across rounds (log-odds after vs before)."""
+    res = synthesis_ordinal_results(data) if results is None else results
+    out = [heading("synthesis.h.ordinal", lang)]
+    if _is_empty(res):
+        return out + [note("synthesis.none.ordinal", lang)]
+    out.append(paragraph(t("synthesis.intro.ordinal", lang)))
+    out.append(_table(_with_ci(res, lang, digits=2),
+                      {"item_id": "col.item", "estimate": "col.log_odds", "ci": "col.ci", "p_value": "col.p_value",
+                       "n_people": "col.n_participants", "n_rounds": "col.n_rounds", "model": "col.model"},
+                      lang, {"item_id": "item", "estimate": "signed2", "p_value": "p", "n_people": "int",
+                             "n_rounds": "int", "model": _model_name},
+                      caption=t("synthesis.table.ordinal", lang), n_col=None, compact=True))
+    reading = ordinal_reading(res, lang)
+    if reading:
+        out.append(paragraph(reading))
+    return out
+
+
+def synthesis_methods_section(data: Sequence[RoundData], lang: str, *, pooled: pd.DataFrame | None = None,
+                              ordinal: pd.DataFrame | None = None) -> list[str]:
+    """Methods and limitations of the synthesis: few rounds, the models fitted (each
+    named model explained in words), self-reported outcomes, small-cell suppression."""
+    out = [heading("synthesis.h.methods", lang)]
+    n_rounds = len(data)
+    n_outcomes = sum(1 for r in data if not _is_empty(r.responses)
+                     and {"pre", "post"} <= set(r.responses.loc[r.responses["instrument"] == "outcomes", "wave"].dropna()))
+    out.append(paragraph(t("synthesis.methods.rounds", lang, n=fmt.integer(n_rounds, lang),
+                           n_outcomes=fmt.integer(n_outcomes, lang))))
+    models = [m for df in (pooled, ordinal) if not _is_empty(df) and "model" in df.columns for m in df["model"]]
+    used = list(dict.fromkeys(str(m) for m in models if not fmt.is_missing(m)))
+    for m in used:
+        key = f"synthesis.methods.model.{m}"
+        if _has(key, lang):
+            out.append(paragraph(t(key, lang, name=_model_name(m, lang))))
+    out.append(paragraph(t("synthesis.methods.self_report", lang)))
+    out.append(paragraph(t("round.methods.k", lang, k=_k_setting())))
+    if suppressed_count():
+        out.append(paragraph(plural("round.methods.suppressed", suppressed_count(), lang,
+                                    n=fmt.integer(suppressed_count(), lang))))
+    return out
+
+
+def between_rounds_extra_sentences(data: Sequence[RoundData], lang: str, *,
+                                   feedback: pd.DataFrame | None = None,
+                                   ladder: pd.DataFrame | None = None) -> list[str]:
+    """Sentences comparing the first and the latest round on session ratings (mean top-2
+    share over the statements), the maturity ladder (mean change of participants and of
+    comparison countries) and RF18 (difference-in-differences), when both rounds have them."""
+    order = _round_order(data)
+    out: list[str] = []
+    fb = synthesis_feedback_results(data) if feedback is None else feedback
+    if not _is_empty(fb):
+        shown = fb[~fb["suppressed"].fillna(False).astype(bool)] if "suppressed" in fb else fb
+        means = shown.groupby("round_id")["top2"].mean().dropna()
+        rounds = [r for r in order if r in means.index]
+        if len(rounds) >= 2:
+            a, b = rounds[0], rounds[-1]
+            out.append(t("synthesis.text.between_feedback", lang, first=fmt.percent(means[a], lang),
+                         last=fmt.percent(means[b], lang), first_round=a, last_round=b))
+    lad = synthesis_ladder_results(data) if ladder is None else ladder
+    if not _is_empty(lad):
+        means = lad.groupby(["round_id", "group"])["change"].mean()
+        rounds = [r for r in order if (r, "participant") in means.index]
+        if len(rounds) >= 2:
+            a, b = rounds[0], rounds[-1]
+            text = t("synthesis.text.between_ladder", lang, first=fmt.signed(means[(a, "participant")], lang, 1),
+                     last=fmt.signed(means[(b, "participant")], lang, 1), first_round=a, last_round=b)
+            if (a, "comparison") in means.index and (b, "comparison") in means.index:
+                text += " " + t("synthesis.text.between_ladder_comparison", lang,
+                                first=fmt.signed(means[(a, "comparison")], lang, 1),
+                                last=fmt.signed(means[(b, "comparison")], lang, 1))
+            out.append(text)
+    dids = {}
+    for r in data:
+        if _is_empty(r.jsr_quality):
+            continue
+        res = jsr_results(r)
+        if res.get("did") is not None:
+            row = did_row(res["did"])
+            if not fmt.is_missing(row.get("estimate")):
+                dids[_rid(r)] = row
+    rounds = [r for r in order if r in dids]
+    if len(rounds) >= 2:
+        a, b = rounds[0], rounds[-1]
+        out.append(t("synthesis.text.between_rf18", lang,
+                     first=fmt.signed(float(dids[a]["estimate"]) * 100, lang, 0),
+                     last=fmt.signed(float(dids[b]["estimate"]) * 100, lang, 0),
+                     p_first=fmt.p_equals(dids[a].get("p_randomization"), lang),
+                     p_last=fmt.p_equals(dids[b].get("p_randomization"), lang), first_round=a, last_round=b))
+    return out
+
+
 def between_rounds_sentences(results: pd.DataFrame, lang: str, order: Sequence[str] | None = None) -> list[str]:
     """One sentence per outcome comparing the first and the latest round's median change
     (rounds in ``order``, e.g. by date; default: by id)."""
@@ -1353,12 +1767,12 @@ def between_rounds_sentences(results: pd.DataFrame, lang: str, order: Sequence[s
 
 
 def synthesis_between_section(data: Sequence[RoundData], lang: str, results: pd.DataFrame | None = None) -> list[str]:
-    """What changed between the first and the latest round."""
+    """What changed between the first and the latest round: change per outcome, and session
+    ratings, maturity ladder and RF18 when both rounds have them."""
     res = synthesis_outcome_results(data) if results is None else results
     out = [heading("synthesis.h.between", lang)]
-    order = sorted(data, key=lambda r: (str(min((str(s.get("date")) for s in r.meta.get("sessions") or [{}]),
-                                                 default="")), _rid(r)))
-    sentences = between_rounds_sentences(res, lang, [_rid(r) for r in order])
+    sentences = between_rounds_sentences(res, lang, _round_order(data))
+    sentences += between_rounds_extra_sentences(data, lang)
     if not sentences:
         return out + [note("synthesis.none.between", lang)]
     return out + ["<ul>" + "".join(f"<li>{esc(s)}</li>" for s in sentences) + "</ul>"]
