@@ -41,6 +41,7 @@ state = _State()
 
 
 def workspace() -> Workspace:
+    """The workspace of this invocation (--data-dir / --reports-dir, else the environment)."""
     return Workspace.from_options(state.data_dir, state.reports_dir)
 
 
@@ -48,7 +49,7 @@ def _parse_formats(formats: str) -> list[str]:
     chosen = [f.strip().lower() for f in formats.split(",") if f.strip()]
     bad = [f for f in chosen if f not in ("html", "pdf", "ipynb")]
     if bad or not chosen:
-        raise UsageError(f"--format takes html, pdf or both (html,pdf), not {formats!r}")
+        raise UsageError(f"--format takes html, pdf, ipynb or a comma-separated list (html,pdf), not {formats!r}")
     return chosen
 
 
@@ -63,11 +64,13 @@ def _check_lang(lang: str | None) -> str | None:
 
 
 def print_problems(problems: list[Problem]) -> None:
+    """Print each problem as ``file:row:column: message`` on stderr, without markup."""
     for problem in problems:
         err.print(str(problem), markup=False, highlight=False, soft_wrap=True)
 
 
 def version_callback(value: bool) -> None:
+    """``--version``: print the version and stop."""
     if value:
         out.print(f"exchange-eval {__version__}")
         raise typer.Exit()
