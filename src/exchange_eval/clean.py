@@ -95,6 +95,7 @@ class _Log:
     def __init__(self, round_id: str) -> None:
         self.round_id = round_id
         self.rows: list[dict[str, Any]] = []
+        self._parts: list[list[dict[str, Any]] | pd.DataFrame] = []
 
     def add(self, action: str, *, file: str | None = None, row: int | None = None,
             column: str | None = None, item_id: str | None = None, old: Any = None,
@@ -106,8 +107,23 @@ class _Log:
             "detail": detail,
         })
 
+    def add_frame(self, frame: pd.DataFrame) -> None:
+        """Append many rows at once (columns of `CLEANING_LOG_COLUMNS`, texts already str)."""
+        if not len(frame):
+            return
+        if self.rows:
+            self._parts.append(self.rows)
+            self.rows = []
+        self._parts.append(frame)
+
     def frame(self) -> pd.DataFrame:
-        frame = pd.DataFrame(self.rows, columns=CLEANING_LOG_COLUMNS)
+        parts = [pd.DataFrame(p, columns=CLEANING_LOG_COLUMNS) if isinstance(p, list)
+                 else p[CLEANING_LOG_COLUMNS] for p in [*self._parts, self.rows] if len(p)]
+        if not parts:
+            parts = [pd.DataFrame(self.rows, columns=CLEANING_LOG_COLUMNS)]
+        frame = parts[0] if len(parts) == 1 else pd.concat(
+            [p.astype(object) for p in parts], ignore_index=True)
+        frame = frame.reset_index(drop=True)
         for column in CLEANING_LOG_COLUMNS:
             frame[column] = frame[column].astype("Int64" if column == "row" else "string")
         return frame
@@ -128,6 +144,8 @@ class _Submission:
     responses: list[dict[str, Any]] = field(default_factory=list)
     ties: list[dict[str, Any]] = field(default_factory=list)
     person: dict[str, Any] = field(default_factory=dict)
+    store: _ResponseBlocks | None = None  # its responses: rows of store at slot
+    slot: int = -1
 
 
 # ---------------------------------------------------------------------- helpers
@@ -386,6 +404,208 @@ def _input_fingerprint(folder: Path, data_dir: Path) -> str:
             digest.update(handle.read())
         digest.update(b"\0")
     return digest.hexdigest()
+
+
+_PERSON_KEYS = ("country", "organisation", "role", "org_type", "gender")
+_NO_TOKENS = ("0", "false", "faux", "non", "no")
+
+
+def _to_seconds(value: Any) -> float | None:
+    """A duration cell as exported (``12,5`` or ``12.5``), or None."""
+    try:
+        return float(str(value).replace(",", "."))
+    except ValueError:
+        return None
+
+
+def _item_waves(entry: CodebookEntry, instrument: str, wave: str | None, sessions: np.ndarray,
+                feedback: bool, source_instrument: str) -> Any:
+    """The wave of an item's responses: one for the column, or per row (session feedback)."""
+
+    def one(session: str | None) -> str | None:
+        base = session if feedback else wave
+        item_wave = "retro" if entry.retro else (entry.wave or base)
+        if instrument == "session_feedback":
+            item_wave = session or item_wave
+        if item_wave is None:
+            item_wave = base or source_instrument
+        return item_wave
+
+    if not feedback and instrument != "session_feedback":
+        return one(None)
+    codes, uniques = pd.factorize(pd.Series(sessions, dtype=object), use_na_sentinel=True)
+    return np.array([one(s) for s in [*uniques.tolist(), None]], dtype=object)[codes]
+
+
+def _factor(raw: Any, column: str) -> tuple[np.ndarray, list[Any], list[str | None]]:
+    """Column ``column`` of a RawTable by distinct value: ``(codes, values, cells)``.
+
+    ``values[codes[i]]`` is the raw cell of row ``i`` and ``cells[codes[i]]`` its
+    stripped text (None when blank); the last distinct value stands for missing cells.
+    Answers repeat a lot, so work done per distinct value is broadcast with ``codes``.
+    Cached on the table.
+    """
+    cache = raw.__dict__.setdefault("_clean_factors", {})
+    found = cache.get(column)
+    if found is None or len(found[0]) != raw.n_rows:
+        codes, uniques = pd.factorize(raw.frame[column], use_na_sentinel=True)
+        values = [*uniques.tolist(), None] if len(uniques) else [None]
+        codes = np.where(codes < 0, len(values) - 1, codes)
+        found = (codes, values, [_cell(v) for v in values])
+        cache[column] = found
+    return found
+
+
+class _Events:
+    """Log rows and problems of one survey export, in the order the row-by-row pass gave.
+
+    Cleaning works column by column; every log row and problem gets a key (data row,
+    phase, column position, piece) and `flush` puts them back in row order: person
+    fields (1), identification (2), session (3), items (4), dropped row (5).
+    """
+
+    def __init__(self, builder: _RoundBuilder, source: Source, raw: Any) -> None:
+        self.builder = builder
+        self.file = source.file
+        self.source_rows = np.asarray(raw.source_rows, dtype=np.int64)
+        self.logs: list[dict[str, Any]] = []
+        self.problems: list[tuple[int, int, int, int, int, Problem]] = []
+        self.seq = 0
+
+    def log(self, index: np.ndarray, phase: int, col: int, sub: int, action: str, *,
+            column: str | None = None, item_id: str | None = None, old: Any = None,
+            new: Any = None, detail: Any = None) -> None:
+        """One log row per data row in ``index``; ``old``/``detail`` scalars or arrays."""
+        if not len(index):
+            return
+        self.logs.append({"_i": index, "_p": phase, "_c": col, "_s": sub, "_q": self.seq,
+                          "source_file": self.file, "row": self.source_rows[index],
+                          "column": column, "action": action, "item_id": item_id,
+                          "old": old, "new": new, "detail": detail})
+        self.seq += 1
+
+    def problem(self, index: int, phase: int, col: int, sub: int, problem: Problem) -> None:
+        self.problems.append((index, phase, col, sub, self.seq, problem))
+        self.seq += 1
+
+    def capture(self, index: int, phase: int, start: int) -> None:
+        """Move the problems the builder collected since ``start`` under this key."""
+        for problem in self.builder.problems[start:]:
+            self.problem(index, phase, 0, 0, problem)
+        del self.builder.problems[start:]
+
+    def unknown(self, index: np.ndarray, phase: int, col: int, sub: int, column: str,
+                values: list[str], list_name: str | None, codebook: Codebook,
+                item_id: str | None = None) -> None:
+        """`_RoundBuilder.unknown` for the data rows ``index`` (``values``: their answers)."""
+        if not len(index):
+            return
+        message_of: dict[str, str] = {}
+        for i, value in zip(index.tolist(), values, strict=True):
+            message = message_of.get(value)
+            if message is None:
+                message = message_of[value] = _unknown_message(value, list_name, codebook, item_id)
+            self.problem(i, phase, col, sub, Problem(self.file, message, int(self.source_rows[i]), column, "error"))
+        self.log(index, phase, col, sub, "unknown_code", column=column, item_id=item_id,
+                 old=np.asarray(values, dtype=object),
+                 detail=f"choice list {list_name}" if list_name else "number expected")
+
+    def flush(self) -> None:
+        builder = self.builder
+        if self.problems:
+            self.problems.sort(key=lambda p: p[:5])
+            builder.problems.extend(p[5] for p in self.problems)
+        if self.logs:
+            frames = []
+            for part in self.logs:
+                n = len(part["_i"])
+                frames.append(pd.DataFrame({k: (v if isinstance(v, np.ndarray) else np.full(n, v, dtype=object))
+                                            for k, v in part.items()}))
+            frame = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
+            order = np.lexsort([frame[k].to_numpy(dtype=np.int64) for k in ("_q", "_s", "_c", "_p", "_i")])
+            frame = frame.iloc[order].reset_index(drop=True)
+            frame.insert(0, "round_id", builder.round_id)
+            builder.log.add_frame(frame[CLEANING_LOG_COLUMNS])
+        self.logs, self.problems = [], []
+
+
+def _unknown_message(value: str, list_name: str | None, codebook: Codebook, item_id: str | None) -> str:
+    """The problem text of an unknown answer (see `_RoundBuilder.unknown`)."""
+    allowed = codebook.allowed(list_name) if list_name else []
+    labels = [codebook.choice_label(list_name, c) for c in allowed] if list_name else []
+    shown = ", ".join(f"{c} ({lab})" if lab and lab != c else c for c, lab in zip(allowed, labels, strict=False))
+    return (f"unknown answer {value!r}" + (f" for {item_id}" if item_id else "")
+            + (f"; allowed: {shown} (or their labels)" if shown else "; a number is expected"))
+
+
+@dataclass
+class _Block:
+    """One response row per kept data row: an item (or one option of a select_multiple)."""
+
+    item_id: str
+    instrument: str
+    wave: Any  # str, or an array over the kept rows
+    session_id: Any
+    outcome: str | None
+    tool: str | None
+    type: str | None
+    choices: str | None
+    column: str
+    value: np.ndarray | None = None  # float over the kept rows (NaN: none)
+    value_label: np.ndarray | None = None
+    text: np.ndarray | None = None
+
+
+@dataclass
+class _ResponseBlocks:
+    """The responses of one survey export, column-wise: row fields over its kept data rows
+    (``pid``, ``submitted_at``, …) and one `_Block` per response of each row."""
+
+    round_id: str
+    source_file: str
+    pid: np.ndarray
+    submitted_at: np.ndarray  # datetime64[ns]
+    duration_s: np.ndarray  # float
+    source_row: np.ndarray
+    blocks: list[_Block] = field(default_factory=list)
+
+    def columns(self, slots: np.ndarray) -> dict[str, np.ndarray]:
+        """The responses of the kept rows ``slots``, row by row (each row's blocks in order)."""
+        n, width = len(slots), len(self.blocks)
+
+        def spread(name: str, dtype: Any = object, empty: Any = None) -> np.ndarray:
+            values = [getattr(b, name) for b in self.blocks]
+            if not any(isinstance(v, np.ndarray) for v in values):
+                return np.tile(np.array(values, dtype=dtype), n)
+            out = np.empty((n, width), dtype=dtype)
+            for position, value in enumerate(values):
+                out[:, position] = value[slots] if isinstance(value, np.ndarray) else (
+                    empty if value is None else value)
+            return out.ravel()
+
+        def row(values: np.ndarray) -> np.ndarray:
+            return np.repeat(values[slots], width)
+
+        return {
+            "round_id": np.full(n * width, self.round_id, dtype=object),
+            "pid": row(self.pid),
+            "instrument": spread("instrument"),
+            "wave": spread("wave"),
+            "session_id": spread("session_id"),
+            "item_id": spread("item_id"),
+            "outcome": spread("outcome"),
+            "value": spread("value", np.float64, np.nan),
+            "value_label": spread("value_label"),
+            "text": spread("text"),
+            "submitted_at": row(self.submitted_at),
+            "duration_s": row(self.duration_s),
+            "source_file": np.full(n * width, self.source_file, dtype=object),
+            "source_row": row(self.source_row),
+            "_tool": spread("tool"),
+            "_type": spread("type"),
+            "_choices": spread("choices"),
+            "_column": spread("column"),
+        }
 
 
 # ---------------------------------------------------------------------- the builder
@@ -654,12 +874,7 @@ class _RoundBuilder:
 
     def unknown(self, source: Source, row: int, column: str, value: str, list_name: str | None,
                 codebook: Codebook, item_id: str | None = None) -> None:
-        allowed = codebook.allowed(list_name) if list_name else []
-        labels = [codebook.choice_label(list_name, c) for c in allowed] if list_name else []
-        shown = ", ".join(f"{c} ({lab})" if lab and lab != c else c for c, lab in zip(allowed, labels, strict=False))
-        self.problem(source.file, f"unknown answer {value!r}" + (f" for {item_id}" if item_id else "")
-                     + (f"; allowed: {shown} (or their labels)" if shown else "; a number is expected"),
-                     row, column)
+        self.problem(source.file, _unknown_message(value, list_name, codebook, item_id), row, column)
         self.log.add("unknown_code", file=source.file, row=row, column=column, item_id=item_id,
                      old=value, detail=f"choice list {list_name}" if list_name else "number expected")
 
@@ -748,6 +963,12 @@ class _RoundBuilder:
         return None
 
     def read_survey(self, source: Source, raw: Any) -> list[_Submission]:
+        """The submissions of one survey export.
+
+        Works column by column: each distinct answer of a column is coded once and the
+        result broadcast to its rows; log rows and problems keep the row-by-row order
+        (see `_Events`). Every response row of a kept data row goes to `_ResponseBlocks`.
+        """
         codebook = self.codebooks[source.codebook]
         mapping, _ = self.map_columns(source, raw, codebook)
         wave = self.source_wave(source)
@@ -761,188 +982,317 @@ class _RoundBuilder:
                          "source in round.yaml or a Session column", column="session")
             return []
         roles = {e.role: c for c, e in reversed(list(mapping.items()))}
-        starts = _parse_dates(raw.frame[roles["started_at"]], platform=raw.platform) if "started_at" in roles else None
-        ends = _parse_dates(raw.frame[roles["ended_at"]], platform=raw.platform) if "ended_at" in roles else None
-        submits = _parse_dates(raw.frame[roles["submitted_at"]], platform=raw.platform) if "submitted_at" in roles else None
-        item_columns = [(c, e) for c, e in mapping.items() if e.role in ("item", "grid")]
-        options: dict[tuple, list[tuple[str, CodebookEntry]]] = defaultdict(list)
-        for column, entry in item_columns:
-            if entry.role == "item" and entry.option is not None:
-                options[(entry.item_id, entry.retro)].append((column, entry))
-        recoded_logged: set[str] = set()
-        submissions: list[_Submission] = []
+        dates = {role: _parse_date_column(raw.frame[roles[role]], platform=raw.platform).to_numpy()
+                 for role in ("started_at", "ended_at", "submitted_at") if role in roles}
+        events = _Events(self, source, raw)
+        n_rows = raw.n_rows
+        source_rows = events.source_rows
+
+        # -- respondent fields (phase 1), column by column in mapping order
+        firsts = ("email", "name", "first_name", "last_name", "organisation")
+        person: dict[str, np.ndarray] = {}  # role -> value per row
+        located: dict[str, np.ndarray] = {}  # role -> first column giving it, per row
+        for position, (column, entry) in enumerate(mapping.items()):
+            if entry.role in ("item", "grid"):
+                continue
+            codes, _values, cells = _factor(raw, column)
+            present = np.array([c is not None for c in cells])[codes]
+            if entry.role in ("role", "org_type", "gender") or entry.choices:
+                list_name = entry.choices or entry.role
+                coded = [codebook.code(c, list_name) if c is not None else None for c in cells]
+                status = np.array([c.status if c is not None else "" for c in coded], dtype=object)[codes]
+                ok = status == "ok"
+                if ok.any():
+                    target = person.setdefault(entry.role, np.full(n_rows, None, dtype=object))
+                    target[ok] = np.array([c.code if c is not None else None for c in coded], dtype=object)[codes][ok]
+                cell_of = np.array(cells, dtype=object)
+                missing = np.flatnonzero(status == "missing")
+                events.log(missing, 1, position, 0, "missing_code", column=column, old=cell_of[codes[missing]])
+                unknown = np.flatnonzero(status == "unknown")
+                events.unknown(unknown, 1, position, 0, column, cell_of[codes[unknown]].tolist(),
+                               list_name, codebook)
+                continue
+            where = located.setdefault(entry.role, np.full(n_rows, None, dtype=object))
+            where[present & (where == None)] = column  # noqa: E711 - elementwise
+            cell_of = np.array(cells, dtype=object)
+            if entry.role == "country":
+                iso3 = [None if c is None else _to_iso3(c, data_dir=self.ws.data_dir) for c in cells]
+                target = person.setdefault("country", np.full(n_rows, None, dtype=object))
+                target[present] = np.array(iso3, dtype=object)[codes][present]
+                bad = np.array([c is not None and i is None for c, i in zip(cells, iso3, strict=True)])[codes]
+                for index in np.flatnonzero(bad).tolist():
+                    value = cells[codes[index]]
+                    events.problem(index, 1, position, 0, Problem(
+                        source.file, f"country {value!r} is not recognised (give a country name in "
+                        "English or French, or an ISO3 code)", int(source_rows[index]), column, "warning"))
+                continue
+            target = person.setdefault(entry.role, np.full(n_rows, None, dtype=object))
+            fill = present & (target == None)  # noqa: E711 - elementwise
+            target[fill] = cell_of[codes][fill]
+
+        def role_values(role: str) -> list[Any]:
+            return person[role].tolist() if role in person else [None] * n_rows
+
+        emails, names, first_names, last_names = (role_values(r) for r in firsts[:4])
+        countries = role_values("country")
+        where_email, where_name, where_country = (
+            located[r].tolist() if r in located else [None] * n_rows for r in ("email", "name", "country"))
+        person_rows = list(zip(*(role_values(k) for k in _PERSON_KEYS), strict=True))
+
+        # -- identification (2) and session (3), row by row
+        if session_column is not None and source.session is None:
+            codes, _values, cells = _factor(raw, session_column)
+            matched = [self.match_session(c) if c else None for c in cells]
+            session_of = [(cells[c], matched[c]) for c in codes.tolist()]
+        else:
+            session_of = None
+        sessions_list = ", ".join(s.id for s in self.manifest.sessions)
+        kept: list[int] = []
+        pids: list[str] = []
+        anonymous_rows: list[bool] = []
+        session_ids: list[str | None] = []
         n_identified = 0
-        for index in range(raw.n_rows):
-            row_no = raw.source_rows[index]
-            fields = self.person_fields(source, raw, mapping, codebook, index)
-            pid, _how = self.identify(fields, country=fields.get("country"), file=source.file, row=row_no)
+        privacy = _privacy()
+        for index in range(n_rows):
+            row_no = int(source_rows[index])
+            fields = {"email": emails[index], "name": names[index], "first_name": first_names[index],
+                      "last_name": last_names[index],
+                      "_columns": {"email": where_email[index], "name": where_name[index],
+                                   "country": where_country[index]}}
+            start = len(self.problems)
+            pid, _how = self.identify(fields, country=countries[index], file=source.file, row=row_no)
+            if len(self.problems) > start:
+                events.capture(index, 2, start)
             anonymous = pid is None
             if anonymous:
-                pid = _privacy().pseudonym(key=self.key, name=f"anonymous {self.round_id} {source.file} {row_no}",
-                                           country=None)
+                pid = privacy.pseudonym(key=self.key, name=f"anonymous {self.round_id} {source.file} {row_no}",
+                                        country=None)
             else:
                 n_identified += 1
             session_id = source.session
-            if session_column is not None and session_id is None:
-                value = _cell(_records(raw)[index][session_column])
-                session_id = self.match_session(value) if value else None
+            if session_of is not None:
+                value, session_id = session_of[index]
                 if value and session_id is None:
-                    self.problem(source.file, f"session {value!r} is not one of the round's sessions "
-                                 f"({', '.join(s.id for s in self.manifest.sessions)})", row_no, session_column)
+                    events.problem(index, 3, 0, 0, Problem(
+                        source.file, f"session {value!r} is not one of the round's sessions "
+                        f"({sessions_list})", row_no, session_column, "error"))
                     continue
                 if session_id is None and source.instrument == "session_feedback":
-                    self.problem(source.file, "no session given in this row", row_no, session_column)
+                    events.problem(index, 3, 0, 0, Problem(source.file, "no session given in this row",
+                                                           row_no, session_column, "error"))
                     continue
-            submitted = None
-            for series in (ends, submits):
-                if series is not None and series[index] is not None:
-                    submitted = series[index]
-                    break
-            duration = None
-            if "duration_s" in roles:
-                try:
-                    duration = float(str(_records(raw)[index][roles["duration_s"]]).replace(",", "."))
-                except ValueError:
-                    duration = None
-            if duration is None and starts is not None and starts[index] is not None and submitted is not None:
-                seconds = (submitted - starts[index]).total_seconds()
-                duration = seconds if seconds >= 0 else None
-            base_wave = session_id if source.instrument == "session_feedback" else wave
-            submission = _Submission(
-                pid=pid, anonymous=anonymous,
-                key=(pid, source.instrument, base_wave, session_id if source.instrument == "session_feedback" else None),
-                source=source, row=row_no, order=0, submitted_at=submitted, n_answered=0,
-                person={k: fields.get(k) for k in ("country", "organisation", "role", "org_type", "gender")},
-            )
-            common = {"round_id": self.round_id, "pid": pid, "submitted_at": submitted,
-                      "duration_s": duration, "source_file": source.file, "source_row": row_no}
-            grid_values: dict[str, dict[str, float | None]] = defaultdict(dict)
-            done_options: set[tuple] = set()
-            for column, entry in item_columns:
-                value = _records(raw)[index][column]
-                if entry.role == "grid":
-                    coded = codebook.code(value, entry.choices, recode=entry.recode)
-                    self.note_coded(coded, source, row_no, column, entry, codebook)
-                    grid_values[entry.alter or ""][entry.item_id] = coded.value if coded.status == "ok" else None
-                    if coded.status == "ok":
-                        submission.n_answered += 1
-                    continue
-                instrument = entry.instrument or source.instrument
-                if instrument == "ties":
-                    continue
-                item_wave = "retro" if entry.retro else (entry.wave or base_wave)
-                if instrument == "session_feedback":
-                    item_wave = session_id or item_wave
-                if item_wave is None:
-                    item_wave = base_wave or source.instrument
-                row_common = dict(common, instrument=instrument, wave=item_wave,
-                                  session_id=session_id if instrument == "session_feedback" else None,
-                                  outcome=entry.outcome, _tool=entry.tool, _type=entry.type,
-                                  _choices=entry.choices, _column=column)
-                if entry.type == "select_multiple":
+            kept.append(index)
+            pids.append(pid)
+            anonymous_rows.append(anonymous)
+            session_ids.append(session_id)
+
+        rows = np.asarray(kept, dtype=np.int64)
+        m = len(rows)
+        submitted = np.full(m, np.datetime64("NaT", "ns"), dtype="datetime64[ns]")
+        for role in ("submitted_at", "ended_at"):  # the end time wins over the submission time
+            if role in dates:
+                stamps = dates[role][rows]
+                submitted = np.where(np.isnat(stamps), submitted, stamps)
+        duration = np.full(m, np.nan)
+        no_duration = np.ones(m, dtype=bool)
+        if "duration_s" in roles:
+            codes, values, _cells = _factor(raw, roles["duration_s"])
+            parsed = [_to_seconds(v) for v in values]
+            no_duration = np.array([p is None for p in parsed])[codes[rows]]
+            duration = np.array([np.nan if p is None else p for p in parsed], dtype=np.float64)[codes[rows]]
+        if "started_at" in dates:
+            starts = dates["started_at"][rows]
+            fill = no_duration & ~np.isnat(starts) & ~np.isnat(submitted)
+            seconds = (submitted[fill] - starts[fill]) / np.timedelta64(1, "s")
+            duration[fill] = np.where(seconds >= 0, seconds, np.nan)
+        session_array = np.array(session_ids, dtype=object)
+        feedback = source.instrument == "session_feedback"
+
+        # -- items (phase 4), column by column
+        answered = np.zeros(m, dtype=np.int64)
+        store = _ResponseBlocks(self.round_id, source.file, np.array(pids, dtype=object), submitted,
+                                duration, source_rows[rows])
+        grid_values: dict[str, dict[str, np.ndarray]] = {}
+        item_columns = [(p, c, e) for p, (c, e) in enumerate(mapping.items()) if e.role in ("item", "grid")]
+        options: dict[tuple, list[tuple[str, CodebookEntry]]] = defaultdict(list)
+        for _position, column, entry in item_columns:
+            if entry.role == "item" and entry.option is not None:
+                options[(entry.item_id, entry.retro)].append((column, entry))
+        done_options: set[tuple] = set()
+        for position, column, entry in item_columns:
+            codes, values, cells = _factor(raw, column)
+            codes = codes[rows]
+            if entry.role == "grid":
+                coded = [codebook.code(v, entry.choices, recode=entry.recode) for v in values]
+                ok = self._note_coded_rows(events, coded, codes, rows, position, column, entry, codebook)
+                numbers = np.array([c.value if c.status == "ok" and c.value is not None else np.nan
+                                    for c in coded], dtype=np.float64)[codes]
+                grid_values.setdefault(entry.alter or "", {})[entry.item_id] = np.where(ok, numbers, np.nan)
+                answered += ok
+                continue
+            instrument = entry.instrument or source.instrument
+            if instrument == "ties":
+                continue
+            item_wave = _item_waves(entry, instrument, wave, session_array, feedback, source.instrument)
+            session_value = session_array if instrument == "session_feedback" else None
+            block = {"instrument": instrument, "wave": item_wave, "session_id": session_value,
+                     "outcome": entry.outcome, "tool": entry.tool, "type": entry.type,
+                     "choices": entry.choices, "column": column}
+            if entry.type == "select_multiple":
+                if entry.option is not None:
                     key = (entry.item_id, entry.retro)
-                    if entry.option is not None:
-                        if key in done_options:
-                            continue
-                        done_options.add(key)
-                        rows = self.options_rows(options[key], raw, index, codebook, source, row_no)
-                    else:
-                        rows = self.multiple_rows(entry, value, codebook, source, row_no, column)
-                    answered = any(flag is not None for _, flag in rows)
-                    submission.n_answered += int(answered)
-                    for option, flag in rows:
-                        submission.responses.append(dict(row_common, item_id=f"{entry.item_id}.{option}",
-                                                          value=flag, value_label=None, text=None))
-                    continue
-                if entry.type == "text":
-                    coded = codebook.code(value, None, kind="text")
-                    text = None
-                    if coded.status == "ok":
-                        text = self.scrubber.scrub(coded.raw)
-                        if text != coded.raw:
-                            self.log.add("scrub", file=source.file, row=row_no, column=column,
-                                         item_id=entry.item_id,
-                                         detail="e-mail, phone number or roster name removed from free text")
-                        submission.n_answered += 1
-                    elif coded.status == "missing":
-                        self.log.add("missing_code", file=source.file, row=row_no, column=column,
-                                     item_id=entry.item_id, old=coded.raw)
-                    submission.responses.append(dict(row_common, item_id=entry.item_id, value=None,
-                                                      value_label=None, text=text))
-                    continue
-                kind = "integer" if entry.type == "integer" else "select_one"
-                before = codebook.code(value, entry.choices, kind=kind) if entry.recode else None
-                coded = codebook.code(value, entry.choices, kind=kind, recode=entry.recode)
-                self.note_coded(coded, source, row_no, column, entry, codebook)
-                if before is not None and coded.status == "ok" and before.code != coded.code:
-                    self.log.add("recode", file=source.file, row=row_no, column=column,
-                                 item_id=entry.item_id, old=before.code, new=coded.code,
-                                 detail="codebook recode")
-                    recoded_logged.add(column)
-                if coded.status == "ok":
-                    submission.n_answered += 1
-                submission.responses.append(dict(
-                    row_common, item_id=entry.item_id,
-                    value=coded.value if coded.status == "ok" else None,
-                    value_label=coded.label if coded.status == "ok" else None, text=None))
-            for alter, values in grid_values.items():
-                if any(v is not None for v in values.values()):
-                    submission.ties.append({"round_id": self.round_id, "pid": pid, "wave": wave or "pulse-1",
-                                            "alter_organisation": alter, **values})
-            if not submission.responses and not submission.ties and all(
-                    v is None for v in submission.person.values()):
-                self.log.add("drop_empty", file=source.file, row=row_no, detail="no answer in this row")
+                    if key in done_options:
+                        continue
+                    done_options.add(key)
+                    flags, any_answer = self._option_flags(events, options[key], raw, rows, position, codebook)
+                else:
+                    flags, any_answer = self._multiple_flags(events, entry, values, cells, codes, rows,
+                                                             position, column, codebook)
+                answered += any_answer
+                for option, flag in flags:
+                    store.blocks.append(_Block(item_id=f"{entry.item_id}.{option}", value=flag, **block))
+                continue
+            if entry.type == "text":
+                coded = [codebook.code(v, None, kind="text") for v in values]
+                texts: list[str | None] = []
+                changed: list[bool] = []
+                for c in coded:
+                    text = self.scrubber.scrub(c.raw) if c.status == "ok" else None
+                    texts.append(text)
+                    changed.append(c.status == "ok" and text != c.raw)
+                status = np.array([c.status for c in coded], dtype=object)[codes]
+                events.log(rows[np.array(changed)[codes]], 4, position, 0, "scrub", column=column,
+                           item_id=entry.item_id,
+                           detail="e-mail, phone number or roster name removed from free text")
+                missing = status == "missing"
+                events.log(rows[missing], 4, position, 0, "missing_code", column=column, item_id=entry.item_id,
+                           old=np.array([c.raw for c in coded], dtype=object)[codes][missing])
+                answered += status == "ok"
+                store.blocks.append(_Block(item_id=entry.item_id, text=np.array(texts, dtype=object)[codes],
+                                           **block))
+                continue
+            kind = "integer" if entry.type == "integer" else "select_one"
+            coded = [codebook.code(v, entry.choices, kind=kind, recode=entry.recode) for v in values]
+            ok = self._note_coded_rows(events, coded, codes, rows, position, column, entry, codebook)
+            if entry.recode:
+                before = [codebook.code(v, entry.choices, kind=kind) for v in values]
+                recoded = np.array([b.status == c.status == "ok" and b.code != c.code
+                                    for b, c in zip(before, coded, strict=True)])[codes]
+                events.log(rows[recoded], 4, position, 1, "recode", column=column, item_id=entry.item_id,
+                           old=np.array([b.code for b in before], dtype=object)[codes][recoded],
+                           new=np.array([c.code for c in coded], dtype=object)[codes][recoded],
+                           detail="codebook recode")
+            answered += ok
+            store.blocks.append(_Block(
+                item_id=entry.item_id,
+                value=np.array([c.value if c.status == "ok" and c.value is not None else np.nan
+                                for c in coded], dtype=np.float64)[codes],
+                value_label=np.array([c.label if c.status == "ok" else None for c in coded], dtype=object)[codes],
+                **block))
+
+        # -- submissions (and rows left empty: phase 5)
+        ties_of: dict[int, list[dict[str, Any]]] = defaultdict(list)
+        for alter, columns in grid_values.items():
+            stacked = np.column_stack(list(columns.values()))
+            for slot in np.flatnonzero(~np.isnan(stacked).all(axis=1)).tolist():
+                values = {item: (None if np.isnan(v[slot]) else float(v[slot])) for item, v in columns.items()}
+                ties_of[slot].append({"round_id": self.round_id, "pid": pids[slot], "wave": wave or "pulse-1",
+                                      "alter_organisation": alter, **values})
+        submissions: list[_Submission] = []
+        for slot, index in enumerate(kept):
+            session_id = session_ids[slot]
+            base_wave = session_id if feedback else wave
+            stamp = submitted[slot]
+            fields = dict(zip(_PERSON_KEYS, person_rows[index], strict=True))
+            submission = _Submission(
+                pid=pids[slot], anonymous=anonymous_rows[slot],
+                key=(pids[slot], source.instrument, base_wave, session_id if feedback else None),
+                source=source, row=int(source_rows[index]), order=0,
+                submitted_at=None if np.isnat(stamp) else pd.Timestamp(stamp),
+                n_answered=int(answered[slot]), person=fields, ties=ties_of.get(slot, []),
+                store=store, slot=slot)
+            if not store.blocks and not submission.ties and all(v is None for v in fields.values()):
+                events.log(np.array([index]), 5, 0, 0, "drop_empty", detail="no answer in this row")
                 continue
             submissions.append(submission)
+        events.flush()
         self.log.add("pseudonymize", file=source.file,
                      detail=f"{n_identified} respondents given a pid from e-mail or name; "
                      f"{raw.n_rows - n_identified} anonymous; identity columns dropped")
         return submissions
 
-    def note_coded(self, coded: Any, source: Source, row: int, column: str,
-                   entry: CodebookEntry, codebook: Codebook) -> None:
-        if coded.status == "missing":
-            self.log.add("missing_code", file=source.file, row=row, column=column,
-                         item_id=entry.item_id, old=coded.raw, detail="stored as missing")
-        elif coded.status == "unknown":
-            self.unknown(source, row, column, coded.raw, entry.choices, codebook, entry.item_id)
+    def _note_coded_rows(self, events: _Events, coded: list[Any], codes: np.ndarray, rows: np.ndarray,
+                         position: int, column: str, entry: CodebookEntry, codebook: Codebook) -> np.ndarray:
+        """`note_coded` for a whole column (``coded`` per distinct value); the rows coded ok."""
+        status = np.array([c.status for c in coded], dtype=object)[codes]
+        raws = np.array([c.raw for c in coded], dtype=object)
+        missing = status == "missing"
+        events.log(rows[missing], 4, position, 0, "missing_code", column=column, item_id=entry.item_id,
+                   old=raws[codes[missing]], detail="stored as missing")
+        unknown = status == "unknown"
+        events.unknown(rows[unknown], 4, position, 0, column, raws[codes[unknown]].tolist(),
+                       entry.choices, codebook, entry.item_id)
+        return status == "ok"
 
-    def multiple_rows(self, entry: CodebookEntry, value: Any, codebook: Codebook, source: Source,
-                      row: int, column: str) -> list[tuple[str, float | None]]:
+    def _multiple_flags(self, events: _Events, entry: CodebookEntry, values: list[Any],
+                        cells: list[str | None], codes: np.ndarray, rows: np.ndarray, position: int,
+                        column: str, codebook: Codebook) -> tuple[list[tuple[str, np.ndarray]], np.ndarray]:
+        """A select_multiple column holding the chosen options: one 1/0 flag per option
+        (NaN when unanswered or a missing code); unknown options are reported per row."""
         options = codebook.allowed(entry.choices)
-        cell = _cell(value)
-        if cell is None:
-            return [(o, None) for o in options]
-        if codebook.is_missing_code(cell):
-            self.log.add("missing_code", file=source.file, row=row, column=column,
-                         item_id=entry.item_id, old=cell, detail="stored as missing")
-            return [(o, None) for o in options]
-        codes, unknown = codebook.split_multiple(cell, entry.choices)
-        for piece in unknown:
-            self.unknown(source, row, column, piece, entry.choices, codebook, entry.item_id)
-        return [(o, 1.0 if o in codes else 0.0) for o in options]
-
-    def options_rows(self, columns: list[tuple[str, CodebookEntry]], raw: Any, index: int,
-                     codebook: Codebook, source: Source, row: int) -> list[tuple[str, float | None]]:
-        entry = columns[0][1]
-        options = codebook.allowed(entry.choices)
-        flags: dict[str, float | None] = {}
-        any_answer = False
-        for column, option_entry in columns:
-            cell = _cell(_records(raw)[index][column])
+        flags = np.full((len(cells), len(options)), np.nan)
+        answered = np.zeros(len(cells), dtype=bool)
+        missing = np.zeros(len(cells), dtype=bool)
+        pieces: list[list[str]] = [[] for _ in cells]
+        for u, cell in enumerate(cells):
             if cell is None:
                 continue
-            token = normalize_label(cell)
-            if token in ("0", "false", "faux", "non", "no"):
-                flags[option_entry.option] = 0.0
-            else:
-                flags[option_entry.option] = 1.0
-            any_answer = True
+            if codebook.is_missing_code(cell):
+                missing[u] = True
+                continue
+            chosen, unknown = codebook.split_multiple(cell, entry.choices)
+            pieces[u] = unknown
+            flags[u] = [1.0 if o in chosen else 0.0 for o in options]
+            answered[u] = bool(options)
+        cell_of = np.array(cells, dtype=object)
+        hit = missing[codes]
+        events.log(rows[hit], 4, position, 0, "missing_code", column=column, item_id=entry.item_id,
+                   old=cell_of[codes[hit]], detail="stored as missing")
+        most = max((len(p) for p in pieces), default=0)
+        for sub in range(most):
+            has = np.array([len(p) > sub for p in pieces])[codes]
+            events.unknown(rows[has], 4, position, sub, column, [pieces[u][sub] for u in codes[has].tolist()],
+                           entry.choices, codebook, entry.item_id)
+        return [(o, flags[:, k][codes]) for k, o in enumerate(options)], answered[codes]
+
+    def _option_flags(self, events: _Events, columns: list[tuple[str, CodebookEntry]], raw: Any,
+                      rows: np.ndarray, position: int, codebook: Codebook
+                      ) -> tuple[list[tuple[str, np.ndarray]], np.ndarray]:
+        """A select_multiple split into one column per option (Kobo ``question/option``):
+        1/0 per option of the list, all NaN when no option column is filled in."""
+        entry = columns[0][1]
+        options = codebook.allowed(entry.choices)
+        any_answer = np.zeros(len(rows), dtype=bool)
+        flags: dict[str, np.ndarray] = {}
+        for sub, (column, option_entry) in enumerate(columns):
+            codes, _values, cells = _factor(raw, column)
+            codes = codes[rows]
+            present = np.array([c is not None for c in cells])[codes]
+            flag = np.array([0.0 if c is not None and normalize_label(c) in _NO_TOKENS else 1.0
+                             for c in cells])[codes]
+            current = flags.setdefault(option_entry.option, np.zeros(len(rows)))
+            current[present] = flag[present]
+            any_answer |= present
             if option_entry.option not in options:
-                self.unknown(source, row, column, option_entry.option, entry.choices, codebook, entry.item_id)
-        if not any_answer:
-            return [(o, None) for o in options]
-        return [(o, flags.get(o, 0.0)) for o in options]
+                events.unknown(rows[present], 4, position, sub, column,
+                               [option_entry.option] * int(present.sum()), entry.choices, codebook,
+                               entry.item_id)
+        out = []
+        for option in options:
+            value = flags.get(option, np.zeros(len(rows))).copy()
+            value[~any_answer] = np.nan
+            out.append((option, value))
+        return out, any_answer
 
     # -- duplicates and corrections
     def drop_duplicates(self, submissions: list[_Submission]) -> list[_Submission]:
@@ -980,9 +1330,17 @@ class _RoundBuilder:
         return [s for s in submissions if id(s) not in dropped]
 
     def build_responses(self, submissions: list[_Submission]) -> pd.DataFrame:
-        rows = [r for s in submissions for r in s.responses]
+        """The responses of the kept submissions, in submission order (each row's items in
+        column order), gathered column-wise from each export's `_ResponseBlocks`."""
         columns = list(TABLES["responses"]) + ["_tool", "_type", "_choices", "_column"]
-        return pd.DataFrame(rows, columns=columns)
+        groups: dict[int, tuple[_ResponseBlocks, list[int]]] = {}
+        for submission in submissions:
+            if submission.store is not None and submission.store.blocks:
+                groups.setdefault(id(submission.store), (submission.store, []))[1].append(submission.slot)
+        parts = [store.columns(np.asarray(slots, dtype=np.int64)) for store, slots in groups.values()]
+        if not parts:
+            return pd.DataFrame([], columns=columns)
+        return pd.DataFrame({c: np.concatenate([p[c] for p in parts]) for c in columns}, columns=columns)
 
     def apply_corrections(self, responses: pd.DataFrame, folder: Path) -> pd.DataFrame:
         path = folder / CORRECTIONS_FILE
@@ -1083,25 +1441,25 @@ class _RoundBuilder:
                          detail=f"respondent not on the roster added as participant {pid}")
         return list(people.values())
 
-    def build_tool_feedback(self, responses: pd.DataFrame) -> list[dict]:
+    def build_tool_feedback(self, responses: pd.DataFrame) -> pd.DataFrame | list[dict]:
+        """One row per pid × tool × wave of the tool feedback and of items tagged with a tool:
+        the last rating and the last comment given (rows with neither are left out)."""
         if not len(responses):
             return []
-        rows: dict[tuple, dict] = {}
-        for record in responses.to_dict("records"):
-            tool = record.get("_tool")
-            if record["instrument"] != "tool_feedback" and (tool is None or pd.isna(tool)):
-                continue
-            if tool is None or pd.isna(tool):
-                tool = "general"
-            key = (record["pid"], tool, record["wave"])
-            row = rows.setdefault(key, {"round_id": self.round_id, "pid": record["pid"], "tool": tool,
-                                        "rating": None, "comment": None})
-            if record["_type"] == "text":
-                if not pd.isna(record["text"]) and record["text"] is not None:
-                    row["comment"] = record["text"]
-            elif not pd.isna(record["value"]):
-                row["rating"] = record["value"]
-        return [r for r in rows.values() if r["rating"] is not None or r["comment"] is not None]
+        has_tool = responses["_tool"].notna()
+        keep = has_tool | (responses["instrument"] == "tool_feedback").fillna(False)
+        part = responses.loc[keep, ["pid", "wave", "_type", "text", "value"]]
+        is_text = (part["_type"] == "text").fillna(False)
+        frame = pd.DataFrame({
+            "pid": part["pid"].astype(object), "wave": part["wave"].astype(object),
+            "tool": responses.loc[keep, "_tool"].astype(object).where(has_tool[keep], "general"),
+            "rating": pd.to_numeric(part["value"], errors="coerce").where(~is_text),
+            "comment": part["text"].astype(object).where(is_text & part["text"].notna()),
+        })
+        rows = frame.groupby(["pid", "tool", "wave"], sort=False, dropna=False)[["rating", "comment"]].last()
+        rows = rows[rows["rating"].notna() | rows["comment"].notna()].reset_index()
+        rows.insert(0, "round_id", self.round_id)
+        return rows[["round_id", "pid", "tool", "rating", "comment"]]
 
     def build_ties(self, submissions: list[_Submission], participants: list[dict]) -> list[dict]:
         by_pid = {p["pid"]: p for p in participants}
