@@ -1131,7 +1131,11 @@ def pulse_section(rd: RoundData, lang: str, results: Mapping[str, Any] | None = 
     out = [heading("round.h.pulse", lang), paragraph(t("round.intro.pulse", lang))]
     out.append(_fig(plots.likert_diverging(res["counts"], lang, choices=res["choices"], by="item_id",
                                            item_col="wave"), "round.figure.pulse", lang))
-    namer = wave_namer(rd.meta)
+    names = wave_namer(rd.meta)
+
+    def namer(value: Any, lang: str) -> str:  # "Pulse survey 1" on one line
+        return names(value, lang).replace(" ", "\u00a0")
+
     out.append(_table(res["summary"], {"item_id": "col.item", "wave": "col.wave", "n_respondents": "col.n_respondents",
                                        "median": "col.median", "top2": "col.top2"},
                       lang, {"item_id": "item", "wave": namer, "n_respondents": "int", "median": "num1", "top2": "pct"},
@@ -1140,13 +1144,16 @@ def pulse_section(rd: RoundData, lang: str, results: Mapping[str, Any] | None = 
     if _is_empty(changes):
         return out + [note("round.none.pulse_change", lang)]
     waves = res["waves"]
-    out.append(heading("round.h.pulse_change", lang, level=3, first=wave_label(waves[0], lang),
-                       last=wave_label(waves[-1], lang)))
-    out.append(paragraph(t("round.intro.pulse_change", lang, first=wave_label(waves[0], lang),
-                           last=wave_label(waves[-1], lang))))
-    out.append(_table(_with_ci(changes, lang), {"item_id": "col.item", **_CHANGE_COLUMNS}, lang,
-                      {"item_id": _pulse_item_name, **_CHANGE_FORMATS},
-                      caption=t("round.table.pulse_change", lang), n_col=None, compact=True))
+    # the sub-heading and its explanation stay on the page of the (short) table
+    out.append('<div class="keep-together" style="break-inside: avoid; page-break-inside: avoid">'
+               + heading("round.h.pulse_change", lang, level=3, first=wave_label(waves[0], lang),
+                         last=wave_label(waves[-1], lang))
+               + paragraph(t("round.intro.pulse_change", lang, first=wave_label(waves[0], lang),
+                             last=wave_label(waves[-1], lang)))
+               + _table(_with_ci(changes, lang), {"item_id": "col.item", **_CHANGE_COLUMNS}, lang,
+                        {"item_id": _pulse_item_name, **_CHANGE_FORMATS},
+                        caption=t("round.table.pulse_change", lang), n_col=None, compact=True)
+               + "</div>")
     return out
 
 
@@ -1417,7 +1424,7 @@ def synthesis_model_section(data: Sequence[RoundData], lang: str, results: pd.Da
     out.append(_table(model, {"outcome": "col.outcome", "estimate": "col.estimate", "ci": "col.ci",
                               "p_value": "col.p_value", "n_people": "col.n_participants", "n_rounds": "col.n_rounds",
                               "model": "col.model"},
-                      lang, {"outcome": "outcome", "estimate": "signed2", "p_value": "p", "n_people": "int",
+                      lang, {"outcome": "outcome", "estimate": "signed2", "ci": "ci", "p_value": "p", "n_people": "int",
                              "n_rounds": "int", "model": _model_name}, caption=t("synthesis.table.model", lang),
                       n_col=None, compact=True))
     return out
@@ -1661,7 +1668,7 @@ def synthesis_ordinal_section(data: Sequence[RoundData], lang: str, results: pd.
     out.append(_table(_with_ci(res, lang, digits=2),
                       {"item_id": "col.item", "estimate": "col.log_odds", "ci": "col.ci", "p_value": "col.p_value",
                        "n_people": "col.n_participants", "n_rounds": "col.n_rounds", "model": "col.model"},
-                      lang, {"item_id": "item", "estimate": "signed2", "p_value": "p", "n_people": "int",
+                      lang, {"item_id": "item", "estimate": "signed2", "ci": "ci", "p_value": "p", "n_people": "int",
                              "n_rounds": "int", "model": _model_name},
                       caption=t("synthesis.table.ordinal", lang), n_col=None, compact=True))
     reading = ordinal_reading(res, lang)
