@@ -371,6 +371,9 @@ def _conform(frame: pd.DataFrame | list[dict], table: str,
     return out
 
 
+_HASH_DATE_FORMAT = "%Y-%m-%dT%H:%M:%S"
+
+
 def _table_hash(tables: dict[str, pd.DataFrame]) -> str:
     """sha256 over every table in `tables.TABLES` order, serialised as CSV (stable across
     Parquet writer versions)."""
@@ -381,8 +384,81 @@ def _table_hash(tables: dict[str, pd.DataFrame]) -> str:
             continue
         digest.update(name.encode())
         digest.update(b"\n")
-        digest.update(df.to_csv(index=False, date_format="%Y-%m-%dT%H:%M:%S").encode("utf-8"))
+        pieces = _csv_bytes(df)
+        if pieces is not None:
+            for piece in pieces:
+                digest.update(piece)
+        else:
+            digest.update(df.to_csv(index=False, date_format=_HASH_DATE_FORMAT).encode("utf-8"))
     return digest.hexdigest()
+
+
+def _csv_column(series: pd.Series) -> Any:
+    """One column as `DataFrame.to_csv` writes it (quoted where the csv module quotes), as a
+    pyarrow string array without nulls; None for a dtype this does not cover."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    dtype = series.dtype
+    if isinstance(dtype, pd.StringDtype):
+        values = pc.fill_null(pa.array(series.array, type=pa.large_string(), from_pandas=True), "")
+        distinct = pc.unique(values).to_pylist()
+        if any(("," in v or '"' in v or "\n" in v) for v in distinct):
+            quote = pc.match_substring_regex(values, '[,"\n]')
+            mark, empty = pa.scalar('"', pa.large_string()), pa.scalar("", pa.large_string())
+            quoted = pc.binary_join_element_wise(mark, pc.replace_substring(values, '"', '""'), mark, empty)
+            values = pc.if_else(quote, quoted, values)
+        return values
+    # the other contract dtypes have few distinct values: format those, then take
+    codes, uniques = pd.factorize(series, use_na_sentinel=True)
+    if dtype == "float64":
+        numbers = series.to_numpy(dtype=np.float64)
+        if ((numbers == 0) & np.signbit(numbers)).any():
+            return None  # -0.0 and 0.0 are one distinct value but print apart
+        texts = np.asarray(uniques, dtype=np.float64).astype(str).tolist()
+    elif dtype == "datetime64[ns]":
+        texts = pd.DatetimeIndex(uniques).strftime(_HASH_DATE_FORMAT).tolist()
+    elif isinstance(dtype, pd.Int64Dtype | pd.BooleanDtype):
+        texts = [str(v) for v in uniques.tolist()]
+    else:
+        return None
+    if any(("," in t or '"' in t or "\n" in t) for t in texts):
+        return None
+    lookup = pa.array([*texts, ""], type=pa.large_string())
+    return lookup.take(pa.array(np.where(codes < 0, len(texts), codes)))
+
+
+def _csv_bytes(df: pd.DataFrame) -> list[bytes | memoryview] | None:
+    """``df.to_csv(index=False, date_format=_HASH_DATE_FORMAT).encode()`` in pieces, built with
+    pyarrow (the csv writer takes seconds for a million rows); None when a column is not
+    covered (pandas writes it then)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    names = [str(c) for c in df.columns]
+    if len(names) < 2 or any(("," in n or '"' in n or "\n" in n or not n) for n in names):
+        return None  # the csv module quotes a lone empty field; keep those cases on pandas
+    pieces: list[bytes | memoryview] = [(",".join(names) + "\n").encode("utf-8")]
+    if not len(df):
+        return pieces
+    columns = []
+    for name in df.columns:
+        column = _csv_column(df[name])
+        if column is None:
+            return None
+        columns.append(column)
+
+    def text(value: str) -> Any:
+        return pa.scalar(value, pa.large_string())
+
+    lines = pc.binary_join_element_wise(pc.binary_join_element_wise(*columns, text(",")), text(""), text("\n"))
+    for chunk in (lines.chunks if isinstance(lines, pa.ChunkedArray) else [lines]):
+        if not len(chunk):
+            continue
+        offsets = np.frombuffer(chunk.buffers()[1], dtype=np.int64)
+        start, end = offsets[chunk.offset], offsets[chunk.offset + len(chunk)]
+        pieces.append(memoryview(chunk.buffers()[2])[start:end])
+    return pieces
 
 
 def _input_fingerprint(folder: Path, data_dir: Path) -> str:
