@@ -365,6 +365,8 @@ def _conform(frame: pd.DataFrame | list[dict], table: str,
             series = pd.to_numeric(series, errors="coerce").astype("Int64")
         elif dtype == "float64":
             series = pd.to_numeric(series, errors="coerce").astype("float64")
+        elif isinstance(series.dtype, pd.StringDtype) and dtype == "string":
+            series = series.astype(dtype)  # text already: NaN -> NA without going through objects
         else:
             series = series.astype("object").where(series.notna(), None).astype(dtype)
         out[name] = series.values
@@ -483,6 +485,8 @@ def _input_fingerprint(folder: Path, data_dir: Path) -> str:
 
 
 _PERSON_KEYS = ("country", "organisation", "role", "org_type", "gender")
+# the dtype pandas infers for a column of Python strings ("str" on pandas 3, else object)
+_INFERRED_STR = pd.Series(["a"]).dtype
 _NO_TOKENS = ("0", "false", "faux", "non", "no")
 
 
@@ -645,37 +649,64 @@ class _ResponseBlocks:
     source_row: np.ndarray
     blocks: list[_Block] = field(default_factory=list)
 
-    def columns(self, slots: np.ndarray) -> dict[str, np.ndarray]:
-        """The responses of the kept rows ``slots``, row by row (each row's blocks in order)."""
+    def columns(self, slots: np.ndarray) -> dict[str, Any]:
+        """The responses of the kept rows ``slots``, row by row (each row's blocks in order).
+
+        Text columns are built as pyarrow arrays (a block's single value by dictionary
+        encoding) and handed to pandas as its inferred string dtype: what a frame of
+        Python strings would hold, without converting a million objects.
+        """
+        import pyarrow as pa
+
         n, width = len(slots), len(self.blocks)
 
-        def spread(name: str, dtype: Any = object, empty: Any = None) -> np.ndarray:
+        def strings(array: Any) -> Any:
+            if isinstance(_INFERRED_STR, pd.StringDtype):
+                return pd.array(array, dtype=_INFERRED_STR)
+            return array.to_numpy(zero_copy_only=False)  # pandas < 3: object, None for missing
+
+        def constant(value: str) -> Any:
+            return strings(pa.DictionaryArray.from_arrays(
+                np.zeros(n * width, dtype=np.int32), pa.array([value], pa.large_string())
+            ).cast(pa.large_string()))
+
+        def spread(name: str) -> Any:
             values = [getattr(b, name) for b in self.blocks]
             if not any(isinstance(v, np.ndarray) for v in values):
-                return np.tile(np.array(values, dtype=dtype), n)
-            out = np.empty((n, width), dtype=dtype)
+                indices = np.tile(np.arange(width, dtype=np.int32), n)
+                return strings(pa.DictionaryArray.from_arrays(
+                    indices, pa.array(values, pa.large_string())).cast(pa.large_string()))
+            out = np.empty((n, width), dtype=object)
             for position, value in enumerate(values):
-                out[:, position] = value[slots] if isinstance(value, np.ndarray) else (
-                    empty if value is None else value)
+                out[:, position] = value[slots] if isinstance(value, np.ndarray) else value
+            return strings(pa.array(out.ravel(), type=pa.large_string(), from_pandas=True))
+
+        def numbers(name: str) -> np.ndarray:
+            out = np.full((n, width), np.nan)
+            for position, block in enumerate(self.blocks):
+                value = getattr(block, name)
+                if value is not None:
+                    out[:, position] = value[slots]
             return out.ravel()
 
         def row(values: np.ndarray) -> np.ndarray:
             return np.repeat(values[slots], width)
 
+        pids = pa.array(self.pid.tolist(), pa.large_string()).take(pa.array(np.repeat(slots, width)))
         return {
-            "round_id": np.full(n * width, self.round_id, dtype=object),
-            "pid": row(self.pid),
+            "round_id": constant(self.round_id),
+            "pid": strings(pids),
             "instrument": spread("instrument"),
             "wave": spread("wave"),
             "session_id": spread("session_id"),
             "item_id": spread("item_id"),
             "outcome": spread("outcome"),
-            "value": spread("value", np.float64, np.nan),
+            "value": numbers("value"),
             "value_label": spread("value_label"),
             "text": spread("text"),
             "submitted_at": row(self.submitted_at),
             "duration_s": row(self.duration_s),
-            "source_file": np.full(n * width, self.source_file, dtype=object),
+            "source_file": constant(self.source_file),
             "source_row": row(self.source_row),
             "_tool": spread("tool"),
             "_type": spread("type"),
@@ -856,7 +887,8 @@ class _RoundBuilder:
         try:
             # only a recognised ISO3 code (country_code): the roster and every survey then
             # agree on the pid even when one of them spells the country in another way
-            pid = privacy.pseudonym(key=self.key, email=email, name=name, country=country)
+            message = privacy.pid_message(email=email, name=name, country=country)
+            pid = privacy.pid_of_message(self.key, message)  # = pseudonym(), message made once
         except DataError as exc:
             columns = fields.get("_columns") or {}
             role = "country" if exc.problem.column == "country" else "email" if email else "name"
@@ -864,7 +896,6 @@ class _RoundBuilder:
             self.warn(file, f"the respondent cannot be identified ({reason}): row treated as anonymous",
                       row, columns.get(role))
             return None, "anonymous"
-        message = privacy.pid_message(email=email, name=name, country=country)
         return pid, "email" if message.startswith("email:") else "name"
 
     def map_columns(self, source: Source, raw: Any, codebook: Codebook,
@@ -1416,7 +1447,10 @@ class _RoundBuilder:
         parts = [store.columns(np.asarray(slots, dtype=np.int64)) for store, slots in groups.values()]
         if not parts:
             return pd.DataFrame([], columns=columns)
-        return pd.DataFrame({c: np.concatenate([p[c] for p in parts]) for c in columns}, columns=columns)
+        if len(parts) == 1:
+            return pd.DataFrame(parts[0], columns=columns)
+        return pd.DataFrame({c: pd.concat([pd.Series(p[c]) for p in parts], ignore_index=True)
+                             for c in columns}, columns=columns)
 
     def apply_corrections(self, responses: pd.DataFrame, folder: Path) -> pd.DataFrame:
         path = folder / CORRECTIONS_FILE
@@ -1554,9 +1588,9 @@ class _RoundBuilder:
 
     def build_linkage(self) -> None:
         responses = self.tables["responses"]
-        outcomes = responses[responses["instrument"] == "outcomes"]
-        pre = set(outcomes.loc[outcomes["wave"] == "pre", "pid"])
-        post = set(outcomes.loc[outcomes["wave"] == "post", "pid"])
+        outcomes = (responses["instrument"] == "outcomes").fillna(False)
+        pre = set(responses.loc[outcomes & (responses["wave"] == "pre").fillna(False), "pid"].unique())
+        post = set(responses.loc[outcomes & (responses["wave"] == "post").fillna(False), "pid"].unique())
         self.linkage = {"pre_only": len(pre - post), "post_only": len(post - pre), "both": len(pre & post)}
         if pre or post:
             self.log.add("link", detail=f"outcomes pre/post linkage: {self.linkage['both']} linked, "

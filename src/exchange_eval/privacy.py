@@ -48,6 +48,7 @@ __all__ = [
     "normalize_email",
     "normalize_name",
     "pseudonym",
+    "pid_of_message",
     "pid_message",
     "scrub_text",
     "is_pii_field",
@@ -186,6 +187,11 @@ def _fold(text: str) -> str:
     return stripped.casefold().translate(_LETTER_MAP)
 
 
+_BRACKETED_EMAIL_RE = re.compile(r"<([^<>]*@[^<>]*)>")
+_MAILTO_RE = re.compile(r"^mailto:", re.IGNORECASE)
+_SPACE_RE = re.compile(r"\s+")
+
+
 def normalize_email(s: str | None) -> str:
     """Normalise an e-mail address for matching: trimmed, case-folded, spaces removed.
 
@@ -211,11 +217,11 @@ def normalize_email(s: str | None) -> str:
     if s is None:
         return ""
     text = unicodedata.normalize("NFKC", str(s)).strip()
-    bracketed = re.search(r"<([^<>]*@[^<>]*)>", text)
+    bracketed = _BRACKETED_EMAIL_RE.search(text)
     if bracketed:
         text = bracketed.group(1)
-    text = re.sub(r"^mailto:", "", text.strip(), flags=re.IGNORECASE)
-    text = re.sub(r"\s+", "", text).strip(".,;:")
+    text = _MAILTO_RE.sub("", text.strip())
+    text = _SPACE_RE.sub("", text).strip(".,;:")
     return text.casefold()
 
 
@@ -349,8 +355,15 @@ def pseudonym(
     """
     if not isinstance(key, bytes | bytearray) or not key:
         raise KeyUnavailableError("pseudonym() needs a non-empty key (bytes) from load_key()")
-    message = pid_message(email=email, name=name, country=country)
-    digest = hmac.new(bytes(key), message.encode("utf-8"), hashlib.sha256).hexdigest()
+    return pid_of_message(key, pid_message(email=email, name=name, country=country))
+
+
+def pid_of_message(key: bytes, message: str) -> str:
+    """The pid of a `pid_message` text: ``p_`` + 12 hex digits of HMAC-SHA256(key, message)."""
+    if not isinstance(key, bytes | bytearray) or not key:
+        raise KeyUnavailableError("pseudonym() needs a non-empty key (bytes) from load_key()")
+    # hmac.digest is the one-shot C implementation of hmac.new(...).digest()
+    digest = hmac.digest(bytes(key), message.encode("utf-8"), hashlib.sha256).hex()
     return PID_PREFIX + digest[:PID_HEX_CHARS]
 
 
