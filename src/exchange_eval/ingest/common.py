@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 from pandas.api.typing import NAType
 
@@ -109,9 +110,13 @@ def detect_type(values: pd.Series) -> str:
     short one-line answers, at least one of them repeated; text otherwise.
     """
     present = [v for v in values.tolist() if v is not pd.NA and v is not None and v == v]
-    if not present:
+    return _detect_type(set(present), len(present))
+
+
+def _detect_type(unique: set[str], n_present: int) -> str:
+    """`detect_type` from the distinct present values and how many cells are present."""
+    if not n_present:
         return "empty"
-    unique = set(present)
     if all(_INTEGER.match(v) for v in unique):
         return "integer"
     if all(_NUMBER.match(v) for v in unique):
@@ -119,7 +124,7 @@ def detect_type(values: pd.Series) -> str:
     if all(_DATE.match(v) for v in unique):
         return "date"
     # a choice column repeats a few short answers
-    if len(unique) < len(present) and len(unique) <= 20 and all(len(v) <= 60 and "\n" not in v for v in unique):
+    if len(unique) < n_present and len(unique) <= 20 and all(len(v) <= 60 and "\n" not in v for v in unique):
         return "choice"
     return "text"
 
@@ -147,33 +152,45 @@ def finish_table(
     then the second and later copies get `` (2)``, `` (3)``, … in column order.
     """
     width = len(columns)
-    data: list[list[str | NAType]] = []
-    lines: list[int] = []
-    for index in range(data_start, len(grid.rows)):
-        raw = grid.rows[index]
-        cells = [clean_cell(c) for c in raw]
-        if all(c is pd.NA for c in cells):
-            continue
-        if len(cells) > width:
-            extra = cells[width:]
-            if any(c is not pd.NA for c in extra):
+    # column by column: answers repeat, so each distinct raw cell is cleaned once
+    body = grid.rows[data_start:]
+    fixed: list[list[str | None]] = []
+    for offset, raw in enumerate(body):
+        if len(raw) > width:
+            if any(clean_cell(c) is not pd.NA for c in raw[width:]):
                 raise DataError(
                     f"this row has {len(raw)} fields but the header has {width} "
                     "(a delimiter inside an unquoted answer?)",
                     file=grid.path,
-                    row=grid.lines[index],
+                    row=grid.lines[data_start + offset],
                     column=f"column {width + 1} ({column_letter(width + 1)})",
                 )
-            cells = cells[:width]
-        cells = cells + [pd.NA] * (width - len(cells))
-        data.append(cells)
-        lines.append(grid.lines[index])
+            raw = raw[:width]
+        elif len(raw) < width:
+            raw = [*raw, *([None] * (width - len(raw)))]
+        fixed.append(raw)
+    cleaned: list[np.ndarray] = []  # per column: cleaned cells (pd.NA when empty)
+    filled: list[np.ndarray] = []  # per column: which cells are not empty
+    distinct: list[set[str]] = []
+    by_column = zip(*fixed, strict=True) if fixed else ((),) * width
+    for cells in by_column:
+        codes, uniques = pd.factorize(np.array(cells, dtype=object))
+        values = [clean_cell(u) for u in uniques.tolist()] + [pd.NA]
+        present = np.array([v is not pd.NA for v in values])
+        cleaned.append(np.array(values, dtype=object)[codes])
+        filled.append(present[codes])
+        distinct.append({v for v in values if v is not pd.NA})
+    # blank rows are skipped
+    kept = np.logical_or.reduce(filled) if filled else np.zeros(len(fixed), dtype=bool)
+    lines = [line for line, k in zip(grid.lines[data_start:], kept.tolist(), strict=True) if k]
+    cleaned = [column[kept] for column in cleaned]
+    filled = [column[kept] for column in filled]
 
     keep: list[int] = []
     named: list[str] = []
     for position, name in enumerate(columns):
         if not name:
-            if all(row[position] is pd.NA for row in data):
+            if not filled[position].any():
                 continue
             name = f"column_{column_letter(position + 1)}"
         keep.append(position)
@@ -203,11 +220,13 @@ def finish_table(
         seen[name] = position
         final.append(name)
 
-    frame = pd.DataFrame(
-        [[row[p] for p in keep] for row in data], columns=final, dtype="string"
-    ) if data else pd.DataFrame({name: pd.Series([], dtype="string") for name in final})
+    if lines:
+        frame = pd.DataFrame({i: pd.array(cleaned[p], dtype="string") for i, p in enumerate(keep)})
+    else:
+        frame = pd.DataFrame({name: pd.Series([], dtype="string") for name in final})
     frame.columns = final
-    types = {name: detect_type(frame[name]) for name in final}
+    types = {name: _detect_type(distinct[p], int(filled[p].sum())) if lines else "empty"
+             for name, p in zip(final, keep, strict=True)}
     labels = value_labels or {}
     for name in labels:
         if name in types and types[name] != "empty":
