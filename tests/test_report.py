@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
 from pathlib import Path
 
+import nbformat
 import pytest
 
 from exchange_eval.errors import ReportError
@@ -206,3 +208,29 @@ def test_build_report_names_and_index_links(tmp_path: Path) -> None:
     leftovers = [p.name for p in (ws.reports_dir / "r1").iterdir() if p.name.startswith(".")]
     assert leftovers == []
     assert (ws.reports_dir / "r1" / "round_report.failed.ipynb").is_file()
+
+
+@pytest.mark.slow
+def test_notebook_kernel_reads_the_data_folder_configuration(tmp_path: Path) -> None:
+    """A threshold overridden in <data_dir>/config/settings.yaml reaches the report kernel."""
+    from exchange_eval.report import execute_notebook
+
+    data = tmp_path / "data"
+    (data / "config").mkdir(parents=True)
+    (data / "config" / "settings.yaml").write_text("privacy:\n  min_cell_size: 7\n", encoding="utf-8")
+    ws = Workspace(data, tmp_path / "reports", tmp_path)
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [
+        nbformat.v4.new_code_cell("x = 0", metadata={"tags": ["parameters"]}),
+        nbformat.v4.new_code_cell("from exchange_eval.settings import settings\nk = settings()['privacy']['min_cell_size']\nprint('k =', k)"),
+    ]
+    template = tmp_path / "k.ipynb"
+    nbformat.write(nb, template)
+    from exchange_eval import report
+
+    before = os.environ.get("EXCHANGE_EVAL_DATA")
+    with report._data_dir_for_kernel(ws):
+        out = execute_notebook(template, tmp_path / "out.ipynb", {"x": 1})
+    executed = nbformat.read(out, as_version=4)
+    assert "k = 7" in "".join(o.get("text", "") for o in executed.cells[-1].outputs)
+    assert os.environ.get("EXCHANGE_EVAL_DATA") == before  # restored

@@ -21,6 +21,7 @@ and provenance; `write_index` reads only these files.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import json
@@ -30,7 +31,7 @@ import shutil
 import sys
 import tempfile
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path
@@ -713,6 +714,23 @@ def _check_formats(formats: Iterable[str]) -> tuple[str, ...]:
     return chosen
 
 
+@contextlib.contextmanager
+def _data_dir_for_kernel(ws: Workspace) -> Iterator[None]:
+    """Let the kernel (which inherits this environment) read the data folder's own
+    configuration (``<data_dir>/config/``: thresholds, k, translations of scales)."""
+    from .settings import DATA_DIR_ENV
+
+    previous = os.environ.get(DATA_DIR_ENV)
+    os.environ[DATA_DIR_ENV] = str(ws.data_dir)
+    try:
+        yield
+    finally:
+        if previous is None:
+            os.environ.pop(DATA_DIR_ENV, None)
+        else:
+            os.environ[DATA_DIR_ENV] = previous
+
+
 def build_report(
     ws: Workspace,
     spec: ReportSpec,
@@ -736,14 +754,15 @@ def build_report(
     temps: dict[str, Path] = {}
     try:
         temps["ipynb"] = _temp_path(finals["ipynb"], ".ipynb")
-        execute_notebook(
-            spec.notebook,
-            temps["ipynb"],
-            spec.parameters,
-            cwd=folder,
-            timeout=timeout,
-            failed_path=finals["ipynb"].with_suffix(".failed.ipynb"),
-        )
+        with _data_dir_for_kernel(ws):
+            execute_notebook(
+                spec.notebook,
+                temps["ipynb"],
+                spec.parameters,
+                cwd=folder,
+                timeout=timeout,
+                failed_path=finals["ipynb"].with_suffix(".failed.ipynb"),
+            )
         timings["execute"] = time.perf_counter() - clock
         prov = provenance(ws, spec.round_ids) if spec.round_ids else provenance(ws)
         if "html" in formats or "pdf" in formats:

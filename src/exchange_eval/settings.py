@@ -7,6 +7,7 @@ A user puts files of the same name in ``<data_dir>/config/`` to override the def
 from __future__ import annotations
 
 import copy
+import os
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -15,9 +16,11 @@ import yaml
 
 from .errors import DataError
 
-__all__ = ["CONFIG_DIR", "load_config", "settings", "choice_lists", "instruments", "dimensions"]
+__all__ = ["CONFIG_DIR", "DATA_DIR_ENV", "load_config", "settings", "choice_lists", "instruments", "dimensions"]
 
 CONFIG_DIR = Path(__file__).parent / "config"
+# the data folder in use when a caller names none (report kernels get it from report.py)
+DATA_DIR_ENV = "EXCHANGE_EVAL_DATA"
 
 
 # libyaml's parser (bundled with PyYAML wheels) reads the config files ~10x faster than the
@@ -66,9 +69,12 @@ def _load(name: str, user_dir: str | None) -> Any:
 def load_config(name: str, data_dir: str | Path | None = None) -> Any:
     """Return the parsed YAML config file ``name`` (e.g. ``"settings.yaml"``).
 
-    A copy under ``<data_dir>/config/`` takes precedence. The result is a deep copy, so
-    callers may modify it.
+    A copy under ``<data_dir>/config/`` takes precedence; without ``data_dir``, the folder
+    named by ``EXCHANGE_EVAL_DATA`` (if set) is used. The result is a deep copy, so callers
+    may modify it.
     """
+    if data_dir is None:
+        data_dir = os.environ.get(DATA_DIR_ENV) or None
     user_dir = str(Path(data_dir) / "config") if data_dir is not None else None
     return copy.deepcopy(_load(name, user_dir))
 
