@@ -35,7 +35,7 @@ import json
 import os
 import re
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -386,18 +386,37 @@ def _table_hash(tables: dict[str, pd.DataFrame]) -> str:
             continue
         digest.update(name.encode())
         digest.update(b"\n")
-        pieces = _csv_bytes(df)
-        if pieces is not None:
-            for piece in pieces:
+        if _csv_covered(df):
+            for piece in _csv_pieces(df):
                 digest.update(piece)
         else:
             digest.update(df.to_csv(index=False, date_format=_HASH_DATE_FORMAT).encode("utf-8"))
     return digest.hexdigest()
 
 
+_CSV_CHUNK = 1 << 17  # rows serialised at a time: bounds the memory of a big table's hash
+
+
+def _csv_covered(df: pd.DataFrame) -> bool:
+    """Whether `_csv_pieces` writes ``df`` exactly as ``DataFrame.to_csv`` does."""
+    names = [str(c) for c in df.columns]
+    if len(names) < 2 or any(("," in n or '"' in n or "\n" in n or not n) for n in names):
+        return False  # the csv module quotes a lone empty field; keep such cases on pandas
+    for name in df.columns:
+        dtype = df[name].dtype
+        if dtype == "float64":
+            numbers = df[name].to_numpy(dtype=np.float64)
+            if ((numbers == 0) & np.signbit(numbers)).any():
+                return False  # -0.0 and 0.0 are one distinct value but print apart
+        elif not (isinstance(dtype, pd.StringDtype | pd.Int64Dtype | pd.BooleanDtype)
+                  or dtype == "datetime64[ns]"):
+            return False
+    return True
+
+
 def _csv_column(series: pd.Series) -> Any:
     """One column as `DataFrame.to_csv` writes it (quoted where the csv module quotes), as a
-    pyarrow string array without nulls; None for a dtype this does not cover."""
+    pyarrow string array without nulls (dtypes of `_csv_covered`)."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
@@ -411,56 +430,41 @@ def _csv_column(series: pd.Series) -> Any:
             quoted = pc.binary_join_element_wise(mark, pc.replace_substring(values, '"', '""'), mark, empty)
             values = pc.if_else(quote, quoted, values)
         return values
-    # the other contract dtypes have few distinct values: format those, then take
+    # the other dtypes have few distinct values: format those as pandas does, then take;
+    # none of their texts holds a comma, a quote or a line break
     codes, uniques = pd.factorize(series, use_na_sentinel=True)
     if dtype == "float64":
-        numbers = series.to_numpy(dtype=np.float64)
-        if ((numbers == 0) & np.signbit(numbers)).any():
-            return None  # -0.0 and 0.0 are one distinct value but print apart
         texts = np.asarray(uniques, dtype=np.float64).astype(str).tolist()
     elif dtype == "datetime64[ns]":
         texts = pd.DatetimeIndex(uniques).strftime(_HASH_DATE_FORMAT).tolist()
-    elif isinstance(dtype, pd.Int64Dtype | pd.BooleanDtype):
-        texts = [str(v) for v in uniques.tolist()]
     else:
-        return None
-    if any(("," in t or '"' in t or "\n" in t) for t in texts):
-        return None
+        texts = [str(v) for v in uniques.tolist()]
     lookup = pa.array([*texts, ""], type=pa.large_string())
     return lookup.take(pa.array(np.where(codes < 0, len(texts), codes)))
 
 
-def _csv_bytes(df: pd.DataFrame) -> list[bytes | memoryview] | None:
-    """``df.to_csv(index=False, date_format=_HASH_DATE_FORMAT).encode()`` in pieces, built with
-    pyarrow (the csv writer takes seconds for a million rows); None when a column is not
-    covered (pandas writes it then)."""
+def _csv_pieces(df: pd.DataFrame) -> Iterator[bytes | memoryview]:
+    """``df.to_csv(index=False, date_format=_HASH_DATE_FORMAT).encode()`` in pieces, built
+    with pyarrow a chunk of rows at a time (the csv writer takes seconds for a million
+    rows); only for frames `_csv_covered` accepts."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    names = [str(c) for c in df.columns]
-    if len(names) < 2 or any(("," in n or '"' in n or "\n" in n or not n) for n in names):
-        return None  # the csv module quotes a lone empty field; keep those cases on pandas
-    pieces: list[bytes | memoryview] = [(",".join(names) + "\n").encode("utf-8")]
-    if not len(df):
-        return pieces
-    columns = []
-    for name in df.columns:
-        column = _csv_column(df[name])
-        if column is None:
-            return None
-        columns.append(column)
+    yield (",".join(str(c) for c in df.columns) + "\n").encode("utf-8")
 
     def text(value: str) -> Any:
         return pa.scalar(value, pa.large_string())
 
-    lines = pc.binary_join_element_wise(pc.binary_join_element_wise(*columns, text(",")), text(""), text("\n"))
-    for chunk in (lines.chunks if isinstance(lines, pa.ChunkedArray) else [lines]):
-        if not len(chunk):
-            continue
-        offsets = np.frombuffer(chunk.buffers()[1], dtype=np.int64)
-        start, end = offsets[chunk.offset], offsets[chunk.offset + len(chunk)]
-        pieces.append(memoryview(chunk.buffers()[2])[start:end])
-    return pieces
+    for start in range(0, len(df), _CSV_CHUNK):
+        part = df.iloc[start:start + _CSV_CHUNK]
+        columns = [_csv_column(part[name]) for name in part.columns]
+        lines = pc.binary_join_element_wise(pc.binary_join_element_wise(*columns, text(",")), text(""),
+                                            text("\n"))
+        for chunk in (lines.chunks if isinstance(lines, pa.ChunkedArray) else [lines]):
+            if len(chunk):
+                offsets = np.frombuffer(chunk.buffers()[1], dtype=np.int64)
+                begin, end = offsets[chunk.offset], offsets[chunk.offset + len(chunk)]
+                yield memoryview(chunk.buffers()[2])[begin:end]
 
 
 def _input_fingerprint(folder: Path, data_dir: Path) -> str:
@@ -676,10 +680,25 @@ class _ResponseBlocks:
                 indices = np.tile(np.arange(width, dtype=np.int32), n)
                 return strings(pa.DictionaryArray.from_arrays(
                     indices, pa.array(values, pa.large_string())).cast(pa.large_string()))
-            out = np.empty((n, width), dtype=object)
+            # a value per row in some blocks: one dictionary for the field, int codes per cell
+            dictionary: dict[str | None, int] = {}
+            indices = np.empty((n, width), dtype=np.int32)
             for position, value in enumerate(values):
-                out[:, position] = value[slots] if isinstance(value, np.ndarray) else value
-            return strings(pa.array(out.ravel(), type=pa.large_string(), from_pandas=True))
+                if isinstance(value, np.ndarray):
+                    codes, uniques = pd.factorize(value[slots], use_na_sentinel=True)
+                    lookup = [dictionary.setdefault(u, len(dictionary)) for u in [*uniques.tolist(), None]]
+                    indices[:, position] = np.asarray(lookup, dtype=np.int32)[codes]
+                else:
+                    indices[:, position] = dictionary.setdefault(value, len(dictionary))
+            return strings(pa.DictionaryArray.from_arrays(
+                indices.ravel(), pa.array(list(dictionary), pa.large_string())).cast(pa.large_string()))
+
+        def helper(name: str) -> pd.Categorical:
+            # the _tool/_type/_choices/_column helpers never reach a table: codes only
+            values = [getattr(b, name) for b in self.blocks]
+            categories = list(dict.fromkeys(v for v in values if v is not None))
+            codes = np.array([categories.index(v) if v is not None else -1 for v in values], dtype=np.int32)
+            return pd.Categorical.from_codes(np.tile(codes, n), categories=categories)
 
         def numbers(name: str) -> np.ndarray:
             out = np.full((n, width), np.nan)
@@ -708,10 +727,10 @@ class _ResponseBlocks:
             "duration_s": row(self.duration_s),
             "source_file": constant(self.source_file),
             "source_row": row(self.source_row),
-            "_tool": spread("tool"),
-            "_type": spread("type"),
-            "_choices": spread("choices"),
-            "_column": spread("column"),
+            "_tool": helper("tool"),
+            "_type": helper("type"),
+            "_choices": helper("choices"),
+            "_column": helper("column"),
         }
 
 
@@ -1162,14 +1181,20 @@ class _RoundBuilder:
         privacy = _privacy()
         for index in range(n_rows):
             row_no = int(source_rows[index])
-            fields = {"email": emails[index], "name": names[index], "first_name": first_names[index],
-                      "last_name": last_names[index],
-                      "_columns": {"email": where_email[index], "name": where_name[index],
-                                   "country": where_country[index]}}
-            start = len(self.problems)
-            pid, _how = self.identify(fields, country=countries[index], file=source.file, row=row_no)
-            if len(self.problems) > start:
-                events.capture(index, 2, start)
+            email, first, last = emails[index], first_names[index], last_names[index]
+            name = " ".join(p for p in (first, last or names[index]) if p) if first or last else names[index]
+            pid = None
+            if email or name:
+                try:  # what identify() does, without building its fields for every row
+                    pid = privacy.pid_of_message(self.key, privacy.pid_message(
+                        email=email, name=name, country=countries[index]))
+                except DataError:
+                    fields = {"email": email, "name": names[index], "first_name": first, "last_name": last,
+                              "_columns": {"email": where_email[index], "name": where_name[index],
+                                           "country": where_country[index]}}
+                    start = len(self.problems)
+                    pid, _how = self.identify(fields, country=countries[index], file=source.file, row=row_no)
+                    events.capture(index, 2, start)
             anonymous = pid is None
             if anonymous:
                 pid = privacy.pseudonym(key=self.key, name=f"anonymous {self.round_id} {source.file} {row_no}",
@@ -1306,17 +1331,17 @@ class _RoundBuilder:
                 ties_of[slot].append({"round_id": self.round_id, "pid": pids[slot], "wave": wave or "pulse-1",
                                       "alter_organisation": alter, **values})
         submissions: list[_Submission] = []
+        stamps = [None if s is pd.NaT else s for s in pd.DatetimeIndex(submitted).to_list()]
+        counts = answered.tolist()
         for slot, index in enumerate(kept):
             session_id = session_ids[slot]
             base_wave = session_id if feedback else wave
-            stamp = submitted[slot]
             fields = dict(zip(_PERSON_KEYS, person_rows[index], strict=True))
             submission = _Submission(
                 pid=pids[slot], anonymous=anonymous_rows[slot],
                 key=(pids[slot], source.instrument, base_wave, session_id if feedback else None),
-                source=source, row=int(source_rows[index]), order=0,
-                submitted_at=None if np.isnat(stamp) else pd.Timestamp(stamp),
-                n_answered=int(answered[slot]), person=fields, ties=ties_of.get(slot, []),
+                source=source, row=int(source_rows[index]), order=0, submitted_at=stamps[slot],
+                n_answered=counts[slot], person=fields, ties=ties_of.get(slot, []),
                 store=store, slot=slot)
             if not store.blocks and not submission.ties and all(v is None for v in fields.values()):
                 events.log(np.array([index]), 5, 0, 0, "drop_empty", detail="no answer in this row")
