@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 
+import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 from pandera.errors import SchemaError, SchemaErrors
@@ -177,6 +178,20 @@ def _check_passes(check: pa.Check, values: pd.Series) -> bool:
     return False
 
 
+def _has_duplicates(df: pd.DataFrame, subset: list[str]) -> bool:
+    """``df.duplicated(subset).any()`` on integer codes (missing values equal, as there)."""
+    key = np.zeros(len(df), dtype=np.int64)
+    span = 1
+    for name in subset:
+        codes, uniques = pd.factorize(df[name], use_na_sentinel=True)
+        width = len(uniques) + 1
+        span *= width
+        if span >= 2**62:
+            return bool(df.duplicated(subset=subset).any())
+        key = key * width + (codes + 1)
+    return len(np.unique(key)) < len(key)
+
+
 def _passes(df: pd.DataFrame, schema: pa.DataFrameSchema) -> bool:
     """True only when every column, check and uniqueness rule of ``schema`` visibly holds,
     tested on distinct values (a big table has few). Then `check_table` can skip pandera,
@@ -199,7 +214,7 @@ def _passes(df: pd.DataFrame, schema: pa.DataFrameSchema) -> bool:
         unique = schema.unique
         if unique:
             subset = [unique] if isinstance(unique, str) else list(unique)
-            if any(c not in df.columns for c in subset) or df.duplicated(subset=subset).any():
+            if any(c not in df.columns for c in subset) or _has_duplicates(df, subset):
                 return False
         return True
     except (TypeError, ValueError):
