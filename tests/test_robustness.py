@@ -226,3 +226,11 @@ def test_raw_files_are_never_modified(tmp_path):
     assert tree_digests(folder) == after
     assert {p.name: p.stat().st_mtime_ns for p in folder.iterdir() if p.name in mtimes} == mtimes
     assert sorted(p.name for p in folder.iterdir()) == sorted([*mtimes, "codebook.xlsx"])
+
+
+def test_a_date_cell_read_as_year_one_is_missing_not_a_crash():
+    from exchange_eval.clean import _parse_texts
+
+    parsed = _parse_texts(["1;2", "12/03/2025"], False)
+    assert str(parsed[0]) == "NaT"
+    assert str(parsed[1]).startswith("2025-03-12")

@@ -244,7 +244,10 @@ def _parse_one(text: str, month_first: bool) -> pd.Timestamp | None:
         return None
     if stamp.tzinfo is not None:
         stamp = stamp.tz_localize(None)
-    return pd.Timestamp(stamp).as_unit("ns")
+    try:
+        return pd.Timestamp(stamp).as_unit("ns")
+    except (ValueError, OverflowError):  # e.g. "1;2" read as year 1: not a survey date
+        return None
 
 
 def _same_stamp(a: Any, b: pd.Timestamp | None) -> bool:
