@@ -207,6 +207,10 @@ def main() -> None:
         ws = Workspace(tmp / "data", tmp / "reports", NOTEBOOKS)
         written = write_demo(ws.data_dir, seed=0, n_rounds=args.rounds)
         print(f"{len(written)} demo rounds in {tmp}")
+        # the same reports as the baseline loop: each round in its own language, synthesis
+        # and review in English (a build otherwise adds every other configured language)
+        (ws.data_dir / "config").mkdir(parents=True, exist_ok=True)
+        (ws.data_dir / "config" / "settings.yaml").write_text("reports:\n  languages: []\n", encoding="utf-8")
         figures["clean_all"] = clean_all(ws)
         print(f"cleaning {len(written)} rounds (in one process): {figures['clean_all']:.1f} s")
 

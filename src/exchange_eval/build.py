@@ -676,7 +676,10 @@ def _report_languages(ws: Workspace, lang: str | None, languages: Sequence[str] 
     if languages is None:
         from .settings import settings
 
-        languages = (settings(ws.data_dir).get("reports") or {}).get("languages") or ["en"]
+        languages = (settings(ws.data_dir).get("reports") or {}).get("languages")
+        if languages is None:
+            languages = ["en"]
+        # an empty list: each round in its own language only, synthesis and review in English
     return tuple(dict.fromkeys(str(x) for x in languages))
 
 
