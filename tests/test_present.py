@@ -433,3 +433,16 @@ def test_synthesis_ordinal_model_and_methods(lang: str) -> None:
     name = t("synthesis.model_name.ols_cluster_person", lang)
     assert present.esc(t("synthesis.methods.model.ols_cluster_person", lang, name=name)) in methods
     assert present.esc(t("synthesis.methods.rounds", lang, n="2", n_outcomes="2")) in methods
+
+
+@pytest.mark.parametrize("lang", ["en", "fr"])
+def test_ladder_did_sentence_reports_estimate_p_and_counts(lang):
+    from exchange_eval.present import ladder_did_sentence
+
+    did = {"estimate": 0.89, "p_value_ri": 1 / 126, "n_countries": 9, "n_treated": 4, "n_obs": 18}
+    text = ladder_did_sentence(did, lang)
+    assert ("0.89" if lang == "en" else "0,89") in text
+    assert "4" in text and "5" in text and "18" in text
+    assert ("0.008" if lang == "en" else "0,008") in text
+    less = ladder_did_sentence({**did, "estimate": -0.5}, lang)
+    assert ("less" if lang == "en" else "de moins") in less

@@ -61,6 +61,7 @@ __all__ = [
     # section builders: what the report notebooks call, one line per section
     "note_text",
     "did_sentence",
+    "ladder_did_sentence",
     "reset_tally",
     "suppressed_count",
     "title_block",
@@ -422,6 +423,20 @@ def did_sentence(did: Mapping[str, Any], lang: str) -> str:
     key = "sentence.did.more" if float(estimate) > 0 else "sentence.did.less" if float(estimate) < 0 else "sentence.did.same"
     return t(key, lang, pp=fmt.number(abs(float(estimate)) * 100, lang, 0), p=fmt.p_equals(p, lang),
              n_treated=fmt.integer(did.get("n_treated"), lang), n_control=fmt.integer(did.get("n_control"), lang))
+
+
+def ladder_did_sentence(did: Mapping[str, Any], lang: str) -> str:
+    """The maturity-ladder difference-in-differences (participants vs comparison, before →
+    after), with its randomization p-value and the number of country ratings."""
+    estimate = did.get("estimate")
+    if fmt.is_missing(estimate):
+        return t("sentence.did.not_estimated", lang)
+    n_countries, n_treated = did.get("n_countries"), did.get("n_treated")
+    key = ("sentence.ladder_did.more" if float(estimate) > 0 else
+           "sentence.ladder_did.less" if float(estimate) < 0 else "sentence.ladder_did.same")
+    return t(key, lang, change=fmt.number(abs(float(estimate)), lang, 2), p=fmt.p_equals(did.get("p_value_ri"), lang),
+             n_treated=fmt.integer(n_treated, lang), n_control=fmt.integer(int(n_countries) - int(n_treated), lang),
+             n_obs=fmt.integer(did.get("n_obs"), lang))
 
 
 def summary_box(sentences: Iterable[str], lang: str, *, title_key: str = "summary.title") -> str:
@@ -910,6 +925,8 @@ def jsr_results(rd: RoundData) -> dict[str, Any]:
         ladder = jsr.ladder_change(rd.jsr_assessment)
         if not ladder.empty:
             res["ladder"] = ladder
+            if ladder["group"].nunique() > 1:
+                res["ladder_did"] = jsr.ladder_did(rd.jsr_assessment)
     if not _is_empty(rd.jsr_quality):
         res["rf18"] = jsr.rf18_shares(rd.jsr_quality)
         year = _exchange_year(rd.meta)
@@ -973,6 +990,8 @@ def jsr_section(rd: RoundData, lang: str, results: Mapping[str, Any] | None = No
                           {"country": "country", "group": "group", **{d: "ci" for d in wide.columns[2:]}},
                           headers=headers,
                           caption=t("round.table.ladder", lang), n_col=None, compact=True))
+        if res.get("ladder_did") is not None:
+            out.append(paragraph(ladder_did_sentence(res["ladder_did"], lang)))
     out.append(heading("round.h.rf18", lang))
     if _is_empty(res.get("rf18")):
         return out + [note("round.none.rf18", lang)]
