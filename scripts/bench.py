@@ -133,10 +133,9 @@ def edit_one_export(ws: Workspace, round_id: str) -> Path:
     folder = ws.raw_round(round_id)
     candidates = sorted(p for p in folder.glob("*.csv") if "feedback" in p.name) or sorted(folder.glob("*.csv"))
     path = candidates[0]
-    with path.open(encoding="utf-8-sig", newline="") as handle:
-        rows = list(csv.reader(handle))
-    with path.open("w", encoding="utf-8", newline="") as handle:
-        csv.writer(handle).writerows(rows[:-1])
+    # drop the last line as it is, so the export keeps its own delimiter and quoting
+    lines = path.read_bytes().rstrip(b"\r\n").split(b"\n")
+    path.write_bytes(b"\n".join(lines[:-1]) + b"\n")
     return path
 
 
