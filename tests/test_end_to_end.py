@@ -170,3 +170,26 @@ def test_second_build_does_nothing(built):
     again = build_all(ws, jobs=2, formats=("html", "pdf"), progress=False)
     assert again.ok
     assert again.built == []
+
+
+@pytest.mark.parametrize("round_id", ROUNDS)
+@pytest.mark.parametrize("lang", ["en", "fr"])
+def test_round_report_sections_and_provenance_in_both_languages(built, round_id, lang):
+    """Every section heading of the round report, from the translation table of the report's
+    language, and the provenance line; no untranslated key leaks through."""
+    import html as html_lib
+
+    from exchange_eval.i18n import t
+    from exchange_eval.load import load_round
+
+    ws = built[0]
+    default = load_round(ws, round_id).meta["language"]
+    name = "round_report.html" if lang == default else f"round_report.{lang}.html"
+    text = html_lib.unescape((ws.reports_dir / round_id / name).read_text(encoding="utf-8"))
+    assert f'<html lang="{lang}"' in text
+    for key in ("summary", "participation", "feedback", "learning", "plans", "jsr", "rf18", "network", "tools",
+                "methods", "sources"):
+        assert t(f"round.h.{key}", lang) in text, key
+    assert 'class="provenance"' in text
+    assert load_round(ws, round_id).meta["data_hash"][:12] in text
+    assert not re.search(r"\b(round|sentence|col|summary)\.[a-z_]+\.[a-z_]+\b", text), "untranslated key"
