@@ -36,8 +36,8 @@ BIN = Path(sys.executable).parent
 NOTEBOOKS = ROOT / "notebooks"
 sys.path.insert(0, str(ROOT / "src"))
 
-from exchange_eval.demo import write_demo  # noqa: E402
-from exchange_eval.paths import Workspace  # noqa: E402
+from exchange_eval.core.paths import Workspace  # noqa: E402
+from exchange_eval.demo.generator import write_demo  # noqa: E402
 
 
 def run(command: list[str], *, env: dict | None = None, check: bool = True) -> tuple[float, subprocess.CompletedProcess]:
@@ -72,7 +72,7 @@ def cpu_model() -> str:
 
 
 def clean_all(ws: Workspace) -> float:
-    from exchange_eval.clean import clean_round
+    from exchange_eval.clean.pipeline import clean_round
 
     started = time.perf_counter()
     for rid in ws.round_ids():
@@ -143,8 +143,8 @@ BIG_CLEAN = r"""
 import json, resource, sys, time
 from pathlib import Path
 sys.path.insert(0, sys.argv[3])
-from exchange_eval.paths import Workspace
-from exchange_eval.clean import clean_round
+from exchange_eval.core.paths import Workspace
+from exchange_eval.clean.pipeline import clean_round
 import pandas as pd
 ws = Workspace(Path(sys.argv[1]), Path(sys.argv[1]) / "reports")
 before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss

@@ -14,8 +14,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-import exchange_eval.atomic as atomic
-from exchange_eval.atomic import (
+import exchange_eval.core.atomic as atomic
+from exchange_eval.core.atomic import (
     AtomicWriteError,
     atomic_dir,
     atomic_path,
@@ -129,7 +129,7 @@ def test_csv_options(tmp_path):
 _SLOW_WRITER = textwrap.dedent(
     """
     import sys, time
-    from exchange_eval.atomic import atomic_path
+    from exchange_eval.core.atomic import atomic_path
     with atomic_path(sys.argv[1]) as tmp:
         with open(tmp, "wb") as handle:
             for i in range(100000):

@@ -27,9 +27,9 @@ import pandas as pd
 import pytest
 import yaml
 
-from exchange_eval.clean import clean_round, validate_round
-from exchange_eval.demo import write_demo
-from exchange_eval.paths import Workspace
+from exchange_eval.clean.pipeline import clean_round, validate_round
+from exchange_eval.core.paths import Workspace
+from exchange_eval.demo.generator import write_demo
 from test_robustness import run_cli, tree_digests
 
 BASE = "jsr-2025-fr"
@@ -439,7 +439,7 @@ def test_build_reports_broken_rounds_without_crashing(tmp_path, demo_raw):
 
 @pytest.mark.slow
 def test_build_builds_the_good_round_beside_broken_ones(tmp_path, demo_raw):
-    from exchange_eval.paths import PACKAGE_NOTEBOOKS
+    from exchange_eval.core.paths import PACKAGE_NOTEBOOKS
 
     if not (PACKAGE_NOTEBOOKS / "round_report.ipynb").is_file():
         pytest.skip("report notebooks not written yet")

@@ -17,8 +17,8 @@ from exchange_eval.build import (
     clean_is_current,
     input_fingerprint,
 )
-from exchange_eval.errors import DataError
-from exchange_eval.paths import Workspace
+from exchange_eval.core.errors import DataError
+from exchange_eval.core.paths import Workspace
 
 FIXTURES = Path(__file__).parent / "fixtures" / "notebooks"
 pytestmark = pytest.mark.xdist_group("build")
@@ -240,8 +240,8 @@ def test_package_code_is_part_of_the_fingerprint(tmp_path: Path, monkeypatch: py
 
 @pytest.mark.slow
 def test_report_command_cleans_only_when_needed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import exchange_eval.clean as clean_module
-    from exchange_eval.report import build_round_report
+    import exchange_eval.clean.pipeline as clean_module
+    from exchange_eval.publish.report import build_round_report
 
     monkeypatch.setattr(clean_module, "clean_round", fake_clean)
     ws = make_programme(tmp_path, {"r1": "fr"})

@@ -23,9 +23,9 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from exchange_eval.clean import clean_round
-from exchange_eval.demo import write_demo
-from exchange_eval.paths import Workspace
+from exchange_eval.clean.pipeline import clean_round
+from exchange_eval.core.paths import Workspace
+from exchange_eval.demo.generator import write_demo
 
 ROUND = "jsr-2025-en"
 SCRIPT = "<script>alert(1)</script>"

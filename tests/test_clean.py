@@ -12,11 +12,11 @@ import pandas as pd
 import pytest
 import yaml
 
-from exchange_eval.clean import clean_round
-from exchange_eval.errors import DataErrors
-from exchange_eval.paths import Workspace
-from exchange_eval.privacy import load_key, pseudonym
-from exchange_eval.tables import CLEANING_LOG_COLUMNS, TABLES
+from exchange_eval.clean.pipeline import clean_round
+from exchange_eval.clean.protect import load_key, pseudonym
+from exchange_eval.core.errors import DataErrors
+from exchange_eval.core.paths import Workspace
+from exchange_eval.core.tables import CLEANING_LOG_COLUMNS, TABLES
 
 # ---------------------------------------------------------------------- a small round
 MANIFEST = """\
@@ -345,7 +345,7 @@ def test_french_kobo_and_english_surveymonkey_give_identical_responses(tmp_path)
 # ---------------------------------------------------------------------- the demo rounds
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory):
-    from exchange_eval.demo import write_demo
+    from exchange_eval.demo.generator import write_demo
 
     data = tmp_path_factory.mktemp("demo") / "data"
     ids = write_demo(data)

@@ -14,9 +14,9 @@ import csv
 import pandas as pd
 import pytest
 
-from exchange_eval.clean import clean_round
-from exchange_eval.demo import write_demo
-from exchange_eval.paths import Workspace
+from exchange_eval.clean.pipeline import clean_round
+from exchange_eval.core.paths import Workspace
+from exchange_eval.demo.generator import write_demo
 
 N_BIG = 5_000
 N_SMALL = 50

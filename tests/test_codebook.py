@@ -8,9 +8,14 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from exchange_eval.codebook import load_codebook, normalize_label, parse_recode, write_template
-from exchange_eval.errors import DataError, DataErrors, UsageError
-from exchange_eval.paths import Workspace
+from exchange_eval.clean.codebook import (
+    load_codebook,
+    normalize_label,
+    parse_recode,
+    write_template,
+)
+from exchange_eval.core.errors import DataError, DataErrors, UsageError
+from exchange_eval.core.paths import Workspace
 
 
 @pytest.fixture

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from exchange_eval.countries import country_key, country_name, known_codes, to_iso3
-from exchange_eval.errors import DataError, UsageError
+from exchange_eval.core.countries import country_key, country_name, known_codes, to_iso3
+from exchange_eval.core.errors import DataError, UsageError
 
 GPE_AND_DONORS = [
     "AFG", "BGD", "KHM", "HTI", "HND", "NPL", "PAK", "PNG", "TJK", "KGZ", "UZB", "YEM", "LAO",

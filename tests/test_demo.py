@@ -14,9 +14,9 @@ import openpyxl
 import pytest
 from scipy.stats import wilcoxon
 
-from exchange_eval.demo import KOBO_META, SM_META, TRUTH_NAME, demo_round_ids, write_demo
-from exchange_eval.manifest import load_manifest
-from exchange_eval.settings import choice_lists, instruments
+from exchange_eval.clean.manifest import load_manifest
+from exchange_eval.core.config import choice_lists, instruments
+from exchange_eval.demo.generator import KOBO_META, SM_META, TRUTH_NAME, demo_round_ids, write_demo
 
 ROUNDS = ["jsr-2025-fr", "jsr-2025-en", "salex-2025"]
 
@@ -409,7 +409,7 @@ def test_network_grows_across_waves(demo: Path, truth: dict) -> None:
 
 
 def test_country_names_map_to_the_manifest_codes(demo: Path) -> None:
-    from exchange_eval.countries import to_iso3
+    from exchange_eval.core.countries import to_iso3
 
     roster = _read_csv(_raw(demo, "jsr-2025-fr", "inscriptions.csv"), encoding="cp1252", delimiter=";")
     manifest = load_manifest(demo / "raw/jsr-2025-fr")

@@ -23,8 +23,8 @@ ROUNDS = ("jsr-2025-fr", "jsr-2025-en", "salex-2025")
 @pytest.fixture(scope="module")
 def built(tmp_path_factory):
     from exchange_eval.build import build_all
-    from exchange_eval.demo import write_demo
-    from exchange_eval.paths import Workspace
+    from exchange_eval.core.paths import Workspace
+    from exchange_eval.demo.generator import write_demo
 
     root = tmp_path_factory.mktemp("e2e")
     ws = Workspace.from_options(root / "data", root / "reports")
@@ -102,7 +102,7 @@ def test_html_loads_nothing_from_the_network(built):
 
 def test_new_knowledge_gain_is_recovered_and_null_is_not_significant(built):
     from exchange_eval.analysis.outcomes import outcome_changes
-    from exchange_eval.load import load_round
+    from exchange_eval.core.processed import load_round
 
     ws, _, _, truth, _ = built
     for round_id in ("jsr-2025-fr", "jsr-2025-en"):
@@ -179,8 +179,8 @@ def test_round_report_sections_and_provenance_in_both_languages(built, round_id,
     language, and the provenance line; no untranslated key leaks through."""
     import html as html_lib
 
-    from exchange_eval.i18n import t
-    from exchange_eval.load import load_round
+    from exchange_eval.core.processed import load_round
+    from exchange_eval.present.i18n import t
 
     ws = built[0]
     default = load_round(ws, round_id).meta["language"]

@@ -7,7 +7,7 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 
-from exchange_eval import fmt
+from exchange_eval.present import fmt
 
 NBSP = "\u00a0"
 NNBSP = "\u202f"

@@ -6,8 +6,8 @@ import re
 
 import pytest
 
-from exchange_eval import i18n
-from exchange_eval.i18n import TranslationError, t
+from exchange_eval.present import i18n
+from exchange_eval.present.i18n import TranslationError, t
 
 
 def test_available_languages_are_the_files_present() -> None:

@@ -7,7 +7,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from exchange_eval.errors import DataError
+from exchange_eval.core.errors import DataError
 from exchange_eval.ingest import read_export
 from exchange_eval.ingest.inspect import inspect_file
 from exchange_eval.ingest.text import decode_text, sniff_delimiter

@@ -7,11 +7,11 @@ from pathlib import Path
 import pytest
 import yaml
 
-from exchange_eval.errors import DataError
+from exchange_eval.core.errors import DataError
 from exchange_eval.ingest import read_export
 from exchange_eval.ingest.inspect import inspect_file
 
-demo = pytest.importorskip("exchange_eval.demo")
+demo = pytest.importorskip("exchange_eval.demo.generator")
 
 # file-name prefix → platform the demo imitates
 EXPECTED = {"kobo_": "kobo", "sm_": "surveymonkey", "gf_": "google_forms", "odk_": "odk", "forms_": "ms_forms"}

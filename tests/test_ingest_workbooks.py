@@ -10,7 +10,7 @@ import pandas as pd
 import pyreadstat
 import pytest
 
-from exchange_eval.errors import DataError
+from exchange_eval.core.errors import DataError
 from exchange_eval.ingest import read_export
 from exchange_eval.ingest.inspect import inspect_file
 

@@ -16,12 +16,12 @@ from pathlib import Path
 
 import pytest
 
-from exchange_eval.atomic import is_temp_name
-from exchange_eval.clean import clean_round
-from exchange_eval.demo import write_demo
-from exchange_eval.errors import DataErrors
-from exchange_eval.load import load_round
-from exchange_eval.paths import Workspace
+from exchange_eval.clean.pipeline import clean_round
+from exchange_eval.core.atomic import is_temp_name
+from exchange_eval.core.errors import DataErrors
+from exchange_eval.core.paths import Workspace
+from exchange_eval.core.processed import load_round
+from exchange_eval.demo.generator import write_demo
 
 ROUND = "jsr-2025-fr"
 

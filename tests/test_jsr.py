@@ -24,7 +24,7 @@ from exchange_eval.analysis.jsr import (
     rf18_did,
     rf18_shares,
 )
-from exchange_eval.settings import dimensions
+from exchange_eval.core.config import dimensions
 
 DIMS = ["inclusive", "aligned", "evidence", "monitoring", "policy_cycle"]
 

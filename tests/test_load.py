@@ -5,10 +5,16 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from exchange_eval.clean import clean_round
-from exchange_eval.errors import UsageError
-from exchange_eval.load import RoundData, concat_rounds, empty_table, load_round, load_rounds
-from exchange_eval.tables import CLEANING_LOG_COLUMNS, TABLES
+from exchange_eval.clean.pipeline import clean_round
+from exchange_eval.core.errors import UsageError
+from exchange_eval.core.processed import (
+    RoundData,
+    concat_rounds,
+    empty_table,
+    load_round,
+    load_rounds,
+)
+from exchange_eval.core.tables import CLEANING_LOG_COLUMNS, TABLES
 from test_clean import write_round  # noqa: F401
 
 

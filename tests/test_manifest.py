@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from exchange_eval.errors import ManifestError
-from exchange_eval.manifest import load_manifest
+from exchange_eval.clean.manifest import load_manifest
+from exchange_eval.core.errors import ManifestError
 
 GOOD = """\
 round: jsr-2025-a

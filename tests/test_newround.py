@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 import yaml
 
-from exchange_eval.errors import ManifestError, UsageError
-from exchange_eval.manifest import load_manifest
-from exchange_eval.newround import create_round, manifest_template
-from exchange_eval.paths import Workspace
+from exchange_eval.clean.manifest import load_manifest
+from exchange_eval.clean.newround import create_round, manifest_template
+from exchange_eval.core.errors import ManifestError, UsageError
+from exchange_eval.core.paths import Workspace
 
 TEMPLATE_FILES = ["roster.xlsx", "pre_survey.csv", "post_survey.csv"]
 

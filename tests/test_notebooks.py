@@ -15,7 +15,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from exchange_eval import i18n
+from exchange_eval.present import i18n
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = {
@@ -23,7 +23,7 @@ NOTEBOOKS = {
     "synthesis_report.ipynb": {"rounds", "lang", "data_dir", "reports_dir"},
     "feedback_review.ipynb": {"rounds", "lang", "data_dir", "reports_dir"},
 }
-DISPLAY_MODULES = ["present.py", "plots.py", "fmt.py"]
+# every module that shows text: the whole presentation layer
 KEY_CALL = re.compile(r"""\b(?:t|heading|note|_fig|_has)\(\s*(f?)["']([a-z0-9_.{}\-]+)["']""")
 PLURAL_CALL = re.compile(r"""\bplural\(\s*["']([a-z0-9_.]+)["']""")
 KEY_ARG = re.compile(r"""(?:title_key|caption_key)\s*=\s*["']([a-z0-9_.]+)["']""")
@@ -72,7 +72,7 @@ def test_cells_are_thin(name: str) -> None:
 
 def _used_keys() -> tuple[set[str], set[str]]:
     sources = [c.source for name in NOTEBOOKS for c in _load(name).cells]
-    sources += [(ROOT / "src" / "exchange_eval" / m).read_text(encoding="utf-8") for m in DISPLAY_MODULES]
+    sources += [m.read_text(encoding="utf-8") for m in sorted((ROOT / "src" / "exchange_eval" / "present").glob("*.py"))]
     exact: set[str] = set()
     prefixes: set[str] = set()
     for text in sources:

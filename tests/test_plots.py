@@ -8,8 +8,8 @@ import pandas as pd
 import pytest
 from matplotlib.figure import Figure
 
-from exchange_eval import plots
-from exchange_eval.i18n import t
+from exchange_eval.present import plots
+from exchange_eval.present.i18n import t
 
 
 def _texts(fig: Figure) -> list[str]:

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from exchange_eval import present
-from exchange_eval.i18n import t
+from exchange_eval.present import sections as present
+from exchange_eval.present.i18n import t
 
 NBSP = "\u00a0"
 
@@ -137,7 +137,7 @@ def test_format_value_names(lang: str) -> None:
 
 # --------------------------------------------------------------------------- sections
 def _empty_round() -> object:
-    from exchange_eval.load import RoundData
+    from exchange_eval.core.processed import RoundData
 
     return RoundData(round_id="r1", meta={"round_id": "r1", "title": "Round <1>", "countries": ["SEN"]})
 
@@ -232,7 +232,7 @@ def test_tool_comments_fall_back_to_survey_text() -> None:
 def test_participation_figure_never_draws_suppressed_counts() -> None:
     import matplotlib.text
 
-    from exchange_eval import plots
+    from exchange_eval.present import plots
 
     part = pd.DataFrame({"country": ["SEN", "MLI"], "n_invited": [4, 2], "n_attended": [4, 1],
                          "suppressed": [False, True]})
@@ -263,8 +263,9 @@ def test_waves_in_survey_order() -> None:
 
 
 def test_every_html_escaper_is_the_privacy_one() -> None:
-    from exchange_eval import present, report
-    from exchange_eval.privacy import escape_html
+    from exchange_eval.core.safe import escape_html
+    from exchange_eval.present import sections as present
+    from exchange_eval.publish import report
 
     text = '<b onclick="x">Aïcha & l\'équipe</b>'
     assert present.esc(text) == report.escape(text) == escape_html(text)
@@ -273,7 +274,7 @@ def test_every_html_escaper_is_the_privacy_one() -> None:
 
 # --------------------------------------------------------------------------- pulse surveys and synthesis
 def _responses(rows: list[dict]) -> pd.DataFrame:
-    from exchange_eval.load import empty_table
+    from exchange_eval.core.processed import empty_table
 
     frame = pd.DataFrame(rows)
     columns = empty_table("responses").columns
@@ -281,7 +282,7 @@ def _responses(rows: list[dict]) -> pd.DataFrame:
 
 
 def _pulse_round(round_id: str = "net") -> object:
-    from exchange_eval.load import RoundData
+    from exchange_eval.core.processed import RoundData
 
     people = list("abcdef")
     answers = {  # item -> wave -> one answer per person
@@ -347,7 +348,7 @@ def test_pulse_section_is_omitted_without_pulse_and_honest_with_one_wave() -> No
 
 
 def _synthesis_rounds() -> list:
-    from exchange_eval.load import RoundData
+    from exchange_eval.core.processed import RoundData
 
     def feedback(rid: str, item: str, values: list[int]) -> list[dict]:
         return [{"round_id": rid, "pid": f"{rid}{i}", "instrument": "session_feedback", "wave": "vc1",
@@ -404,7 +405,7 @@ def test_synthesis_feedback_tools_and_ladder_by_round() -> None:
 def test_synthesis_ordinal_model_and_methods(lang: str) -> None:
     import numpy as np
 
-    from exchange_eval.load import RoundData
+    from exchange_eval.core.processed import RoundData
 
     rng = np.random.default_rng(0)
     data = []
@@ -437,7 +438,7 @@ def test_synthesis_ordinal_model_and_methods(lang: str) -> None:
 
 @pytest.mark.parametrize("lang", ["en", "fr"])
 def test_ladder_did_sentence_reports_estimate_p_and_counts(lang):
-    from exchange_eval.present import ladder_did_sentence
+    from exchange_eval.present.sections import ladder_did_sentence
 
     did = {"estimate": 0.89, "p_value_ri": 1 / 126, "n_countries": 9, "n_treated": 4, "n_obs": 18}
     text = ladder_did_sentence(did, lang)

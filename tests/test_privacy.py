@@ -15,22 +15,20 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from exchange_eval.errors import DataError, ExchangeEvalError
-from exchange_eval.privacy import (
+from exchange_eval.clean.protect import (
     KEY_FILE_NAME,
     KeyUnavailableError,
     Scrubber,
-    escape_html,
     is_pii_field,
     load_key,
-    neutralize_formula,
-    neutralize_frame,
     normalize_email,
     normalize_name,
     pid_message,
     pseudonym,
     scrub_text,
 )
+from exchange_eval.core.errors import DataError, ExchangeEvalError
+from exchange_eval.core.safe import escape_html, neutralize_formula, neutralize_frame
 
 KEY = b"exchange-eval test key"
 SRC = Path(__file__).resolve().parents[1] / "src"
@@ -199,7 +197,7 @@ def test_empty_key_file_is_an_error(tmp_path):
 _RACER = textwrap.dedent(
     """
     import os, sys, time
-    from exchange_eval.privacy import load_key
+    from exchange_eval.clean.protect import load_key
     go = sys.argv[2]
     while not os.path.exists(go):  # start together, to race for the key file
         time.sleep(0.001)

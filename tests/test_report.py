@@ -11,9 +11,9 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from exchange_eval.errors import ReportError
-from exchange_eval.paths import Workspace
-from exchange_eval.report import (
+from exchange_eval.core.errors import ReportError
+from exchange_eval.core.paths import Workspace
+from exchange_eval.publish.report import (
     build_report,
     execute_notebook,
     export_html,
@@ -213,7 +213,7 @@ def test_build_report_names_and_index_links(tmp_path: Path) -> None:
 @pytest.mark.slow
 def test_notebook_kernel_reads_the_data_folder_configuration(tmp_path: Path) -> None:
     """A threshold overridden in <data_dir>/config/settings.yaml reaches the report kernel."""
-    from exchange_eval.report import execute_notebook
+    from exchange_eval.publish.report import execute_notebook
 
     data = tmp_path / "data"
     (data / "config").mkdir(parents=True)
@@ -222,11 +222,11 @@ def test_notebook_kernel_reads_the_data_folder_configuration(tmp_path: Path) -> 
     nb = nbformat.v4.new_notebook()
     nb.cells = [
         nbformat.v4.new_code_cell("x = 0", metadata={"tags": ["parameters"]}),
-        nbformat.v4.new_code_cell("from exchange_eval.settings import settings\nk = settings()['privacy']['min_cell_size']\nprint('k =', k)"),
+        nbformat.v4.new_code_cell("from exchange_eval.core.config import settings\nk = settings()['privacy']['min_cell_size']\nprint('k =', k)"),
     ]
     template = tmp_path / "k.ipynb"
     nbformat.write(nb, template)
-    from exchange_eval import report
+    from exchange_eval.publish import report
 
     before = os.environ.get("EXCHANGE_EVAL_DATA")
     with report._data_dir_for_kernel(ws):

@@ -16,12 +16,12 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from exchange_eval import privacy
-from exchange_eval.atomic import write_csv_atomic
-from exchange_eval.clean import clean_round, validate_round
-from exchange_eval.errors import Problem
-from exchange_eval.paths import Workspace
-from exchange_eval.privacy import load_key, pseudonym
+from exchange_eval.clean import protect as privacy
+from exchange_eval.clean.pipeline import clean_round, validate_round
+from exchange_eval.clean.protect import load_key, pseudonym
+from exchange_eval.core.atomic import write_csv_atomic
+from exchange_eval.core.errors import Problem
+from exchange_eval.core.paths import Workspace
 
 # ---------------------------------------------------------------------- helpers
 MANIFEST = """\
@@ -207,8 +207,8 @@ def test_cleaning_log_keeps_plain_numbers_and_guards_formulas(tmp_path):
 
 # ---------------------------------------------------------------------- raw is read-only
 def test_raw_files_are_never_modified(tmp_path):
-    from exchange_eval.codebook import write_template
-    from exchange_eval.errors import UsageError
+    from exchange_eval.clean.codebook import write_template
+    from exchange_eval.core.errors import UsageError
 
     ws = small_round(tmp_path / "data")
     folder = ws.raw_round("r1")
@@ -229,7 +229,7 @@ def test_raw_files_are_never_modified(tmp_path):
 
 
 def test_a_date_cell_read_as_year_one_is_missing_not_a_crash():
-    from exchange_eval.clean import _parse_texts
+    from exchange_eval.clean.pipeline import _parse_texts
 
     parsed = _parse_texts(["1;2", "12/03/2025"], False)
     assert str(parsed[0]) == "NaT"

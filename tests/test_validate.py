@@ -5,9 +5,9 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from exchange_eval.clean import validate_round
-from exchange_eval.schema import check_table, schema_for
-from exchange_eval.tables import TABLES
+from exchange_eval.clean.pipeline import validate_round
+from exchange_eval.clean.validate import check_table, schema_for
+from exchange_eval.core.tables import TABLES
 from test_clean import FEEDBACK, POST, PRE, ROSTER, SOURCES, write_round  # noqa: F401
 
 PLANS_WITHOUT_DIMENSION = """\

@@ -36,10 +36,10 @@ from pathlib import Path
 from typing import Any
 
 from . import __version__
-from .atomic import write_text_atomic
-from .errors import ExchangeEvalError
-from .paths import Workspace
-from .report import report_stem
+from .core.atomic import write_text_atomic
+from .core.errors import ExchangeEvalError
+from .core.paths import PACKAGE_DIR, Workspace
+from .publish.report import report_stem
 
 __all__ = [
     "BuildResult",
@@ -53,7 +53,6 @@ __all__ = [
 
 MANIFEST_FILE = ".build-manifest.json"
 MANIFEST_VERSION = 1
-PACKAGE_DIR = Path(__file__).resolve().parent
 IGNORED_PREFIXES = (".", "~$", "__pycache__")
 
 Cleaner = Callable[[Workspace, str], Any]
@@ -244,7 +243,7 @@ class _Task:
 
 
 def _default_clean(ws: Workspace, round_id: str) -> Any:
-    from .clean import clean_round
+    from .clean.pipeline import clean_round
 
     return clean_round(ws, round_id)
 
@@ -271,7 +270,7 @@ def _run_task(task: _Task) -> dict[str, Any]:
 
     Never raises: the parent gets a dict with state done / skipped / failed.
     """
-    from . import report
+    from .publish import report
 
     start = time.perf_counter()
     result: dict[str, Any] = {"label": task.label, "kind": task.kind, "cleaned": False}
@@ -405,7 +404,7 @@ def _round_language(ws: Workspace, round_id: str) -> str:
     meta = _read_json(ws.processed_round(round_id) / "meta.json") or {}
     if meta.get("language"):
         return str(meta["language"])
-    from .manifest import load_manifest
+    from .clean.manifest import load_manifest
 
     return load_manifest(ws.raw_round(round_id)).language
 
@@ -443,7 +442,7 @@ def build_all(
         built first in its round's own language, then in each of these; the synthesis and
         the review in each of these (English when empty).
     cleaner : callable, optional
-        ``cleaner(ws, round_id)`` replacing `exchange_eval.clean.clean_round` (a picklable,
+        ``cleaner(ws, round_id)`` replacing `exchange_eval.clean.pipeline.clean_round` (a picklable,
         module-level function when ``jobs > 1``).
 
     Returns
@@ -652,7 +651,7 @@ def build_all(
         finally:
             runner.close()
         if result.built or not (ws.reports_dir / "index.html").is_file():
-            from .report import write_index
+            from .publish.report import write_index
 
             write_index(ws)
             result.built.append("index")
@@ -674,7 +673,7 @@ def _report_languages(ws: Workspace, lang: str | None, languages: Sequence[str] 
     if lang is not None:
         return (lang,)
     if languages is None:
-        from .settings import settings
+        from .core.config import settings
 
         languages = (settings(ws.data_dir).get("reports") or {}).get("languages")
         if languages is None:

@@ -14,8 +14,8 @@ import typer
 from rich.console import Console
 
 from . import __version__
-from .errors import DataErrors, ExchangeEvalError, ManifestError, Problem, UsageError
-from .paths import Workspace
+from .core.errors import DataErrors, ExchangeEvalError, ManifestError, Problem, UsageError
+from .core.paths import Workspace
 
 app = typer.Typer(
     help="Evaluate cross-country peer-learning exchanges: clean each round's exports, "
@@ -56,7 +56,7 @@ def _parse_formats(formats: str) -> list[str]:
 def _check_lang(lang: str | None) -> str | None:
     if lang is None:
         return None
-    from .i18n import available_languages
+    from .present.i18n import available_languages
 
     if lang not in available_languages():
         raise UsageError(f"--lang {lang!r} has no translation table; available: {', '.join(available_languages())}")
@@ -97,7 +97,7 @@ def demo(
     formats: Annotated[str, typer.Option("--format", help="Report formats: html,pdf.")] = "html,pdf",
 ) -> None:
     """Write synthetic rounds (with known effects) into the data folder, then build every report."""
-    from .demo import write_demo
+    from .demo.generator import write_demo
 
     ws = workspace()
     written = write_demo(ws.data_dir, seed=seed, n_rounds=rounds)
@@ -114,7 +114,7 @@ def new_round(
     language: Annotated[str, typer.Option(help="Language of the sources (en, fr).")] = "en",
 ) -> None:
     """Create data/raw/ROUND_ID with a commented round.yaml to fill in."""
-    from .newround import create_round
+    from .clean.newround import create_round
 
     path = create_round(workspace(), round_id, language=language)
     out.print(f"Created {path}. Put the exports beside it and list them under `sources:`.")
@@ -149,7 +149,7 @@ def validate(
     all_rounds: Annotated[bool, typer.Option("--all", help="Validate every round.")] = False,
 ) -> None:
     """Check a round's manifest, sources and canonical tables; list every problem as file:row:column: message."""
-    from .clean import validate_round
+    from .clean.pipeline import validate_round
 
     ws = workspace()
     ids = _round_ids(ws, round_id, all_rounds)
@@ -176,7 +176,7 @@ def clean(
     all_rounds: Annotated[bool, typer.Option("--all", help="Clean every round.")] = False,
 ) -> None:
     """Read, harmonize, validate and pseudonymize a round's exports into data/processed/ROUND."""
-    from .clean import clean_round
+    from .clean.pipeline import clean_round
 
     ws = workspace()
     failed = False
@@ -200,7 +200,7 @@ def report(
     lang: Annotated[str | None, typer.Option(help="Report language (default: the round's language).")] = None,
 ) -> None:
     """Build the round report (cleaning the round first if needed) as .ipynb, HTML and PDF."""
-    from .report import build_round_report
+    from .publish.report import build_round_report
 
     ws = workspace()
     _require_round(ws, round_id)
@@ -215,7 +215,7 @@ def synthesis(
     lang: Annotated[str, typer.Option(help="Report language.")] = "en",
 ) -> None:
     """Build the cross-round synthesis report from every cleaned round."""
-    from .report import build_synthesis
+    from .publish.report import build_synthesis
 
     for path in build_synthesis(workspace(), lang=_check_lang(lang), formats=_parse_formats(formats)):
         out.print(f"wrote {path}")
@@ -227,7 +227,7 @@ def review(
     lang: Annotated[str, typer.Option(help="Report language.")] = "en",
 ) -> None:
     """Build the review of the feedback instruments (response rates, nonresponse, reliability, …)."""
-    from .report import build_review
+    from .publish.report import build_review
 
     for path in build_review(workspace(), lang=_check_lang(lang), formats=_parse_formats(formats)):
         out.print(f"wrote {path}")
@@ -263,7 +263,7 @@ def codebook_template(
     output: Annotated[Path | None, typer.Option("--output", "-o", help="Where to write (default: data/raw/ROUND/codebook.xlsx).")] = None,
 ) -> None:
     """Write a codebook pre-filled from a round's exports: every column, its draft mapping and choice lists."""
-    from .codebook import write_template
+    from .clean.codebook import write_template
 
     ws = workspace()
     _require_round(ws, round_id)
@@ -273,7 +273,7 @@ def codebook_template(
 
 def _require_round(ws: Workspace, round_id: str) -> Path:
     """The raw folder of ``round_id``; a malformed id (``../x``) is a usage error (exit 2)."""
-    from .manifest import check_round_id
+    from .core.paths import check_round_id
 
     try:
         check_round_id(round_id)

@@ -11,7 +11,7 @@ the others (and their optional dependencies).
 
 from __future__ import annotations
 
-from ..errors import ExchangeEvalError
+from ..core.errors import ExchangeEvalError
 
 __all__ = ["AnalysisError"]
 

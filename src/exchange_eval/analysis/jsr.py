@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 import statsmodels.formula.api as smf
 
-from ..settings import dimensions as load_dimensions
+from ..core.config import dimensions as load_dimensions
 from . import AnalysisError
 
 __all__ = [

@@ -14,7 +14,7 @@ from functools import lru_cache
 import numpy as np
 import pandas as pd
 
-from ..settings import choice_lists, instruments
+from ..core.config import choice_lists, instruments
 from . import AnalysisError
 from .participation import answer_grid
 from .suppress import suppress_small

@@ -22,7 +22,7 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 
-from ..settings import settings
+from ..core.config import settings
 from . import AnalysisError
 
 __all__ = [

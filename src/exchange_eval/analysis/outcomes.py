@@ -16,7 +16,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ..settings import settings
+from ..core.config import settings
 from . import AnalysisError
 from .stats import PAIRED_CHANGE_FIELDS, holm, paired_change, paired_change_note
 

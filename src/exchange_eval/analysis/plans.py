@@ -14,7 +14,7 @@ from collections.abc import Sequence
 
 import pandas as pd
 
-from ..settings import choice_lists
+from ..core.config import choice_lists
 from . import AnalysisError
 
 __all__ = [

@@ -14,7 +14,7 @@ from collections.abc import Iterable, Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from ..settings import settings
+from ..core.config import settings
 from . import AnalysisError
 from .likert import Scale, _scale_for
 from .participation import UNIT_COLUMNS, answer_grid, respondents, response_counts

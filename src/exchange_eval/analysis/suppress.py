@@ -23,7 +23,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from ..settings import settings
+from ..core.config import settings
 from . import AnalysisError
 
 __all__ = ["default_min_cell_size", "suppress_small", "min_group_size"]

@@ -16,7 +16,7 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from ..settings import load_config
+from ..core.config import load_config
 from . import AnalysisError
 from .suppress import suppress_small
 

@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 from pandas.api.typing import NAType
 
-from ..errors import DataError
+from ..core.errors import DataError
 from . import RawTable
 
 __all__ = [

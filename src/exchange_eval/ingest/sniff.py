@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from ..errors import DataError
+from ..core.errors import DataError
 from . import (
     RawTable,
     google_forms,

@@ -22,7 +22,7 @@ from typing import Any
 
 import pandas as pd
 
-from ..errors import DataError
+from ..core.errors import DataError
 from . import RawTable
 from .common import Grid, single_header_table
 

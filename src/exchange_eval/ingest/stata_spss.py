@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..errors import DataError
+from ..core.errors import DataError
 from . import RawTable
 from .common import Grid, finish_table
 from .spreadsheet import cell_text

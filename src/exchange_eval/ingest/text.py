@@ -27,7 +27,7 @@ import io
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..errors import DataError
+from ..core.errors import DataError
 
 __all__ = [
     "Record",

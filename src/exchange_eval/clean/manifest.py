@@ -17,7 +17,8 @@ from typing import Any
 
 import yaml
 
-from .errors import ManifestError
+from ..core.errors import ManifestError
+from ..core.paths import MANIFEST_NAME, ROUND_ID_PATTERN, check_round_id
 
 __all__ = [
     "INSTRUMENTS",
@@ -31,8 +32,6 @@ __all__ = [
     "MANIFEST_NAME",
 ]
 
-MANIFEST_NAME = "round.yaml"
-ROUND_ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 ISO3_PATTERN = re.compile(r"^[A-Z]{3}$")
 WAVE_PATTERN = re.compile(r"^(pre|post|retro|followup-\d+|pulse-\d+|[a-z0-9][a-z0-9_-]*)$")
 
@@ -123,16 +122,6 @@ class Manifest:
         return [s for s in self.sources if s.instrument == instrument]
 
 
-def check_round_id(round_id: str, *, file: str | Path | None = None) -> str:
-    """Return ``round_id`` if it is a safe round id, else raise `ManifestError`."""
-    if not isinstance(round_id, str) or not ROUND_ID_PATTERN.match(round_id):
-        raise ManifestError(
-            f"round id {round_id!r} is not allowed: use lower-case letters, digits, '-' and "
-            "'_', starting with a letter or digit",
-            file=file,
-            column="round",
-        )
-    return round_id
 
 
 def safe_join(folder: Path, name: str, *, file: str | Path | None = None, key: str = "file",

@@ -18,7 +18,7 @@ from .errors import DataError
 
 __all__ = ["CONFIG_DIR", "DATA_DIR_ENV", "load_config", "settings", "choice_lists", "instruments", "dimensions"]
 
-CONFIG_DIR = Path(__file__).parent / "config"
+CONFIG_DIR = Path(__file__).resolve().parents[1] / "config"
 # the data folder in use when a caller names none (report kernels get it from report.py)
 DATA_DIR_ENV = "EXCHANGE_EVAL_DATA"
 

@@ -48,9 +48,9 @@ import numpy as np
 import openpyxl
 import yaml
 
-from .errors import UsageError
-from .manifest import MANIFEST_NAME, check_round_id
-from .settings import choice_lists, dimensions, instruments, load_config
+from ..core.config import choice_lists, dimensions, instruments, load_config
+from ..core.errors import UsageError
+from ..core.paths import MANIFEST_NAME, check_round_id
 
 __all__ = ["write_demo", "TRUTH_NAME", "demo_round_ids"]
 
@@ -234,7 +234,7 @@ def write_demo(data_dir: Path, seed: int = 0, n_rounds: int = 3) -> list[str]:
     raw_dir = data_dir / "raw"
     raw_dir.mkdir(parents=True, exist_ok=True)
     truth: dict[str, Any] = {
-        "generator": "exchange_eval.demo.write_demo",
+        "generator": "exchange_eval.demo.generator.write_demo",
         "seed": seed,
         "n_rounds": n_rounds,
         "definitions": _DEFINITIONS,
@@ -958,7 +958,7 @@ def _write_manifest(folder: Path, ctx: _Ctx, sources: list[dict]) -> None:
         {"id": s["id"], "kind": s["kind"], "date": s["date"], "title": s["title"]} for s in plan.sessions
     ]
     manifest["sources"] = sources
-    manifest["notes"] = "Synthetic data written by exchange_eval.demo; every person is fictitious."
+    manifest["notes"] = "Synthetic data written by exchange_eval.demo.generator; every person is fictitious."
     text = yaml.safe_dump(manifest, sort_keys=False, allow_unicode=True, default_flow_style=None, width=120)
     (folder / MANIFEST_NAME).write_text(text, encoding="utf-8")
 

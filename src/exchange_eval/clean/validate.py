@@ -1,4 +1,4 @@
-"""pandera schemas of the canonical tables (`exchange_eval.tables`), and their problems as data.
+"""pandera schemas of the canonical tables (`exchange_eval.core.tables`), and their problems as data.
 
 `schema_for(table)` builds a `pandera.DataFrameSchema` from `tables.TABLES` (dtypes)
 plus the checks we know: ISO3 country codes, wave and pid patterns, the instrument set,
@@ -17,9 +17,9 @@ import pandas as pd
 import pandera.pandas as pa
 from pandera.errors import SchemaError, SchemaErrors
 
-from .errors import Problem
-from .settings import choice_lists
-from .tables import TABLES
+from ..core.config import choice_lists
+from ..core.errors import Problem
+from ..core.tables import TABLES
 
 __all__ = [
     "ISO3",

@@ -22,14 +22,13 @@ import os
 import re
 from collections.abc import Iterator, Mapping
 from functools import lru_cache
-from pathlib import Path
 from typing import Any
 
 import yaml
 
-from .countries import country_name as project_country_name
-from .errors import ExchangeEvalError
-from .settings import choice_lists, dimensions, instruments
+from ..core.config import CONFIG_DIR, choice_lists, dimensions, instruments
+from ..core.countries import country_name as project_country_name
+from ..core.errors import ExchangeEvalError
 
 __all__ = [
     "TRANSLATIONS_DIR",
@@ -53,7 +52,7 @@ __all__ = [
     "country_name",
 ]
 
-TRANSLATIONS_DIR = Path(__file__).parent / "config" / "translations"
+TRANSLATIONS_DIR = CONFIG_DIR / "translations"
 DEFAULT_LANGUAGE = "en"
 
 log = logging.getLogger(__name__)
@@ -308,7 +307,7 @@ def country_name(iso3: str, lang: str = DEFAULT_LANGUAGE) -> str:
     'Sénégal'
     """
     code = str(iso3).strip().upper()
-    try:  # the project's table (exchange_eval.countries) first, CLDR names for the rest
+    try:  # the project's table (exchange_eval.core.countries) first, CLDR names for the rest
         name = project_country_name(code, lang)
     except ExchangeEvalError:  # code not in the table, or no name in this language
         name = None

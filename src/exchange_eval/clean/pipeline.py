@@ -43,14 +43,14 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from . import __version__
+from .. import __version__
+from ..core.config import CONFIG_DIR, dimensions, settings
+from ..core.errors import DataError, DataErrors, Problem
+from ..core.paths import Workspace
+from ..core.tables import CLEANING_LOG_COLUMNS, TABLES
 from .codebook import Codebook, CodebookEntry, load_codebook, normalize_label
-from .errors import DataError, DataErrors, Problem
 from .manifest import Manifest, Source, load_manifest
-from .paths import Workspace
-from .schema import check_table
-from .settings import CONFIG_DIR, dimensions, settings
-from .tables import CLEANING_LOG_COLUMNS, TABLES
+from .validate import check_table
 
 __all__ = ["CleanResult", "clean_round", "validate_round", "DUPLICATE_RULES", "CORRECTIONS_FILE"]
 
@@ -158,13 +158,13 @@ def _cell(value: Any) -> str | None:
 
 
 def _privacy():
-    from . import privacy
+    from . import protect as privacy
 
     return privacy
 
 
 def _to_iso3(value: str, data_dir: Path | None = None) -> str | None:
-    from .countries import to_iso3
+    from ..core.countries import to_iso3
 
     return to_iso3(value, data_dir=data_dir)
 
@@ -784,7 +784,7 @@ class _RoundBuilder:
             if codebook is None:
                 continue
             try:
-                from .ingest import read_export
+                from ..ingest import read_export
 
                 raw = read_export(source.path, platform=source.platform, sheet=source.sheet)
             except (DataError, DataErrors) as exc:
@@ -1844,7 +1844,7 @@ def _recover_processed(final: Path) -> None:
     previous round only under ``.<round>.old-<pid>-<hex>``: put it back (the latest, when
     its writer is gone) before `atomic.cleanup_stale_temps` deletes the leftovers.
     """
-    from .atomic import _TEMP_NAME, _pid_alive, cleanup_stale_temps
+    from ..core.atomic import _TEMP_NAME, _pid_alive, cleanup_stale_temps
 
     parent = final.parent
     if not parent.is_dir():
@@ -1892,7 +1892,7 @@ def clean_round(ws: Workspace, round_id: str) -> CleanResult:
     UsageError
         When the round does not exist.
     """
-    from .atomic import atomic_dir, write_csv_atomic, write_text_atomic
+    from ..core.atomic import atomic_dir, write_csv_atomic, write_text_atomic
 
     _recover_processed(ws.processed_round(round_id))
     builder = _RoundBuilder(ws, round_id)

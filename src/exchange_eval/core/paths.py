@@ -9,17 +9,20 @@ round id can never lead outside the data folder.
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import UsageError
-from .manifest import MANIFEST_NAME, check_round_id
+from .errors import ManifestError, UsageError
 
-__all__ = ["Workspace", "PACKAGE_NOTEBOOKS"]
+__all__ = ["Workspace", "PACKAGE_DIR", "PACKAGE_NOTEBOOKS", "MANIFEST_NAME", "ROUND_ID_PATTERN", "check_round_id"]
 
-# notebooks ship inside the source tree (repo/notebooks); an installed copy is a fallback
-_REPO_NOTEBOOKS = Path(__file__).resolve().parents[2] / "notebooks"
-PACKAGE_NOTEBOOKS = _REPO_NOTEBOOKS if _REPO_NOTEBOOKS.is_dir() else Path(__file__).parent / "notebooks"
+MANIFEST_NAME = "round.yaml"
+ROUND_ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
+
+PACKAGE_DIR = Path(__file__).resolve().parents[1]
+# the report notebooks ship inside the package (the repository's notebooks/ links here)
+PACKAGE_NOTEBOOKS = PACKAGE_DIR / "notebooks"
 
 
 @dataclass(frozen=True)
@@ -79,3 +82,14 @@ class Workspace:
             known = ", ".join(self.round_ids()) or "none"
             raise UsageError(f"no round {round_id!r} in {self.raw_dir} (rounds found: {known})")
         return folder
+
+def check_round_id(round_id: str, *, file: str | Path | None = None) -> str:
+    """Return ``round_id`` if it is a safe round id, else raise `ManifestError`."""
+    if not isinstance(round_id, str) or not ROUND_ID_PATTERN.match(round_id):
+        raise ManifestError(
+            f"round id {round_id!r} is not allowed: use lower-case letters, digits, '-' and "
+            "'_', starting with a letter or digit",
+            file=file,
+            column="round",
+        )
+    return round_id

@@ -14,8 +14,8 @@ import unicodedata
 from pathlib import Path
 from typing import Any
 
+from .config import CONFIG_DIR, load_config
 from .errors import DataError, UsageError
-from .settings import CONFIG_DIR, load_config
 
 __all__ = ["to_iso3", "country_name", "known_codes", "country_key"]
 

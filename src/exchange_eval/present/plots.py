@@ -31,6 +31,7 @@ from matplotlib.lines import Line2D  # noqa: E402
 from matplotlib.patches import Patch  # noqa: E402
 from matplotlib.ticker import FuncFormatter, MaxNLocator  # noqa: E402
 
+from ..core.config import settings  # noqa: E402
 from . import fmt  # noqa: E402
 from .i18n import (  # noqa: E402
     choice_levels,
@@ -45,7 +46,6 @@ from .i18n import (  # noqa: E402
     tool_label,
     wave_label,
 )
-from .settings import settings  # noqa: E402
 
 __all__ = [
     "PALETTE",

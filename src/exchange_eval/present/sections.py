@@ -23,6 +23,8 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 from babel import Locale
 
+from ..core.config import settings
+from ..core.safe import escape_html
 from . import fmt
 from .i18n import (
     country_name,
@@ -37,11 +39,9 @@ from .i18n import (
     tool_label,
     wave_label,
 )
-from .privacy import escape_html
-from .settings import settings
 
 if TYPE_CHECKING:  # load.py reads files; the display layer only needs the type
-    from .load import RoundData
+    from ..core.processed import RoundData
 
 __all__ = [
     "esc",
@@ -112,7 +112,7 @@ Formatter = str | Callable[[Any, str], str]
 
 
 def esc(value: Any) -> str:
-    """HTML-escape any value (quotes included); `exchange_eval.privacy.escape_html`."""
+    """HTML-escape any value (quotes included); `exchange_eval.clean.protect.escape_html`."""
     return escape_html(value)
 
 
@@ -627,7 +627,7 @@ def _k_setting() -> int:
 
 def participation_section(rd: RoundData, lang: str) -> list[str]:
     """Participation by country, attendance by session, responses by wave and attrition."""
-    from .analysis import participation as part
+    from ..analysis import participation as part
 
     out = [heading("round.h.participation", lang)]
     if _is_empty(rd.participants) and _is_empty(rd.attendance) and _is_empty(rd.responses):
@@ -730,7 +730,7 @@ def _participation_fig(totals: pd.DataFrame, lang: str) -> Any:
 
 
 def _agree_items(instrument: str = "session_feedback") -> tuple[list[str], str]:
-    from .settings import instruments
+    from ..core.config import instruments
 
     items = (instruments().get("instruments") or {}).get(instrument, {}).get("items") or []
     scaled = [i for i in items if i.get("type") == "select_one"]
@@ -740,15 +740,15 @@ def _agree_items(instrument: str = "session_feedback") -> tuple[list[str], str]:
 
 def _suppress(df: pd.DataFrame, n_col: str = "n") -> pd.DataFrame:
     """Small-cell suppression of a breakdown table (`analysis.suppress.suppress_small`)."""
-    from .analysis.suppress import suppress_small
+    from ..analysis.suppress import suppress_small
 
     return df if df.empty or n_col not in df.columns else suppress_small(df, n_col=n_col)
 
 
 def feedback_results(rd: RoundData) -> dict[str, Any]:
     """Session-feedback counts (overall), summary by session and the relevance agreement."""
-    from .analysis import likert
-    from .settings import choice_lists
+    from ..analysis import likert
+    from ..core.config import choice_lists
 
     sf = rd.responses[rd.responses["instrument"] == "session_feedback"] if not _is_empty(rd.responses) else None
     items, choices = _agree_items()
@@ -800,7 +800,7 @@ def feedback_section(rd: RoundData, lang: str, results: Mapping[str, Any] | None
 
 def learning_results(rd: RoundData) -> dict[str, pd.DataFrame]:
     """Outcome and item changes (pre → post) and the response shift (pre → retro)."""
-    from .analysis import outcomes
+    from ..analysis import outcomes
 
     if _is_empty(rd.responses):
         return {}
@@ -869,7 +869,7 @@ def learning_section(rd: RoundData, lang: str, results: Mapping[str, pd.DataFram
 
 def plans_results(rd: RoundData) -> dict[str, Any]:
     """Plan status by dimension at the latest follow-up, and completion by country."""
-    from .analysis import plans
+    from ..analysis import plans
 
     if _is_empty(rd.plan_actions) or rd.plan_actions["status"].dropna().empty:
         return {}
@@ -918,7 +918,7 @@ def _exchange_year(meta: Mapping[str, Any]) -> int | None:
 
 def jsr_results(rd: RoundData) -> dict[str, Any]:
     """Ladder change per country × dimension, RF18 shares and the RF18 DiD."""
-    from .analysis import jsr
+    from ..analysis import jsr
 
     res: dict[str, Any] = {}
     if not _is_empty(rd.jsr_assessment):
@@ -942,7 +942,7 @@ def jsr_results(rd: RoundData) -> dict[str, Any]:
 
 def ladder_table(ladder: pd.DataFrame, lang: str) -> tuple[pd.DataFrame, dict[str, str]]:
     """One row per country (participants first), one ``before → after`` cell per dimension."""
-    from .settings import dimensions
+    from ..core.config import dimensions
 
     order = [str(d["id"]) for d in dimensions().get("dimensions") or []]
     dims = [d for d in order if d in set(ladder["dimension"])] + sorted(set(ladder["dimension"]) - set(order))
@@ -974,8 +974,8 @@ def did_row(did: pd.Series | Mapping[str, Any]) -> dict[str, Any]:
 
 def jsr_section(rd: RoundData, lang: str, results: Mapping[str, Any] | None = None) -> list[str]:
     """L4: maturity-ladder slopes, RF18 shares by year and group, DiD."""
+    from ..core.config import dimensions
     from . import plots
-    from .settings import dimensions
 
     res = jsr_results(rd) if results is None else results
     out = [heading("round.h.jsr", lang)]
@@ -1016,8 +1016,8 @@ def jsr_section(rd: RoundData, lang: str, results: Mapping[str, Any] | None = No
 
 def network_section(rd: RoundData, lang: str) -> list[str]:
     """Network metrics per wave and a drawing of the latest wave."""
+    from ..analysis import network
     from . import plots
-    from .analysis import network
 
     out = [heading("round.h.network", lang)]
     if _is_empty(rd.ties):
@@ -1055,10 +1055,10 @@ def pulse_results(rd: RoundData) -> dict[str, Any]:
     item, Holm across the items, then the mean score as row ``_pulse_score``) and
     ``score`` (that last row as a dict) — the last two only with at least two waves.
     """
-    from .analysis import likert, outcomes
-    from .analysis.network import wave_order
-    from .analysis.stats import holm
-    from .settings import choice_lists
+    from ..analysis import likert, outcomes
+    from ..analysis.network import wave_order
+    from ..analysis.stats import holm
+    from ..core.config import choice_lists
 
     if _is_empty(rd.responses):
         return {}
@@ -1185,7 +1185,7 @@ def _theme_label(theme: str, lang: str, themes: Mapping[str, Any]) -> str:
 
 def _theme_table(comments: pd.DataFrame, lang: str) -> pd.DataFrame:
     """Themes mentioned at least once, most frequent first, with translated names."""
-    from .analysis import tools
+    from ..analysis import tools
 
     themes = tools.load_themes()
     counts = tools.theme_counts(tools.comment_themes(comments.rename(columns={"comment": "text"})))
@@ -1212,8 +1212,8 @@ def tool_comments(tool_feedback: pd.DataFrame, responses: pd.DataFrame | None = 
 
 def tools_section(rd: RoundData, lang: str) -> list[str]:
     """Usefulness ratings per tool and the themes of the comments, with the caveat."""
+    from ..analysis import tools
     from . import plots
-    from .analysis import tools
 
     out = [heading("round.h.tools", lang)]
     tf = rd.tool_feedback
@@ -1300,7 +1300,7 @@ def round_summary(rd: RoundData, lang: str, *, feedback: Mapping[str, Any] | Non
     n_part = len(rd.participants) if not _is_empty(rd.participants) else None
     n_pairs = None
     if learning:
-        from .analysis import participation
+        from ..analysis import participation
 
         att = participation.attrition(rd.responses)
         n_pairs = int(att["n_linked"].iloc[0]) if not att.empty else None
@@ -1323,7 +1323,7 @@ def round_summary(rd: RoundData, lang: str, *, feedback: Mapping[str, Any] | Non
 
 def network_sentences(rd: RoundData, lang: str) -> list[str]:
     """How the network changed between the first and the latest wave (ties, cross-country share)."""
-    from .analysis import network
+    from ..analysis import network
 
     if _is_empty(rd.ties):
         return []
@@ -1340,7 +1340,7 @@ def network_sentences(rd: RoundData, lang: str) -> list[str]:
 
 # =========================================================================== programme reports
 def _concat(data: Sequence[RoundData], table: str) -> pd.DataFrame:
-    from .load import concat_rounds
+    from ..core.processed import concat_rounds
 
     return concat_rounds(list(data), table)
 
@@ -1393,7 +1393,7 @@ def _join(values: Sequence[str], lang: str) -> str:
 
 def synthesis_outcome_results(data: Sequence[RoundData]) -> pd.DataFrame:
     """Change by round and intermediate outcome (``crossround.outcomes_by_round``)."""
-    from .analysis import crossround
+    from ..analysis import crossround
 
     responses = _concat(data, "responses")
     if responses.empty:
@@ -1424,7 +1424,7 @@ def synthesis_outcomes_section(data: Sequence[RoundData], lang: str, results: pd
 
 def synthesis_model_results(data: Sequence[RoundData]) -> pd.DataFrame:
     """`crossround.pooled_change_model` over every round's outcome survey (empty when none)."""
-    from .analysis import crossround
+    from ..analysis import crossround
 
     responses = _concat(data, "responses")
     if responses.empty or "outcomes" not in set(responses["instrument"]):
@@ -1451,8 +1451,8 @@ def synthesis_model_section(data: Sequence[RoundData], lang: str, results: pd.Da
 
 def synthesis_rf18_section(data: Sequence[RoundData], lang: str) -> list[str]:
     """RF18 shares by year and group over every round's quality data."""
+    from ..analysis import jsr
     from . import plots
-    from .analysis import jsr
 
     out = [heading("synthesis.h.rf18", lang)]
     quality = _concat(data, "jsr_quality")
@@ -1473,7 +1473,7 @@ def synthesis_rf18_section(data: Sequence[RoundData], lang: str) -> list[str]:
 
 def synthesis_network_section(data: Sequence[RoundData], lang: str) -> list[str]:
     """Network metrics by round and wave."""
-    from .analysis import network
+    from ..analysis import network
 
     out = [heading("synthesis.h.network", lang)]
     frames = []
@@ -1505,8 +1505,8 @@ def _round_order(data: Sequence[RoundData]) -> list[str]:
 def synthesis_feedback_results(data: Sequence[RoundData]) -> pd.DataFrame:
     """Top-2 agreement per session-feedback statement and round (all sessions pooled):
     ``round_id, item_id, n, n_respondents, top2, suppressed`` (below k respondents)."""
-    from .analysis import likert
-    from .settings import choice_lists
+    from ..analysis import likert
+    from ..core.config import choice_lists
 
     items, choices = _agree_items()
     scale = choice_lists()[choices]
@@ -1547,7 +1547,7 @@ def synthesis_feedback_section(data: Sequence[RoundData], lang: str,
 
 def synthesis_tools_results(data: Sequence[RoundData]) -> pd.DataFrame:
     """`tools.tool_ratings` per round (tools with at least one rating), with ``round_id``."""
-    from .analysis import tools
+    from ..analysis import tools
 
     order = _round_order(data)
     parts = []
@@ -1582,8 +1582,8 @@ def synthesis_tools_section(data: Sequence[RoundData], lang: str, results: pd.Da
 def synthesis_ladder_results(data: Sequence[RoundData]) -> pd.DataFrame:
     """Mean maturity-ladder change (after − before) per round, dimension and group:
     ``round_id, dimension, group, n_countries, before, after, change``."""
-    from .analysis import jsr
-    from .settings import dimensions
+    from ..analysis import jsr
+    from ..core.config import dimensions
 
     dims = [str(d["id"]) for d in dimensions().get("dimensions") or []]
     order = _round_order(data)
@@ -1630,8 +1630,8 @@ def synthesis_ordinal_results(data: Sequence[RoundData]) -> pd.DataFrame:
     after in at least one round; items that cannot be modelled are left out."""
     import warnings
 
-    from .analysis import crossround
-    from .settings import instruments
+    from ..analysis import crossround
+    from ..core.config import instruments
 
     responses = _concat(data, "responses")
     if responses.empty:
@@ -1827,7 +1827,7 @@ def review_thresholds() -> dict[str, float]:
 def review_findings(data: Sequence[RoundData]) -> dict[str, Any]:
     """Every quality check over the rounds, one DataFrame per check (with ``round_id``),
     and ``wave_names``, a formatter naming the waves and sessions of these rounds."""
-    from .analysis import quality
+    from ..analysis import quality
 
     found: dict[str, list[pd.DataFrame]] = {k: [] for k in
                                              ("response", "nonresponse", "straightlining", "reliability",
@@ -1964,8 +1964,8 @@ def review_ceiling_section(findings: Mapping[str, Any], lang: str) -> list[str]:
 
 def review_tools_section(data: Sequence[RoundData], lang: str) -> list[str]:
     """Usefulness of the guidelines, self-assessment tool and toolbox over all rounds, with comments."""
+    from ..analysis import tools
     from . import plots
-    from .analysis import tools
 
     out = [heading("review.h.tools", lang)]
     tf = _concat(data, "tool_feedback")
@@ -1990,7 +1990,7 @@ def review_tools_section(data: Sequence[RoundData], lang: str) -> list[str]:
 
 def _text_items() -> set[str]:
     """Free-text questions: optional by design, so their nonresponse is not a flaw."""
-    from .settings import instruments
+    from ..core.config import instruments
 
     return {
         str(item["id"])
@@ -2075,7 +2075,7 @@ def recommendations(findings: Mapping[str, Any], lang: str,
 
 def review_recommendations_section(findings: Mapping[str, Any], data: Sequence[RoundData], lang: str) -> list[str]:
     """The recommendations list (or a sentence saying nothing crossed a threshold)."""
-    from .analysis import tools
+    from ..analysis import tools
 
     tf = _concat(data, "tool_feedback")
     ratings = _rated(tools.tool_ratings(tf)) if not tf.empty else None

@@ -41,8 +41,8 @@ from typing import Any
 
 import pandas as pd
 
-from .errors import DataError, DataErrors, Problem, UsageError
-from .settings import choice_lists, instruments, load_config
+from ..core.config import choice_lists, instruments, load_config
+from ..core.errors import DataError, DataErrors, Problem, UsageError
 
 __all__ = [
     "Codebook",
@@ -791,7 +791,7 @@ def write_template(ws: Any, round_id: str, output: str | Path | None = None) -> 
     UsageError
         When the output file exists already.
     """
-    from .ingest import read_export
+    from ..ingest import read_export
     from .manifest import load_manifest
 
     folder = ws.require_round(round_id)
@@ -851,7 +851,7 @@ def write_template(ws: Any, round_id: str, output: str | Path | None = None) -> 
         for level in levels
     ]
     target.parent.mkdir(parents=True, exist_ok=True)
-    from .atomic import atomic_path
+    from ..core.atomic import atomic_path
 
     with atomic_path(target) as tmp, pd.ExcelWriter(tmp, engine="openpyxl") as writer:
         pd.DataFrame(list(rows.values()), columns=TEMPLATE_COLUMNS).to_excel(writer, sheet_name="codebook", index=False)

@@ -1,7 +1,7 @@
 """Start a round: ``data/raw/<round>/round.yaml`` from a commented template.
 
 The template is a complete manifest: once the export files it names are in the folder
-(or the `sources` list names the real ones), `exchange_eval.manifest.load_manifest`
+(or the `sources` list names the real ones), `exchange_eval.clean.manifest.load_manifest`
 accepts it. Values to change are marked ``CHANGE``.
 """
 
@@ -10,10 +10,9 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from .atomic import write_bytes_atomic
-from .errors import ManifestError, UsageError
-from .manifest import MANIFEST_NAME, check_round_id
-from .paths import Workspace
+from ..core.atomic import write_bytes_atomic
+from ..core.errors import ManifestError, UsageError
+from ..core.paths import MANIFEST_NAME, Workspace, check_round_id
 
 __all__ = ["create_round", "manifest_template"]
 
@@ -89,7 +88,7 @@ def manifest_template(round_id: str, language: str = "en") -> str:
     Parameters
     ----------
     round_id : str
-        A valid round id (`exchange_eval.manifest.check_round_id`).
+        A valid round id (`exchange_eval.clean.manifest.check_round_id`).
     language : str, default "en"
         Two-letter language of the sources; the comments are in French for ``fr`` and in
         English otherwise.
@@ -138,7 +137,7 @@ def create_round(ws: Workspace, round_id: str, language: str = "en") -> Path:
     Raises
     ------
     UsageError
-        If the round id is not allowed (`exchange_eval.manifest.check_round_id`), the
+        If the round id is not allowed (`exchange_eval.clean.manifest.check_round_id`), the
         round already has a manifest, or ``language`` is not a two-letter code.
 
     Notes

@@ -19,7 +19,6 @@ from __future__ import annotations
 import functools
 import hashlib
 import hmac
-import html
 import itertools
 import os
 import re
@@ -27,13 +26,13 @@ import secrets
 import unicodedata
 from collections.abc import Iterable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from .atomic import write_bytes_atomic
-from .errors import DataError, ExchangeEvalError
+from ..core.atomic import write_bytes_atomic
+from ..core.errors import DataError, ExchangeEvalError
 
 if TYPE_CHECKING:
-    import pandas as pd
+    pass
 
 __all__ = [
     "KEY_ENV",
@@ -52,9 +51,6 @@ __all__ = [
     "pid_message",
     "scrub_text",
     "is_pii_field",
-    "neutralize_formula",
-    "neutralize_frame",
-    "escape_html",
 ]
 
 KEY_ENV = "EXCHANGE_EVAL_KEY"
@@ -297,7 +293,7 @@ def pid_message(*, email: str | None = None, name: str | None = None, country: s
         raise DataError("cannot make a pid: the person has neither a valid e-mail address nor a name")
     iso3 = ""
     if country is not None and str(country).strip():
-        from .countries import to_iso3
+        from ..core.countries import to_iso3
 
         found = to_iso3(str(country))
         if found is None:
@@ -733,95 +729,3 @@ def is_pii_field(role: str) -> bool:
         return True
     # Kobo/ODK geopoints: "_gps_latitude", "location_precision", …
     return bool(re.search(r"(^|_)(latitude|longitude|altitude|geolocation|geopoint)(_|$)", snake))
-
-
-# --------------------------------------------------------------------------- output safety
-
-_FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
-_PLAIN_NUMBER = re.compile(r"^[+-]?(?:\d+(?:[.,]\d+)?|[.,]\d+)$")
-
-
-def neutralize_formula(value: Any) -> Any:
-    """Make a cell safe to open in a spreadsheet (CSV / formula injection, OWASP).
-
-    Parameters
-    ----------
-    value : Any
-        A cell value.
-
-    Returns
-    -------
-    Any
-        For a string starting with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return:
-        the same string behind a ``'``. Anything else unchanged.
-
-    Notes
-    -----
-    OWASP advises prefixing every such cell. We prefix every *string* cell except those
-    that are a plain number (``-1``, ``+0.5``, ``-1,5``): a plain number cannot hold a
-    formula, and a prefix would turn a value Excel shows as a number into text. Numbers
-    (int, float) are never changed — ``neutralize_frame`` leaves numeric columns alone.
-    ``-1+1`` or ``-2+3+cmd|...`` are prefixed.
-
-    Examples
-    --------
-    >>> neutralize_formula("=HYPERLINK(\\"http://x\\")")
-    '\\'=HYPERLINK("http://x")'
-    >>> neutralize_formula("-1"), neutralize_formula(-1), neutralize_formula("@SUM(A1)")
-    ('-1', -1, "'@SUM(A1)")
-    """
-    if isinstance(value, str) and value.startswith(_FORMULA_TRIGGERS) and not _PLAIN_NUMBER.match(value):
-        return "'" + value
-    return value
-
-
-def neutralize_frame(df: pd.DataFrame) -> pd.DataFrame:
-    """Apply `neutralize_formula` to every string cell of a table (a copy; numbers untouched).
-
-    Parameters
-    ----------
-    df : pandas.DataFrame
-
-    Returns
-    -------
-    pandas.DataFrame
-        A copy with object, string and categorical-of-string columns neutralised.
-    """
-    import pandas as pd
-
-    out = df.copy()
-    for column in out.columns:
-        series = out[column]
-        if isinstance(series.dtype, pd.CategoricalDtype):
-            categories = series.cat.categories
-            if categories.dtype == object or pd.api.types.is_string_dtype(categories.dtype):
-                renamed = [neutralize_formula(c) for c in categories]
-                if len(set(renamed)) == len(renamed):
-                    out[column] = series.cat.rename_categories(renamed)
-                else:  # "'=x" already a category: fall back to plain strings
-                    out[column] = series.astype(object).map(neutralize_formula)
-        elif series.dtype == object or pd.api.types.is_string_dtype(series.dtype):
-            out[column] = series.map(neutralize_formula, na_action="ignore")
-    return out
-
-
-def escape_html(text: Any) -> str:
-    """Escape respondent text for HTML (``&``, ``<``, ``>``, ``"`` and ``'``).
-
-    Parameters
-    ----------
-    text : Any
-        Text to show; None gives ``""``.
-
-    Returns
-    -------
-    str
-
-    Examples
-    --------
-    >>> escape_html('<script>alert("x")</script> & l\\'équipe')
-    '&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; l&#x27;équipe'
-    """
-    if text is None:
-        return ""
-    return html.escape(str(text), quote=True)

@@ -37,10 +37,10 @@ from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
-from . import __version__
-from .atomic import write_text_atomic
-from .errors import DataError, ReportError
-from .paths import Workspace
+from .. import __version__
+from ..core.atomic import write_text_atomic
+from ..core.errors import DataError, ReportError
+from ..core.paths import Workspace
 
 __all__ = [
     "FORMATS",
@@ -627,7 +627,7 @@ def _default_language(ws: Workspace, round_id: str) -> str:
             lang = None
         if lang:
             return str(lang)
-    from .manifest import load_manifest
+    from ..clean.manifest import load_manifest
 
     return load_manifest(ws.raw_round(round_id)).language
 
@@ -641,7 +641,7 @@ def round_spec(ws: Workspace, round_id: str, lang: str | None = None) -> ReportS
     except DataError:
         meta = {}
     if not meta:
-        from .manifest import load_manifest
+        from ..clean.manifest import load_manifest
 
         manifest = load_manifest(ws.raw_round(round_id))
         meta = {"title": manifest.title, "community": manifest.community, "countries": list(manifest.countries)}
@@ -671,7 +671,7 @@ def round_spec(ws: Workspace, round_id: str, lang: str | None = None) -> ReportS
 def _programme_spec(
     ws: Workspace, kind: str, stem: str, lang: str, rounds: Sequence[str] | None
 ) -> ReportSpec:
-    from .i18n import t
+    from ..present.i18n import t
 
     title = t(f"{kind}.title", lang)
     return ReportSpec(
@@ -718,7 +718,7 @@ def _check_formats(formats: Iterable[str]) -> tuple[str, ...]:
 def _data_dir_for_kernel(ws: Workspace) -> Iterator[None]:
     """Let the kernel (which inherits this environment) read the data folder's own
     configuration (``<data_dir>/config/``: thresholds, k, translations of scales)."""
-    from .settings import DATA_DIR_ENV
+    from ..core.config import DATA_DIR_ENV
 
     previous = os.environ.get(DATA_DIR_ENV)
     os.environ[DATA_DIR_ENV] = str(ws.data_dir)
@@ -810,12 +810,12 @@ def build_report(
 
 def _ensure_cleaned(ws: Workspace, round_id: str) -> None:
     """Clean ``round_id`` when its processed data are missing or older than its raw inputs."""
-    from .build import BuildCache, clean_is_current, record_clean  # light: no pandas
+    from ..build import BuildCache, clean_is_current, record_clean  # light: no pandas
 
     cache = BuildCache.load(ws)
     if clean_is_current(ws, round_id, cache):
         return
-    from .clean import clean_round
+    from ..clean.pipeline import clean_round
 
     clean_round(ws, round_id)
     record_clean(ws, cache, round_id)
@@ -911,7 +911,7 @@ def write_index(ws: Workspace) -> Path:
 
 def escape(text: Any) -> str:
     """HTML-escape ``text`` (for notebooks building small HTML fragments); see
-    `exchange_eval.privacy.escape_html`."""
-    from .privacy import escape_html
+    `exchange_eval.clean.protect.escape_html`."""
+    from ..core.safe import escape_html
 
     return escape_html(text)

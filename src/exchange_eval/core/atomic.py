@@ -12,7 +12,7 @@ still holds the previous version.
 CSV files are written for Excel users: UTF-8 *with* a byte-order mark, because Excel
 opens a BOM-less UTF-8 CSV in the legacy code page and garbles every accent ("Sénégal"
 becomes "SÃ©nÃ©gal"); pandas, DuckDB and R's readr all skip the BOM. String cells are
-neutralised against formula injection (`exchange_eval.privacy.neutralize_frame`).
+neutralised against formula injection (`exchange_eval.clean.protect.neutralize_frame`).
 """
 
 from __future__ import annotations
@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .errors import ExchangeEvalError
+from .safe import neutralize_frame
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -292,7 +293,7 @@ def write_csv_atomic(
         docstring). pandas (``read_csv``) skips it.
     neutralize : bool, default True
         Prefix string cells that Excel would run as formulas with ``'``
-        (`exchange_eval.privacy.neutralize_frame`). Numeric columns are never changed.
+        (`exchange_eval.clean.protect.neutralize_frame`). Numeric columns are never changed.
     **kwargs
         Passed to `pandas.DataFrame.to_csv`.
 
@@ -306,8 +307,6 @@ def write_csv_atomic(
     Lines end with ``\\n`` on every platform, so the same table gives the same bytes.
     """
     if neutralize:
-        from .privacy import neutralize_frame  # privacy imports this module; import late
-
         df = neutralize_frame(df)
     options: dict[str, Any] = {"index": False, "lineterminator": "\n"}
     options.update(kwargs)

@@ -1,0 +1,2 @@
+"""Notebooks → reports: execute with papermill, export HTML and PDF, write provenance
+records and the index."""
