@@ -27,6 +27,7 @@ from exchange_eval.clean.protect import (
     pseudonym,
     scrub_text,
 )
+from exchange_eval.core.config import Environment
 from exchange_eval.core.errors import DataError, ExchangeEvalError
 from exchange_eval.core.safe import escape_html, neutralize_formula, neutralize_frame
 
@@ -147,28 +148,31 @@ def test_two_data_folders_get_different_keys(tmp_path):
     assert load_key(tmp_path / "a") != load_key(tmp_path / "b")
 
 
-def test_env_key_takes_precedence(tmp_path, monkeypatch):
+def _env_key(environ: dict[str, str]) -> dict[str, str | None]:
+    env = Environment.read(environ)
+    return {"key": env.key, "key_file": env.key_file}
+
+
+def test_env_key_takes_precedence(tmp_path):
     load_key(tmp_path)
-    monkeypatch.setenv("EXCHANGE_EVAL_KEY", "une phrase secrète")
-    assert load_key(tmp_path) == "une phrase secrète".encode()
+    key = _env_key({"EXCHANGE_EVAL_KEY": "une phrase secrète"})
+    assert load_key(tmp_path, **key) == "une phrase secrète".encode()
 
 
-def test_env_key_equal_to_file_content_gives_same_pids(tmp_path, monkeypatch):
+def test_env_key_equal_to_file_content_gives_same_pids(tmp_path):
     from_file = load_key(tmp_path)
-    monkeypatch.setenv("EXCHANGE_EVAL_KEY", (tmp_path / KEY_FILE_NAME).read_text())
-    assert load_key(tmp_path / "elsewhere") == from_file
+    key = _env_key({"EXCHANGE_EVAL_KEY": (tmp_path / KEY_FILE_NAME).read_text()})
+    assert load_key(tmp_path / "elsewhere", **key) == from_file
 
 
-def test_empty_env_key_is_an_error(tmp_path, monkeypatch):
-    monkeypatch.setenv("EXCHANGE_EVAL_KEY", "  ")
+def test_empty_env_key_is_an_error(tmp_path):
     with pytest.raises(KeyUnavailableError, match="EXCHANGE_EVAL_KEY"):
-        load_key(tmp_path)
+        load_key(tmp_path, **_env_key({"EXCHANGE_EVAL_KEY": "  "}))
 
 
-def test_key_file_env_points_elsewhere(tmp_path, monkeypatch):
+def test_key_file_env_points_elsewhere(tmp_path):
     target = tmp_path / "secrets" / "my.key"
-    monkeypatch.setenv("EXCHANGE_EVAL_KEY_FILE", str(target))
-    key = load_key(tmp_path / "data")
+    key = load_key(tmp_path / "data", **_env_key({"EXCHANGE_EVAL_KEY_FILE": str(target)}))
     assert target.read_text().strip().encode() == key
     assert not (tmp_path / "data" / KEY_FILE_NAME).exists()
 

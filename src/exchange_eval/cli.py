@@ -14,6 +14,7 @@ import typer
 from rich.console import Console
 
 from . import __version__
+from .core.config import Environment
 from .core.errors import DataErrors, ExchangeEvalError, ManifestError, Problem, UsageError
 from .core.paths import Workspace
 
@@ -42,7 +43,7 @@ state = _State()
 
 def workspace() -> Workspace:
     """The workspace of this invocation (--data-dir / --reports-dir, else the environment)."""
-    return Workspace.from_options(state.data_dir, state.reports_dir)
+    return Workspace.from_options(state.data_dir, state.reports_dir, environment=Environment.read())
 
 
 def _parse_formats(formats: str) -> list[str]:

@@ -776,7 +776,7 @@ class _RoundBuilder:
             self.problem("settings.yaml", f"cleaning.duplicate_rule {self.rule!r} is not one of "
                          f"{', '.join(DUPLICATE_RULES)}", column="duplicate_rule")
             return
-        self.key = _privacy().load_key(self.ws.data_dir)
+        self.key = _privacy().load_key(self.ws.data_dir, key=self.ws.key, key_file=self.ws.key_file)
         self.codebooks: dict[Path | None, Codebook] = {}
         self.raw: dict[str, Any] = {}
         for source in manifest.sources:

@@ -20,7 +20,6 @@ import functools
 import hashlib
 import hmac
 import itertools
-import os
 import re
 import secrets
 import unicodedata
@@ -29,6 +28,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..core.atomic import write_bytes_atomic
+from ..core.config import KEY_ENV, KEY_FILE_ENV
 from ..core.errors import DataError, ExchangeEvalError
 
 if TYPE_CHECKING:
@@ -53,8 +53,6 @@ __all__ = [
     "is_pii_field",
 ]
 
-KEY_ENV = "EXCHANGE_EVAL_KEY"
-KEY_FILE_ENV = "EXCHANGE_EVAL_KEY_FILE"
 KEY_FILE_NAME = ".exchange_eval_key"
 PID_PREFIX = "p_"
 PID_HEX_CHARS = 12
@@ -79,10 +77,9 @@ _HOW_TO_SET = (
 )
 
 
-def _key_file(data_dir: Path) -> Path:
-    override = os.environ.get(KEY_FILE_ENV)
-    if override:
-        return Path(override).expanduser()
+def _key_file(data_dir: Path, key_file: str | Path | None) -> Path:
+    if key_file:
+        return Path(key_file).expanduser()
     return Path(data_dir) / KEY_FILE_NAME
 
 
@@ -95,7 +92,7 @@ def _read_key_file(path: Path) -> bytes:
     return text.encode("utf-8")
 
 
-def load_key(data_dir: str | Path) -> bytes:
+def load_key(data_dir: str | Path, *, key: str | None = None, key_file: str | Path | None = None) -> bytes:
     """Return the secret key used for pids, creating a key file on first use.
 
     Parameters
@@ -103,6 +100,10 @@ def load_key(data_dir: str | Path) -> bytes:
     data_dir : str or Path
         The data folder; the default key file is ``<data_dir>/.exchange_eval_key``
         (git-ignored).
+    key : str, optional
+        The key's text when the user set ``EXCHANGE_EVAL_KEY`` (`Workspace.key`).
+    key_file : str or Path, optional
+        The key file named by ``EXCHANGE_EVAL_KEY_FILE`` (`Workspace.key_file`).
 
     Returns
     -------
@@ -132,13 +133,12 @@ def load_key(data_dir: str | Path) -> bytes:
     another machine. Losing the key means new pids for everyone: back it up outside the
     repository.
     """
-    env_key = os.environ.get(KEY_ENV)
-    if env_key is not None:
-        if not env_key.strip():
+    if key is not None:
+        if not key.strip():
             raise KeyUnavailableError(f"{KEY_ENV} is set but empty; {_HOW_TO_SET}")
-        return env_key.strip().encode("utf-8")
+        return key.strip().encode("utf-8")
 
-    path = _key_file(Path(data_dir))
+    path = _key_file(Path(data_dir), key_file)
     for _attempt in range(2):
         try:
             key = _read_key_file(path)

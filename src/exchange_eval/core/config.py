@@ -1,14 +1,19 @@
-"""Load configuration files: the package defaults, overlaid by a user's copies.
+"""Configuration and environment: the only module (besides the CLI) that reads either.
 
-A user puts files of the same name in ``<data_dir>/config/`` to override the defaults
-(settings are merged key by key; other files replace the default whole).
+A user puts files of the same name in ``<data_dir>/config/`` to override the package
+defaults (``settings.yaml`` is merged key by key; other files replace the default whole).
+`Config` holds every file of one data folder, read once; it is passed down to the stages
+that need it, so nothing below the CLI looks at the environment. `Environment` is the
+process environment read once, by the CLI.
 """
 
 from __future__ import annotations
 
 import copy
 import os
-from functools import lru_cache
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -16,11 +21,26 @@ import yaml
 
 from .errors import DataError
 
-__all__ = ["CONFIG_DIR", "DATA_DIR_ENV", "load_config", "settings", "choice_lists", "instruments", "dimensions"]
+__all__ = [
+    "CONFIG_DIR",
+    "DATA_DIR_ENV",
+    "REPORTS_DIR_ENV",
+    "KEY_ENV",
+    "KEY_FILE_ENV",
+    "Config",
+    "Environment",
+    "load_config",
+    "settings",
+    "choice_lists",
+    "instruments",
+    "dimensions",
+]
 
 CONFIG_DIR = Path(__file__).resolve().parents[1] / "config"
-# the data folder in use when a caller names none (report kernels get it from report.py)
 DATA_DIR_ENV = "EXCHANGE_EVAL_DATA"
+REPORTS_DIR_ENV = "EXCHANGE_EVAL_REPORTS"
+KEY_ENV = "EXCHANGE_EVAL_KEY"
+KEY_FILE_ENV = "EXCHANGE_EVAL_KEY_FILE"
 
 
 # libyaml's parser (bundled with PyYAML wheels) reads the config files ~10x faster than the
@@ -97,3 +117,105 @@ def instruments(data_dir: str | Path | None = None) -> dict:
 def dimensions(data_dir: str | Path | None = None) -> dict:
     """JSR dimensions, criteria and the RF18 rule (``dimensions.yaml``)."""
     return load_config("dimensions.yaml", data_dir)
+
+
+@dataclass(frozen=True)
+class Environment:
+    """What the process environment says, read once by the CLI and passed down.
+
+    ``key`` is the pseudonymisation key's text (``EXCHANGE_EVAL_KEY``), ``key_file`` the
+    file holding it (``EXCHANGE_EVAL_KEY_FILE``); ``data_dir`` / ``reports_dir`` are the
+    folders used when no option names them.
+    """
+
+    data_dir: str | None = None
+    reports_dir: str | None = None
+    key: str | None = field(default=None, repr=False)
+    key_file: str | None = None
+
+    @classmethod
+    def read(cls, environ: Mapping[str, str] | None = None) -> Environment:
+        """The ``EXCHANGE_EVAL_*`` variables of ``environ`` (default: this process's)."""
+        env = os.environ if environ is None else environ
+        return cls(
+            data_dir=env.get(DATA_DIR_ENV) or None,
+            reports_dir=env.get(REPORTS_DIR_ENV) or None,
+            key=env.get(KEY_ENV),
+            key_file=env.get(KEY_FILE_ENV) or None,
+        )
+
+
+class Config:
+    """Every configuration file of one data folder, each read at most once.
+
+    Parameters
+    ----------
+    data_dir : str or Path, optional
+        The data folder whose ``config/`` overrides the package defaults; None gives the
+        package defaults alone.
+
+    Examples
+    --------
+    >>> cfg = Config()
+    >>> cfg.min_cell_size
+    3
+    >>> [level["value"] for level in cfg.choices["agree5"]][:2]
+    [1, 2]
+    """
+
+    def __init__(self, data_dir: str | Path | None = None) -> None:
+        self.data_dir = Path(data_dir) if data_dir is not None else None
+
+    def __repr__(self) -> str:
+        return f"Config({str(self.data_dir) if self.data_dir else ''})"
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Config) and other.data_dir == self.data_dir
+
+    def __hash__(self) -> int:
+        return hash(self.data_dir)
+
+    def __getstate__(self) -> dict:
+        return {"data_dir": self.data_dir}  # files are read again where it is unpickled
+
+    def __setstate__(self, state: dict) -> None:
+        self.data_dir = state["data_dir"]
+
+    def file(self, name: str) -> Any:
+        """The parsed file ``name`` (e.g. ``"themes.yaml"``), a copy the caller may change."""
+        return load_config(name, self.data_dir)
+
+    @cached_property
+    def settings(self) -> dict:
+        """Thresholds and rules (``settings.yaml``)."""
+        return self.file("settings.yaml")
+
+    @cached_property
+    def choices(self) -> dict[str, list[dict]]:
+        """Choice lists (``choices.yaml``): list name -> ordered levels with value and labels."""
+        return self.file("choices.yaml")
+
+    @cached_property
+    def instruments(self) -> dict:
+        """The standard questionnaires (``instruments.yaml``)."""
+        return self.file("instruments.yaml")
+
+    @cached_property
+    def dimensions(self) -> dict:
+        """JSR dimensions, criteria and the RF18 rule (``dimensions.yaml``)."""
+        return self.file("dimensions.yaml")
+
+    @cached_property
+    def themes(self) -> dict:
+        """Comment themes and their keywords (``themes.yaml``)."""
+        return self.file("themes.yaml")
+
+    @cached_property
+    def missing_codes(self) -> dict:
+        """Answers that mean "no answer" (``missing_codes.yaml``)."""
+        return self.file("missing_codes.yaml") or {}
+
+    @property
+    def min_cell_size(self) -> int:
+        """k: groups with fewer respondents are suppressed."""
+        return int(self.settings["privacy"]["min_cell_size"])

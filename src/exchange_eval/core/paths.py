@@ -8,11 +8,12 @@ round id can never lead outside the data folder.
 
 from __future__ import annotations
 
-import os
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
+from .config import Config, Environment
 from .errors import ManifestError, UsageError
 
 __all__ = ["Workspace", "PACKAGE_DIR", "PACKAGE_NOTEBOOKS", "MANIFEST_NAME", "ROUND_ID_PATTERN", "check_round_id"]
@@ -31,18 +32,39 @@ class Workspace:
     reports_dir: Path
     notebooks_dir: Path = PACKAGE_NOTEBOOKS
 
+    key: str | None = field(default=None, repr=False, compare=False)
+    key_file: Path | None = None
+
     @classmethod
     def from_options(
         cls,
         data_dir: str | Path | None = None,
         reports_dir: str | Path | None = None,
         notebooks_dir: str | Path | None = None,
+        *,
+        environment: Environment | None = None,
     ) -> Workspace:
-        """Folders from options, else ``EXCHANGE_EVAL_DATA`` / ``EXCHANGE_EVAL_REPORTS``, else ./data and ./reports."""
-        data = Path(data_dir or os.environ.get("EXCHANGE_EVAL_DATA") or "data")
-        reports = Path(reports_dir or os.environ.get("EXCHANGE_EVAL_REPORTS") or "reports")
+        """Folders from options, else from ``environment`` (the CLI reads it), else ./data and ./reports.
+
+        The pseudonymisation key settings (``EXCHANGE_EVAL_KEY``, ``EXCHANGE_EVAL_KEY_FILE``)
+        travel with the workspace, so cleaning in a worker process uses the same key.
+        """
+        env = environment or Environment()
+        data = Path(data_dir or env.data_dir or "data")
+        reports = Path(reports_dir or env.reports_dir or "reports")
         notebooks = Path(notebooks_dir) if notebooks_dir else PACKAGE_NOTEBOOKS
-        return cls(data.resolve(), reports.resolve(), notebooks.resolve())
+        return cls(
+            data.resolve(),
+            reports.resolve(),
+            notebooks.resolve(),
+            key=env.key,
+            key_file=Path(env.key_file) if env.key_file else None,
+        )
+
+    @cached_property
+    def config(self) -> Config:
+        """The configuration of this data folder (package defaults + ``data/config/``)."""
+        return Config(self.data_dir)
 
     @property
     def raw_dir(self) -> Path:
