@@ -37,8 +37,13 @@ sources:
 def stable_code(monkeypatch: pytest.MonkeyPatch) -> None:
     """Colleagues edit the package while tests run; its code fingerprint is tested apart."""
     import exchange_eval.build as build_module
+    import exchange_eval.core.fingerprint as fingerprint_module
 
-    monkeypatch.setattr(build_module, "_code_fingerprint", lambda cache: "code-v1")
+    def stable(hashes, *, include_code=True):
+        return "code-v1"
+
+    monkeypatch.setattr(build_module, "code_fingerprint", stable)
+    monkeypatch.setattr(fingerprint_module, "code_fingerprint", stable)
 
 
 def fake_clean(ws: Workspace, round_id: str) -> None:
@@ -210,7 +215,7 @@ def test_fingerprint_cache_and_clean_state(tmp_path: Path) -> None:
     before = input_fingerprint(ws, "r1", cache)
     assert input_fingerprint(ws, "r1", cache) == before
     answers = ws.raw_round("r1") / "answers.csv"
-    assert cache.files[str(answers)][2] == hashlib.sha256(answers.read_bytes()).hexdigest()
+    assert cache.known[str(answers)][2] == hashlib.sha256(answers.read_bytes()).hexdigest()
     (ws.raw_round("r1") / ".~lock.answers.csv#").write_text("lock", encoding="utf-8")
     assert input_fingerprint(ws, "r1", cache) == before  # editor lock files do not count
     (ws.raw_round("r1") / "corrections.csv").write_text("pid,item,value\n", encoding="utf-8")
@@ -225,13 +230,13 @@ def test_fingerprint_cache_and_clean_state(tmp_path: Path) -> None:
 
 
 def test_package_code_is_part_of_the_fingerprint(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import exchange_eval.build as build_module
+    import exchange_eval.core.fingerprint as fingerprint_module
 
     monkeypatch.undo()
     fake_package = tmp_path / "pkg"
     fake_package.mkdir()
     (fake_package / "clean.py").write_text("VERSION = 1\n", encoding="utf-8")
-    monkeypatch.setattr(build_module, "PACKAGE_DIR", fake_package)
+    monkeypatch.setattr(fingerprint_module, "PACKAGE_DIR", fake_package)
     ws = make_programme(tmp_path, {"r1": "en"})
     before = input_fingerprint(ws, "r1")
     (fake_package / "clean.py").write_text("VERSION = 2\n", encoding="utf-8")

@@ -24,7 +24,6 @@ still build.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import queue
@@ -35,10 +34,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from . import __version__
 from .core.atomic import write_text_atomic
 from .core.errors import ExchangeEvalError
-from .core.paths import PACKAGE_DIR, Workspace
+from .core.fingerprint import FileHashes, code_fingerprint, hash_json, input_fingerprint
+from .core.paths import Workspace
 from .publish.report import report_stem
 
 __all__ = [
@@ -53,7 +52,6 @@ __all__ = [
 
 MANIFEST_FILE = ".build-manifest.json"
 MANIFEST_VERSION = 1
-IGNORED_PREFIXES = (".", "~$", "__pycache__")
 
 Cleaner = Callable[[Workspace, str], Any]
 
@@ -61,16 +59,15 @@ Cleaner = Callable[[Workspace, str], Any]
 # --------------------------------------------------------------------------- fingerprints
 
 
-class BuildCache:
+class BuildCache(FileHashes):
     """``reports/.build-manifest.json``: file hashes, cleaned-round fingerprints, report keys."""
 
     def __init__(self, ws: Workspace, data: dict[str, Any] | None = None) -> None:
-        self.ws = ws
         data = data if isinstance(data, dict) and data.get("version") == MANIFEST_VERSION else {}
-        self.files: dict[str, list] = dict(data.get("files") or {})
+        super().__init__(data.get("files") or {})
+        self.ws = ws
         self.cleaned: dict[str, dict] = dict(data.get("cleaned") or {})
         self.reports: dict[str, dict] = dict(data.get("reports") or {})
-        self._seen: set[str] = set()
 
     @property
     def path(self) -> Path:
@@ -87,7 +84,7 @@ class BuildCache:
 
     def save(self) -> Path:
         """Write atomically; forget hashes of files not looked at in this build."""
-        files = {k: v for k, v in self.files.items() if k in self._seen} if self._seen else self.files
+        files = {k: v for k, v in self.known.items() if k in self.seen} if self.seen else self.known
         payload = {
             "version": MANIFEST_VERSION,
             "files": files,
@@ -95,68 +92,6 @@ class BuildCache:
             "reports": self.reports,
         }
         return write_text_atomic(self.path, json.dumps(payload, indent=1, sort_keys=True))
-
-    def sha256(self, path: Path) -> str:
-        """sha256 of ``path``, recomputed only when its size or mtime_ns changed."""
-        key = str(path)
-        self._seen.add(key)
-        stat = path.stat()
-        cached = self.files.get(key)
-        if cached and cached[0] == stat.st_size and cached[1] == stat.st_mtime_ns:
-            return str(cached[2])
-        digest = hashlib.sha256()
-        with path.open("rb") as handle:
-            for block in iter(lambda: handle.read(1 << 20), b""):
-                digest.update(block)
-        value = digest.hexdigest()
-        self.files[key] = [stat.st_size, stat.st_mtime_ns, value]
-        return value
-
-    def tree(self, folder: Path, patterns: Sequence[str] = ("*",)) -> str:
-        """One hash over every file under ``folder`` matching ``patterns`` (names and contents)."""
-        digest = hashlib.sha256()
-        if folder.is_dir():
-            paths = sorted({p for pattern in patterns for p in folder.rglob(pattern) if p.is_file()})
-            for path in paths:
-                rel = path.relative_to(folder)
-                if any(part.startswith(IGNORED_PREFIXES) for part in rel.parts):
-                    continue
-                digest.update(f"{rel.as_posix()}\0{self.sha256(path)}\n".encode())
-        return digest.hexdigest()
-
-
-def _hash_json(value: Any) -> str:
-    return hashlib.sha256(json.dumps(value, sort_keys=True, default=str).encode()).hexdigest()
-
-
-def input_fingerprint(ws: Workspace, round_id: str, cache: BuildCache | None = None) -> str:
-    """Fingerprint of everything cleaning reads for ``round_id``.
-
-    Every file in ``data/raw/<round>/`` (manifest, exports, codebook, corrections; hidden
-    and ``~$`` lock files excepted), the user configuration in ``data/config/`` and the
-    package's default configuration and cleaning code.
-    """
-    cache = cache or BuildCache.load(ws)
-    return _hash_json(
-        {
-            "raw": cache.tree(ws.raw_round(round_id)),
-            "config": cache.tree(ws.config_dir),
-            "code": _code_fingerprint(cache),
-        }
-    )
-
-
-def _code_fingerprint(cache: BuildCache) -> str:
-    """The package version, default configuration, templates and code (changes rebuild all).
-
-    ``EXCHANGE_EVAL_BUILD_IGNORE_CODE=1`` leaves the ``*.py`` files out (version,
-    configuration and templates still count): for benchmarks in a working tree that
-    others are editing.
-    """
-    patterns = ["*.yaml", "*.csv", "*.j2", "*.css"]
-    if os.environ.get("EXCHANGE_EVAL_BUILD_IGNORE_CODE", "") in ("", "0"):
-        patterns.append("*.py")
-    return _hash_json({"version": __version__, "tree": cache.tree(PACKAGE_DIR, tuple(patterns))})
 
 
 def _read_json(path: Path) -> dict[str, Any] | None:
@@ -258,7 +193,7 @@ def _describe(exc: BaseException) -> str:
 
 
 def _report_key(parts: Iterable[tuple[str, str]], data: dict[str, str]) -> str:
-    return _hash_json({"parts": dict(parts), "data": data})
+    return hash_json({"parts": dict(parts), "data": data})
 
 
 def _outputs_exist(ws: Workspace, spec: Any, formats: Sequence[str]) -> bool:
@@ -460,7 +395,7 @@ def build_all(
     result = BuildResult()
     show = _Progress(progress)
 
-    code = _code_fingerprint(cache)
+    code = code_fingerprint(cache, include_code=ws.fingerprint_code)
     config = cache.tree(ws.config_dir)
     common = (("code", code), ("config", config), ("formats", ",".join(formats)))
 

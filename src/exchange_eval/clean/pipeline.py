@@ -44,8 +44,9 @@ import numpy as np
 import pandas as pd
 
 from .. import __version__
-from ..core.config import CONFIG_DIR, dimensions, settings
+from ..core.config import dimensions, settings
 from ..core.errors import DataError, DataErrors, Problem
+from ..core.fingerprint import input_fingerprint
 from ..core.paths import Workspace
 from ..core.tables import CLEANING_LOG_COLUMNS, TABLES
 from .codebook import Codebook, CodebookEntry, load_codebook, normalize_label
@@ -468,27 +469,6 @@ def _csv_pieces(df: pd.DataFrame) -> Iterator[bytes | memoryview]:
                 offsets = np.frombuffer(chunk.buffers()[1], dtype=np.int64)
                 begin, end = offsets[chunk.offset], offsets[chunk.offset + len(chunk)]
                 yield memoryview(chunk.buffers()[2])[begin:end]
-
-
-def _input_fingerprint(folder: Path, data_dir: Path) -> str:
-    """sha256 over the round folder's files (name + bytes: manifest, exports, codebooks,
-    corrections) and the configuration (package defaults and the user's overrides)."""
-    digest = hashlib.sha256()
-    files: list[tuple[str, Path]] = []
-    for path in sorted(folder.rglob("*")):
-        if path.is_file() and not path.name.startswith("."):
-            files.append((f"raw/{path.relative_to(folder).as_posix()}", path))
-    for base, label in ((CONFIG_DIR, "package-config"), (data_dir / "config", "user-config")):
-        if base.is_dir():
-            for path in sorted(base.glob("*.yaml")):
-                files.append((f"{label}/{path.name}", path))
-    for name, path in files:
-        digest.update(name.encode())
-        digest.update(b"\0")
-        with path.open("rb") as handle:  # read only
-            digest.update(handle.read())
-        digest.update(b"\0")
-    return digest.hexdigest()
 
 
 _PERSON_KEYS = ("country", "organisation", "role", "org_type", "gender")
@@ -1925,7 +1905,7 @@ def clean_round(ws: Workspace, round_id: str) -> CleanResult:
         "n_warnings": len(builder.problems),
         "data_hash": _table_hash(tables),
         "package_version": __version__,
-        "input_fingerprint": _input_fingerprint(manifest.folder, Path(ws.data_dir)),
+        "input_fingerprint": input_fingerprint(ws, round_id),
         "cleaned_at": dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat(),
     }
     final = ws.processed_round(round_id)

@@ -41,6 +41,7 @@ DATA_DIR_ENV = "EXCHANGE_EVAL_DATA"
 REPORTS_DIR_ENV = "EXCHANGE_EVAL_REPORTS"
 KEY_ENV = "EXCHANGE_EVAL_KEY"
 KEY_FILE_ENV = "EXCHANGE_EVAL_KEY_FILE"
+BUILD_IGNORE_CODE_ENV = "EXCHANGE_EVAL_BUILD_IGNORE_CODE"
 
 
 # libyaml's parser (bundled with PyYAML wheels) reads the config files ~10x faster than the
@@ -125,13 +126,15 @@ class Environment:
 
     ``key`` is the pseudonymisation key's text (``EXCHANGE_EVAL_KEY``), ``key_file`` the
     file holding it (``EXCHANGE_EVAL_KEY_FILE``); ``data_dir`` / ``reports_dir`` are the
-    folders used when no option names them.
+    folders used when no option names them; ``build_ignore_code``
+    (``EXCHANGE_EVAL_BUILD_IGNORE_CODE=1``) leaves the package's code out of fingerprints.
     """
 
     data_dir: str | None = None
     reports_dir: str | None = None
     key: str | None = field(default=None, repr=False)
     key_file: str | None = None
+    build_ignore_code: bool = False
 
     @classmethod
     def read(cls, environ: Mapping[str, str] | None = None) -> Environment:
@@ -142,6 +145,7 @@ class Environment:
             reports_dir=env.get(REPORTS_DIR_ENV) or None,
             key=env.get(KEY_ENV),
             key_file=env.get(KEY_FILE_ENV) or None,
+            build_ignore_code=env.get(BUILD_IGNORE_CODE_ENV, "") not in ("", "0"),
         )
 
 

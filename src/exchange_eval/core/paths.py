@@ -34,6 +34,8 @@ class Workspace:
 
     key: str | None = field(default=None, repr=False, compare=False)
     key_file: Path | None = None
+    # False leaves the package's *.py out of input fingerprints (benchmarks in an edited tree)
+    fingerprint_code: bool = True
 
     @classmethod
     def from_options(
@@ -59,6 +61,7 @@ class Workspace:
             notebooks.resolve(),
             key=env.key,
             key_file=Path(env.key_file) if env.key_file else None,
+            fingerprint_code=not env.build_ignore_code,
         )
 
     @cached_property
