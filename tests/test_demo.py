@@ -16,7 +16,7 @@ from scipy.stats import wilcoxon
 
 from exchange_eval.clean.manifest import load_manifest
 from exchange_eval.core.config import choice_lists, instruments
-from exchange_eval.demo.generator import KOBO_META, SM_META, TRUTH_NAME, demo_round_ids, write_demo
+from exchange_eval.demo import KOBO_META, SM_META, TRUTH_NAME, demo_round_ids, write_demo
 
 ROUNDS = ["jsr-2025-fr", "jsr-2025-en", "salex-2025"]
 
