@@ -24,7 +24,7 @@ from .jsr import write_jsr_en, write_jsr_fr
 from .model import RoundContext, RoundPlan
 from .network import write_network
 
-__all__ = ["TRUTH_NAME", "demo_round_ids", "write_demo"]
+__all__ = ["SPEC_NAME", "TRUTH_NAME", "demo_round_ids", "write_demo"]
 
 TRUTH_NAME = "demo_truth.json"
 SPEC_NAME = "demo.yaml"  # the configuration file that describes the demo's rounds
@@ -61,7 +61,7 @@ def write_demo(data_dir: Path, seed: int = 0, n_rounds: int = 3, *, config: Conf
         earlier each cycle with a letter suffix (``jsr-2024-fr-b``, …) and other countries.
     config : Config, optional
         Where the demo specification (``demo.yaml``), the instruments, choice lists and
-        JSR dimensions come from; default ``Config()``, the package's files.
+        JSR dimensions come from; default ``Config()`` (no data folder named).
 
     Returns
     -------
