@@ -29,7 +29,6 @@ import yaml
 
 from exchange_eval.clean.pipeline import clean_round, validate_round
 from exchange_eval.core.paths import Workspace
-from exchange_eval.demo.generator import write_demo
 from test_robustness import run_cli, tree_digests
 
 BASE = "jsr-2025-fr"
@@ -234,13 +233,6 @@ def _split(stderr: str, end: str) -> dict[str, list[str]]:
         else:
             pending.append(line)
     return sections
-
-
-@pytest.fixture(scope="module")
-def demo_raw(tmp_path_factory) -> Path:
-    root = tmp_path_factory.mktemp("demo")
-    write_demo(root, n_rounds=3)
-    return root / "raw"
 
 
 @pytest.fixture(scope="module")

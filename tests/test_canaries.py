@@ -14,7 +14,6 @@ from __future__ import annotations
 import csv
 import io
 import re
-import shutil
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,7 +24,6 @@ import pytest
 
 from exchange_eval.clean.pipeline import clean_round
 from exchange_eval.core.paths import Workspace
-from exchange_eval.demo.generator import write_demo
 
 ROUND = "jsr-2025-en"
 SCRIPT = "<script>alert(1)</script>"
@@ -144,11 +142,9 @@ def scan(folder: Path, canaries: Canaries) -> dict[str, list[str]]:
 
 
 @pytest.fixture(scope="module")
-def planted(tmp_path_factory) -> tuple[Workspace, Canaries]:
+def planted(tmp_path_factory, copy_demo) -> tuple[Workspace, Canaries]:
     root = tmp_path_factory.mktemp("canaries")
-    write_demo(root / "demo", n_rounds=3)
-    data = root / "data"
-    shutil.copytree(root / "demo" / "raw" / ROUND, data / "raw" / ROUND)
+    data = copy_demo(root / "data", ROUND)
     canaries = plant(data / "raw" / ROUND)
     ws = Workspace.from_options(data, root / "reports")
     clean_round(ws, ROUND)

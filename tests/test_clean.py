@@ -344,16 +344,13 @@ def test_french_kobo_and_english_surveymonkey_give_identical_responses(tmp_path)
 
 # ---------------------------------------------------------------------- the demo rounds
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory):
-    from exchange_eval.demo.generator import write_demo
-
-    data = tmp_path_factory.mktemp("demo") / "data"
-    ids = write_demo(data)
+def demo(tmp_path_factory, copy_demo, demo_rounds, demo_truth):
+    data = copy_demo(tmp_path_factory.mktemp("demo") / "data")
+    ids = demo_rounds
     ws = Workspace(data, data.parent / "reports")
     raw_before = {rid: digests(ws.raw_round(rid)) for rid in ids}
     results = {rid: clean_round(ws, rid) for rid in ids}
-    truth = json.loads((data / "demo_truth.json").read_text(encoding="utf-8"))
-    return ws, ids, results, raw_before, truth
+    return ws, ids, results, raw_before, demo_truth
 
 
 def _roster_identities(ws: Workspace, rid: str) -> list[str]:

@@ -16,7 +16,6 @@ import pytest
 
 from exchange_eval.clean.pipeline import clean_round
 from exchange_eval.core.paths import Workspace
-from exchange_eval.demo.generator import write_demo
 
 N_BIG = 5_000
 N_SMALL = 50
@@ -68,10 +67,10 @@ def _first_rows(frame: pd.DataFrame, pids: set[str] | None = None, rows: int | N
 
 
 @pytest.fixture(scope="module")
-def cleaned(tmp_path_factory: pytest.TempPathFactory):
+def cleaned(tmp_path_factory: pytest.TempPathFactory, copy_demo):
     root = tmp_path_factory.mktemp("scale")
     ws = Workspace(root / "data", root / "reports")
-    write_demo(ws.data_dir, n_rounds=2)
+    copy_demo(ws.data_dir, "jsr-2025-en")
     header, body = _export_rows(ws)
     _write_round(ws, "big", header, body)
     _write_round(ws, "small", header, body[:N_SMALL])

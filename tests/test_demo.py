@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 import re
 from pathlib import Path
 
@@ -16,21 +15,20 @@ from scipy.stats import wilcoxon
 
 from exchange_eval.clean.manifest import load_manifest
 from exchange_eval.core.config import choice_lists, instruments
-from exchange_eval.demo.generator import KOBO_META, SM_META, TRUTH_NAME, demo_round_ids, write_demo
+from exchange_eval.demo import KOBO_META, SM_META, TRUTH_NAME, demo_round_ids, write_demo
 
 ROUNDS = ["jsr-2025-fr", "jsr-2025-en", "salex-2025"]
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    data_dir = tmp_path_factory.mktemp("demo")
-    assert write_demo(data_dir, seed=0, n_rounds=3) == ROUNDS
-    return data_dir
+def demo(demo_data: Path, demo_rounds: list[str]) -> Path:
+    assert demo_rounds == ROUNDS
+    return demo_data  # the session's demo (seed 0, three rounds): read only
 
 
 @pytest.fixture(scope="module")
-def truth(demo: Path) -> dict:
-    return json.loads((demo / TRUTH_NAME).read_text(encoding="utf-8"))
+def truth(demo_truth: dict) -> dict:
+    return demo_truth
 
 
 def _raw(demo: Path, round_id: str, name: str) -> Path:
@@ -99,14 +97,13 @@ def test_manifests_load(demo: Path) -> None:
     assert len(salex.countries) == 7
 
 
-def test_rewrite_replaces_demo_rounds_only(tmp_path: Path) -> None:
-    write_demo(tmp_path, seed=0, n_rounds=1)
-    stale = tmp_path / "raw/jsr-2025-fr/old_export.csv"
+def test_rewrite_replaces_demo_rounds_only(demo_copy: Path) -> None:
+    stale = demo_copy / "raw/jsr-2025-fr/old_export.csv"
     stale.write_text("stale", encoding="utf-8")
-    mine = tmp_path / "raw/my-round"
+    mine = demo_copy / "raw/my-round"
     mine.mkdir()
     (mine / "round.yaml").write_text("round: my-round\n", encoding="utf-8")
-    write_demo(tmp_path, seed=0, n_rounds=1)
+    write_demo(demo_copy, seed=0, n_rounds=1)
     assert not stale.exists()
     assert (mine / "round.yaml").read_text(encoding="utf-8") == "round: my-round\n"
 

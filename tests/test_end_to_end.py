@@ -21,14 +21,14 @@ ROUNDS = ("jsr-2025-fr", "jsr-2025-en", "salex-2025")
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory):
+def built(tmp_path_factory, copy_demo, demo_rounds):
     from exchange_eval.build import build_all
     from exchange_eval.core.paths import Workspace
-    from exchange_eval.demo.generator import write_demo
 
     root = tmp_path_factory.mktemp("e2e")
     ws = Workspace.from_options(root / "data", root / "reports")
-    written = write_demo(ws.data_dir, seed=0, n_rounds=3)
+    copy_demo(ws.data_dir)
+    written = demo_rounds
     raw_hashes = _hashes(ws.raw_dir)
     result = build_all(ws, jobs=2, formats=("html", "pdf"), progress=False)
     truth = json.loads((ws.data_dir / "demo_truth.json").read_text(encoding="utf-8"))

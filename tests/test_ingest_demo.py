@@ -7,11 +7,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from exchange_eval.core.errors import DataError
 from exchange_eval.ingest import read_export
 from exchange_eval.ingest.inspect import inspect_file
-
-demo = pytest.importorskip("exchange_eval.demo.generator")
 
 # file-name prefix → platform the demo imitates
 EXPECTED = {"kobo_": "kobo", "sm_": "surveymonkey", "gf_": "google_forms", "odk_": "odk", "forms_": "ms_forms"}
@@ -27,15 +24,8 @@ def expected_platform(name: str, declared: str | None) -> str:
 
 
 @pytest.fixture(scope="module")
-def demo_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    folder = tmp_path_factory.mktemp("demo")
-    try:
-        demo.write_demo(folder)
-    except DataError as exc:
-        if "config" in (exc.problem.file or ""):
-            pytest.skip(f"the demo cannot load its configuration: {exc}")
-        raise
-    return folder
+def demo_dir(demo_data: Path) -> Path:
+    return demo_data  # the session's demo: read only
 
 
 def test_every_demo_file_is_read_with_its_platform(demo_dir: Path) -> None:

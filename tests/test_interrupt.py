@@ -7,7 +7,6 @@ from __future__ import annotations
 import json
 import os
 import random
-import shutil
 import signal
 import subprocess
 import sys
@@ -21,24 +20,13 @@ from exchange_eval.core.atomic import is_temp_name
 from exchange_eval.core.errors import DataErrors
 from exchange_eval.core.paths import Workspace
 from exchange_eval.core.processed import load_round
-from exchange_eval.demo.generator import write_demo
 
 ROUND = "jsr-2025-fr"
 
 
-@pytest.fixture(scope="module")
-def demo_raw(tmp_path_factory) -> Path:
-    root = tmp_path_factory.mktemp("interrupt-demo")
-    write_demo(root, n_rounds=3)
-    return root / "raw"
-
-
 @pytest.fixture
-def cleaned(tmp_path, demo_raw) -> tuple[Workspace, str]:
-    root = tmp_path
-    data = root / "data"
-    shutil.copytree(demo_raw / ROUND, data / "raw" / ROUND)
-    ws = Workspace.from_options(data, root / "reports")
+def cleaned(demo_copy: Path) -> tuple[Workspace, str]:
+    ws = Workspace.from_options(demo_copy, demo_copy.parent / "reports")
     result = clean_round(ws, ROUND)
     return ws, result.meta["data_hash"]
 
