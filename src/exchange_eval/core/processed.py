@@ -17,7 +17,7 @@ import pandas as pd
 
 from .errors import DataError, UsageError
 from .paths import Workspace
-from .tables import CLEANING_LOG_COLUMNS, TABLES
+from .tables import CLEANING_LOG_COLUMNS, CLEANING_LOG_DTYPES, TABLES
 
 __all__ = ["RoundData", "load_round", "load_rounds", "concat_rounds", "empty_table"]
 
@@ -28,8 +28,7 @@ def empty_table(table: str) -> pd.DataFrame:
 
 
 def _empty_log() -> pd.DataFrame:
-    return pd.DataFrame({c: pd.Series([], dtype="Int64" if c == "row" else "string")
-                         for c in CLEANING_LOG_COLUMNS})
+    return pd.DataFrame({c: pd.Series([], dtype=dtype) for c, dtype in CLEANING_LOG_DTYPES.items()})
 
 
 @dataclass
@@ -108,7 +107,7 @@ def load_round(ws: Workspace, round_id: str) -> RoundData:
             if column not in log.columns:
                 log[column] = pd.NA
         log = log[CLEANING_LOG_COLUMNS]
-        data.cleaning_log = log.astype({c: "Int64" if c == "row" else "string" for c in CLEANING_LOG_COLUMNS})
+        data.cleaning_log = log.astype(CLEANING_LOG_DTYPES)
     return data
 
 
