@@ -127,8 +127,8 @@ def _round_entries(path: Path, defaults: Codebook) -> tuple[list[CodebookEntry],
         if not role:
             continue  # an unmapped template row: the column stays unmapped
         if role not in ROLES:
-            problems.append(Problem(str(path), f"role {role!r} is not one of {', '.join(sorted(ROLES))}", line, "role",
-                                    code=ProblemCode.CODEBOOK))
+            problems.append(Problem(str(path), f"role {role!r} is not one of {', '.join(sorted(ROLES))}",
+                                    line, "role", code=ProblemCode.CODEBOOK))
             continue
         if source.startswith("re:"):
             try:
@@ -148,8 +148,8 @@ def _round_entries(path: Path, defaults: Codebook) -> tuple[list[CodebookEntry],
         if role == "item" and kind is None:
             kind = "select_one" if choices else "text"
         if kind is not None and kind not in ITEM_TYPES:
-            problems.append(Problem(str(path), f"type {kind!r} is not one of {', '.join(ITEM_TYPES)}", line, "type",
-                                    code=ProblemCode.CODEBOOK))
+            problems.append(Problem(str(path), f"type {kind!r} is not one of {', '.join(ITEM_TYPES)}",
+                                    line, "type", code=ProblemCode.CODEBOOK))
             continue
         if role == "item" and not item_id:
             problems.append(Problem(str(path), "role 'item' needs an item_id", line, "item_id",

@@ -89,7 +89,8 @@ def apply_corrections(ctx: RoundContext, responses: pd.DataFrame, codebooks: dic
                     shown.add(normalize_label(old))
             if normalize_label(old) not in shown:
                 ctx.problems.warn(CORRECTIONS_FILE, f"correction of {item_id}: old value {old!r} does not match "
-                                  "the current answer: not applied", line, "old_value", code=ProblemCode.CORRECTION)
+                                  "the current answer: not applied", line, "old_value",
+                                  code=ProblemCode.CORRECTION)
                 continue
         new = cell_text(row.get("new_value"))
         reason = cell_text(row.get("reason")) or ""
@@ -108,7 +109,7 @@ def apply_corrections(ctx: RoundContext, responses: pd.DataFrame, codebooks: dic
             responses.loc[target, ["value", "value_label"]] = [coded.value, coded.label]
         after = responses.loc[target, "text"] if kind == "text" else responses.loc[target, "value"]
         ctx.log.add("correction", file=CORRECTIONS_FILE, row=line, column=current["_column"],
-                     item_id=item_id, old=None if kind == "text" else before,
-                     new=None if kind == "text" else after,
-                     detail=f"pid {pid}, {instrument} {wave}: {reason}".strip())
+                    item_id=item_id, old=None if kind == "text" else before,
+                    new=None if kind == "text" else after,
+                    detail=f"pid {pid}, {instrument} {wave}: {reason}".strip())
     return responses

@@ -26,7 +26,7 @@ from .codebook import CodebookEntry
 from .context import RoundContext
 from .dates import parse_date_column
 from .flags import multiple_flags, note_coded_rows, option_flags
-from .identify import anonymous_pid, identify
+from .identify import anonymous_pid, identify, unknown_country
 from .log import RowEvents
 from .manifest import SURVEY_INSTRUMENTS, Source
 from .protect import pid_message, pid_of_message
@@ -200,8 +200,7 @@ def _person_columns(ctx: RoundContext, table: SourceTable, mapping: dict[str, Co
             for index in np.flatnonzero(bad).tolist():
                 value = cells[codes[index]]
                 events.problem(index, 1, position, 0, Problem(
-                    table.file, f"country {value!r} is not recognised (give a country name in "
-                    "English or French, or an ISO3 code)", int(events.source_rows[index]), column, "warning",
+                    table.file, unknown_country(value), int(events.source_rows[index]), column, "warning",
                     ProblemCode.UNKNOWN_COUNTRY))
             continue
         target = person.setdefault(entry.role, np.full(n_rows, None, dtype=object))

@@ -15,7 +15,7 @@ from ..core.errors import DataError, ProblemCode
 from .context import RoundContext
 from .protect import pid_message, pid_of_message, pseudonym
 
-__all__ = ["anonymous_pid", "country_code", "full_name", "identify"]
+__all__ = ["anonymous_pid", "country_code", "full_name", "identify", "unknown_country"]
 
 
 def full_name(fields: dict[str, Any]) -> str | None:
@@ -25,6 +25,11 @@ def full_name(fields: dict[str, Any]) -> str | None:
     if first or last:
         return " ".join(p for p in (first, last or name) if p)
     return name
+
+
+def unknown_country(value: str) -> str:
+    """The problem text of a country that is not recognised."""
+    return f"country {value!r} is not recognised (give a country name in English or French, or an ISO3 code)"
 
 
 def country_code(ctx: RoundContext, raw: str | None, file: str, row: int | None, column: str | None,
@@ -37,9 +42,7 @@ def country_code(ctx: RoundContext, raw: str | None, file: str, row: int | None,
         return None
     code = to_iso3(raw, data_dir=ctx.config.data_dir)
     if code is None:
-        ctx.problems.add(file, f"country {raw!r} is not recognised (give a country name in "
-                         "English or French, or an ISO3 code)", row, column, severity,
-                         code=ProblemCode.UNKNOWN_COUNTRY)
+        ctx.problems.add(file, unknown_country(raw), row, column, severity, code=ProblemCode.UNKNOWN_COUNTRY)
     return code
 
 

@@ -18,21 +18,20 @@ from typing import Any
 import yaml
 
 from ..core.errors import ManifestError
-from ..core.paths import MANIFEST_NAME, ROUND_ID_PATTERN, check_round_id
+from ..core.paths import MANIFEST_NAME, check_round_id
 from ..ingest.platforms import PLATFORMS
 
 __all__ = [
     "INSTRUMENTS",
     "SURVEY_INSTRUMENTS",
     "STRUCTURED_INSTRUMENTS",
-    "ROUND_ID_PATTERN",
+    "ISO3_PATTERN",
+    "WAVE_PATTERN",
     "Manifest",
     "Session",
     "Source",
     "load_manifest",
-    "check_round_id",
     "safe_join",
-    "MANIFEST_NAME",
 ]
 
 ISO3_PATTERN = re.compile(r"^[A-Z]{3}$")

@@ -169,8 +169,8 @@ def jsr_assessment(ctx: RoundContext, tables: dict[str, SourceTable]) -> list[di
             country = country_code(ctx, get("country"), file, row_no, columns["country"], severity="error")
             dimension = _dimension_of(ctx, get("dimension"))
             if get("dimension") is not None and dimension is None:
-                ctx.problems.add(file, f"dimension {get('dimension')!r} is not known", row_no, columns["dimension"],
-                                 code=ProblemCode.UNKNOWN_VALUE)
+                ctx.problems.add(file, f"dimension {get('dimension')!r} is not known", row_no,
+                                 columns["dimension"], code=ProblemCode.UNKNOWN_VALUE)
             criterion_raw = get("criterion")
             criterion = criteria.get(normalize_label(criterion_raw)) if criterion_raw else None
             if criterion_raw is not None and criterion is None:
@@ -185,12 +185,14 @@ def jsr_assessment(ctx: RoundContext, tables: dict[str, SourceTable]) -> list[di
                 elif coded.status == "missing":
                     ctx.log.add("missing_code", file=file, row=row_no, column=columns["rating"], old=value)
                 else:
-                    unknown_answer(ctx.problems, ctx.log, file, row_no, columns["rating"], value, "ladder4", codebook)
+                    unknown_answer(ctx.problems, ctx.log, file, row_no, columns["rating"], value, "ladder4",
+                                   codebook)
             year = _year_of(ctx, get("year"), file, row_no, columns.get("year"))
             group = _group_of(ctx, country)
             if country is not None and group is None:
                 ctx.problems.warn(file, f"country {country} is neither a participant nor a comparison "
-                                  "country of the round", row_no, columns["country"], code=ProblemCode.NOT_IN_ROUND)
+                                  "country of the round", row_no, columns["country"],
+                                  code=ProblemCode.NOT_IN_ROUND)
             rows.append({"round_id": ctx.round_id, "country": country, "year": year,
                          "wave": get("wave"), "dimension": dimension, "criterion": criterion,
                          "rating": rating, "group": group})

@@ -20,23 +20,22 @@ from pandera.errors import SchemaError, SchemaErrors
 
 from ..core.config import Config
 from ..core.errors import Problem, ProblemCode
+from ..core.paths import ROUND_ID_PATTERN
 from ..core.tables import TABLES
+from .manifest import ISO3_PATTERN, SURVEY_INSTRUMENTS, WAVE_PATTERN
 
 __all__ = [
-    "ISO3",
     "PID_PATTERN",
-    "WAVE_PATTERN",
     "RESPONSE_INSTRUMENTS",
     "schema_for",
     "check_table",
     "validate_tables",
 ]
 
-ISO3 = r"^[A-Z]{3}$"
 #: pids are ``p_`` + 12 hex digits of an HMAC (see `exchange_eval.clean.protect.pseudonym`)
 PID_PATTERN = r"^p_[0-9a-f]{12}$"
-WAVE_PATTERN = r"^(pre|post|retro|followup-\d+|pulse-\d+|[a-z0-9][a-z0-9_-]*)$"
-RESPONSE_INSTRUMENTS = ("session_feedback", "outcomes", "tool_feedback", "pulse")
+#: the instruments of the ``responses`` table (ties have their own table)
+RESPONSE_INSTRUMENTS = tuple(i for i in SURVEY_INSTRUMENTS if i != "ties")
 _UNIQUE = {
     "participants": ["pid"],
     "attendance": ["pid", "session_id"],
@@ -86,11 +85,11 @@ def _checks(table: str, column: str, choices: ChoiceLists) -> list[pa.Check]:
     if column == "pid" or column == "alter_pid":
         return [pa.Check.str_matches(PID_PATTERN)]
     if column in ("country", "ego_country", "alter_country"):
-        return [pa.Check.str_matches(ISO3)]
+        return [pa.Check.str_matches(ISO3_PATTERN.pattern)]
     if column == "wave":
-        return [pa.Check.str_matches(WAVE_PATTERN)]
+        return [pa.Check.str_matches(WAVE_PATTERN.pattern)]
     if column == "round_id":
-        return [pa.Check.str_matches(r"^[a-z0-9][a-z0-9_-]*$")]
+        return [pa.Check.str_matches(ROUND_ID_PATTERN.pattern)]
     if table == "responses" and column == "instrument":
         return [pa.Check.isin(RESPONSE_INSTRUMENTS)]
     if table == "participants" and column in ("role", "org_type", "gender"):

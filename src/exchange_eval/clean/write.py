@@ -203,4 +203,5 @@ def write_round(final: Path, tables: Mapping[str, pd.DataFrame], log: pd.DataFra
             write_csv_atomic(tmp / "cleaning_log.csv", log)
             write_text_atomic(tmp / "meta.json", json.dumps(meta, ensure_ascii=False, indent=2) + "\n")
     except OSError as exc:
-        raise DataError(f"cannot write the processed round: {exc}", file=final, code=ProblemCode.WRITE_FAILED) from None
+        raise DataError(f"cannot write the processed round: {exc}", file=final,
+                        code=ProblemCode.WRITE_FAILED) from None

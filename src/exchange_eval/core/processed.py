@@ -15,7 +15,7 @@ from typing import Any
 
 import pandas as pd
 
-from .errors import DataError, UsageError
+from .errors import DataError, ProblemCode, UsageError
 from .paths import Workspace
 from .tables import CLEANING_LOG_COLUMNS, CLEANING_LOG_DTYPES, TABLES
 
@@ -68,7 +68,7 @@ def _read_table(folder: Path, name: str) -> pd.DataFrame:
     try:
         df = pd.read_parquet(path)
     except (OSError, ValueError) as exc:
-        raise DataError(f"cannot read the processed table: {exc}", file=path) from None
+        raise DataError(f"cannot read the processed table: {exc}", file=path, code=ProblemCode.UNREADABLE) from None
     for column, dtype in TABLES[name].items():
         if column not in df.columns:
             df[column] = pd.Series([pd.NA] * len(df), dtype=dtype)
@@ -95,7 +95,7 @@ def load_round(ws: Workspace, round_id: str) -> RoundData:
     try:
         meta = json.loads(meta_path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
-        raise DataError(f"cannot read meta.json: {exc}", file=meta_path) from None
+        raise DataError(f"cannot read meta.json: {exc}", file=meta_path, code=ProblemCode.UNREADABLE) from None
     data = RoundData(round_id=round_id, meta=meta, path=folder)
     for name in TABLES:
         setattr(data, name, _read_table(folder, name))

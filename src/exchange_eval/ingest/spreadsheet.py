@@ -63,7 +63,7 @@ def cell_text(value: Any) -> str | None:
 
 
 def _xlsx_sheets(path: Path) -> dict[str, list[tuple[int, list[str | None]]]]:
-    import openpyxl
+    import openpyxl  # imported for workbooks only: most exports are CSV, and it is slow to import
 
     try:
         book = openpyxl.load_workbook(path, read_only=True, data_only=True)
@@ -85,7 +85,7 @@ def _xlsx_sheets(path: Path) -> dict[str, list[tuple[int, list[str | None]]]]:
 
 
 def _xls_sheets(path: Path) -> dict[str, list[tuple[int, list[str | None]]]]:
-    import xlrd
+    import xlrd  # imported for legacy .xls workbooks only
 
     try:
         book = xlrd.open_workbook(str(path))

@@ -24,7 +24,7 @@ SPSS_SUFFIXES = {".sav", ".zsav", ".por"}
 
 def read_stats_file(path: Path, platform: str | None = None) -> RawTable:
     """Read a Stata or SPSS file with its value labels applied."""
-    import pyreadstat
+    import pyreadstat  # imported for .dta/.sav files only: a compiled extension few rounds need
 
     if not path.exists():
         raise DataError("file not found", file=path, code=ProblemCode.FILE_NOT_FOUND)

@@ -243,6 +243,7 @@ def _line_by_line(data: bytes) -> tuple[str, str] | None:
 
 
 def _charset_guess(data: bytes) -> tuple[str, str] | None:
+    # the last resort of decode_text: imported only when reached
     from charset_normalizer import from_bytes
 
     best = from_bytes(data).best()
