@@ -264,7 +264,7 @@ def codebook_template(
     output: Annotated[Path | None, typer.Option("--output", "-o", help="Where to write (default: data/raw/ROUND/codebook.xlsx).")] = None,
 ) -> None:
     """Write a codebook pre-filled from a round's exports: every column, its draft mapping and choice lists."""
-    from .clean.codebook import write_template
+    from .clean.template import write_template
 
     ws = workspace()
     _require_round(ws, round_id)
