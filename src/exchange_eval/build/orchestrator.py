@@ -198,7 +198,7 @@ def build_one(
         spec = round_spec(ws, round_id, lang)
     else:
         make = synthesis_spec if kind == "synthesis" else review_spec
-        spec = make(ws, lang or "en", rounds)
+        spec = make(ws, lang, rounds)
     return publish_report(ws, spec, formats)
 
 

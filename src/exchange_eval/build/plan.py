@@ -19,6 +19,7 @@ from typing import Any
 from ..core.errors import ExchangeEvalError
 from ..core.fingerprint import code_fingerprint, input_fingerprint
 from ..core.paths import Workspace
+from ..present.i18n import DEFAULT_LANGUAGE
 from ..publish.spec import round_language
 from .cache import BuildCache, clean_state
 from .progress import Progress
@@ -196,14 +197,14 @@ class BuildPlan:
         tasks: list[Task] = []
         if not self.round_data:  # no round to synthesise (none yet, or every one failed)
             return tasks
-        for programme_lang in self.languages or ("en",):
+        for programme_lang in self.languages or (DEFAULT_LANGUAGE,):
             for kind, notebook in PROGRAMME_NOTEBOOKS:
                 if not (self.ws.notebooks_dir / notebook).is_file():
                     self.result.failures.append(f"{kind}: report notebook {self.ws.notebooks_dir / notebook} not found")
                     continue
                 key_parts = (*self.common, ("notebook", self._notebook_hash(notebook)), ("kind", kind))
                 old = self._old(kind, "", programme_lang)
-                label = kind if programme_lang == "en" else f"{kind} ({programme_lang})"
+                label = kind if programme_lang == DEFAULT_LANGUAGE else f"{kind} ({programme_lang})"
                 key = report_key(key_parts + (("lang", programme_lang),), dict(self.round_data))
                 if not self.force and self._settled(label, old, key):
                     continue

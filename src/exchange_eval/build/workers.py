@@ -99,7 +99,7 @@ def run_task(task: Task) -> dict[str, Any]:
         else:
             data = {rid: str(round_meta(task.ws, rid).get("data_hash", "")) for rid in task.rounds}
             make = synthesis_spec if task.kind == "synthesis" else review_spec
-            spec = make(task.ws, task.lang or "en", list(task.rounds))
+            spec = make(task.ws, task.lang, list(task.rounds))
         key = report_key(task.key_parts + (("lang", spec.lang),), data)
         files = output_files(task.ws, spec, task.formats)
         result.update(key=key, data=data, files=files)

@@ -33,7 +33,7 @@ from typing import Any
 from .. import __version__
 from ..core.errors import DataError, UsageError
 from ..core.paths import Workspace
-from ..present.i18n import available_languages, t
+from ..present.i18n import DEFAULT_LANGUAGE, available_languages, t
 
 __all__ = [
     "FORMATS",
@@ -56,7 +56,6 @@ __all__ = [
 # formats a report can be exported to; the executed .ipynb and the .json record are always written
 FORMATS = ("html", "pdf")
 KINDS = ("round", "synthesis", "review")
-PROGRAMME_LANGUAGE = "en"  # default language of the synthesis and the review
 # the notebook parameter carrying `provenance` (see publish_report)
 PROVENANCE_PARAMETER = "provenance"
 
@@ -132,7 +131,7 @@ def report_languages(ws: Workspace, lang: str | None = None, languages: Sequence
     if languages is None:
         languages = (ws.config.settings.get("reports") or {}).get("languages")
         if languages is None:
-            languages = [PROGRAMME_LANGUAGE]
+            languages = [DEFAULT_LANGUAGE]
     return tuple(dict.fromkeys(str(x) for x in languages))
 
 
@@ -237,7 +236,7 @@ def round_spec(ws: Workspace, round_id: str, lang: str | None = None) -> ReportS
         ``meta.json``).
     """
     meta = round_meta(ws, round_id)
-    default = _language_of(meta) or PROGRAMME_LANGUAGE
+    default = _language_of(meta) or DEFAULT_LANGUAGE
     lang = lang or default
     return ReportSpec(
         kind="round",
@@ -271,7 +270,7 @@ def _programme_spec(
         notebook=ws.notebooks_dir / f"{stem}.ipynb",
         stem=stem,
         lang=lang,
-        default_lang=PROGRAMME_LANGUAGE,
+        default_lang=DEFAULT_LANGUAGE,
         parameters={
             "rounds": list(rounds) if rounds is not None else None,
             "lang": lang,
@@ -284,11 +283,12 @@ def _programme_spec(
     )
 
 
-def synthesis_spec(ws: Workspace, lang: str = PROGRAMME_LANGUAGE, rounds: Sequence[str] | None = None) -> ReportSpec:
-    """The cross-round synthesis over ``rounds`` (None: every cleaned round)."""
-    return _programme_spec(ws, "synthesis", "synthesis_report", lang or PROGRAMME_LANGUAGE, rounds)
+def synthesis_spec(ws: Workspace, lang: str | None = None, rounds: Sequence[str] | None = None) -> ReportSpec:
+    """The cross-round synthesis in ``lang`` (default English) over ``rounds`` (None: every cleaned round)."""
+    return _programme_spec(ws, "synthesis", "synthesis_report", lang or DEFAULT_LANGUAGE, rounds)
 
 
-def review_spec(ws: Workspace, lang: str = PROGRAMME_LANGUAGE, rounds: Sequence[str] | None = None) -> ReportSpec:
-    """The review of the feedback instruments over ``rounds`` (None: every cleaned round)."""
-    return _programme_spec(ws, "review", "feedback_review", lang or PROGRAMME_LANGUAGE, rounds)
+def review_spec(ws: Workspace, lang: str | None = None, rounds: Sequence[str] | None = None) -> ReportSpec:
+    """The review of the feedback instruments in ``lang`` (default English) over ``rounds``
+    (None: every cleaned round)."""
+    return _programme_spec(ws, "review", "feedback_review", lang or DEFAULT_LANGUAGE, rounds)
