@@ -1,7 +1,8 @@
 """Publish one report: execute its notebook, export HTML and PDF, write its record.
 
-`publish_report` chains `execute.execute_notebook`, `export.export_html` and
-`export.export_pdf` for one `spec.ReportSpec`. Every output is staged under a hidden
+`publish_report` chains `execute.run_notebook`, `export.html_page` and
+`export.export_pdf` for one `spec.ReportSpec`, handing the executed notebook and its page
+from one step to the next in memory. Every output is staged under a hidden
 temporary name and swapped in only when every step succeeded, so a failing report leaves
 the previous good ``.ipynb``/``.html``/``.pdf``/``.json`` in place.
 
@@ -22,9 +23,10 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+from ..core.atomic import write_text_atomic
 from ..core.paths import Workspace
-from .execute import execute_notebook
-from .export import export_html, export_pdf
+from .execute import run_notebook
+from .export import export_pdf, html_page
 from .spec import FORMATS, PROVENANCE_PARAMETER, ReportSpec, check_formats, provenance
 from .staging import discard, staging_path
 
@@ -38,6 +40,7 @@ def publish_report(
     *,
     timeout: int = 600,
     timings: dict[str, float] | None = None,
+    zygote: Any = None,
 ) -> list[Path]:
     """Execute ``spec``'s notebook and export it; swap every output in only when all succeeded.
 
@@ -54,6 +57,8 @@ def publish_report(
         Seconds allowed per notebook cell.
     timings : dict, optional
         Filled with the seconds spent in each step (``execute``, ``html``, ``pdf``).
+    zygote : KernelZygote, optional
+        Fork the notebook's kernel from it (`exchange_eval.publish.kernel`).
 
     Returns
     -------
@@ -77,29 +82,33 @@ def publish_report(
     temps: dict[str, Path] = {}
     try:
         temps["ipynb"] = staging_path(finals["ipynb"], ".ipynb")
-        execute_notebook(
+        executed = run_notebook(
             spec.notebook,
             temps["ipynb"],
             {**spec.parameters, PROVENANCE_PARAMETER: prov},
             cwd=folder,
             timeout=timeout,
             failed_path=finals["ipynb"].with_suffix(".failed.ipynb"),
+            zygote=zygote,
         )
         timings["execute"] = time.perf_counter() - clock
+        page = None
         if "html" in formats or "pdf" in formats:
-            temps["html"] = staging_path(finals["html"], ".html")
-            export_html(
-                temps["ipynb"],
-                temps["html"],
+            # the executed notebook and its page stay in memory: nothing is read back
+            page = html_page(
+                executed,
                 title=spec.title,
                 lang=spec.lang,
                 running_header=" · ".join([spec.name, prov["built_at"][:10], spec.lang.upper()]),
                 meta={"data-hash": prov["data_hash"], "built-at": prov["built_at"]},
+                source=spec.notebook,
             )
+            temps["html"] = staging_path(finals["html"], ".html")
+            write_text_atomic(temps["html"], page)
             timings["html"] = time.perf_counter() - clock - timings["execute"]
         if "pdf" in formats:
             temps["pdf"] = staging_path(finals["pdf"], ".pdf")
-            export_pdf(temps["html"], temps["pdf"])
+            export_pdf(temps["html"], temps["pdf"], page=page)
             timings["pdf"] = time.perf_counter() - clock - timings["execute"] - timings["html"]
         written_formats = [f for f in FORMATS if f in formats]
         record = report_record(spec, prov, {ext: finals[ext].name for ext in ["ipynb", *written_formats]})
