@@ -211,26 +211,27 @@ def test_build_report_names_and_index_links(tmp_path: Path) -> None:
 
 
 @pytest.mark.slow
-def test_notebook_kernel_reads_the_data_folder_configuration(tmp_path: Path) -> None:
-    """A threshold overridden in <data_dir>/config/settings.yaml reaches the report kernel."""
+def test_notebook_kernel_reads_the_data_folder_configuration(tmp_path: Path, monkeypatch) -> None:
+    """A threshold overridden in <data_dir>/config/settings.yaml reaches the report kernel
+    through its data_dir parameter, as in the report notebooks; the environment plays no part."""
     from exchange_eval.publish.report import execute_notebook
 
     data = tmp_path / "data"
     (data / "config").mkdir(parents=True)
     (data / "config" / "settings.yaml").write_text("privacy:\n  min_cell_size: 7\n", encoding="utf-8")
-    ws = Workspace(data, tmp_path / "reports", tmp_path)
+    monkeypatch.delenv("EXCHANGE_EVAL_DATA", raising=False)
     nb = nbformat.v4.new_notebook()
     nb.cells = [
-        nbformat.v4.new_code_cell("x = 0", metadata={"tags": ["parameters"]}),
-        nbformat.v4.new_code_cell("from exchange_eval.core.config import settings\nk = settings()['privacy']['min_cell_size']\nprint('k =', k)"),
+        nbformat.v4.new_code_cell("data_dir = None", metadata={"tags": ["parameters"]}),
+        nbformat.v4.new_code_cell(
+            "from exchange_eval.core.paths import Workspace\n"
+            "from exchange_eval.present.context import ReportContext\n"
+            "ctx = ReportContext(Workspace.from_options(data_dir, None).config, 'en')\n"
+            "print('k =', ctx.k)"),
     ]
     template = tmp_path / "k.ipynb"
     nbformat.write(nb, template)
-    from exchange_eval.publish import report
-
-    before = os.environ.get("EXCHANGE_EVAL_DATA")
-    with report._data_dir_for_kernel(ws):
-        out = execute_notebook(template, tmp_path / "out.ipynb", {"x": 1})
+    out = execute_notebook(template, tmp_path / "out.ipynb", {"data_dir": str(data)})
     executed = nbformat.read(out, as_version=4)
     assert "k = 7" in "".join(o.get("text", "") for o in executed.cells[-1].outputs)
-    assert os.environ.get("EXCHANGE_EVAL_DATA") == before  # restored
+    assert "EXCHANGE_EVAL_DATA" not in os.environ
