@@ -197,7 +197,7 @@ def test_cleanup_keeps_live_writers_temps_until_max_age(tmp_path):
 
 
 def test_cleanup_respects_older_than_and_recurses(tmp_path, monkeypatch):
-    monkeypatch.setattr(atomic, "_pid_alive", lambda pid: False)
+    monkeypatch.setattr(atomic, "process_alive", lambda pid: False)
     sub = tmp_path / "round-a"
     sub.mkdir()
     fresh = sub / ".x.csv.tmp-999999-00000000"

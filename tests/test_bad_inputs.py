@@ -90,6 +90,7 @@ class Case:
     message: str  # regular expression searched in that line
     row: int | None = None  # None: any row, or none ("-"); 0: some line number
     column: str | None = None
+    code: str = "other"  # the problem's reason code (ProblemCode)
 
 
 def _empty(folder: Path) -> None:
@@ -181,30 +182,35 @@ def _noop(folder: Path) -> None:
 
 
 CASES = [
-    Case("empty-file", ("inscriptions.csv",), _empty, "inscriptions.csv", r"empty"),
-    Case("header-only", ("kobo_pre.csv",), _header_only, "kobo_pre.csv", r"no data rows", row=1),
-    Case("truncated", ("kobo_pre.csv",), _truncated, "kobo_pre.csv", r"ends inside a quoted answer", row=4),
-    Case("random-bytes", ("kobo_pre.csv",), _utf16_no_bom_garbage, "kobo_pre.csv", r"binary file|encoding"),
-    Case("xlsx-renamed-csv", ("inscriptions.csv",), _binary_renamed, "inscriptions.csv", r"zip archive"),
+    Case("empty-file", ("inscriptions.csv",), _empty, "inscriptions.csv", r"empty", code="empty_file"),
+    Case("header-only", ("kobo_pre.csv",), _header_only, "kobo_pre.csv", r"no data rows", row=1,
+         code="empty_file"),
+    Case("truncated", ("kobo_pre.csv",), _truncated, "kobo_pre.csv", r"ends inside a quoted answer", row=4,
+         code="malformed_row"),
+    Case("random-bytes", ("kobo_pre.csv",), _utf16_no_bom_garbage, "kobo_pre.csv", r"binary file|encoding",
+         code="wrong_format"),
+    Case("xlsx-renamed-csv", ("inscriptions.csv",), _binary_renamed, "inscriptions.csv", r"zip archive",
+         code="wrong_format"),
     Case("duplicate-columns", ("inscriptions.csv",), _duplicate_columns, "inscriptions.csv",
-         r"two columns have the same header 'Pays'", row=1, column="Pays"),
+         r"two columns have the same header 'Pays'", row=1, column="Pays", code="duplicate_column"),
     Case("plan-no-dimension", ("plan_actions.csv",), _plan_without_dimension, "plan_actions.csv",
-         r"required column 'dimension' is missing", row=1, column="dimension"),
+         r"required column 'dimension' is missing", row=1, column="dimension", code="missing_column"),
     Case("roster-no-identity", ("inscriptions.csv",), _roster_without_identity, "inscriptions.csv",
-         r"no e-mail or name column"),
+         r"no e-mail or name column", code="missing_column"),
     Case("unknown-code", ("kobo_pre.csv",), _unknown_code, "kobo_pre.csv", r"unknown answer 'Peut-être'.*allowed",
-         row=4, column="Connaissances/Ma connaissance des fonctions essentielles d'une RSC efficace"),
+         row=4, column="Connaissances/Ma connaissance des fonctions essentielles d'une RSC efficace",
+         code="unknown_choice"),
     Case("missing-sheet", ("plan_actions.csv",), _missing_sheet, "plan_actions.xlsx",
-         r"no sheet 'Plans'.*'Notes', 'Plan'"),
+         r"no sheet 'Plans'.*'Notes', 'Plan'", code="missing_sheet"),
     Case("missing-file", ("kobo_pre.csv",), _missing_file, "round.yaml", r"'kobo_pre.csv' does not exist",
-         column="file"),
+         column="file", code="manifest"),
     Case("key-typo", ("kobo_pre.csv",), _key_typo, "round.yaml", r"unknown key 'instrumnet'.*did you mean 'instrument'",
-         column="instrumnet"),
+         column="instrumnet", code="manifest"),
     Case("escaping-path", ("kobo_pre.csv",), _escaping_path, "round.yaml", r"outside the round folder",
-         row=0, column="file"),
+         row=0, column="file", code="manifest"),
     # two folders say `round: same-id`: the one whose folder name differs is the error
     Case("same-id-b", ("kobo_pre.csv",), _noop, "round.yaml", r"does not match its folder name 'same-id-b'",
-         column="round"),
+         column="round", code="manifest"),
 ]
 LINE = re.compile(r"^(?P<file>[^:]+):(?P<row>\d+|-):(?P<column>.+?): (?P<message>.*)$")
 
@@ -300,6 +306,14 @@ def test_each_bad_input_is_one_located_line(bad, case):
             assert hit["row"] == str(case.row), lines
         if case.column is not None:
             assert hit["column"] == case.column, lines
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.round_id for c in CASES])
+def test_each_bad_input_has_its_reason_code(bad, case):
+    problems = validate_round(bad.ws, case.round_id)
+    hits = [p for p in problems if Path(p.file).name == case.file and re.search(case.message, p.message)]
+    assert hits, problems
+    assert hits[0].code == case.code
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c.round_id for c in CASES])

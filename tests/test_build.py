@@ -14,10 +14,11 @@ from exchange_eval.build import (
     MANIFEST_FILE,
     BuildCache,
     build_all,
+    build_one,
     clean_is_current,
-    input_fingerprint,
 )
-from exchange_eval.core.errors import DataError
+from exchange_eval.core.errors import DataError, UsageError
+from exchange_eval.core.fingerprint import input_fingerprint
 from exchange_eval.core.paths import Workspace
 
 FIXTURES = Path(__file__).parent / "fixtures" / "notebooks"
@@ -36,13 +37,13 @@ sources:
 @pytest.fixture(autouse=True)
 def stable_code(monkeypatch: pytest.MonkeyPatch) -> None:
     """Colleagues edit the package while tests run; its code fingerprint is tested apart."""
-    import exchange_eval.build as build_module
+    import exchange_eval.build.plan as plan_module
     import exchange_eval.core.fingerprint as fingerprint_module
 
     def stable(hashes, *, include_code=True):
         return "code-v1"
 
-    monkeypatch.setattr(build_module, "code_fingerprint", stable)
+    monkeypatch.setattr(plan_module, "code_fingerprint", stable)
     monkeypatch.setattr(fingerprint_module, "code_fingerprint", stable)
 
 
@@ -244,19 +245,44 @@ def test_package_code_is_part_of_the_fingerprint(tmp_path: Path, monkeypatch: py
 
 
 @pytest.mark.slow
-def test_report_command_cleans_only_when_needed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import exchange_eval.clean.pipeline as clean_module
-    from exchange_eval.publish.report import build_round_report
-
-    monkeypatch.setattr(clean_module, "clean_round", fake_clean)
-    ws = make_programme(tmp_path, {"r1": "fr"})
-    paths = build_round_report(ws, "r1", formats=("html",))
+def test_build_one_cleans_only_when_needed(tmp_path: Path) -> None:
+    ws = make_programme(tmp_path, {"r1": "fr", "r2": "en"})
+    paths = build_one(ws, "round", "r1", formats="html", cleaner=fake_clean)
     assert [p.name for p in paths] == ["round_report.ipynb", "round_report.html", "round_report.json"]
     assert cleanings(ws, "r1") == 1
-    english = build_round_report(ws, "r1", lang="en", formats=("html",))
+    assert clean_is_current(ws, "r1")  # the build manifest remembers the clean
+    english = build_one(ws, "round", "r1", lang="en", formats=("html",), cleaner=fake_clean)
     assert english[1].name == "round_report.en.html"
     assert '<html lang="en">' in english[1].read_text(encoding="utf-8")
     assert cleanings(ws, "r1") == 1  # processed data were current
+    notebook_only = build_one(ws, "round", "r1", formats="ipynb", cleaner=fake_clean)
+    assert [p.name for p in notebook_only] == ["round_report.ipynb", "round_report.json"]
+    assert json.loads(notebook_only[1].read_text(encoding="utf-8"))["formats"] == []
+    # the synthesis reads the cleaned rounds as they are: r2 was never cleaned
+    synthesis = build_one(ws, "synthesis", formats="html")
+    assert [p.name for p in synthesis] == ["synthesis_report.ipynb", "synthesis_report.html", "synthesis_report.json"]
+    record = json.loads(synthesis[-1].read_text(encoding="utf-8"))
+    assert record["rounds"] == ["r1"] and cleanings(ws, "r2") == 0
+    assert not (ws.reports_dir / "index.html").exists()  # `build` writes the index
+    # a following build cleans nothing it already knows clean, and builds the rest
+    after = build(ws)
+    assert sorted(after.cleaned) == ["r2"]
+    assert cleanings(ws, "r1") == 1
+
+
+def test_build_one_refuses_unknown_kinds_formats_and_languages(tmp_path: Path) -> None:
+    ws = make_programme(tmp_path, {"r1": "fr"})
+    with pytest.raises(UsageError, match="unknown report 'index'"):
+        build_one(ws, "index")
+    with pytest.raises(UsageError, match="html, pdf, ipynb"):
+        build_one(ws, "round", "r1", formats="docx")
+    with pytest.raises(UsageError, match="'xx' has no translation table"):
+        build_one(ws, "round", "r1", lang="xx")
+    with pytest.raises(UsageError, match="no round 'r9'"):
+        build_one(ws, "round", "r9")
+    with pytest.raises(UsageError, match="html, pdf, ipynb"):
+        build_all(ws, formats=("docx",), progress=False)
+    assert cleanings(ws, "r1") == 0
 
 
 def test_build_manifest_is_written_atomically_without_leftovers(tmp_path: Path) -> None:

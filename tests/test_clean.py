@@ -12,8 +12,9 @@ import pandas as pd
 import pytest
 import yaml
 
+from exchange_eval.clean.keys import load_key
 from exchange_eval.clean.pipeline import clean_round
-from exchange_eval.clean.protect import load_key, pseudonym
+from exchange_eval.clean.protect import pseudonym
 from exchange_eval.core.errors import DataErrors
 from exchange_eval.core.paths import Workspace
 from exchange_eval.core.tables import CLEANING_LOG_COLUMNS, TABLES

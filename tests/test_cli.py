@@ -74,3 +74,24 @@ def test_bad_format_option_is_usage_error(tmp_path):
     result = run("--data-dir", str(tmp_path), "build", "--format", "docx")
     assert result.returncode == 2
     assert "--format" in result.stderr
+
+
+@pytest.mark.parametrize("command", ["report r1", "synthesis", "review", "build", "demo --no-build"])
+def test_bad_format_or_language_is_a_usage_error_before_anything_runs(tmp_path, command):
+    for option in (["--format", "html,docx"], ["--lang", "xx"]):
+        if command.startswith("demo") and option[0] == "--lang":
+            continue
+        result = run("--data-dir", str(tmp_path), *command.split(), *option)
+        assert result.returncode == 2, result.stderr
+        assert option[0] in result.stderr and option[1] in result.stderr
+        assert "Traceback" not in result.stderr
+    assert list(tmp_path.iterdir()) == []  # nothing written
+
+
+def test_report_of_an_unknown_round_is_a_usage_error(tmp_path):
+    result = run("--data-dir", str(tmp_path), "report", "nope")
+    assert result.returncode == 2
+    assert "no round 'nope'" in result.stderr
+    result = run("--data-dir", str(tmp_path), "report", "../etc")
+    assert result.returncode == 2
+    assert "is not allowed" in result.stderr

@@ -8,12 +8,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from exchange_eval.clean.codebook import (
-    load_codebook,
-    normalize_label,
-    parse_recode,
-    write_template,
-)
+from exchange_eval.clean.codebook import normalize_label, parse_recode
+from exchange_eval.clean.codebook_files import load_codebook
+from exchange_eval.clean.template import write_template
 from exchange_eval.core.errors import DataError, DataErrors, UsageError
 from exchange_eval.core.paths import Workspace
 

@@ -19,9 +19,9 @@ from exchange_eval.present import i18n
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = {
-    "round_report.ipynb": {"round_id", "lang", "data_dir", "reports_dir"},
-    "synthesis_report.ipynb": {"rounds", "lang", "data_dir", "reports_dir"},
-    "feedback_review.ipynb": {"rounds", "lang", "data_dir", "reports_dir"},
+    "round_report.ipynb": {"round_id", "lang", "data_dir", "reports_dir", "provenance"},
+    "synthesis_report.ipynb": {"rounds", "lang", "data_dir", "reports_dir", "provenance"},
+    "feedback_review.ipynb": {"rounds", "lang", "data_dir", "reports_dir", "provenance"},
 }
 # every module that shows text: the whole presentation layer
 KEY_CALL = re.compile(r"""\b(?:t|heading|note|translate_or)\(\s*(f?)["']([a-z0-9_.{}\-]+)["']""")

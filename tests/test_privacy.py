@@ -15,18 +15,15 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from exchange_eval.clean.keys import KEY_FILE_NAME, KeyUnavailableError, load_key
 from exchange_eval.clean.protect import (
-    KEY_FILE_NAME,
-    KeyUnavailableError,
-    Scrubber,
     is_pii_field,
-    load_key,
     normalize_email,
     normalize_name,
     pid_message,
     pseudonym,
-    scrub_text,
 )
+from exchange_eval.clean.scrub import Scrubber, scrub_text
 from exchange_eval.core.config import Environment
 from exchange_eval.core.errors import DataError, ExchangeEvalError
 from exchange_eval.core.safe import escape_html, neutralize_formula, neutralize_frame
@@ -201,7 +198,7 @@ def test_empty_key_file_is_an_error(tmp_path):
 _RACER = textwrap.dedent(
     """
     import os, sys, time
-    from exchange_eval.clean.protect import load_key
+    from exchange_eval.clean.keys import load_key
     go = sys.argv[2]
     while not os.path.exists(go):  # start together, to race for the key file
         time.sleep(0.001)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import re
 import shutil
 from pathlib import Path
@@ -11,17 +10,20 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from exchange_eval.core.errors import ReportError
+from exchange_eval.core.errors import DataError, ReportError, UsageError
 from exchange_eval.core.paths import Workspace
-from exchange_eval.publish.report import (
-    build_report,
-    execute_notebook,
-    export_html,
-    export_pdf,
-    external_resources,
+from exchange_eval.publish.execute import execute_notebook
+from exchange_eval.publish.export import export_html, export_pdf, external_resources
+from exchange_eval.publish.index import write_index
+from exchange_eval.publish.report import publish_report
+from exchange_eval.publish.spec import (
+    check_formats,
     provenance,
+    report_languages,
+    review_spec,
+    round_language,
     round_spec,
-    write_index,
+    synthesis_spec,
 )
 
 FIXTURES = Path(__file__).parent / "fixtures" / "notebooks"
@@ -51,7 +53,13 @@ def make_workspace(tmp_path: Path, rounds: dict[str, str] | None = None) -> Work
 
 
 def params(ws: Workspace, round_id: str = "r1", lang: str = "fr") -> dict:
-    return {"round_id": round_id, "lang": lang, "data_dir": str(ws.data_dir), "reports_dir": str(ws.reports_dir)}
+    return {
+        "round_id": round_id,
+        "lang": lang,
+        "data_dir": str(ws.data_dir),
+        "reports_dir": str(ws.reports_dir),
+        "provenance": provenance(ws, [round_id]),
+    }
 
 
 @pytest.fixture(scope="module")
@@ -181,11 +189,11 @@ def test_provenance_combines_round_hashes(tmp_path: Path) -> None:
 
 
 @pytest.mark.slow
-def test_build_report_names_and_index_links(tmp_path: Path) -> None:
+def test_publish_report_names_and_index_links(tmp_path: Path) -> None:
     ws = make_workspace(tmp_path, {"r1": "fr"})
-    written = build_report(ws, round_spec(ws, "r1"), ("html",))
+    written = publish_report(ws, round_spec(ws, "r1"), ("html",))
     assert [p.name for p in written] == ["round_report.ipynb", "round_report.html", "round_report.json"]
-    other = build_report(ws, round_spec(ws, "r1", "en"), ("html",))
+    other = publish_report(ws, round_spec(ws, "r1", "en"), ("html",))
     assert [p.name for p in other] == ["round_report.en.ipynb", "round_report.en.html", "round_report.en.json"]
     record = json.loads((ws.reports_dir / "r1" / "round_report.json").read_text(encoding="utf-8"))
     assert record["lang"] == "fr"
@@ -193,6 +201,14 @@ def test_build_report_names_and_index_links(tmp_path: Path) -> None:
     assert record["formats"] == ["html"]
     assert record["countries"] == ["SEN", "BFA"]
     assert record["provenance"]["package_version"]
+    # provenance is computed once: the notebook's line, the page's <meta> and the record agree
+    html = (ws.reports_dir / "r1" / "round_report.html").read_text(encoding="utf-8")
+    built_at = record["provenance"]["built_at"]
+    assert record["built_at"] == built_at
+    assert f'<meta name="exchange-eval:built-at" content="{built_at}">' in html
+    assert f'<div class="provenance">data hash-r1 · exchange-eval {record["provenance"]["package_version"]} · {built_at}</div>' in html
+    executed = nbformat.read(ws.reports_dir / "r1" / "round_report.ipynb", as_version=4)
+    assert executed.metadata.papermill.parameters.provenance == record["provenance"]
     index = write_index(ws).read_text(encoding="utf-8")
     assert '<a href="r1/round_report.html" hreflang="fr">HTML</a>' in index
     assert '<a href="r1/round_report.en.html" hreflang="en">HTML</a>' in index
@@ -203,7 +219,7 @@ def test_build_report_names_and_index_links(tmp_path: Path) -> None:
     good = (ws.reports_dir / "r1" / "round_report.html").read_bytes()
     shutil.copy(FIXTURES / "fail.ipynb", ws.notebooks_dir / "round_report.ipynb")
     with pytest.raises(ReportError, match="cell 3"):
-        build_report(ws, round_spec(ws, "r1"), ("html",))
+        publish_report(ws, round_spec(ws, "r1"), ("html",))
     assert (ws.reports_dir / "r1" / "round_report.html").read_bytes() == good
     leftovers = [p.name for p in (ws.reports_dir / "r1").iterdir() if p.name.startswith(".")]
     assert leftovers == []
@@ -211,27 +227,54 @@ def test_build_report_names_and_index_links(tmp_path: Path) -> None:
 
 
 @pytest.mark.slow
-def test_notebook_kernel_reads_the_data_folder_configuration(tmp_path: Path, monkeypatch) -> None:
+def test_notebook_kernel_reads_the_data_folder_configuration(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """A threshold overridden in <data_dir>/config/settings.yaml reaches the report kernel
-    through its data_dir parameter, as in the report notebooks; the environment plays no part."""
-    from exchange_eval.publish.report import execute_notebook
-
-    data = tmp_path / "data"
-    (data / "config").mkdir(parents=True)
-    (data / "config" / "settings.yaml").write_text("privacy:\n  min_cell_size: 7\n", encoding="utf-8")
+    through its ``data_dir`` parameter, not through the environment."""
     monkeypatch.delenv("EXCHANGE_EVAL_DATA", raising=False)
+    ws = make_workspace(tmp_path, {"r1": "fr"})
+    (ws.config_dir).mkdir(parents=True)
+    (ws.config_dir / "settings.yaml").write_text("privacy:\n  min_cell_size: 7\n", encoding="utf-8")
     nb = nbformat.v4.new_notebook()
     nb.cells = [
-        nbformat.v4.new_code_cell("data_dir = None", metadata={"tags": ["parameters"]}),
+        nbformat.v4.new_code_cell("round_id = None\ndata_dir = None", metadata={"tags": ["parameters"]}),
         nbformat.v4.new_code_cell(
-            "from exchange_eval.core.paths import Workspace\n"
-            "from exchange_eval.present.context import ReportContext\n"
-            "ctx = ReportContext(Workspace.from_options(data_dir, None).config, 'en')\n"
-            "print('k =', ctx.k)"),
+            "import os\nfrom exchange_eval.core.config import Config\n"
+            "print('k =', Config(data_dir).min_cell_size, os.environ.get('EXCHANGE_EVAL_DATA'))"
+        ),
     ]
-    template = tmp_path / "k.ipynb"
-    nbformat.write(nb, template)
-    out = execute_notebook(template, tmp_path / "out.ipynb", {"data_dir": str(data)})
-    executed = nbformat.read(out, as_version=4)
-    assert "k = 7" in "".join(o.get("text", "") for o in executed.cells[-1].outputs)
-    assert "EXCHANGE_EVAL_DATA" not in os.environ
+    nbformat.write(nb, ws.notebooks_dir / "round_report.ipynb")
+    written = publish_report(ws, round_spec(ws, "r1"), ("html",))
+    executed = nbformat.read(written[0], as_version=4)
+    assert "".join(o.get("text", "") for o in executed.cells[-1].outputs).strip() == "k = 7 None"
+
+
+def test_round_spec_files_parameters_and_languages(tmp_path: Path) -> None:
+    ws = make_workspace(tmp_path, {"r1": "fr", "r2": "en"})
+    spec = round_spec(ws, "r1")
+    assert (spec.lang, spec.default_lang, spec.title) == ("fr", "fr", "Round r1")
+    assert spec.path(ws, "html") == ws.reports_dir / "r1" / "round_report.html"
+    assert round_spec(ws, "r1", "en").path(ws, "pdf") == ws.reports_dir / "r1" / "round_report.en.pdf"
+    assert spec.parameters == {"round_id": "r1", "lang": "fr", "data_dir": str(ws.data_dir), "reports_dir": str(ws.reports_dir)}
+    assert spec.info == {"community": "jsr-exchange", "countries": ["SEN", "BFA"], "host": None}
+    assert round_language(ws, "r1") == "fr" and round_language(ws, "r9") is None
+    with pytest.raises(DataError, match="has not been cleaned yet"):
+        round_spec(ws, "r9")
+    synthesis = synthesis_spec(ws, "fr", ["r1", "r2"])
+    assert synthesis.path(ws, "html") == ws.reports_dir / "synthesis" / "synthesis_report.fr.html"
+    assert synthesis.parameters["rounds"] == ["r1", "r2"]
+    assert review_spec(ws).path(ws, "json") == ws.reports_dir / "review" / "feedback_review.json"
+    assert review_spec(ws).parameters["rounds"] is None
+    # the build's languages: the one asked for, else the given list, else the setting
+    assert report_languages(ws, "fr") == ("fr",)
+    assert report_languages(ws, None, ["fr", "en", "fr"]) == ("fr", "en")
+    assert report_languages(ws) == ("en", "fr")  # the package's settings.yaml
+
+
+def test_one_format_validator() -> None:
+    assert check_formats("html,pdf") == ("html", "pdf")
+    assert check_formats(" PDF , html,pdf ") == ("pdf", "html")
+    assert check_formats(["ipynb", "html"]) == ("html",)  # the .ipynb is always written
+    assert check_formats(()) == check_formats("ipynb") == ()
+    for bad in ("docx", "", " , ", "html,docx", ["pdf", "docx"]):
+        with pytest.raises(UsageError, match="html, pdf, ipynb"):
+            check_formats(bad)

@@ -16,9 +16,12 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from exchange_eval.clean import protect as privacy
+from exchange_eval.clean import pipeline, scrub
+from exchange_eval.clean.dates import parse_texts
+from exchange_eval.clean.keys import load_key
 from exchange_eval.clean.pipeline import clean_round, validate_round
-from exchange_eval.clean.protect import load_key, pseudonym
+from exchange_eval.clean.protect import pseudonym
+from exchange_eval.clean.template import write_template
 from exchange_eval.core.atomic import write_csv_atomic
 from exchange_eval.core.errors import Problem
 from exchange_eval.core.paths import Workspace
@@ -142,7 +145,7 @@ def test_unrecognised_iso3_in_a_structured_sheet_is_a_located_error(tmp_path):
 # ---------------------------------------------------------------------- scrubbing
 def test_one_scrubber_per_round_and_free_text_scrubbed(tmp_path, monkeypatch):
     built: list[tuple[str, ...]] = []
-    real = privacy.Scrubber
+    real = scrub.Scrubber
 
     class Counting(real):  # type: ignore[misc, valid-type]
         def __init__(self, names=()):
@@ -153,8 +156,8 @@ def test_one_scrubber_per_round_and_free_text_scrubbed(tmp_path, monkeypatch):
     def no_scrub_text(*args, **kwargs):
         raise AssertionError("scrub_text called per text: build one Scrubber per round")
 
-    monkeypatch.setattr(privacy, "Scrubber", Counting)
-    monkeypatch.setattr(privacy, "scrub_text", no_scrub_text)
+    monkeypatch.setattr(pipeline, "Scrubber", Counting)
+    monkeypatch.setattr(scrub, "scrub_text", no_scrub_text)
     ws = small_round(tmp_path / "data")
     result = clean_round(ws, "r1")
     assert len(built) == 1
@@ -207,7 +210,6 @@ def test_cleaning_log_keeps_plain_numbers_and_guards_formulas(tmp_path):
 
 # ---------------------------------------------------------------------- raw is read-only
 def test_raw_files_are_never_modified(tmp_path):
-    from exchange_eval.clean.codebook import write_template
     from exchange_eval.core.errors import UsageError
 
     ws = small_round(tmp_path / "data")
@@ -229,8 +231,6 @@ def test_raw_files_are_never_modified(tmp_path):
 
 
 def test_a_date_cell_read_as_year_one_is_missing_not_a_crash():
-    from exchange_eval.clean.pipeline import _parse_texts
-
-    parsed = _parse_texts(["1;2", "12/03/2025"], False)
+    parsed = parse_texts(["1;2", "12/03/2025"], False)
     assert str(parsed[0]) == "NaT"
     assert str(parsed[1]).startswith("2025-03-12")

@@ -1,4 +1,5 @@
-"""validate_round collects every problem at once; schema.py turns pandera failures into Problems."""
+"""validate_round collects every problem at once, each with its reason code; clean.validate
+turns pandera failures into Problems."""
 
 from __future__ import annotations
 
@@ -55,6 +56,20 @@ def test_validate_collects_every_problem(messy):
     assert ("quality.csv", 4, "aligned", "error") in where
     assert sum(p.severity == "error" for p in problems) >= 5
     assert not messy.processed_round("r1").exists()  # validate never writes
+
+
+def test_every_problem_carries_its_reason_code(messy):
+    problems = validate_round(messy, "r1")
+    code = {(p.file, p.row, p.column): p.code for p in problems}
+    assert code["pre.csv", 6, "Ma capacité à rédiger un plan d'amélioration de la RSC"] == "unknown_choice"
+    assert code["feedback.csv", 2, "The session objectives were clear"] == "unknown_choice"
+    assert code["pre.csv", None, "Couleur préférée"] == "unmapped_column"
+    assert code["plans.csv", 1, "dimension"] == "missing_column"
+    assert code["quality.csv", 3, "country"] == "unknown_country"
+    assert code["quality.csv", 4, "aligned"] == "bad_value"
+    assert [p.code for p in problems if "duplicate submissions" in p.message] == ["duplicate_respondent"]
+    assert {p.code for p in problems if p.file == "jsr_quality"} == {"schema"}
+    assert [p for p in problems if p.code == "other"] == []
 
 
 def test_schema_failures_become_problems_located_in_the_raw_export(messy):

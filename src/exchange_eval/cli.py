@@ -1,6 +1,10 @@
 """The ``exchange-eval`` command line: parses arguments, calls the package, turns known
 exceptions into ``file:row:column: message`` lines and exit codes (0 ok, 1 data problems,
 2 usage). Nothing here computes; every command is a thin wrapper over a library call.
+
+The environment is read here, once (`Environment.read`), and travels on the `Workspace`.
+Each command imports the library it calls inside its function, on purpose: ``--help``
+and the quick commands then start without pandas, papermill or nbconvert.
 """
 
 from __future__ import annotations
@@ -12,11 +16,12 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.table import Table
 
 from . import __version__
 from .core.config import Environment
 from .core.errors import DataErrors, ExchangeEvalError, ManifestError, Problem, UsageError
-from .core.paths import Workspace
+from .core.paths import Workspace, check_round_id
 
 app = typer.Typer(
     help="Evaluate cross-country peer-learning exchanges: clean each round's exports, "
@@ -46,22 +51,25 @@ def workspace() -> Workspace:
     return Workspace.from_options(state.data_dir, state.reports_dir, environment=Environment.read())
 
 
-def _parse_formats(formats: str) -> list[str]:
-    chosen = [f.strip().lower() for f in formats.split(",") if f.strip()]
-    bad = [f for f in chosen if f not in ("html", "pdf", "ipynb")]
-    if bad or not chosen:
-        raise UsageError(f"--format takes html, pdf, ipynb or a comma-separated list (html,pdf), not {formats!r}")
-    return chosen
+def _check_formats(value: str) -> str:
+    """``--format``: html, pdf, ipynb or a comma-separated list, checked before the command runs."""
+    from .publish.spec import check_formats  # on use: see the module docstring
+
+    try:
+        check_formats(value)
+    except UsageError as exc:
+        raise typer.BadParameter(str(exc)) from None
+    return value
 
 
-def _check_lang(lang: str | None) -> str | None:
-    if lang is None:
-        return None
-    from .present.i18n import available_languages
+def _check_lang(value: str | None) -> str | None:
+    """``--lang``: a language with a translation table, checked before the command runs."""
+    from .publish.spec import check_language  # on use: see the module docstring
 
-    if lang not in available_languages():
-        raise UsageError(f"--lang {lang!r} has no translation table; available: {', '.join(available_languages())}")
-    return lang
+    try:
+        return check_language(value)
+    except UsageError as exc:
+        raise typer.BadParameter(str(exc)) from None
 
 
 def print_problems(problems: list[Problem]) -> None:
@@ -95,7 +103,7 @@ def demo(
     seed: Annotated[int, typer.Option(help="Random seed of the synthetic data.")] = 0,
     rounds: Annotated[int, typer.Option(help="Number of synthetic rounds (at least 3: French JSR, English JSR, network).", min=3)] = 3,
     no_build: Annotated[bool, typer.Option("--no-build", help="Only write the synthetic rounds.")] = False,
-    formats: Annotated[str, typer.Option("--format", help="Report formats: html,pdf.")] = "html,pdf",
+    formats: Annotated[str, typer.Option("--format", callback=_check_formats, help="Report formats: html,pdf.")] = "html,pdf",
 ) -> None:
     """Write synthetic rounds (with known effects) into the data folder, then build every report."""
     from .demo.generator import write_demo
@@ -106,7 +114,7 @@ def demo(
     out.print(f"True effects for tests: {ws.data_dir / 'demo_truth.json'}")
     if no_build:
         return
-    _run_build(ws, jobs=jobs, force=False, formats=_parse_formats(formats))
+    _run_build(ws, jobs=jobs, force=False, formats=formats)
 
 
 @app.command("new-round")
@@ -134,8 +142,6 @@ def inspect(
     if as_json:
         sys.stdout.write(json.dumps(info, ensure_ascii=False, indent=2) + "\n")
         return
-    from rich.table import Table
-
     for key in ("platform", "encoding", "delimiter", "header_rows", "n_rows", "n_columns"):
         out.print(f"[bold]{key}[/bold]: {info[key]!r}")
     table = Table("column", "type")
@@ -197,40 +203,39 @@ def clean(
 @app.command()
 def report(
     round_id: Annotated[str, typer.Argument(help="Round id.")],
-    formats: Annotated[str, typer.Option("--format", help="html, pdf or html,pdf.")] = "html,pdf",
-    lang: Annotated[str | None, typer.Option(help="Report language (default: the round's language).")] = None,
+    formats: Annotated[str, typer.Option("--format", callback=_check_formats, help="html, pdf or html,pdf.")] = "html,pdf",
+    lang: Annotated[str | None, typer.Option(callback=_check_lang, help="Report language (default: the round's language).")] = None,
 ) -> None:
     """Build the round report (cleaning the round first if needed) as .ipynb, HTML and PDF."""
-    from .publish.report import build_round_report
+    from .build import build_one
 
     ws = workspace()
     _require_round(ws, round_id)
-    paths = build_round_report(ws, round_id, lang=_check_lang(lang), formats=_parse_formats(formats))
-    for path in paths:
+    for path in build_one(ws, "round", round_id, lang=lang, formats=formats):
         out.print(f"wrote {path}")
 
 
 @app.command()
 def synthesis(
-    formats: Annotated[str, typer.Option("--format", help="html, pdf or html,pdf.")] = "html,pdf",
-    lang: Annotated[str, typer.Option(help="Report language.")] = "en",
+    formats: Annotated[str, typer.Option("--format", callback=_check_formats, help="html, pdf or html,pdf.")] = "html,pdf",
+    lang: Annotated[str, typer.Option(callback=_check_lang, help="Report language.")] = "en",
 ) -> None:
     """Build the cross-round synthesis report from every cleaned round."""
-    from .publish.report import build_synthesis
+    from .build import build_one
 
-    for path in build_synthesis(workspace(), lang=_check_lang(lang), formats=_parse_formats(formats)):
+    for path in build_one(workspace(), "synthesis", lang=lang, formats=formats):
         out.print(f"wrote {path}")
 
 
 @app.command()
 def review(
-    formats: Annotated[str, typer.Option("--format", help="html, pdf or html,pdf.")] = "html,pdf",
-    lang: Annotated[str, typer.Option(help="Report language.")] = "en",
+    formats: Annotated[str, typer.Option("--format", callback=_check_formats, help="html, pdf or html,pdf.")] = "html,pdf",
+    lang: Annotated[str, typer.Option(callback=_check_lang, help="Report language.")] = "en",
 ) -> None:
     """Build the review of the feedback instruments (response rates, nonresponse, reliability, …)."""
-    from .publish.report import build_review
+    from .build import build_one
 
-    for path in build_review(workspace(), lang=_check_lang(lang), formats=_parse_formats(formats)):
+    for path in build_one(workspace(), "review", lang=lang, formats=formats):
         out.print(f"wrote {path}")
 
 
@@ -238,14 +243,15 @@ def review(
 def build(
     jobs: Annotated[int | None, typer.Option("--jobs", "-j", min=1, help="Parallel processes (default: number of cores).")] = None,
     force: Annotated[bool, typer.Option("--force", help="Rebuild everything, ignoring the build manifest.")] = False,
-    formats: Annotated[str, typer.Option("--format", help="html, pdf or html,pdf.")] = "html,pdf",
-    lang: Annotated[str | None, typer.Option(help="Build only this language (default: every language in settings reports.languages).")] = None,
+    formats: Annotated[str, typer.Option("--format", callback=_check_formats, help="html, pdf or html,pdf.")] = "html,pdf",
+    lang: Annotated[str | None, typer.Option(callback=_check_lang, help="Build only this language (default: every language in settings reports.languages).")] = None,
 ) -> None:
     """Clean every round and build every report, in parallel, skipping what did not change."""
-    _run_build(workspace(), jobs=jobs, force=force, formats=_parse_formats(formats), lang=_check_lang(lang))
+    _run_build(workspace(), jobs=jobs, force=force, formats=formats, lang=lang)
 
 
-def _run_build(ws: Workspace, *, jobs: int | None, force: bool, formats: list[str], lang: str | None = None) -> None:
+def _run_build(ws: Workspace, *, jobs: int | None, force: bool, formats: str, lang: str | None = None) -> None:
+    """`build_all`, then where the index is, or every failure and exit 1."""
     from .build import build_all
 
     result = build_all(ws, jobs=jobs, force=force, formats=formats, lang=lang)
@@ -264,7 +270,7 @@ def codebook_template(
     output: Annotated[Path | None, typer.Option("--output", "-o", help="Where to write (default: data/raw/ROUND/codebook.xlsx).")] = None,
 ) -> None:
     """Write a codebook pre-filled from a round's exports: every column, its draft mapping and choice lists."""
-    from .clean.codebook import write_template
+    from .clean.template import write_template
 
     ws = workspace()
     _require_round(ws, round_id)
@@ -274,8 +280,6 @@ def codebook_template(
 
 def _require_round(ws: Workspace, round_id: str) -> Path:
     """The raw folder of ``round_id``; a malformed id (``../x``) is a usage error (exit 2)."""
-    from .core.paths import check_round_id
-
     try:
         check_round_id(round_id)
     except ManifestError as exc:

@@ -26,23 +26,24 @@ column per language). A list named there replaces the default list of the same n
 
 The default codebook is derived from ``config/instruments.yaml`` and ``choices.yaml``:
 every item matches by its English label, French label or item id, every field by its
-labels; `load_codebook` overlays a round codebook on it (its rows win).
+labels; `exchange_eval.clean.codebook_files.load_codebook` builds it and overlays a round
+codebook on it (its rows win). This module is the `Codebook` itself: matching headers
+and harmonising answers.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import re
-import unicodedata
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
-from ..core.config import choice_lists, instruments, load_config
-from ..core.errors import DataError, DataErrors, Problem, UsageError
+from ..core.errors import DataError, ProblemCode
+from ..core.text import fold, straight_apostrophes
+from .cells import is_blank
 
 __all__ = [
     "Codebook",
@@ -50,10 +51,11 @@ __all__ = [
     "CodedValue",
     "IDENTITY_ROLES",
     "FIELD_ROLES",
-    "load_codebook",
+    "ROLES",
+    "ITEM_TYPES",
+    "normalize_code",
     "normalize_label",
     "parse_recode",
-    "write_template",
 ]
 
 #: Roles whose values identify a person: used to derive the pid, never stored.
@@ -78,69 +80,6 @@ FIELD_ROLES = IDENTITY_ROLES | {
 ROLES = FIELD_ROLES | {"item", "grid", "ignore"}
 ITEM_TYPES = ("select_one", "select_multiple", "text", "integer")
 
-# Platform metadata columns every export may carry; they are not in instruments.yaml.
-_PLATFORM_FIELDS: dict[str, list[str]] = {
-    "ended_at": ["end", "endtime", "Heure de fin"],
-    "email": ["Adresse de messagerie", "Email Address"],
-    "submitted_at": ["_submission_time", "RecordedDate", "Submission Date", "Date submitted"],
-    "started_at": ["StartDate", "Start time"],
-    "duration_s": ["Duration (in seconds)", "Duration", "Durée (en secondes)"],
-    "ip": ["IP Address", "IPAddress", "ipaddr", "Adresse IP"],
-    "recipient": [
-        "Recipient Email",
-        "Recipient First Name",
-        "Recipient Last Name",
-        "RecipientEmail",
-        "RecipientFirstName",
-        "RecipientLastName",
-        "ExternalReference",
-        "Custom Data 1",
-    ],
-    "location": [
-        "LocationLatitude",
-        "LocationLongitude",
-        "_geolocation",
-        "Latitude",
-        "Longitude",
-        "gps",
-    ],
-    "ignore": [
-        "Respondent ID",
-        "Collector ID",
-        "ResponseId",
-        "Response ID",
-        "Status",
-        "Progress",
-        "Finished",
-        "DistributionChannel",
-        "UserLanguage",
-        "today",
-        "deviceid",
-        "subscriberid",
-        "simserial",
-        "username",
-        "audit",
-        "_id",
-        "_uuid",
-        "_index",
-        "_parent_index",
-        "_validation_status",
-        "_status",
-        "_submitted_by",
-        "_tags",
-        "_notes",
-        "__version__",
-        "_version_",
-        "meta/instanceID",
-        "instanceID",
-        "meta/rootUuid",
-        "formhub/uuid",
-        "Id",
-        "ID",
-        "Last modified time",
-        "Heure de la dernière modification",
-    ],
-}
 # SurveyMonkey's second header row under a single question ("Question/Response").
 _RESPONSE_SUFFIXES = {"response", "open-ended response", "reponse", "reponse ouverte"}
 _SEPARATORS = " ,;\n\t"
@@ -149,8 +88,8 @@ _SEPARATORS = " ,;\n\t"
 def normalize_label(text: Any) -> str:
     """Normalise a header or answer for matching.
 
-    Casefold, strip accents, curly apostrophes to straight ones, collapse white space and
-    strip trailing ``:``, ``?``, ``*`` and spaces.
+    Fold case, accents and ligatures (`exchange_eval.core.text.fold`), every apostrophe to
+    a straight one, collapse white space and strip trailing ``:``, ``?``, ``*`` and spaces.
 
     Examples
     --------
@@ -161,19 +100,16 @@ def normalize_label(text: Any) -> str:
     """
     if text is None or (isinstance(text, float) and pd.isna(text)):
         return ""
-    s = str(text)
-    for curly in ("\u2019", "\u2018", "\u02bc", "\u2032", "`", "\u00b4"):
-        s = s.replace(curly, "'")
-    s = unicodedata.normalize("NFKD", s)
-    s = "".join(c for c in s if not unicodedata.combining(c))
-    s = s.casefold()
+    # apostrophes first: folding would turn an acute accent used as one into a space
+    s = fold(straight_apostrophes(str(text)))
     s = re.sub(r"\s+", " ", s).strip()
     s = re.sub(r"[\s:?*]+$", "", s)
     return s
 
 
-def _norm_code(value: Any) -> str:
-    """Codes compare as normalised text; ``4.0`` and ``4`` are the same code."""
+def normalize_code(value: Any) -> str:
+    """A choice code as compared: normalised text (`normalize_label`); ``4.0`` and ``4`` are
+    the same code."""
     s = normalize_label(value)
     try:
         number = float(s)
@@ -190,7 +126,7 @@ def parse_recode(spec: Any, *, file: str | None = None, row: int | None = None) 
     ``"5=4;4=5"`` gives ``{"5": "4", "4": "5"}``; ``"1-5"`` gives the reversal
     ``("reverse", 1, 5)``. Blank gives None. Anything else raises `DataError`.
     """
-    if spec is None or (isinstance(spec, float) and pd.isna(spec)) or not str(spec).strip():
+    if is_blank(spec):
         return None
     text = str(spec).strip()
     reverse = re.fullmatch(r"(-?\d+)\s*-\s*(-?\d+)", text)
@@ -209,9 +145,10 @@ def parse_recode(spec: Any, *, file: str | None = None, row: int | None = None) 
                 file=file,
                 row=row,
                 column="recode",
+                code=ProblemCode.CODEBOOK,
             )
         old, new = part.split("=", 1)
-        mapping[_norm_code(old)] = _norm_code(new)
+        mapping[normalize_code(old)] = normalize_code(new)
     return mapping
 
 
@@ -221,7 +158,7 @@ def _apply_recode(recode: dict | tuple | None, code: str) -> str:
     if isinstance(recode, tuple):
         _, low, high = recode
         try:
-            return _norm_code(low + high - float(code))
+            return normalize_code(low + high - float(code))
         except ValueError:
             return code
     return recode.get(code, code)
@@ -284,7 +221,8 @@ class CodedValue:
 
 @dataclass
 class Codebook:
-    """Column matcher and answer harmoniser; build it with `load_codebook`."""
+    """Column matcher and answer harmoniser; build it with
+    `exchange_eval.clean.codebook_files.load_codebook`."""
 
     entries: list[CodebookEntry]
     choices: dict[str, list[dict]]
@@ -326,7 +264,7 @@ class Codebook:
             labels: dict[str, str] = {}
             positions: dict[str, int] = {}
             for position, level in enumerate(levels, start=1):
-                code = _norm_code(level.get("value"))
+                code = normalize_code(level.get("value"))
                 positions[code] = position
                 labels[code] = str(level.get("label_en") or level.get("value"))
                 tokens.setdefault(code, code)
@@ -444,7 +382,7 @@ class Codebook:
     # ------------------------------------------------------------------ values
     def is_missing_code(self, raw: Any) -> bool:
         """True when ``raw`` is one of config/missing_codes.yaml (normalised)."""
-        return normalize_label(raw) in self.missing_codes or _norm_code(raw) in self.missing_codes
+        return normalize_label(raw) in self.missing_codes or normalize_code(raw) in self.missing_codes
 
     def allowed(self, list_name: str) -> list[str]:
         """Codes of a choice list, in order."""
@@ -452,7 +390,7 @@ class Codebook:
 
     def choice_label(self, list_name: str, code: str) -> str | None:
         """English label of a code of a choice list."""
-        return self._labels.get(list_name, {}).get(_norm_code(code))
+        return self._labels.get(list_name, {}).get(normalize_code(code))
 
     def code(self, raw: Any, list_name: str | None, *, kind: str = "select_one",
              recode: dict | tuple | None = None) -> CodedValue:
@@ -463,7 +401,7 @@ class Codebook:
         ``unknown``. ``value`` is the code as a number (for a non-numeric code, its 1-based
         position in the list) and ``label`` its English label.
         """
-        if raw is None or (not isinstance(raw, str) and pd.isna(raw)) or not str(raw).strip():
+        if is_blank(raw):
             return CodedValue("empty")
         text = str(raw).strip()
         if kind == "text":
@@ -476,15 +414,16 @@ class Codebook:
             except ValueError:
                 number = None
             if number is not None and not self.is_missing_code(text):
-                code = _apply_recode(recode, _norm_code(number))
+                code = _apply_recode(recode, normalize_code(number))
                 return CodedValue("ok", code=code, value=float(code), raw=text)
             if self.is_missing_code(text):
                 return CodedValue("missing", raw=text)
             return CodedValue("unknown", raw=text)
         tokens = self._tokens.get(list_name)
         if tokens is None:
-            raise DataError(f"choice list {list_name!r} is not defined in choices.yaml or the codebook")
-        code = tokens.get(normalize_label(text)) or tokens.get(_norm_code(text))
+            raise DataError(f"choice list {list_name!r} is not defined in choices.yaml or the codebook",
+                            code=ProblemCode.CODEBOOK)
+        code = tokens.get(normalize_label(text)) or tokens.get(normalize_code(text))
         if code is None:
             if self.is_missing_code(text):
                 return CodedValue("missing", raw=text)
@@ -508,7 +447,8 @@ class Codebook:
         """
         tokens = self._tokens.get(list_name)
         if tokens is None:
-            raise DataError(f"choice list {list_name!r} is not defined in choices.yaml or the codebook")
+            raise DataError(f"choice list {list_name!r} is not defined in choices.yaml or the codebook",
+                            code=ProblemCode.CODEBOOK)
         text = normalize_label(raw)
         ordered = sorted(tokens, key=len, reverse=True)
         codes: list[str] = []
@@ -547,328 +487,3 @@ class Codebook:
             if entry.item_id == item_id and entry.role in ("item", "grid"):
                 return entry
         return None
-
-
-# ---------------------------------------------------------------------- loading
-def _default_entries(data_dir: str | Path | None) -> tuple[list[CodebookEntry], list[str]]:
-    config = instruments(data_dir)
-    entries: list[CodebookEntry] = []
-    for role, spec in (config.get("fields") or {}).items():
-        role_name = role if role in FIELD_ROLES else "ignore"
-        labels: list[str] = [role]
-        for key, value in spec.items():
-            if key.startswith("label"):
-                labels.extend(value if isinstance(value, list) else [value])
-        for label in labels:
-            entries.append(CodebookEntry(source=str(label), role=role_name, choices=spec.get("choices")))
-    for role, labels in _PLATFORM_FIELDS.items():
-        for label in labels:
-            entries.append(CodebookEntry(source=label, role=role))
-    for instrument, spec in (config.get("instruments") or {}).items():
-        for item in spec.get("items") or []:
-            base = CodebookEntry(
-                source=item["id"],
-                role="item",
-                item_id=item["id"],
-                instrument=instrument,
-                outcome=item.get("outcome"),
-                choices=item.get("choices"),
-                type=item.get("type", "select_one"),
-                tool=item.get("tool"),
-            )
-            entries.append(base)
-            for key, label in item.items():
-                if key.startswith("label") and label:
-                    entries.append(dataclasses.replace(base, source=str(label)))
-        for grid in spec.get("grids") or []:
-            base = CodebookEntry(source=grid["id"], role="grid", item_id=grid["id"],
-                                 instrument=instrument, choices=grid.get("choices"),
-                                 type="select_one")
-            entries.append(base)
-            for key, label in grid.items():
-                if key.startswith("label") and label:
-                    entries.append(dataclasses.replace(base, source=str(label)))
-    markers: list[str] = []
-    for value in (config.get("retro_markers") or {}).values():
-        markers.extend(value if isinstance(value, list) else [value])
-    return entries, sorted({normalize_label(m) for m in markers}, key=len, reverse=True)
-
-
-def _blank(value: Any) -> bool:
-    return value is None or (not isinstance(value, str) and pd.isna(value)) or not str(value).strip()
-
-
-def _text(value: Any) -> str | None:
-    return None if _blank(value) else str(value).strip()
-
-
-def _read_sheets(path: Path) -> tuple[pd.DataFrame, pd.DataFrame | None]:
-    if not path.is_file():
-        raise DataError("codebook file does not exist", file=path)
-    suffix = path.suffix.lower()
-    try:
-        if suffix in (".xlsx", ".xlsm", ".xls", ".ods"):
-            sheets = pd.read_excel(path, sheet_name=None, dtype=str)
-            lowered = {name.strip().lower(): frame for name, frame in sheets.items()}
-            if "codebook" not in lowered:
-                raise DataError(
-                    f"the codebook workbook needs a sheet named 'codebook' (found: {', '.join(sheets)})",
-                    file=path,
-                )
-            return lowered["codebook"], lowered.get("choices")
-        if suffix in (".csv", ".tsv", ".txt"):
-            sep = "\t" if suffix == ".tsv" else None
-            rows = pd.read_csv(path, dtype=str, sep=sep, engine="python", encoding="utf-8-sig")
-            choices_path = path.with_name(f"{path.stem}_choices{path.suffix}")
-            choices = None
-            if choices_path.is_file():
-                choices = pd.read_csv(choices_path, dtype=str, sep=sep, engine="python", encoding="utf-8-sig")
-            return rows, choices
-    except (ValueError, OSError, UnicodeDecodeError) as exc:
-        raise DataError(f"cannot read the codebook: {exc}", file=path) from None
-    raise DataError("a codebook is an .xlsx workbook or a .csv file", file=path)
-
-
-def _round_entries(path: Path, defaults: Codebook) -> tuple[list[CodebookEntry], dict[str, list[dict]]]:
-    rows, choices_frame = _read_sheets(path)
-    rows.columns = [normalize_label(c).replace(" ", "_") for c in rows.columns]
-    if "source" not in rows.columns:
-        raise DataError("the codebook has no 'source' column", file=path, column="source")
-    problems: list[Problem] = []
-    entries: list[CodebookEntry] = []
-    for index, row in rows.iterrows():
-        line = int(index) + 2
-        source = _text(row.get("source"))
-        if source is None:
-            continue
-        item_id = _text(row.get("item_id"))
-        role = (_text(row.get("role")) or ("item" if item_id else "")).lower()
-        if not role:
-            continue  # an unmapped template row: the column stays unmapped
-        if role not in ROLES:
-            problems.append(Problem(str(path), f"role {role!r} is not one of {', '.join(sorted(ROLES))}", line, "role"))
-            continue
-        if source.startswith("re:"):
-            try:
-                re.compile(source[3:])
-            except re.error as exc:
-                problems.append(Problem(str(path), f"bad regular expression: {exc}", line, "source"))
-                continue
-        try:
-            recode = parse_recode(row.get("recode"), file=str(path), row=line)
-        except DataError as exc:
-            problems.extend(exc.problems)
-            continue
-        inherited = defaults.item(item_id) if item_id and role in ("item", "grid") else None
-        kind = _text(row.get("type")) or (inherited.type if inherited else None)
-        choices = _text(row.get("choices")) or (inherited.choices if inherited else None)
-        if role == "item" and kind is None:
-            kind = "select_one" if choices else "text"
-        if kind is not None and kind not in ITEM_TYPES:
-            problems.append(Problem(str(path), f"type {kind!r} is not one of {', '.join(ITEM_TYPES)}", line, "type"))
-            continue
-        if role == "item" and not item_id:
-            problems.append(Problem(str(path), "role 'item' needs an item_id", line, "item_id"))
-            continue
-        entries.append(
-            CodebookEntry(
-                source=source,
-                role=role,
-                item_id=item_id,
-                instrument=_text(row.get("instrument")) or (inherited.instrument if inherited else None),
-                outcome=_text(row.get("outcome")) or (inherited.outcome if inherited else None),
-                choices=choices,
-                type=kind,
-                tool=_text(row.get("tool")) or (inherited.tool if inherited else None),
-                wave=_text(row.get("wave")),
-                recode=recode,
-                origin="round",
-            )
-        )
-    lists: dict[str, list[dict]] = {}
-    if choices_frame is not None and len(choices_frame):
-        choices_frame.columns = [normalize_label(c).replace(" ", "_") for c in choices_frame.columns]
-        for column in ("list_name", "value"):
-            if column not in choices_frame.columns:
-                problems.append(Problem(str(path), f"the choices sheet has no {column!r} column", None, column))
-        if not problems:
-            for _, row in choices_frame.iterrows():
-                name, value = _text(row.get("list_name")), _text(row.get("value"))
-                if name is None or value is None:
-                    continue
-                level: dict[str, Any] = {"value": _maybe_int(value)}
-                for column in choices_frame.columns:
-                    if column.startswith("label") and _text(row.get(column)):
-                        level[column] = _text(row.get(column))
-                lists.setdefault(name, []).append(level)
-    for entry in entries:
-        if entry.choices and entry.choices not in lists and entry.choices not in defaults.choices:
-            problems.append(Problem(str(path), f"choice list {entry.choices!r} of {entry.source!r} is not defined", None, "choices"))
-    if problems:
-        raise DataErrors(problems)
-    return entries, lists
-
-
-def _maybe_int(value: str) -> Any:
-    try:
-        number = float(value)
-    except ValueError:
-        return value
-    return int(number) if number.is_integer() else number
-
-
-def load_codebook(path: str | Path | Iterable[str | Path] | None = None,
-                  data_dir: str | Path | None = None) -> Codebook:
-    """The default codebook, overlaid by the round codebook(s) at ``path``.
-
-    Parameters
-    ----------
-    path
-        A codebook ``.xlsx`` (sheets ``codebook`` and ``choices``) or ``.csv`` (with an
-        optional ``<stem>_choices.csv`` beside it), several of them, or None.
-    data_dir
-        The data folder; its ``config/`` overrides the packaged instruments, choices and
-        missing codes.
-
-    Returns
-    -------
-    Codebook
-
-    Raises
-    ------
-    DataError, DataErrors
-        When a codebook cannot be read or has bad rows (every bad row is listed).
-    """
-    entries, markers = _default_entries(data_dir)
-    lists = choice_lists(data_dir)
-    missing_config = load_config("missing_codes.yaml", data_dir) or {}
-    missing = {normalize_label(c) for c in missing_config.get("codes", [])}
-    missing |= {_norm_code(c) for c in missing_config.get("codes", [])}
-    codebook = Codebook(entries=entries, choices=lists, missing_codes=missing, retro_markers=markers)
-    if path is None:
-        return codebook
-    paths = [Path(path)] if isinstance(path, str | Path) else [Path(p) for p in path]
-    for one in paths:
-        round_entries, round_lists = _round_entries(one, codebook)
-        merged_lists = dict(codebook.choices)
-        merged_lists.update(round_lists)
-        codebook = Codebook(
-            entries=round_entries + [e for e in codebook.entries],
-            choices=merged_lists,
-            missing_codes=missing,
-            retro_markers=markers,
-            paths=codebook.paths + [one],
-        )
-    return codebook
-
-
-# ---------------------------------------------------------------------- template
-TEMPLATE_COLUMNS = ["source", "item_id", "instrument", "outcome", "choices", "type", "tool",
-                    "wave", "role", "recode", "note", "files"]
-_STRUCTURED = ("plan_actions", "jsr_assessment", "jsr_quality")
-
-
-def _slug(text: str) -> str:
-    slug = re.sub(r"[^a-z0-9]+", "_", normalize_label(text)).strip("_")
-    return slug[:40] or "column"
-
-
-def write_template(ws: Any, round_id: str, output: str | Path | None = None) -> Path:
-    """Write an ``.xlsx`` codebook pre-filled from every survey export of a round.
-
-    One row per distinct column header with the match found by the current codebook
-    (default plus the round's own), or a blank ``item_id`` and the note ``unmapped``;
-    for unmapped columns with few distinct answers a draft choice list named
-    ``draft_<column>`` lists the values seen. An existing file is never overwritten.
-
-    Returns
-    -------
-    Path
-        The file written (default ``data/raw/<round>/codebook.xlsx``).
-
-    Raises
-    ------
-    UsageError
-        When the output file exists already.
-    """
-    from ..ingest import read_export
-    from .manifest import load_manifest
-
-    folder = ws.require_round(round_id)
-    manifest = load_manifest(folder)
-    target = Path(output) if output is not None else folder / "codebook.xlsx"
-    if target.exists():
-        raise UsageError(f"{target} exists already: move it away or name another --output")
-    round_codebooks = sorted({s.codebook for s in manifest.sources if s.codebook is not None})
-    codebook = load_codebook(round_codebooks or None, data_dir=ws.data_dir)
-
-    rows: dict[str, dict[str, Any]] = {}
-    drafts: list[dict[str, Any]] = []
-    for source in manifest.sources:
-        if source.instrument in _STRUCTURED:
-            continue
-        raw = read_export(source.path, platform=source.platform, sheet=source.sheet)
-        for column in raw.frame.columns:
-            if column in rows:
-                if source.file not in rows[column]["files"]:
-                    rows[column]["files"] += f", {source.file}"
-                continue
-            entry = codebook.match(column, source.instrument)
-            row: dict[str, Any] = {c: None for c in TEMPLATE_COLUMNS}
-            row.update(source=column, files=source.file)
-            if entry is None:
-                row["note"] = "unmapped"
-                values = raw.frame[column].dropna().astype(str).str.strip()
-                distinct = [v for v in dict.fromkeys(values) if v]
-                pieces = [p for v in distinct for p in re.split(r"\s*[;,]\s*", v) if p]
-                if len(distinct) > 1 and len(set(pieces)) < len(distinct):
-                    # a select_multiple (Google ", ", MS Forms ";"): draft its options
-                    distinct = list(dict.fromkeys(pieces))
-                    row["type"] = "select_multiple"
-                if 0 < len(distinct) <= 12 and max(len(v) for v in distinct) <= 60:
-                    name = f"draft_{_slug(column)}"
-                    row["choices"] = name
-                    for position, value in enumerate(sorted(distinct, key=normalize_label), start=1):
-                        drafts.append({"list_name": name, "value": position, "label_en": value, "label_fr": None})
-            else:
-                row.update(
-                    item_id=entry.item_id if entry.role in ("item", "grid") else None,
-                    instrument=entry.instrument,
-                    outcome=entry.outcome,
-                    choices=entry.choices,
-                    type=entry.type,
-                    tool=entry.tool,
-                    wave="retro" if entry.retro else entry.wave,
-                    role=entry.role,
-                    note=_template_note(entry),
-                )
-            rows[column] = row
-    used = {r["choices"] for r in rows.values() if r["choices"]}
-    choices = [
-        {"list_name": name, "value": level.get("value"),
-         **{k: v for k, v in level.items() if k.startswith("label")}}
-        for name, levels in codebook.choices.items() if name in used
-        for level in levels
-    ]
-    target.parent.mkdir(parents=True, exist_ok=True)
-    from ..core.atomic import atomic_path
-
-    with atomic_path(target) as tmp, pd.ExcelWriter(tmp, engine="openpyxl") as writer:
-        pd.DataFrame(list(rows.values()), columns=TEMPLATE_COLUMNS).to_excel(writer, sheet_name="codebook", index=False)
-        pd.DataFrame(choices + drafts).reindex(
-            columns=["list_name", "value", "label_en", "label_fr"]
-        ).to_excel(writer, sheet_name="choices", index=False)
-    return target
-
-
-def _template_note(entry: CodebookEntry) -> str:
-    notes = [f"matched ({entry.origin})"]
-    if entry.retro:
-        notes.append("retro marker")
-    if entry.alter:
-        notes.append(f"grid alter {entry.alter}")
-    if entry.option:
-        notes.append(f"option column {entry.option}")
-    if entry.is_identity:
-        notes.append("identity: used for the pid, then dropped")
-    return "; ".join(notes)

@@ -18,18 +18,20 @@ from typing import Any
 import yaml
 
 from ..core.errors import ManifestError
-from ..core.paths import MANIFEST_NAME, ROUND_ID_PATTERN, check_round_id
+from ..core.paths import MANIFEST_NAME, check_round_id
+from ..ingest.platforms import PLATFORMS
 
 __all__ = [
     "INSTRUMENTS",
-    "ROUND_ID_PATTERN",
+    "SURVEY_INSTRUMENTS",
+    "STRUCTURED_INSTRUMENTS",
+    "ISO3_PATTERN",
+    "WAVE_PATTERN",
     "Manifest",
     "Session",
     "Source",
     "load_manifest",
-    "check_round_id",
     "safe_join",
-    "MANIFEST_NAME",
 ]
 
 ISO3_PATTERN = re.compile(r"^[A-Z]{3}$")
@@ -47,18 +49,10 @@ INSTRUMENTS = (
     "jsr_assessment",
     "jsr_quality",
 )
-PLATFORMS = (
-    "kobo",
-    "odk",
-    "surveymonkey",
-    "google_forms",
-    "ms_forms",
-    "qualtrics",
-    "limesurvey",
-    "spreadsheet",
-    "stata",
-    "spss",
-)
+#: instruments answered by respondents: one submission per row, harmonized through a codebook
+SURVEY_INSTRUMENTS = ("session_feedback", "outcomes", "tool_feedback", "pulse", "ties")
+#: instruments kept as sheets with fixed columns (one row per action, rating or country)
+STRUCTURED_INSTRUMENTS = ("plan_actions", "jsr_assessment", "jsr_quality")
 TOP_KEYS = {
     "round": True,
     "title": True,
@@ -120,8 +114,6 @@ class Manifest:
 
     def sources_for(self, instrument: str) -> list[Source]:
         return [s for s in self.sources if s.instrument == instrument]
-
-
 
 
 def safe_join(folder: Path, name: str, *, file: str | Path | None = None, key: str = "file",

@@ -88,7 +88,7 @@ def manifest_template(round_id: str, language: str = "en") -> str:
     Parameters
     ----------
     round_id : str
-        A valid round id (`exchange_eval.clean.manifest.check_round_id`).
+        A valid round id (`exchange_eval.core.paths.check_round_id`).
     language : str, default "en"
         Two-letter language of the sources; the comments are in French for ``fr`` and in
         English otherwise.
@@ -137,7 +137,7 @@ def create_round(ws: Workspace, round_id: str, language: str = "en") -> Path:
     Raises
     ------
     UsageError
-        If the round id is not allowed (`exchange_eval.clean.manifest.check_round_id`), the
+        If the round id is not allowed (`exchange_eval.core.paths.check_round_id`), the
         round already has a manifest, or ``language`` is not a two-letter code.
 
     Notes

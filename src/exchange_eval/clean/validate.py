@@ -1,40 +1,41 @@
-"""pandera schemas of the canonical tables (`exchange_eval.core.tables`), and their problems as data.
+"""Validate stage: pandera schemas of the canonical tables, and their failures as problems.
 
 `schema_for(table)` builds a `pandera.DataFrameSchema` from `tables.TABLES` (dtypes)
 plus the checks we know: ISO3 country codes, wave and pid patterns, the instrument set,
 choice codes and value ranges from ``choices.yaml``, and uniqueness (one participant row
 per pid; one response per pid × instrument × wave × session × item). `check_table`
-validates lazily and turns every failure case into a `Problem`, so a user sees all of
-them at once.
+validates lazily and turns every failure case into a `Problem` (code ``schema``), so a
+user sees all of them at once; `validate_tables` checks every table of a round.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 
 import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 from pandera.errors import SchemaError, SchemaErrors
 
-from ..core.config import choice_lists
-from ..core.errors import Problem
+from ..core.config import Config
+from ..core.errors import Problem, ProblemCode
+from ..core.paths import ROUND_ID_PATTERN
 from ..core.tables import TABLES
+from .manifest import ISO3_PATTERN, SURVEY_INSTRUMENTS, WAVE_PATTERN
 
 __all__ = [
-    "ISO3",
     "PID_PATTERN",
-    "WAVE_PATTERN",
     "RESPONSE_INSTRUMENTS",
     "schema_for",
     "check_table",
+    "validate_tables",
 ]
 
-ISO3 = r"^[A-Z]{3}$"
-#: pids are ``p_`` + 12 hex digits of an HMAC (see privacy.pseudonym)
+#: pids are ``p_`` + 12 hex digits of an HMAC (see `exchange_eval.clean.protect.pseudonym`)
 PID_PATTERN = r"^p_[0-9a-f]{12}$"
-WAVE_PATTERN = r"^(pre|post|retro|followup-\d+|pulse-\d+|[a-z0-9][a-z0-9_-]*)$"
-RESPONSE_INSTRUMENTS = ("session_feedback", "outcomes", "tool_feedback", "pulse")
+#: the instruments of the ``responses`` table (ties have their own table)
+RESPONSE_INSTRUMENTS = tuple(i for i in SURVEY_INSTRUMENTS if i != "ties")
 _UNIQUE = {
     "participants": ["pid"],
     "attendance": ["pid", "session_id"],
@@ -58,13 +59,16 @@ _REQUIRED = {  # columns that may never be missing
 }
 
 
-def _codes(list_name: str) -> list[str]:
-    return [str(level["value"]) for level in choice_lists().get(list_name, [])]
+ChoiceLists = Mapping[str, list[dict]]
 
 
-def _range(list_name: str) -> tuple[float, float] | None:
+def _codes(list_name: str, choices: ChoiceLists) -> list[str]:
+    return [str(level["value"]) for level in choices.get(list_name, [])]
+
+
+def _range(list_name: str, choices: ChoiceLists) -> tuple[float, float] | None:
     values = []
-    for level in choice_lists().get(list_name, []):
+    for level in choices.get(list_name, []):
         try:
             values.append(float(level["value"]))
         except (TypeError, ValueError):
@@ -72,38 +76,38 @@ def _range(list_name: str) -> tuple[float, float] | None:
     return (min(values), max(values)) if values else None
 
 
-def _between(list_name: str) -> list[pa.Check]:
-    bounds = _range(list_name)
+def _between(list_name: str, choices: ChoiceLists) -> list[pa.Check]:
+    bounds = _range(list_name, choices)
     return [pa.Check.in_range(*bounds)] if bounds else []
 
 
-def _checks(table: str, column: str) -> list[pa.Check]:
+def _checks(table: str, column: str, choices: ChoiceLists) -> list[pa.Check]:
     if column == "pid" or column == "alter_pid":
         return [pa.Check.str_matches(PID_PATTERN)]
     if column in ("country", "ego_country", "alter_country"):
-        return [pa.Check.str_matches(ISO3)]
+        return [pa.Check.str_matches(ISO3_PATTERN.pattern)]
     if column == "wave":
-        return [pa.Check.str_matches(WAVE_PATTERN)]
+        return [pa.Check.str_matches(WAVE_PATTERN.pattern)]
     if column == "round_id":
-        return [pa.Check.str_matches(r"^[a-z0-9][a-z0-9_-]*$")]
+        return [pa.Check.str_matches(ROUND_ID_PATTERN.pattern)]
     if table == "responses" and column == "instrument":
         return [pa.Check.isin(RESPONSE_INSTRUMENTS)]
     if table == "participants" and column in ("role", "org_type", "gender"):
-        return [pa.Check.isin(_codes(column))]
+        return [pa.Check.isin(_codes(column, choices))]
     if table == "plan_actions" and column == "status":
-        return [pa.Check.isin(_codes("plan_status"))]
+        return [pa.Check.isin(_codes("plan_status", choices))]
     if table == "plan_actions" and column == "followup":
         return [pa.Check.str_matches(r"^followup-\d+$")]
     if table == "jsr_assessment" and column == "rating":
-        return _between("ladder4")
+        return _between("ladder4", choices)
     if column == "group":
         return [pa.Check.isin(["participant", "comparison"])]
     if table == "ties" and column == "collaboration":
-        return _between("collaboration")
+        return _between("collaboration", choices)
     if table == "ties" and (column.startswith("trust_") or column.startswith("value_")):
-        return _between("partner4")
+        return _between("partner4", choices)
     if table == "tool_feedback" and column == "rating":
-        return _between("useful5")
+        return _between("useful5", choices)
     if column == "n_sessions_attended" or column == "n_met":
         return [pa.Check.ge(0)]
     if column == "duration_s":
@@ -111,7 +115,8 @@ def _checks(table: str, column: str) -> list[pa.Check]:
     return []
 
 
-def schema_for(table: str, extra_columns: dict[str, str] | None = None) -> pa.DataFrameSchema:
+def schema_for(table: str, extra_columns: dict[str, str] | None = None, *,
+               choices: ChoiceLists | None = None) -> pa.DataFrameSchema:
     """The pandera schema of a canonical table.
 
     Parameters
@@ -121,7 +126,11 @@ def schema_for(table: str, extra_columns: dict[str, str] | None = None) -> pa.Da
     extra_columns
         Columns a table may carry beyond the contract (``jsr_quality`` has one boolean
         column per dimension id), as ``{column: dtype}``.
+    choices
+        The choice lists whose codes and ranges the values must respect
+        (`Config.choices`); default the package's.
     """
+    choices = choices if choices is not None else Config().choices
     columns = dict(TABLES[table])
     columns.update(extra_columns or {})
     required = set(_REQUIRED.get(table, []))
@@ -129,7 +138,7 @@ def schema_for(table: str, extra_columns: dict[str, str] | None = None) -> pa.Da
         {
             name: pa.Column(
                 dtype,
-                checks=_checks(table, name),
+                checks=_checks(table, name, choices),
                 nullable=name not in required,
                 required=True,
             )
@@ -229,14 +238,16 @@ def check_table(
     file: str | None = None,
     locate: pd.DataFrame | None = None,
     extra_columns: dict[str, str] | None = None,
+    choices: ChoiceLists | None = None,
 ) -> list[Problem]:
     """Validate ``df`` lazily against its schema; return one `Problem` per failure case.
 
     ``locate`` (optional, same index as ``df``) has ``source_file`` and ``source_row``
     columns: the problem then points at the raw export the row came from; otherwise at
-    ``file`` (default the table name) and the 1-based row of the table.
+    ``file`` (default the table name) and the 1-based row of the table. ``extra_columns``
+    and ``choices`` are passed to `schema_for`.
     """
-    schema = schema_for(table, extra_columns)
+    schema = schema_for(table, extra_columns, choices=choices)
     if _passes(df, schema):
         return []  # what pandera would find: nothing (it describes failures when there are some)
     try:
@@ -244,7 +255,7 @@ def check_table(
     except SchemaErrors as exc:
         cases = exc.failure_cases
     except SchemaError as exc:  # pragma: no cover - lazy validation raises SchemaErrors
-        return [Problem(file or table, str(exc))]
+        return [Problem(file or table, str(exc), code=ProblemCode.SCHEMA)]
     else:
         return []
     problems: list[Problem] = []
@@ -270,5 +281,27 @@ def check_table(
         message = _describe(case.check, case.failure_case)
         if where_file != table:
             message = f"{table}: {message}"
-        problems.append(Problem(where_file, message, where_row, column, "error"))
+        problems.append(Problem(where_file, message, where_row, column, "error", ProblemCode.SCHEMA))
+    return problems
+
+
+def validate_tables(tables: Mapping[str, pd.DataFrame], *, choices: ChoiceLists,
+                    locate_responses: pd.DataFrame | None = None,
+                    quality_columns: dict[str, str] | None = None) -> list[Problem]:
+    """Every schema failure of a round's tables, table by table in `tables.TABLES` order.
+
+    ``locate_responses`` (``source_file``, ``source_row`` per response) points response
+    problems at the export's own line; ``quality_columns`` are the dimension columns of
+    ``jsr_quality``.
+    """
+    problems: list[Problem] = []
+    for name in TABLES:
+        df = tables.get(name)
+        if df is None:
+            continue
+        locate = None
+        if name == "responses" and locate_responses is not None:
+            locate = locate_responses.reset_index(drop=True)
+        extra = quality_columns if name == "jsr_quality" else None
+        problems.extend(check_table(df, name, locate=locate, extra_columns=extra, choices=choices))
     return problems

@@ -12,7 +12,7 @@ still holds the previous version.
 CSV files are written for Excel users: UTF-8 *with* a byte-order mark, because Excel
 opens a BOM-less UTF-8 CSV in the legacy code page and garbles every accent ("Sénégal"
 becomes "SÃ©nÃ©gal"); pandas, DuckDB and R's readr all skip the BOM. String cells are
-neutralised against formula injection (`exchange_eval.clean.protect.neutralize_frame`).
+neutralised against formula injection (`exchange_eval.core.safe.neutralize_frame`).
 """
 
 from __future__ import annotations
@@ -43,6 +43,8 @@ __all__ = [
     "write_csv_atomic",
     "replace_dir_atomic",
     "cleanup_stale_temps",
+    "recover_dir",
+    "process_alive",
     "is_temp_name",
     "AtomicWriteError",
 ]
@@ -293,7 +295,7 @@ def write_csv_atomic(
         docstring). pandas (``read_csv``) skips it.
     neutralize : bool, default True
         Prefix string cells that Excel would run as formulas with ``'``
-        (`exchange_eval.clean.protect.neutralize_frame`). Numeric columns are never changed.
+        (`exchange_eval.core.safe.neutralize_frame`). Numeric columns are never changed.
     **kwargs
         Passed to `pandas.DataFrame.to_csv`.
 
@@ -344,8 +346,8 @@ def replace_dir_atomic(tmp_dir: str | Path, final_dir: str | Path) -> Path:
     -----
     Two renames are not one: for the instant between them ``final_dir`` does not exist,
     so a concurrent reader may find it missing (never half-written). A process killed in
-    that instant leaves the old version under ``.<name>.old-<pid>-<hex>``;
-    `cleanup_stale_temps` removes it.
+    that instant leaves the old version under ``.<name>.old-<pid>-<hex>``; `recover_dir`
+    puts it back.
     """
     tmp_dir = Path(tmp_dir)
     final_dir = Path(final_dir)
@@ -401,7 +403,8 @@ def atomic_dir(final_dir: str | Path) -> Iterator[Path]:
         raise
 
 
-def _pid_alive(pid: int) -> bool:
+def process_alive(pid: int) -> bool:
+    """Whether process ``pid`` is running on this machine (True when it cannot be told)."""
     if pid == os.getpid():
         return True
     if os.name != "posix":
@@ -461,7 +464,41 @@ def cleanup_stale_temps(
         except FileNotFoundError:
             continue
         pid = int(match["pid"])
-        if age >= max_age or (age >= older_than and not _pid_alive(pid)):
+        if age >= max_age or (age >= older_than and not process_alive(pid)):
             _remove(entry)
             removed.append(entry)
     return removed
+
+
+def recover_dir(final_dir: str | Path) -> list[Path]:
+    """Undo what writers killed while replacing ``final_dir`` left beside it.
+
+    Killed between the two renames of `replace_dir_atomic`, a writer leaves the previous
+    folder only under ``.<name>.old-<pid>-<hex>``. When ``final_dir`` is missing, the
+    latest such folder whose writer is gone is put back; then `cleanup_stale_temps`
+    removes the leftovers of dead writers in the parent folder.
+
+    Parameters
+    ----------
+    final_dir : str or Path
+        The folder a writer was replacing (e.g. ``data/processed/<round>``).
+
+    Returns
+    -------
+    list of Path
+        The leftovers removed.
+    """
+    final_dir = Path(final_dir)
+    parent = final_dir.parent
+    if not parent.is_dir():
+        return []
+    if not final_dir.exists():
+        aside = []
+        for entry in parent.iterdir():
+            match = _TEMP_NAME.match(entry.name)
+            if (match and match["kind"] == "old" and match["name"] == final_dir.name and entry.is_dir()
+                    and not process_alive(int(match["pid"]))):
+                aside.append((entry.stat().st_mtime, entry))
+        if aside:
+            os.rename(max(aside)[1], final_dir)
+    return cleanup_stale_temps(parent)

@@ -15,7 +15,8 @@ from pathlib import Path
 from typing import Any
 
 from .config import CONFIG_DIR, load_config
-from .errors import DataError, UsageError
+from .errors import DataError, ProblemCode, UsageError
+from .text import fold, straight_apostrophes
 
 __all__ = ["to_iso3", "country_name", "known_codes", "country_key"]
 
@@ -24,7 +25,6 @@ _FILE = "countries.yaml"
 _STOPWORDS = frozenset({"the", "of", "and", "et", "de", "du", "des", "la", "le", "les", "l", "d", "e", "y"})
 # ISO2 codes that mean something else when they stand alone in a country column.
 _AMBIGUOUS_ISO2 = frozenset({"NA"})  # Namibia, or "not available"? Write NAM or Namibia.
-_APOSTROPHES = "'’ʼ‘`´"
 
 
 def country_key(value: str) -> str:
@@ -46,10 +46,9 @@ def country_key(value: str) -> str:
     >>> country_key("Congo, Dem. Rep.")
     'congo dem rep'
     """
-    text = unicodedata.normalize("NFKD", str(value))
-    text = "".join(ch for ch in text if not unicodedata.combining(ch)).casefold()
+    text = fold(straight_apostrophes(str(value)))
     text = text.replace(".", "")  # U.S.A. = USA, Lao P.D.R. = Lao PDR
-    text = re.sub(f"[{_APOSTROPHES}]", " ", text)
+    text = text.replace("'", " ")  # d'Ivoire = d Ivoire: "d" is a small word below
     tokens = [t for t in re.split(r"[\W_]+", text) if t and t not in _STOPWORDS]
     return " ".join(sorted(tokens))
 
@@ -69,7 +68,8 @@ def _tables(user_dir: str | None) -> tuple[dict[str, dict[str, Any]], dict[str, 
     for code, entry in entries.items():
         code = str(code).strip().upper()
         if not re.fullmatch(r"[A-Z]{3}", code) or not isinstance(entry, dict):
-            raise DataError(f"{code!r} must be an ISO3 code mapped to iso2, en, fr and aliases", file=source)
+            raise DataError(f"{code!r} must be an ISO3 code mapped to iso2, en, fr and aliases", file=source,
+                            code=ProblemCode.CONFIG)
         by_code[code] = entry
         if entry.get("iso2"):
             iso2[str(entry["iso2"]).upper()] = code
@@ -83,6 +83,7 @@ def _tables(user_dir: str | None) -> tuple[dict[str, dict[str, Any]], dict[str, 
                 raise DataError(
                     f"{variant!r} names both {names[key]} and {code}; keep it under one country",
                     file=source,
+                    code=ProblemCode.CONFIG,
                 )
     return by_code, iso2, names
 
@@ -195,7 +196,8 @@ def country_name(iso3: str, lang: str = "en", *, data_dir: str | Path | None = N
     code = str(iso3).strip().upper()
     entry = by_code.get(code)
     if entry is None:
-        raise DataError(f"{iso3!r} is not a known ISO3 country code", column="country")
+        raise DataError(f"{iso3!r} is not a known ISO3 country code", column="country",
+                        code=ProblemCode.UNKNOWN_COUNTRY)
     name = entry.get(str(lang).strip().lower())
     if not name:
         raise UsageError(f"no {lang!r} name for {code}; the country table has en and fr")

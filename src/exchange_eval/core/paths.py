@@ -108,6 +108,7 @@ class Workspace:
             raise UsageError(f"no round {round_id!r} in {self.raw_dir} (rounds found: {known})")
         return folder
 
+
 def check_round_id(round_id: str, *, file: str | Path | None = None) -> str:
     """Return ``round_id`` if it is a safe round id, else raise `ManifestError`."""
     if not isinstance(round_id, str) or not ROUND_ID_PATTERN.match(round_id):

@@ -15,9 +15,9 @@ from typing import Any
 
 import pandas as pd
 
-from .errors import DataError, UsageError
+from .errors import DataError, ProblemCode, UsageError
 from .paths import Workspace
-from .tables import CLEANING_LOG_COLUMNS, TABLES
+from .tables import CLEANING_LOG_COLUMNS, CLEANING_LOG_DTYPES, TABLES
 
 __all__ = ["RoundData", "load_round", "load_rounds", "concat_rounds", "empty_table"]
 
@@ -28,8 +28,7 @@ def empty_table(table: str) -> pd.DataFrame:
 
 
 def _empty_log() -> pd.DataFrame:
-    return pd.DataFrame({c: pd.Series([], dtype="Int64" if c == "row" else "string")
-                         for c in CLEANING_LOG_COLUMNS})
+    return pd.DataFrame({c: pd.Series([], dtype=dtype) for c, dtype in CLEANING_LOG_DTYPES.items()})
 
 
 @dataclass
@@ -69,7 +68,7 @@ def _read_table(folder: Path, name: str) -> pd.DataFrame:
     try:
         df = pd.read_parquet(path)
     except (OSError, ValueError) as exc:
-        raise DataError(f"cannot read the processed table: {exc}", file=path) from None
+        raise DataError(f"cannot read the processed table: {exc}", file=path, code=ProblemCode.UNREADABLE) from None
     for column, dtype in TABLES[name].items():
         if column not in df.columns:
             df[column] = pd.Series([pd.NA] * len(df), dtype=dtype)
@@ -96,7 +95,7 @@ def load_round(ws: Workspace, round_id: str) -> RoundData:
     try:
         meta = json.loads(meta_path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
-        raise DataError(f"cannot read meta.json: {exc}", file=meta_path) from None
+        raise DataError(f"cannot read meta.json: {exc}", file=meta_path, code=ProblemCode.UNREADABLE) from None
     data = RoundData(round_id=round_id, meta=meta, path=folder)
     for name in TABLES:
         setattr(data, name, _read_table(folder, name))
@@ -108,7 +107,7 @@ def load_round(ws: Workspace, round_id: str) -> RoundData:
             if column not in log.columns:
                 log[column] = pd.NA
         log = log[CLEANING_LOG_COLUMNS]
-        data.cleaning_log = log.astype({c: "Int64" if c == "row" else "string" for c in CLEANING_LOG_COLUMNS})
+        data.cleaning_log = log.astype(CLEANING_LOG_DTYPES)
     return data
 
 

@@ -2,12 +2,12 @@
 
 This is the contract between cleaning (which writes them) and analysis (which reads
 them). Every table is long and tidy, carries ``round_id``, and names people only by
-``pid``. Dtypes are pandas dtypes; ``schema.py`` turns them into pandera schemas.
+``pid``. Dtypes are pandas dtypes; `exchange_eval.clean.validate` turns them into pandera schemas.
 """
 
 from __future__ import annotations
 
-__all__ = ["TABLES", "columns_of"]
+__all__ = ["TABLES", "CLEANING_LOG_COLUMNS", "CLEANING_LOG_DTYPES", "columns_of"]
 
 # table -> {column: dtype}
 TABLES: dict[str, dict[str, str]] = {
@@ -130,6 +130,8 @@ CLEANING_LOG_COLUMNS = [
     "new",
     "detail",
 ]
+# every column of the log is text but the row number
+CLEANING_LOG_DTYPES = {column: "Int64" if column == "row" else "string" for column in CLEANING_LOG_COLUMNS}
 
 
 def columns_of(table: str) -> list[str]:

@@ -55,6 +55,7 @@ class RawTable:
 
 def read_export(path: str | Path, platform: str | None = None, sheet: str | None = None) -> RawTable:
     """Read one export file; see module docstring."""
+    # imported here: sniff imports the readers, which import RawTable from this module
     from .sniff import read_any
 
     return read_any(Path(path), platform=platform, sheet=sheet)

@@ -17,7 +17,8 @@ import numpy as np
 import pandas as pd
 from pandas.api.typing import NAType
 
-from ..core.errors import DataError
+from ..core.errors import DataError, ProblemCode
+from ..core.text import straight_apostrophes
 from . import RawTable
 
 __all__ = [
@@ -34,7 +35,6 @@ __all__ = [
 ]
 
 _NBSPACES = ("\u00a0", "\u202f", "\u2007")
-_APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'"})
 
 _INTEGER = re.compile(r"^[+-]?\d+$")
 _NUMBER = re.compile(r"^[+-]?(\d+(?:[.,]\d+)?|\d{1,3}(?:[ ,.]\d{3})+(?:[.,]\d+)?|[.,]\d+)(?:[eE][+-]?\d+)?$")
@@ -88,8 +88,8 @@ def clean_cell(value: str | None) -> str | NAType:
 
 
 def clean_header(value: str | None) -> str:
-    """A header: like a cell, plus curly apostrophes as ``'`` and inner whitespace collapsed."""
-    return re.sub(r"\s+", " ", clean_text(value).translate(_APOSTROPHES))
+    """A header: like a cell, plus every apostrophe as ``'`` and inner whitespace collapsed."""
+    return re.sub(r"\s+", " ", straight_apostrophes(clean_text(value)))
 
 
 def column_letter(position: int) -> str:
@@ -164,6 +164,7 @@ def finish_table(
                     file=grid.path,
                     row=grid.lines[data_start + offset],
                     column=f"column {width + 1} ({column_letter(width + 1)})",
+                    code=ProblemCode.MALFORMED_ROW,
                 )
             raw = raw[:width]
         elif len(raw) < width:
@@ -208,6 +209,7 @@ def finish_table(
                     file=grid.path,
                     row=header_line,
                     column=name,
+                    code=ProblemCode.DUPLICATE_COLUMN,
                 )
             copy = 2
             while f"{name} ({copy})" in seen or f"{name} ({copy})" in named:
@@ -260,7 +262,7 @@ def single_header_table(
 ) -> RawTable:
     """The common case: one header row at ``header_index``, data below it."""
     if header_index >= len(grid.rows):
-        raise DataError("no header row found", file=grid.path)
+        raise DataError("no header row found", file=grid.path, code=ProblemCode.EMPTY_FILE)
     raw = grid.rows[header_index]
     original = [clean_text(c) for c in raw]
     columns = [clean_header(c) for c in raw]

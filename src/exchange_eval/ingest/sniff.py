@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from ..core.errors import DataError
+from ..core.errors import DataError, ProblemCode
 from . import (
     RawTable,
     google_forms,
@@ -25,15 +25,11 @@ from . import (
     surveymonkey,
 )
 from .common import Grid
+from .platforms import PLATFORMS
 from .stata_spss import SPSS_SUFFIXES, STATA_SUFFIXES, read_stats_file
 from .text import decode_text, parse_records, read_bytes, sniff_delimiter
 
-__all__ = ["PLATFORMS", "detect_platform", "read_any", "read_grid"]
-
-PLATFORMS = (
-    "kobo", "odk", "surveymonkey", "google_forms", "ms_forms", "qualtrics", "limesurvey",
-    "spreadsheet", "stata", "spss",
-)
+__all__ = ["detect_platform", "read_any", "read_grid"]
 
 # most specific first; spreadsheet is the fallback
 _DETECTION_ORDER: list[tuple[str, Callable[[Grid], bool]]] = [
@@ -72,7 +68,8 @@ def read_grid(path: Path, sheet: str | None = None) -> Grid:
     data = read_bytes(path)
     text, encoding = decode_text(data, path)
     if not text.strip():
-        raise DataError("the file holds only blank lines: no header, no data", file=path)
+        raise DataError("the file holds only blank lines: no header, no data", file=path,
+                        code=ProblemCode.EMPTY_FILE)
     delimiter = sniff_delimiter(text)
     records = parse_records(text, delimiter, path)
     return Grid(
@@ -88,16 +85,18 @@ def read_any(path: str | Path, platform: str | None = None, sheet: str | None = 
     """Read one export into a `RawTable`; ``platform`` (from the manifest) overrides sniffing."""
     path = Path(path)
     if platform is not None and platform not in PLATFORMS:
-        raise DataError(f"unknown platform {platform!r}; use one of {', '.join(PLATFORMS)}", file=path)
+        raise DataError(f"unknown platform {platform!r}; use one of {', '.join(PLATFORMS)}", file=path,
+                        code=ProblemCode.UNKNOWN_PLATFORM)
     suffix = path.suffix.lower()
     if suffix in STATA_SUFFIXES | SPSS_SUFFIXES:
         return read_stats_file(path, platform)
     if platform in ("stata", "spss"):
         raise DataError(
-            f"the manifest says platform {platform!r} but this is not a .dta/.sav file", file=path
+            f"the manifest says platform {platform!r} but this is not a .dta/.sav file", file=path,
+            code=ProblemCode.WRONG_FORMAT,
         )
     grid = read_grid(path, sheet)
     if not grid.rows:
-        raise DataError("no header row: the sheet is empty", file=path)
+        raise DataError("no header row: the sheet is empty", file=path, code=ProblemCode.EMPTY_FILE)
     name = platform or detect_platform(grid)
     return _READERS[name](grid)

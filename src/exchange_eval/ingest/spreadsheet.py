@@ -22,7 +22,7 @@ from typing import Any
 
 import pandas as pd
 
-from ..core.errors import DataError
+from ..core.errors import DataError, ProblemCode
 from . import RawTable
 from .common import Grid, single_header_table
 
@@ -63,12 +63,13 @@ def cell_text(value: Any) -> str | None:
 
 
 def _xlsx_sheets(path: Path) -> dict[str, list[tuple[int, list[str | None]]]]:
-    import openpyxl
+    import openpyxl  # imported for workbooks only: most exports are CSV, and it is slow to import
 
     try:
         book = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises zip, XML and key errors for damaged files
-        raise DataError(f"cannot open this workbook ({type(exc).__name__}): is it really .xlsx?", file=path) from None
+        raise DataError(f"cannot open this workbook ({type(exc).__name__}): is it really .xlsx?", file=path,
+                        code=ProblemCode.WRONG_FORMAT) from None
     sheets: dict[str, list[tuple[int, list[str | None]]]] = {}
     try:
         for ws in book.worksheets:
@@ -84,12 +85,13 @@ def _xlsx_sheets(path: Path) -> dict[str, list[tuple[int, list[str | None]]]]:
 
 
 def _xls_sheets(path: Path) -> dict[str, list[tuple[int, list[str | None]]]]:
-    import xlrd
+    import xlrd  # imported for legacy .xls workbooks only
 
     try:
         book = xlrd.open_workbook(str(path))
     except Exception as exc:  # xlrd raises XLRDError and struct errors for damaged files
-        raise DataError(f"cannot open this workbook ({type(exc).__name__}): is it really .xls?", file=path) from None
+        raise DataError(f"cannot open this workbook ({type(exc).__name__}): is it really .xls?", file=path,
+                        code=ProblemCode.WRONG_FORMAT) from None
     sheets: dict[str, list[tuple[int, list[str | None]]]] = {}
     for ws in book.sheets():
         rows = []
@@ -114,7 +116,8 @@ def _ods_sheets(path: Path) -> dict[str, list[tuple[int, list[str | None]]]]:
     try:
         frames = pd.read_excel(path, engine="odf", sheet_name=None, header=None, dtype=object)
     except Exception as exc:  # odfpy raises zip and XML errors for damaged files
-        raise DataError(f"cannot open this workbook ({type(exc).__name__}): is it really .ods?", file=path) from None
+        raise DataError(f"cannot open this workbook ({type(exc).__name__}): is it really .ods?", file=path,
+                        code=ProblemCode.WRONG_FORMAT) from None
     sheets: dict[str, list[tuple[int, list[str | None]]]] = {}
     for name, frame in frames.items():
         rows = []
@@ -129,9 +132,9 @@ def _ods_sheets(path: Path) -> dict[str, list[tuple[int, list[str | None]]]]:
 def read_workbook(path: Path, sheet: str | None = None) -> Grid:
     """One sheet of an .xlsx/.xlsm/.xls/.ods workbook as a `Grid` (see module docstring)."""
     if not path.exists():
-        raise DataError("file not found", file=path)
+        raise DataError("file not found", file=path, code=ProblemCode.FILE_NOT_FOUND)
     if path.stat().st_size == 0:
-        raise DataError("the file is empty (0 bytes)", file=path)
+        raise DataError("the file is empty (0 bytes)", file=path, code=ProblemCode.EMPTY_FILE)
     suffix = path.suffix.lower()
     if suffix in (".xlsx", ".xlsm"):
         sheets = _xlsx_sheets(path)
@@ -146,12 +149,14 @@ def read_workbook(path: Path, sheet: str | None = None) -> Grid:
             raise DataError(
                 f"no sheet {sheet!r} in this workbook; its sheets are: {', '.join(map(repr, names))}",
                 file=path,
+                code=ProblemCode.MISSING_SHEET,
             )
         chosen = sheet
     else:
         filled = [name for name in names if sheets[name]]
         if not filled:
-            raise DataError(f"every sheet of this workbook is empty ({', '.join(map(repr, names))})", file=path)
+            raise DataError(f"every sheet of this workbook is empty ({', '.join(map(repr, names))})", file=path,
+                            code=ProblemCode.EMPTY_FILE)
         chosen = filled[0]
         if len(filled) > 1:
             warnings.append(

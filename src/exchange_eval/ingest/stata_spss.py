@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..core.errors import DataError
+from ..core.errors import DataError, ProblemCode
 from . import RawTable
 from .common import Grid, finish_table
 from .spreadsheet import cell_text
@@ -24,12 +24,12 @@ SPSS_SUFFIXES = {".sav", ".zsav", ".por"}
 
 def read_stats_file(path: Path, platform: str | None = None) -> RawTable:
     """Read a Stata or SPSS file with its value labels applied."""
-    import pyreadstat
+    import pyreadstat  # imported for .dta/.sav files only: a compiled extension few rounds need
 
     if not path.exists():
-        raise DataError("file not found", file=path)
+        raise DataError("file not found", file=path, code=ProblemCode.FILE_NOT_FOUND)
     if path.stat().st_size == 0:
-        raise DataError("the file is empty (0 bytes)", file=path)
+        raise DataError("the file is empty (0 bytes)", file=path, code=ProblemCode.EMPTY_FILE)
     suffix = path.suffix.lower()
     kind = "stata" if suffix in STATA_SUFFIXES else "spss"
     reader = {
@@ -41,7 +41,8 @@ def read_stats_file(path: Path, platform: str | None = None) -> RawTable:
     try:
         frame, meta = reader(str(path))
     except Exception as exc:  # pyreadstat raises ReadstatError / PyreadstatError
-        raise DataError(f"cannot read this {kind} file: {exc}", file=path) from None
+        raise DataError(f"cannot read this {kind} file: {exc}", file=path,
+                        code=ProblemCode.UNREADABLE) from None
 
     names = list(frame.columns)
     labels_by_var: dict[str, dict[str, str]] = {}

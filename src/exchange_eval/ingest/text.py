@@ -27,7 +27,7 @@ import io
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..core.errors import DataError
+from ..core.errors import DataError, ProblemCode
 
 __all__ = [
     "Record",
@@ -66,15 +66,15 @@ class Record:
 def read_bytes(path: Path) -> bytes:
     """Return the bytes of ``path``; `DataError` if it is missing, not a file or empty."""
     if not path.exists():
-        raise DataError("file not found", file=path)
+        raise DataError("file not found", file=path, code=ProblemCode.FILE_NOT_FOUND)
     if not path.is_file():
-        raise DataError("not a file (a folder?)", file=path)
+        raise DataError("not a file (a folder?)", file=path, code=ProblemCode.FILE_NOT_FOUND)
     try:
         data = path.read_bytes()
     except OSError as exc:
-        raise DataError(f"cannot read the file: {exc.strerror}", file=path) from None
+        raise DataError(f"cannot read the file: {exc.strerror}", file=path, code=ProblemCode.UNREADABLE) from None
     if not data:
-        raise DataError("the file is empty (0 bytes)", file=path)
+        raise DataError("the file is empty (0 bytes)", file=path, code=ProblemCode.EMPTY_FILE)
     return data
 
 
@@ -96,12 +96,14 @@ def decode_text(data: bytes, path: Path) -> tuple[str, str]:
         try:
             return data.decode("utf-16"), "utf-16"
         except UnicodeDecodeError:
-            raise DataError("starts with a UTF-16 mark but cannot be decoded as UTF-16", file=path) from None
+            raise DataError("starts with a UTF-16 mark but cannot be decoded as UTF-16", file=path,
+                            code=ProblemCode.BAD_ENCODING) from None
     kind = _binary_kind(data)
     if kind is not None:
         raise DataError(
             f"this is not a text/CSV file but {kind}; rename it with its real extension",
             file=path,
+            code=ProblemCode.WRONG_FORMAT,
         )
     nul = data.find(b"\x00")
     if nul >= 0:
@@ -111,13 +113,15 @@ def decode_text(data: bytes, path: Path) -> tuple[str, str]:
         raise DataError(
             f"this is a binary file, not a CSV (NUL byte at offset {nul}); was another file renamed?",
             file=path,
+            code=ProblemCode.WRONG_FORMAT,
         )
     if data.startswith(b"\xef\xbb\xbf"):
         try:
             return data[3:].decode("utf-8"), "utf-8-sig"
         except UnicodeDecodeError as exc:
             raise DataError(
-                f"starts with a UTF-8 mark but byte {exc.start + 3} is not UTF-8", file=path
+                f"starts with a UTF-8 mark but byte {exc.start + 3} is not UTF-8", file=path,
+                code=ProblemCode.BAD_ENCODING,
             ) from None
     try:
         return data.decode("utf-8"), "utf-8"
@@ -132,7 +136,8 @@ def decode_text(data: bytes, path: Path) -> tuple[str, str]:
     guess = _charset_guess(data)
     if guess is not None:
         return guess
-    raise DataError("cannot tell the text encoding of this file (is it binary?)", file=path)
+    raise DataError("cannot tell the text encoding of this file (is it binary?)", file=path,
+                    code=ProblemCode.BAD_ENCODING)
 
 
 def _utf16_without_bom(data: bytes) -> tuple[str, str] | None:
@@ -238,6 +243,7 @@ def _line_by_line(data: bytes) -> tuple[str, str] | None:
 
 
 def _charset_guess(data: bytes) -> tuple[str, str] | None:
+    # the last resort of decode_text: imported only when reached
     from charset_normalizer import from_bytes
 
     best = from_bytes(data).best()
@@ -320,6 +326,7 @@ def parse_records(text: str, delimiter: str, path: Path) -> list[Record]:
         "the file ends inside a quoted answer (truncated file or unbalanced quote); the record starts here",
         file=path,
         row=line,
+        code=ProblemCode.MALFORMED_ROW,
     )
 
 
@@ -327,4 +334,4 @@ def _lenient(text: str, delimiter: str, path: Path) -> list[Record]:
     try:
         return _records(text, delimiter, strict=False)
     except csv.Error as exc:
-        raise DataError(f"cannot be read as CSV: {exc}", file=path) from None
+        raise DataError(f"cannot be read as CSV: {exc}", file=path, code=ProblemCode.MALFORMED_ROW) from None

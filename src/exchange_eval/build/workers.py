@@ -1,0 +1,201 @@
+"""Run build tasks: in this process (one job) or in long-lived ``spawn`` worker processes.
+
+Each worker imports papermill, nbconvert and weasyprint once (`_worker_init`), then
+cleans, executes and exports one report per task, right after each other. A task never
+raises: its outcome comes back as a dict (state done / skipped / failed), and only the
+parent prints.
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import queue
+import time
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass
+from typing import Any
+
+from ..core.errors import ExchangeEvalError
+from ..core.fingerprint import hash_json
+from ..core.paths import Workspace
+from ..publish.report import publish_report
+from ..publish.spec import ReportSpec, review_spec, round_meta, round_spec, synthesis_spec
+from .cache import stat_key
+from .progress import Progress
+
+__all__ = ["Cleaner", "Task", "Runner", "run_task", "default_clean", "describe", "report_key", "output_files"]
+
+Cleaner = Callable[[Workspace, str], Any]
+
+
+@dataclass(frozen=True)
+class Task:
+    """One unit of work sent to a worker (picklable)."""
+
+    label: str  # what the user sees: round id, "synthesis", "review", "<round> (fr)"
+    kind: str  # round, synthesis, review
+    ws: Workspace
+    formats: tuple[str, ...]
+    round_id: str | None = None
+    lang: str | None = None
+    rounds: tuple[str, ...] = ()
+    clean: bool = False
+    input_fingerprint: str = ""
+    old_key: str | None = None
+    key_parts: tuple[tuple[str, str], ...] = ()
+    cleaner: Cleaner | None = None
+
+
+def default_clean(ws: Workspace, round_id: str) -> Any:
+    """`exchange_eval.clean.clean_round`."""
+    # imported on use: the cleaning pipeline loads pandas, which a build with nothing to
+    # clean never needs
+    from ..clean.pipeline import clean_round
+
+    return clean_round(ws, round_id)
+
+
+def describe(exc: BaseException) -> str:
+    """A failure as the build reports it: the message, or the first ten data problems."""
+    problems = getattr(exc, "problems", None)
+    if problems:
+        lines = [str(p) for p in problems[:10]]
+        more = len(problems) - len(lines)
+        return "data problems:\n  " + "\n  ".join(lines) + (f"\n  … and {more} more" if more > 0 else "")
+    return str(exc)
+
+
+def report_key(parts: Iterable[tuple[str, str]], data: dict[str, str]) -> str:
+    """The key of a report: what it depends on (``parts``) and its rounds' data hashes."""
+    return hash_json({"parts": dict(parts), "data": data})
+
+
+def output_files(ws: Workspace, spec: ReportSpec, formats: Iterable[str]) -> list[str]:
+    """The report's files, relative to the reports folder: ``.ipynb``, ``.json``, each format."""
+    return [spec.path(ws, ext).relative_to(ws.reports_dir).as_posix() for ext in ("ipynb", "json", *formats)]
+
+
+def run_task(task: Task) -> dict[str, Any]:
+    """Run one task: clean (round only, when needed) then publish the report.
+
+    Never raises: returns ``label``, ``kind``, ``state`` (done / skipped / failed),
+    ``cleaned``, ``seconds`` and, once the report is known, its ``key``, ``data`` (round
+    id → data hash) and ``files``; ``error`` when failed, ``timings`` when built.
+    """
+    start = time.perf_counter()
+    result: dict[str, Any] = {"label": task.label, "kind": task.kind, "cleaned": False}
+    try:
+        if task.kind == "round":
+            rid = str(task.round_id)
+            if task.clean:
+                (task.cleaner or default_clean)(task.ws, rid)
+                result["cleaned"] = True
+                result["meta_stat"] = stat_key(task.ws.processed_round(rid) / "meta.json")
+            data = {rid: str(round_meta(task.ws, rid).get("data_hash", ""))}
+            spec = round_spec(task.ws, rid, task.lang)
+        else:
+            data = {rid: str(round_meta(task.ws, rid).get("data_hash", "")) for rid in task.rounds}
+            make = synthesis_spec if task.kind == "synthesis" else review_spec
+            spec = make(task.ws, task.lang, list(task.rounds))
+        key = report_key(task.key_parts + (("lang", spec.lang),), data)
+        files = output_files(task.ws, spec, task.formats)
+        result.update(key=key, data=data, files=files)
+        if key == task.old_key and all((task.ws.reports_dir / f).is_file() for f in files):
+            result["state"] = "skipped"
+        else:
+            timings: dict[str, float] = {}
+            publish_report(task.ws, spec, task.formats, timings=timings)
+            result["state"] = "done"
+            result["timings"] = timings
+    except ExchangeEvalError as exc:
+        result.update(state="failed", error=f"{task.label}: {describe(exc)}")
+    except Exception as exc:  # one broken report must not stop the others
+        result.update(state="failed", error=f"{task.label}: internal error: {type(exc).__name__}: {exc}")
+    result["seconds"] = time.perf_counter() - start
+    return result
+
+
+_progress_queue: Any = None  # set in each worker process by _worker_init
+
+
+def _worker_init(progress_queue: Any) -> None:
+    """Import the heavy libraries once per worker process."""
+    global _progress_queue
+    _progress_queue = progress_queue
+    logging.getLogger("papermill").setLevel(logging.ERROR)
+    logging.getLogger("weasyprint").setLevel(logging.ERROR)
+    logging.getLogger("fontTools").setLevel(logging.ERROR)
+    # preloaded here, once, so that every task of this worker finds them imported
+    import jinja2  # noqa: F401
+    import nbconvert  # noqa: F401
+    import nbformat  # noqa: F401
+    import papermill  # noqa: F401
+    import weasyprint  # noqa: F401
+
+
+def _worker_task(task: Task) -> dict[str, Any]:
+    if _progress_queue is not None:
+        _progress_queue.put(("running", task.label, time.time()))
+    return run_task(task)
+
+
+class Runner:
+    """Runs tasks in this process (jobs=1) or in a pool of long-lived spawn workers."""
+
+    def __init__(self, jobs: int, show: Progress) -> None:
+        self.jobs = jobs
+        self.show = show
+        self.pool: Any = None
+        self.queue: Any = None
+
+    def _ensure_pool(self) -> None:
+        if self.pool is not None:
+            return
+        context = multiprocessing.get_context("spawn")
+        self.queue = context.Queue()
+        self.pool = ProcessPoolExecutor(
+            max_workers=self.jobs, mp_context=context, initializer=_worker_init, initargs=(self.queue,)
+        )
+
+    def run(self, tasks: list[Task]) -> Iterator[tuple[Task, dict[str, Any]]]:
+        """Yield each task with its outcome, as they finish."""
+        if self.jobs == 1 or len(tasks) == 0:
+            for task in tasks:
+                self.show.set(task.label, "running", started=time.time())
+                yield task, run_task(task)
+            return
+        self._ensure_pool()
+        futures = {self.pool.submit(_worker_task, task): task for task in tasks}
+        pending = set(futures)
+        while pending:
+            done, pending = wait(pending, timeout=0.25, return_when=FIRST_COMPLETED)
+            self._drain()
+            for future in done:
+                task = futures[future]
+                try:
+                    outcome = future.result()
+                except BrokenProcessPool:
+                    outcome = {"label": task.label, "state": "failed", "crashed": True, "error": f"{task.label}: a worker process died (out of memory?)"}
+                except Exception as exc:  # pickling problems and the like
+                    outcome = {"label": task.label, "state": "failed", "crashed": True, "error": f"{task.label}: internal error: {type(exc).__name__}: {exc}"}
+                yield task, outcome
+            self.show.tick()
+
+    def _drain(self) -> None:
+        while self.queue is not None:
+            try:
+                state, label, when = self.queue.get_nowait()
+            except queue.Empty:
+                return
+            except (OSError, ValueError):
+                return
+            self.show.set(label, state, started=when)
+
+    def close(self) -> None:
+        """Stop the workers (cancelling tasks not started)."""
+        if self.pool is not None:
+            self.pool.shutdown(wait=True, cancel_futures=True)
+            self.pool = None

@@ -1,0 +1,44 @@
+"""What the stages of one round's cleaning share: the round, its configuration, its findings.
+
+Each stage is a function that takes a `RoundContext` and the previous stage's output and
+returns its own; the context carries what is fixed for the round (manifest, configuration,
+pseudonymisation key) and collects what every stage reports (problems, cleaning log).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..core.config import Config
+from .log import CleaningLog, ProblemList
+from .manifest import Manifest
+
+__all__ = ["RoundContext"]
+
+
+@dataclass
+class RoundContext:
+    """One round being cleaned.
+
+    Attributes
+    ----------
+    round_id : str
+        The round's id.
+    manifest : Manifest
+        Its ``round.yaml``.
+    config : Config
+        The data folder's configuration (`Workspace.config`).
+    key : bytes
+        The pseudonymisation key (`exchange_eval.clean.keys.load_key`).
+    problems : ProblemList
+        Every problem found so far.
+    log : CleaningLog
+        Every change made so far.
+    """
+
+    round_id: str
+    manifest: Manifest
+    config: Config
+    key: bytes
+    problems: ProblemList
+    log: CleaningLog

@@ -1,0 +1,344 @@
+"""Scrub free text of e-mail addresses, phone numbers and the names on the round's roster.
+
+`Scrubber` is built once per round from the roster's names (compiling their patterns is
+the costly part) and scrubs every free-text answer, plan description and correction;
+`scrub_text` does the same for one text. What is found becomes ``[email]``, ``[phone]``
+or ``[name]``.
+"""
+
+from __future__ import annotations
+
+import functools
+import itertools
+import re
+import unicodedata
+from collections.abc import Iterable
+
+from ..core.text import APOSTROPHES, fold
+from .protect import HONORIFICS
+
+__all__ = [
+    "COMMON_WORDS",
+    "EMAIL_PLACEHOLDER",
+    "NAME_PLACEHOLDER",
+    "PHONE_PLACEHOLDER",
+    "Scrubber",
+    "scrub_text",
+]
+
+EMAIL_PLACEHOLDER = "[email]"
+PHONE_PLACEHOLDER = "[phone]"
+NAME_PLACEHOLDER = "[name]"
+
+
+# Words that are also given names or surnames somewhere (Hope, Grace, Will, Fall, Ben…),
+# and name particles. A roster word in this list is scrubbed on its own only when written
+# with a capital, so "I hope" stays while "Hope presented the plan" does not.
+_COMMON_WORDS_TEXT = """
+    the and for are but not you all any can had her was one our out day get has him his how
+    man new now old see two way who did its let put say she too use will may might must
+    mark bill rose hope joy faith grace gift blessing precious patience mercy charity
+    prosper goodluck godwin lucky happy innocent justice peace love honest given victory
+    sunday monday tuesday friday saturday april june july august summer winter
+    well long short small great early young white black brown green king may bell
+    read reading page ward wood hill field rich park fall bay dean frank early
+    more most some such than that them then there these they this those what when where which
+    while with would your have from been were said each other into just like only over also
+    about after again before being between both could first last made many much never
+    plan plans team work session sessions visit report review sector policy country
+    data year years time ministry education school ben bin ibn abu ould mint van von der
+    den del della dos das los las mac san santa sainte saint
+    les des une pour par avec sur dans que qui pas plus est son ses aux mais nous vous ils
+    elle elles ete etre avoir fait bien tout tous toute toutes leur leurs meme comme aussi
+    tres entre apres avant sans sous chez encore cette ces notre nos votre vos rien peu
+    lors bon bonne grand grande petit roi reine paix espoir foi joie
+"""
+COMMON_WORDS = frozenset(_COMMON_WORDS_TEXT.split())
+
+_EMAIL_RE = re.compile(r"(?<![\w.+%'-])[\w.+%'-]+@[\w-]+(?:\.[\w-]+)+")
+_EMAIL_OBFUSCATED_RE = re.compile(
+    r"(?<![\w.+-])[\w.+-]+\s*[\[({]\s*(?:at|arobase)\s*[\])}]\s*[\w-]+"
+    r"(?:\s*(?:\.|[\[({]\s*(?:dot|point)\s*[\])}])\s*[\w-]+)+",
+    re.IGNORECASE,
+)
+_URL_RE = re.compile(r"(?:https?://|www\.)[^\s<>\"']+", re.IGNORECASE)
+_PLACEHOLDER_RE = re.compile(r"\[(?:email|phone|name)\]")
+
+# A run of digit groups joined by single separators (space, no-break space, dot, hyphen),
+# optionally with an international prefix and parenthesised area codes; what it is gets
+# decided by _is_phone.
+_GROUP = r"(?:\(\d{1,5}\)|\d+)"
+_SEP = r"(?:[ \u00a0.\-]|(?<=\))(?=[\d(])|(?<=\d)(?=\())"
+_PHONE_CANDIDATE_RE = re.compile(
+    rf"(?<![\w/,+])(?<!\d[.\-])(?:\+\s?)?{_GROUP}(?:{_SEP}{_GROUP})*(?![\w/]|[.,]\d|\s?%)"
+)
+
+
+def _is_year(group: str) -> bool:
+    return len(group) == 4 and 1900 <= int(group) <= 2099
+
+
+def _is_date(groups: list[str]) -> bool:
+    if len(groups) != 3:
+        return False
+    a, b, c = groups
+    if len(a) == 4 and len(b) <= 2 and len(c) <= 2:  # 2025-03-12
+        return 1 <= int(b) <= 12 and 1 <= int(c) <= 31
+    if len(a) <= 2 and len(b) <= 2 and len(c) in (2, 4):  # 12/03/2025, 03-12-25
+        x, y = int(a), int(b)
+        return (1 <= x <= 31 and 1 <= y <= 12) or (1 <= x <= 12 and 1 <= y <= 31)
+    return False
+
+
+def _is_compact_date(digits: str) -> bool:
+    if len(digits) != 8:
+        return False
+    y1, m1, d1 = digits[:4], digits[4:6], digits[6:]  # 20250312
+    d2, m2, y2 = digits[:2], digits[2:4], digits[4:]  # 12032025
+    return (_is_year(y1) and 1 <= int(m1) <= 12 and 1 <= int(d1) <= 31) or (
+        _is_year(y2) and 1 <= int(m2) <= 12 and 1 <= int(d2) <= 31
+    )
+
+
+def _is_phone(candidate: str) -> bool:
+    groups = re.findall(r"\d+", candidate)
+    digits = "".join(groups)
+    n = len(digits)
+    if candidate.startswith("+"):
+        return 7 <= n <= 15
+    if digits.startswith("00") and 10 <= n <= 17:  # 00 221 77 123 45 67
+        return True
+    if n < 8:
+        return False
+    if "(" in candidate:
+        return True
+    if len(groups) == 1:
+        return n >= 9 or not _is_compact_date(digits)
+    if all(_is_year(g) for g in groups) or _is_date(groups):
+        return False
+    if any(len(g) == 1 for g in groups):  # lists, decimals, versions, ISBNs
+        return False
+    separators = set(re.findall(r"[ \u00a0.\-]", candidate))
+    thousands = (
+        len(groups[0]) <= 3
+        and not groups[0].startswith("0")
+        and all(len(g) == 3 for g in groups[1:])
+        and len(separators) == 1
+    )
+    if thousands:  # 1 500 000 FCFA, 12.500.000
+        return False
+    if len(groups) == 2:
+        return "." not in separators and not _is_year(groups[0]) and n >= 9
+    return True
+
+
+def _fold_with_map(text: str) -> tuple[str, list[int] | None]:
+    """Fold ``text`` character by character, remembering where each folded char came from.
+
+    The map is None when folding kept one character per character (the usual case).
+    """
+    if text.isascii():
+        return text.lower().replace("`", "'"), None
+    pieces = [_fold_char(char) for char in text]
+    folded = "".join(pieces)
+    if len(folded) == len(text) and set(map(len, pieces)) == {1}:
+        return folded, None
+    origin: list[int] = []
+    for index, piece in enumerate(pieces):
+        origin.extend([index] * len(piece))
+    return folded, origin
+
+
+@functools.lru_cache(maxsize=4096)
+def _fold_char(char: str) -> str:
+    if char in APOSTROPHES:
+        return "'"
+    return fold(char)
+
+
+def _token_pattern(token: str) -> str:
+    # an optional apostrophe after the first letter: "ndiaye" also matches "N'Diaye"
+    if len(token) < 2:
+        return re.escape(token)
+    return re.escape(token[0]) + "'?" + re.escape(token[1:])
+
+
+def _scrubbed_alone(token: str) -> bool:
+    """Whether a roster word is replaced wherever it stands (3+ letters, not a common word)."""
+    return len(token) >= 3 and token not in COMMON_WORDS and re.search(r"[^\W\d_]", token) is not None
+
+
+class Scrubber:
+    """Scrub free text of e-mails, phone numbers and the names of one roster.
+
+    Build one per round (compiling the name patterns is the costly part) and call
+    `scrub` on every text; `scrub_text` does this for you with a small cache.
+
+    Parameters
+    ----------
+    names : iterable of str
+        Full names as on the roster (any order of given name and surname).
+    """
+
+    def __init__(self, names: Iterable[str] = ()) -> None:
+        full_patterns: set[str] = set()
+        plain_tokens: set[str] = set()
+        capital_tokens: set[str] = set()
+        all_tokens: set[str] = set()
+        for name in names:
+            if not isinstance(name, str) or not name.strip():
+                continue
+            raw_tokens = fold(unicodedata.normalize("NFKC", name))
+            words = [w for w in re.split(r"[^\w" + APOSTROPHES + r"]+|_", raw_tokens) if w]
+            tokens: list[str] = []
+            for word in words:
+                parts = [p for p in re.split(f"[{APOSTROPHES}]", word) if p]
+                joined = "".join(parts)
+                if joined and joined not in HONORIFICS:
+                    tokens.append(joined)
+                    if len(parts) > 1 and len(parts[-1]) >= 3:  # D'Almeida: also "Almeida"
+                        all_tokens.add(parts[-1])
+            if not tokens:
+                continue
+            all_tokens.update(tokens)
+            if len(tokens) < 2 or all(_scrubbed_alone(t) for t in tokens):
+                continue  # every word is replaced on its own; the pieces merge afterwards
+            orders = (
+                itertools.permutations(tokens) if len(tokens) <= 3 else [tokens, tokens[::-1]]
+            )
+            for order in orders:
+                full_patterns.add(r"[\s,.\-]+".join(_token_pattern(t) for t in order))
+        for token in all_tokens:
+            if _scrubbed_alone(token):
+                plain_tokens.add(token)
+            elif len(token) >= 3 and token in COMMON_WORDS:
+                capital_tokens.add(token)
+
+        def alternation(patterns: Iterable[str]) -> re.Pattern[str] | None:
+            ordered = sorted(patterns, key=lambda p: (-len(p), p))
+            if not ordered:
+                return None
+            return re.compile(r"(?<!\w)(?:" + "|".join(ordered) + r")(?!\w)")
+
+        self._full = alternation(full_patterns)
+        self._plain = alternation(_token_pattern(t) for t in plain_tokens)
+        self._capital = alternation(_token_pattern(t) for t in capital_tokens)
+        short = sorted(all_tokens, key=lambda t: (-len(t), t))
+        self._titled = (
+            re.compile(
+                r"(?<!\w)(?:" + "|".join(sorted(HONORIFICS | {"m"}, key=len, reverse=True)) + r")\.?\s+"
+                r"(?P<tok>" + "|".join(_token_pattern(t) for t in short) + r")(?!\w)"
+            )
+            if short
+            else None
+        )
+
+    def scrub(self, text: str | None) -> str | None:
+        """Return ``text`` with e-mails, phones and roster names replaced by placeholders."""
+        if text is None:
+            return None
+        text = str(text)
+        text = _EMAIL_RE.sub(EMAIL_PLACEHOLDER, text)
+        text = _EMAIL_OBFUSCATED_RE.sub(EMAIL_PLACEHOLDER, text)
+        text = _scrub_phones(text)
+        return self._scrub_names(text)
+
+    def _scrub_names(self, text: str) -> str:
+        if self._full is None and self._plain is None and self._capital is None:
+            return text
+        folded, origin = _fold_with_map(text)
+        if not folded:
+            return text
+
+        def span(start: int, end: int) -> tuple[int, int]:
+            if origin is None:
+                return start, end
+            return origin[start], origin[end - 1] + 1
+
+        spans: list[tuple[int, int]] = []
+        for pattern in (self._full, self._plain):
+            if pattern is not None:
+                spans.extend(span(*m.span()) for m in pattern.finditer(folded))
+        if self._capital is not None:
+            for match in self._capital.finditer(folded):
+                start, end = span(*match.span())
+                if text[start].isupper():
+                    spans.append((start, end))
+        if self._titled is not None:
+            spans.extend(span(*m.span("tok")) for m in self._titled.finditer(folded))
+        if not spans:
+            return text
+        protected = [m.span() for m in _PLACEHOLDER_RE.finditer(text)]
+        spans = [s for s in spans if not any(s[0] < p[1] and p[0] < s[1] for p in protected)]
+        merged: list[list[int]] = []
+        for start, end in sorted(spans):
+            if merged and start < merged[-1][1]:
+                merged[-1][1] = max(merged[-1][1], end)
+            else:
+                merged.append([start, end])
+        for start, end in reversed(merged):
+            text = text[:start] + NAME_PLACEHOLDER + text[end:]
+        # "Jean-Pierre" -> "[name]-[name]" -> "[name]"
+        return re.sub(r"\[name\](?:[\s\-]+\[name\])+", NAME_PLACEHOLDER, text)
+
+
+def _scrub_phones(text: str) -> str:
+    urls = [m.span() for m in _URL_RE.finditer(text)]
+
+    def replace(match: re.Match[str]) -> str:
+        start, end = match.span()
+        if any(start < u_end and u_start < end for u_start, u_end in urls):
+            return match.group(0)  # digits in a link are ids, not phone numbers
+        return PHONE_PLACEHOLDER if _is_phone(match.group(0)) else match.group(0)
+
+    return _PHONE_CANDIDATE_RE.sub(replace, text)
+
+
+@functools.lru_cache(maxsize=32)
+def _cached_scrubber(names: tuple[str, ...]) -> Scrubber:
+    return Scrubber(names)
+
+
+def scrub_text(text: str | None, names: Iterable[str] = ()) -> str | None:
+    """Replace e-mail addresses, phone numbers and roster names in free text.
+
+    Parameters
+    ----------
+    text : str or None
+        A respondent's free-text answer.
+    names : iterable of str, default ()
+        The round's roster names (full names, any word order).
+
+    Returns
+    -------
+    str or None
+        The text with ``[email]``, ``[phone]`` and ``[name]`` in place of what they hide;
+        None for None.
+
+    Notes
+    -----
+    * E-mails: ``local@domain.tld`` anywhere (also inside links), and ``name [at] domain
+      [dot] org`` forms.
+    * Phones: international numbers (``+`` or ``00`` prefix, 7–15 digits) and local ones
+      of at least 8 digits in groups (``0803-555-1234``, ``(256) 772 123456``,
+      ``77.123.45.67``). Not phones: years and year ranges (``2024-2025``), dates
+      (``12/03/2025``, ``2025-03-12``, ``12.03.2025``), decimals and percentages
+      (``12,5 %``), thousands (``1 500 000``), numbers glued to letters (``VC3``) and
+      anything inside a URL. Local numbers of 7 digits or fewer (``555-0143``) are missed.
+    * Names: each full name in any word order, and each word of 3 letters or more on its
+      own, ignoring case, accents and an apostrophe after the first letter
+      (``Aïcha`` = ``aicha``, ``N'Diaye`` = ``Ndiaye``), at word boundaries. Words that
+      are also common words (`COMMON_WORDS`: Hope, Grace, Will, Ben, …) are replaced on
+      their own only when capitalised; words under 3 letters (Ba, Sy) only inside a full
+      name or after a title (``Mme Ba``). Names inside links are replaced too.
+
+    Examples
+    --------
+    >>> scrub_text("Merci à Aïcha Ba (aicha.ba@gouv.sn, +221 77 123 45 67) pour VC3 en 2025.",
+    ...            names=["BA Aicha"])
+    'Merci à [name] ([email], [phone]) pour VC3 en 2025.'
+    """
+    if text is None:
+        return None
+    key = tuple(n for n in names if isinstance(n, str))
+    return _cached_scrubber(key).scrub(text)

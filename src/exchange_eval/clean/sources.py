@@ -1,0 +1,139 @@
+"""Read stage: every source of the manifest through `exchange_eval.ingest`, with its codebook.
+
+`read_sources` loads each source's codebook (the default one overlaid by the round's) and
+reads the export; a source whose codebook or file cannot be read, or that has no data
+row, is reported and left out, and the other sources are still read. What comes back is
+one `SourceTable` per source: the export as read, the codebook that maps it, and cached
+views of its cells that the later stages share.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ..core.errors import DataError, DataErrors, ProblemCode
+from ..ingest import RawTable, read_export
+from .cells import cell_text
+from .codebook import Codebook
+from .codebook_files import load_codebook
+from .context import RoundContext
+from .manifest import Source
+
+__all__ = ["SourceTable", "read_sources", "source_key"]
+
+
+def source_key(source: Source) -> str:
+    """A source's key: its file, and the sheet when a workbook gives several sources."""
+    return f"{source.file}#{source.sheet or ''}"
+
+
+@dataclass(eq=False)
+class SourceTable:
+    """One source as read: the manifest's entry, the export, its codebook.
+
+    `records` and `factor` are computed once per table (row access by position is slow,
+    and answers repeat, so work is done per distinct value).
+    """
+
+    source: Source
+    raw: RawTable
+    codebook: Codebook
+    _records: list[dict[str, Any]] | None = field(default=None, init=False, repr=False)
+    _factors: dict[str, tuple[np.ndarray, list[Any], list[str | None]]] = field(
+        default_factory=dict, init=False, repr=False)
+
+    @property
+    def file(self) -> str:
+        return self.source.file
+
+    @property
+    def n_rows(self) -> int:
+        return self.raw.n_rows
+
+    @property
+    def source_rows(self) -> list[int]:
+        """The file line of each data row."""
+        return self.raw.source_rows
+
+    @property
+    def columns(self) -> list[str]:
+        return list(self.raw.frame.columns)
+
+    def records(self) -> list[dict[str, Any]]:
+        """The data rows as dicts (header -> raw cell)."""
+        if self._records is None:
+            self._records = self.raw.frame.astype(object).to_dict("records")
+        return self._records
+
+    def cell(self, index: int, column: str) -> str | None:
+        """The stripped text of one cell (None when blank)."""
+        return cell_text(self.records()[index][column])
+
+    def getter(self, columns: dict[str, str], index: int) -> Callable[[str], str | None]:
+        """``get(name)``: the cell of canonical column ``name`` in row ``index`` (None if absent)."""
+
+        def get(name: str) -> str | None:
+            return self.cell(index, columns[name]) if name in columns else None
+
+        return get
+
+    def factor(self, column: str) -> tuple[np.ndarray, list[Any], list[str | None]]:
+        """Column ``column`` by distinct value: ``(codes, values, cells)``.
+
+        ``values[codes[i]]`` is the raw cell of row ``i`` and ``cells[codes[i]]`` its
+        stripped text (None when blank); the last distinct value stands for missing cells.
+        Answers repeat a lot, so work done per distinct value is broadcast with ``codes``.
+        """
+        found = self._factors.get(column)
+        if found is None:
+            codes, uniques = pd.factorize(self.raw.frame[column], use_na_sentinel=True)
+            values = [*uniques.tolist(), None] if len(uniques) else [None]
+            codes = np.where(codes < 0, len(values) - 1, codes)
+            found = (codes, values, [cell_text(v) for v in values])
+            self._factors[column] = found
+        return found
+
+
+def read_sources(ctx: RoundContext) -> tuple[dict[str, SourceTable], dict[Path | None, Codebook | None]]:
+    """Read every source of the round's manifest.
+
+    Returns
+    -------
+    tables : dict
+        `source_key` -> `SourceTable`, for the sources read with at least one data row.
+    codebooks : dict
+        Codebook path (None: the default codebook) -> `Codebook`, None when it could not
+        be read.
+    """
+    codebooks: dict[Path | None, Codebook | None] = {}
+    tables: dict[str, SourceTable] = {}
+    for source in ctx.manifest.sources:
+        if source.codebook not in codebooks:
+            try:
+                codebooks[source.codebook] = load_codebook(source.codebook, config=ctx.config)
+            except (DataError, DataErrors) as exc:
+                ctx.problems.extend(exc.problems)
+                codebooks[source.codebook] = None
+        codebook = codebooks[source.codebook]
+        if codebook is None:
+            continue
+        try:
+            raw = read_export(source.path, platform=source.platform, sheet=source.sheet)
+        except (DataError, DataErrors) as exc:
+            ctx.problems.extend(exc.problems)
+            continue
+        for message in raw.warnings:
+            ctx.problems.warn(source.file, str(message), code=ProblemCode.READER_NOTE)
+        if raw.n_rows == 0:
+            ctx.problems.add(source.file, "the file has a header but no data rows (an export made before "
+                             "anyone answered?): export it again, or remove it from round.yaml for now",
+                             raw.header_line or None, code=ProblemCode.EMPTY_FILE)
+            continue
+        tables[source_key(source)] = SourceTable(source, raw, codebook)
+    return tables, codebooks

@@ -1,0 +1,253 @@
+"""Structured instruments: improvement plans, JSR self-assessments and the RF18 quality sheet.
+
+These sheets have fixed columns instead of questions (headers in English or French,
+matched as normalised labels with aliases): ``plan_actions`` (one row per action, a
+status column per follow-up), ``jsr_assessment`` (one rating per country, year,
+dimension and criterion) and ``jsr_quality`` (one 0/1 per dimension and country-year;
+``meets`` by the RF18 rule of ``dimensions.yaml``). Dimensions, criteria and the rule
+come from the configuration.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from ..core.errors import ProblemCode
+from .cells import NO_TOKENS, YES_TOKENS
+from .codebook import Codebook, normalize_label
+from .context import RoundContext
+from .dates import parse_dates
+from .identify import country_code
+from .log import unknown_answer
+from .scrub import Scrubber
+from .sources import SourceTable, source_key
+
+__all__ = ["jsr_assessment", "jsr_quality", "plan_actions", "quality_flag_columns"]
+
+# cell texts (after normalize_label) meaning met / not met in jsr_quality
+_MET = YES_TOKENS | {"met", "atteint"}
+_NOT_MET = NO_TOKENS | {"not met", "non atteint"}
+_STATUS_COLUMN = re.compile(r"(?:status|statut)_?(?:followup|suivi)[-_ ]?(\d+)")
+
+
+def _sheets(ctx: RoundContext, tables: dict[str, SourceTable], instrument: str, aliases: dict[str, str],
+            required: list[str]) -> list[tuple[SourceTable, dict[str, str]]]:
+    """The sheets of an instrument with their columns by canonical name; a sheet missing a
+    required column is reported (every missing one) and left out."""
+    out = []
+    for source in ctx.manifest.sources_for(instrument):
+        table = tables.get(source_key(source))
+        if table is None:
+            continue
+        columns: dict[str, str] = {}
+        for column in table.columns:
+            name = re.sub(r"[\s]+", "_", normalize_label(column))
+            name = aliases.get(name, name)
+            columns.setdefault(name, column)
+        absent = [c for c in required if c not in columns]
+        for name in absent:
+            ctx.problems.add(source.file, f"required column {name!r} is missing "
+                             f"(columns found: {', '.join(table.columns)})",
+                             table.source_rows[0] - 1 if table.source_rows else 1, name,
+                             code=ProblemCode.MISSING_COLUMN)
+        if absent:
+            continue
+        out.append((table, columns))
+    return out
+
+
+def _dimension_of(ctx: RoundContext, text: str | None) -> str | None:
+    """The dimension id a cell names (its id or a label in any language), or None."""
+    if text is None:
+        return None
+    token = normalize_label(text)
+    for dimension in ctx.config.dimensions["dimensions"]:
+        names = [dimension["id"]] + [v for k, v in dimension.items() if k.startswith("label")]
+        if token in {normalize_label(n) for n in names}:
+            return dimension["id"]
+    return None
+
+
+def _group_of(ctx: RoundContext, country: str | None) -> str | None:
+    if country in ctx.manifest.countries:
+        return "participant"
+    if country in ctx.manifest.comparison:
+        return "comparison"
+    return None
+
+
+def _year_of(ctx: RoundContext, value: str | None, file: str, row: int, column: str | None) -> int | None:
+    """The year a cell gives; the round's year when blank; None (reported) when not a number."""
+    if value is None:
+        return ctx.manifest.year
+    try:
+        return int(float(value))
+    except ValueError:
+        ctx.problems.add(file, f"year {value!r} is not a number", row, column, code=ProblemCode.BAD_VALUE)
+        return None
+
+
+def _owner_role(value: str | None, codebook: Codebook) -> str | None:
+    """A role label of choices.yaml becomes its code; any other owner is kept as written."""
+    if value is None:
+        return None
+    coded = codebook.code(value, "role")
+    return coded.code if coded.status == "ok" else value
+
+
+def plan_actions(ctx: RoundContext, tables: dict[str, SourceTable], scrubber: Scrubber) -> list[dict[str, Any]]:
+    """The ``plan_actions`` rows: one per action and follow-up status column."""
+    aliases = {"pays": "country", "action": "action_id", "id": "action_id", "no": "action_id",
+               "responsable": "owner_role", "owner": "owner_role", "echeance": "due",
+               "due_date": "due", "date_limite": "due"}
+    dimension_ids = ", ".join(d["id"] for d in ctx.config.dimensions["dimensions"])
+    rows: list[dict[str, Any]] = []
+    for table, columns in _sheets(ctx, tables, "plan_actions", aliases,
+                                  ["country", "action_id", "dimension", "description"]):
+        file, codebook = table.file, table.codebook
+        status_columns: list[tuple[str, str]] = []
+        for name, column in columns.items():
+            match = _STATUS_COLUMN.fullmatch(name)
+            if match:
+                status_columns.append((f"followup-{int(match.group(1))}", column))
+        dues = parse_dates(table.raw.frame[columns["due"]]) if "due" in columns else [None] * table.n_rows
+        for index in range(table.n_rows):
+            row_no = table.source_rows[index]
+            get = table.getter(columns, index)
+            country = country_code(ctx, get("country"), file, row_no, columns["country"], severity="error")
+            dimension_raw = get("dimension")
+            dimension = _dimension_of(ctx, dimension_raw)
+            if dimension_raw is not None and dimension is None:
+                ctx.problems.add(file, f"dimension {dimension_raw!r} is not one of {dimension_ids}",
+                                 row_no, columns["dimension"], code=ProblemCode.UNKNOWN_VALUE)
+            if "due" in columns and get("due") is not None and dues[index] is None:
+                ctx.problems.warn(file, f"due date {get('due')!r} is not a date (dd/mm/yyyy or ISO)",
+                                  row_no, columns["due"], code=ProblemCode.BAD_VALUE)
+            description = get("description")
+            if description is not None:
+                scrubbed = scrubber.scrub(description)
+                if scrubbed != description:
+                    ctx.log.add("scrub", file=file, row=row_no, column=columns["description"],
+                                detail="e-mail, phone number or roster name removed from free text")
+                description = scrubbed
+            base = {"round_id": ctx.round_id, "country": country, "action_id": get("action_id"),
+                    "dimension": dimension, "description": description,
+                    "owner_role": _owner_role(get("owner_role"), codebook), "due": dues[index]}
+            if not status_columns:
+                rows.append(dict(base, followup=None, status=None))
+            for followup, column in status_columns:
+                value = table.cell(index, column)
+                status = None
+                if value is not None:
+                    coded = codebook.code(value, "plan_status")
+                    if coded.status == "ok":
+                        status = coded.code
+                    elif coded.status == "missing":
+                        ctx.log.add("missing_code", file=file, row=row_no, column=column, old=value)
+                    else:
+                        unknown_answer(ctx.problems, ctx.log, file, row_no, column, value, "plan_status", codebook)
+                rows.append(dict(base, followup=followup, status=status))
+    return rows
+
+
+def jsr_assessment(ctx: RoundContext, tables: dict[str, SourceTable]) -> list[dict[str, Any]]:
+    """The ``jsr_assessment`` rows: one rating (ladder level) per sheet row."""
+    aliases = {"pays": "country", "annee": "year", "vague": "wave", "critere": "criterion",
+               "note": "rating", "niveau": "rating", "level": "rating"}
+    criteria: dict[str, str] = {}
+    for criterion, labels in (ctx.config.dimensions.get("criteria_labels") or {}).items():
+        criteria[normalize_label(criterion)] = criterion
+        for label in labels.values():
+            criteria[normalize_label(label)] = criterion
+    rows: list[dict[str, Any]] = []
+    for table, columns in _sheets(ctx, tables, "jsr_assessment", aliases, ["country", "dimension", "rating"]):
+        file, codebook = table.file, table.codebook
+        for index in range(table.n_rows):
+            row_no = table.source_rows[index]
+            get = table.getter(columns, index)
+            country = country_code(ctx, get("country"), file, row_no, columns["country"], severity="error")
+            dimension = _dimension_of(ctx, get("dimension"))
+            if get("dimension") is not None and dimension is None:
+                ctx.problems.add(file, f"dimension {get('dimension')!r} is not known", row_no,
+                                 columns["dimension"], code=ProblemCode.UNKNOWN_VALUE)
+            criterion_raw = get("criterion")
+            criterion = criteria.get(normalize_label(criterion_raw)) if criterion_raw else None
+            if criterion_raw is not None and criterion is None:
+                ctx.problems.add(file, f"criterion {criterion_raw!r} is not one of dimensions.yaml",
+                                 row_no, columns.get("criterion"), code=ProblemCode.UNKNOWN_VALUE)
+            rating = None
+            value = get("rating")
+            if value is not None:
+                coded = codebook.code(value, "ladder4")
+                if coded.status == "ok":
+                    rating = coded.value
+                elif coded.status == "missing":
+                    ctx.log.add("missing_code", file=file, row=row_no, column=columns["rating"], old=value)
+                else:
+                    unknown_answer(ctx.problems, ctx.log, file, row_no, columns["rating"], value, "ladder4",
+                                   codebook)
+            year = _year_of(ctx, get("year"), file, row_no, columns.get("year"))
+            group = _group_of(ctx, country)
+            if country is not None and group is None:
+                ctx.problems.warn(file, f"country {country} is neither a participant nor a comparison "
+                                  "country of the round", row_no, columns["country"],
+                                  code=ProblemCode.NOT_IN_ROUND)
+            rows.append({"round_id": ctx.round_id, "country": country, "year": year,
+                         "wave": get("wave"), "dimension": dimension, "criterion": criterion,
+                         "rating": rating, "group": group})
+    return rows
+
+
+def quality_flag_columns(ctx: RoundContext) -> dict[str, str]:
+    """The columns ``jsr_quality`` has beyond the contract: one boolean per dimension id."""
+    return {d["id"]: "boolean" for d in ctx.config.dimensions["dimensions"]}
+
+
+def jsr_quality(ctx: RoundContext, tables: dict[str, SourceTable]) -> list[dict[str, Any]]:
+    """The ``jsr_quality`` rows: per country-year, met / not met per dimension, ``n_met``, and
+    ``meets`` (at least ``rf18.min_dimensions_met`` met; missing when unknown ones decide)."""
+    config = ctx.config.dimensions
+    dimension_ids = [d["id"] for d in config["dimensions"]]
+    threshold = int((config.get("rf18") or {}).get("min_dimensions_met", 3))
+    aliases = {"pays": "country", "annee": "year"}
+    for dimension in config["dimensions"]:
+        for key, label in dimension.items():
+            if key.startswith("label"):
+                aliases[re.sub(r"\s+", "_", normalize_label(label))] = dimension["id"]
+    rows: list[dict[str, Any]] = []
+    for table, columns in _sheets(ctx, tables, "jsr_quality", aliases, ["country", *dimension_ids]):
+        file = table.file
+        for index in range(table.n_rows):
+            row_no = table.source_rows[index]
+            get = table.getter(columns, index)
+            country = country_code(ctx, get("country"), file, row_no, columns["country"], severity="error")
+            row: dict[str, Any] = {"round_id": ctx.round_id, "country": country,
+                                   "year": _year_of(ctx, get("year"), file, row_no, columns.get("year")),
+                                   "group": _group_of(ctx, country)}
+            unknown = 0
+            for dimension in dimension_ids:
+                value = get(dimension)
+                token = normalize_label(value or "")
+                if value is None:
+                    row[dimension] = None
+                    unknown += 1
+                elif token in _MET:
+                    row[dimension] = True
+                elif token in _NOT_MET:
+                    row[dimension] = False
+                else:
+                    row[dimension] = None
+                    unknown += 1
+                    ctx.problems.add(file, f"{value!r} is not 0/1 (met / not met)", row_no, columns[dimension],
+                                     code=ProblemCode.BAD_VALUE)
+            n_met = sum(1 for d in dimension_ids if row[d] is True)
+            row["n_met"] = n_met
+            if n_met >= threshold:
+                row["meets"] = True
+            elif n_met + unknown >= threshold:
+                row["meets"] = None
+            else:
+                row["meets"] = False
+            rows.append(row)
+    return rows
