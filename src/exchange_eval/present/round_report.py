@@ -25,7 +25,7 @@ from ..analysis import plans as plans_analysis
 from ..analysis import pulse as pulse_analysis
 from ..analysis import tools as tools_analysis
 from ..analysis.waves import manifest_sessions, sort_by_wave
-from ..core.processed import RoundData
+from ..core.tables import RoundData
 from . import fmt, plots
 from .blocks import (
     CHANGE_COLUMNS,
