@@ -45,6 +45,7 @@ from jupyter_client.provisioning.local_provisioner import LocalProvisioner
 
 __all__ = [
     "PRELOAD",
+    "WARM_UP",
     "ForkedKernelProcess",
     "KernelZygote",
     "VenvKernelManager",
@@ -67,6 +68,9 @@ PRELOAD = (
     "babel.numbers",
     "ipykernel.kernelapp",
 )
+# called once in the zygote after the imports ("module:function"): package data every
+# report reads the same way (never a data folder's files)
+WARM_UP = ("exchange_eval.present.i18n:read_catalogs",)
 
 
 def notebook_imports(notebooks: Iterable[Path]) -> list[str]:
@@ -119,14 +123,11 @@ class KernelZygote:
     """
 
     def __init__(self, modules: Sequence[str] = PRELOAD) -> None:
-        env = dict(os.environ)
-        env.pop("JPY_PARENT_PID", None)
         self.process = subprocess.Popen(
             [sys.executable, "-m", "exchange_eval.publish.kernel", *modules],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.DEVNULL,
-            env=env,
         )
 
     def alive(self) -> bool:
@@ -229,7 +230,8 @@ class ForkProvisioner(LocalProvisioner):  # type: ignore[misc]
         if self.zygote is None or "-f" not in cmd:
             return await super().launch_kernel(cmd, **kwargs)
         connection_file = cmd[cmd.index("-f") + 1]
-        env = {str(k): str(v) for k, v in (kwargs.get("env") or os.environ).items()}
+        # jupyter_client's environment for the kernel (this process's, plus its own keys)
+        env = {str(k): str(v) for k, v in (kwargs.get("env") or {}).items()}
         cwd = kwargs.get("cwd")
         pid = self.zygote.spawn(connection_file, str(cwd) if cwd else None, env)
         self.process = ForkedKernelProcess(pid)
@@ -333,8 +335,9 @@ def _kernel_child(orders: int) -> None:
             os._exit(0)
         request = json.loads(line)
         os.chdir(request["cwd"])
-        os.environ.clear()
-        os.environ.update(request["env"])
+        if request["env"]:  # the kernel's environment is the one its client prepared
+            os.environ.clear()
+            os.environ.update(request["env"])
         # the zygote is this kernel's parent: ipykernel's poller ends the kernel when it goes
         os.environ["JPY_PARENT_PID"] = str(os.getppid())
         sys.argv = [sys.executable, "-f", request["connection_file"]]
@@ -387,9 +390,12 @@ def _zygote_main(modules: Sequence[str]) -> None:
     # read by ipykernel at import: each kernel's parent is this process
     os.environ["JPY_PARENT_PID"] = str(os.getpid())
     os.environ.setdefault("MPLBACKEND", "module://matplotlib_inline.backend_inline")
-    for name in modules:
+    for name in (*modules, *WARM_UP):
+        module, _, function = name.partition(":")
         try:
-            importlib.import_module(name)
+            imported = importlib.import_module(module)
+            if function:
+                getattr(imported, function)()
         except Exception:  # noqa: BLE001,S112 - the kernel imports it again and reports the error
             continue
     signal.signal(signal.SIGCHLD, _reap)
