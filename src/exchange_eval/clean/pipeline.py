@@ -180,7 +180,8 @@ def clean_round(ws: Workspace, round_id: str) -> CleanResult:
     if errors or out.manifest is None:
         raise DataErrors(errors or out.problems)
     log = out.log.frame()
-    meta = round_meta(ws, out.manifest, out.tables, out.sources, out.linkage, out.problems)
+    # the data hash is computed by write_round, beside the Parquet writes
+    meta = round_meta(ws, out.manifest, out.tables, out.sources, out.linkage, out.problems, hash_tables=False)
     write_round(final, out.tables, log, meta)
     return CleanResult(round_id=round_id, output=final, tables=out.tables, cleaning_log=log,
                        problems=list(out.problems), linkage=out.linkage, meta=meta)
