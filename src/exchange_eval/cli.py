@@ -245,16 +245,35 @@ def build(
     force: Annotated[bool, typer.Option("--force", help="Rebuild everything, ignoring the build manifest.")] = False,
     formats: Annotated[str, typer.Option("--format", callback=_check_formats, help="html, pdf or html,pdf.")] = "html,pdf",
     lang: Annotated[str | None, typer.Option(callback=_check_lang, help="Build only this language (default: every language in settings reports.languages).")] = None,
+    round_id: Annotated[str | None, typer.Option("--round", help="Serve this round first: its own-language report, then its other languages, the synthesis and the review.")] = None,
 ) -> None:
     """Clean every round and build every report, in parallel, skipping what did not change."""
-    _run_build(workspace(), jobs=jobs, force=force, formats=formats, lang=lang)
+    ws = workspace()
+    if round_id is not None:
+        _require_round(ws, round_id)
+    _run_build(ws, jobs=jobs, force=force, formats=formats, lang=lang, first=round_id)
 
 
-def _run_build(ws: Workspace, *, jobs: int | None, force: bool, formats: str, lang: str | None = None) -> None:
+@app.command()
+def watch(
+    round_id: Annotated[str, typer.Argument(help="Round id: its raw files are watched.")],
+    jobs: Annotated[int | None, typer.Option("--jobs", "-j", min=1, help="Parallel processes (default: number of cores).")] = None,
+    formats: Annotated[str, typer.Option("--format", callback=_check_formats, help="html, pdf or html,pdf.")] = "html,pdf",
+) -> None:
+    """Build, then rebuild each time the round's raw files change (its own-language report first); Ctrl-C ends."""
+    from .build import watch as watch_round
+
+    ws = workspace()
+    _require_round(ws, round_id)
+    watch_round(ws, round_id, jobs=jobs, formats=formats)
+
+
+def _run_build(ws: Workspace, *, jobs: int | None, force: bool, formats: str, lang: str | None = None,
+               first: str | None = None) -> None:
     """`build_all`, then where the index is, or every failure and exit 1."""
     from .build import build_all
 
-    result = build_all(ws, jobs=jobs, force=force, formats=formats, lang=lang)
+    result = build_all(ws, jobs=jobs, force=force, formats=formats, lang=lang, first=first)
     index = ws.reports_dir / "index.html"
     if index.exists():
         out.print(f"Reports: {index}")

@@ -13,7 +13,9 @@ from __future__ import annotations
 
 import logging
 import multiprocessing
+import multiprocessing.util
 import queue
+import signal
 import time
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
@@ -158,8 +160,15 @@ def _worker_init(progress_queue: Any, preload: list[str] | None = None) -> None:
     """Start the kernel zygote, then import the heavy libraries once per worker process."""
     global _progress_queue, _zygote
     _progress_queue = progress_queue
+    # Ctrl-C is the parent's to handle: it lets the reports under way finish (each is
+    # swapped in whole) and stops the workers
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     # first, so that its imports run while this worker imports its own and cleans
     _zygote = start_zygote(preload) if preload is not None else None
+    if _zygote is not None:
+        # a pool worker ends through multiprocessing's finalizers, not atexit: wait for the
+        # zygote there, so no process outlives the build (and its CPU time is accounted)
+        multiprocessing.util.Finalize(None, _zygote.close, exitpriority=10)
     logging.getLogger("papermill").setLevel(logging.ERROR)
     logging.getLogger("weasyprint").setLevel(logging.ERROR)
     logging.getLogger("fontTools").setLevel(logging.ERROR)
