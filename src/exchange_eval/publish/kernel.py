@@ -70,7 +70,7 @@ PRELOAD = (
 )
 # called once in the zygote after the imports ("module:function"): package data every
 # report reads the same way (never a data folder's files)
-WARM_UP = ("exchange_eval.present.i18n:read_catalogs",)
+WARM_UP = ("exchange_eval.present.i18n:read_catalogs", "exchange_eval.core.config:read_package_config")
 
 
 def notebook_imports(notebooks: Iterable[Path]) -> list[str]:
