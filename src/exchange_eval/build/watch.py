@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
 from ..core.fingerprint import FileHashes, code_fingerprint
@@ -25,7 +25,7 @@ from ..publish.spec import FORMATS
 from .orchestrator import build_all
 from .plan import BuildResult
 from .progress import Progress
-from .workers import Runner
+from .workers import Cleaner, Runner
 
 __all__ = ["snapshot", "watch"]
 
@@ -64,6 +64,8 @@ def watch(
     progress: bool = True,
     builds: int | None = None,
     on_build: Callable[[BuildResult], None] | None = None,
+    languages: Sequence[str] | None = None,
+    cleaner: Cleaner | None = None,
 ) -> int:
     """Build now, then again each time the raw files of ``round_id`` (or the configuration)
     change, until Ctrl-C; the number of builds made.
@@ -87,6 +89,8 @@ def watch(
         Stop after this many builds (tests); default: until Ctrl-C.
     on_build : callable, optional
         Called with each build's `BuildResult`.
+    languages, cleaner
+        As for `build_all`.
 
     Raises
     ------
@@ -110,7 +114,8 @@ def watch(
                 runner = None
             if runner is None:
                 runner, code = Runner(max(1, jobs or os.cpu_count() or 1), Progress(False)), current
-            result = build_all(ws, jobs=jobs, formats=formats, progress=progress, first=round_id, runner=runner)
+            result = build_all(ws, jobs=jobs, formats=formats, progress=progress, first=round_id, runner=runner,
+                               languages=languages, cleaner=cleaner)
             made += 1
             if on_build is not None:
                 on_build(result)

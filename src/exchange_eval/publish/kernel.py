@@ -76,6 +76,9 @@ WARM_UP = ("exchange_eval.present.i18n:read_catalogs", "exchange_eval.core.confi
 def notebook_imports(notebooks: Iterable[Path]) -> list[str]:
     """The absolute module names imported by the code cells of ``notebooks``.
 
+    ``from X import Y`` gives ``X`` and ``X.Y``: Y may be a submodule (a name that is not
+    one fails to import, which the zygote ignores).
+
     Examples
     --------
     >>> import json, tempfile
@@ -84,7 +87,7 @@ def notebook_imports(notebooks: Iterable[Path]) -> list[str]:
     >>> path = Path(tempfile.mkdtemp()) / "n.ipynb"
     >>> _ = path.write_text(json.dumps({"cells": [cell]}))
     >>> notebook_imports([path])
-    ['exchange_eval.core.paths', 'json', 'os.path']
+    ['exchange_eval.core.paths', 'exchange_eval.core.paths.Workspace', 'json', 'os.path']
     """
     names: dict[str, None] = {}
     for path in notebooks:
@@ -105,6 +108,7 @@ def notebook_imports(notebooks: Iterable[Path]) -> list[str]:
                     names.update(dict.fromkeys(alias.name for alias in node.names))
                 elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
                     names[node.module] = None
+                    names.update(dict.fromkeys(f"{node.module}.{alias.name}" for alias in node.names))
     return list(names)
 
 
