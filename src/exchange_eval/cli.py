@@ -20,7 +20,14 @@ from rich.table import Table
 
 from . import __version__
 from .core.config import Environment
-from .core.errors import DataErrors, ExchangeEvalError, ManifestError, Problem, UsageError
+from .core.errors import (
+    DataErrors,
+    ExchangeEvalError,
+    ManifestError,
+    Problem,
+    ProblemCode,
+    UsageError,
+)
 from .core.paths import Workspace, check_round_id
 
 app = typer.Typer(
@@ -164,8 +171,8 @@ def validate(
     for rid in ids:
         try:
             problems = validate_round(ws, rid)
-        except ExchangeEvalError as exc:
-            problems = getattr(exc, "problems", None) or [Problem(file=rid, message=str(exc))]
+        except Exception as exc:  # one broken round must not stop the others
+            problems = _round_failure(rid, exc)
         errors = [p for p in problems if p.severity == "error"]
         print_problems(problems)
         if errors:
@@ -181,18 +188,22 @@ def validate(
 def clean(
     round_id: Annotated[str | None, typer.Argument(help="Round id (folder under data/raw).")] = None,
     all_rounds: Annotated[bool, typer.Option("--all", help="Clean every round.")] = False,
+    rekey: Annotated[bool, typer.Option("--rekey", help="Clean every round again with the current key, after the key changed (every pid changes).")] = False,
 ) -> None:
     """Read, harmonize, validate and pseudonymize a round's exports into data/processed/ROUND."""
+    from .clean.keys import round_key
     from .clean.pipeline import clean_round
 
     ws = workspace()
+    ids = _round_ids(ws, round_id, all_rounds or rekey)
+    round_key(ws, rekey=rekey)  # a changed or lost key is one error, not one per round
     failed = False
-    for rid in _round_ids(ws, round_id, all_rounds):
+    for rid in ids:
         try:
-            result = clean_round(ws, rid)
-        except ExchangeEvalError as exc:
+            result = clean_round(ws, rid, rekey=rekey)
+        except Exception as exc:  # one broken round must not stop the others
             failed = True
-            print_problems(getattr(exc, "problems", None) or [Problem(file=rid, message=str(exc))])
+            print_problems(_round_failure(rid, exc))
             err.print(f"{rid}: not cleaned", style="red")
             continue
         out.print(f"{rid}: {result.summary()}")
@@ -245,16 +256,18 @@ def build(
     force: Annotated[bool, typer.Option("--force", help="Rebuild everything, ignoring the build manifest.")] = False,
     formats: Annotated[str, typer.Option("--format", callback=_check_formats, help="html, pdf or html,pdf.")] = "html,pdf",
     lang: Annotated[str | None, typer.Option(callback=_check_lang, help="Build only this language (default: every language in settings reports.languages).")] = None,
+    rekey: Annotated[bool, typer.Option("--rekey", help="Clean every round again with the current key, after the key changed (every pid changes).")] = False,
 ) -> None:
     """Clean every round and build every report, in parallel, skipping what did not change."""
-    _run_build(workspace(), jobs=jobs, force=force, formats=formats, lang=lang)
+    _run_build(workspace(), jobs=jobs, force=force, formats=formats, lang=lang, rekey=rekey)
 
 
-def _run_build(ws: Workspace, *, jobs: int | None, force: bool, formats: str, lang: str | None = None) -> None:
+def _run_build(ws: Workspace, *, jobs: int | None, force: bool, formats: str, lang: str | None = None,
+               rekey: bool = False) -> None:
     """`build_all`, then where the index is, or every failure and exit 1."""
     from .build import build_all
 
-    result = build_all(ws, jobs=jobs, force=force, formats=formats, lang=lang)
+    result = build_all(ws, jobs=jobs, force=force, formats=formats, lang=lang, rekey=rekey)
     index = ws.reports_dir / "index.html"
     if index.exists():
         out.print(f"Reports: {index}")
@@ -276,6 +289,23 @@ def codebook_template(
     _require_round(ws, round_id)
     path = write_template(ws, round_id, output=output)
     out.print(f"wrote {path}")
+
+
+def _round_failure(round_id: str, exc: Exception) -> list[Problem]:
+    """The problems of a round whose validation or cleaning raised, so the next round goes on.
+
+    Errors of the package carry their problems; anything else is an internal error of
+    this round (re-raised under ``--debug``, for its traceback).
+    """
+    if isinstance(exc, ExchangeEvalError):
+        return getattr(exc, "problems", None) or [Problem(file=round_id, message=str(exc))]
+    if isinstance(exc, OSError):
+        return [Problem(file=exc.filename or round_id, message=f"cannot read or write: {exc.strerror or exc}",
+                        code=ProblemCode.UNREADABLE)]
+    if state.debug:
+        raise exc
+    return [Problem(file=round_id, message=f"internal error: {type(exc).__name__}: {exc} (run with --debug "
+                    "for the traceback; please report it)")]
 
 
 def _require_round(ws: Workspace, round_id: str) -> Path:

@@ -13,6 +13,7 @@ import time
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
+from ..clean.keys import round_key
 from ..core.errors import UsageError
 from ..core.paths import Workspace
 from ..publish.index import INDEX_FILE, write_index
@@ -45,6 +46,7 @@ def build_all(
     lang: str | None = None,
     languages: Sequence[str] | None = None,
     cleaner: Cleaner | None = None,
+    rekey: bool = False,
 ) -> BuildResult:
     """Clean every round and build every report whose inputs changed.
 
@@ -71,6 +73,9 @@ def build_all(
     cleaner : callable, optional
         ``cleaner(ws, round_id)`` replacing `exchange_eval.clean.clean_round` (a picklable,
         module-level function when ``jobs > 1``).
+    rekey : bool
+        Clean every round again with the current pseudonymisation key, which may differ
+        from the one the rounds were cleaned with.
 
     Returns
     -------
@@ -83,10 +88,14 @@ def build_all(
     ------
     UsageError
         For an unknown format or a language without a translation table.
+    KeyMismatchError, WeakKeyError
+        When the key is not the one the cleaned rounds were made with (and not
+        ``rekey``), or is too weak (`exchange_eval.clean.keys.round_key`).
     """
     started = time.perf_counter()
     formats = check_formats(formats)
     lang = check_language(lang)
+    round_key(ws, rekey=rekey)  # a changed or lost key stops the build before anything is cleaned
     jobs = max(1, jobs or os.cpu_count() or 1)
     cache = BuildCache.load(ws)
     result = BuildResult()
@@ -94,6 +103,7 @@ def build_all(
     plan = BuildPlan(
         ws, cache, result, show,
         formats=formats, languages=report_languages(ws, lang, languages), lang=lang, force=force, cleaner=cleaner,
+        rekey=rekey,
     )
     index = ws.reports_dir / INDEX_FILE
 
@@ -188,6 +198,7 @@ def build_one(
     """
     formats = check_formats(formats)
     lang = check_language(lang)
+    round_key(ws)  # the reports must not mix rounds cleaned with different keys
     if kind not in KINDS:
         raise UsageError(f"unknown report {kind!r}: choose {', '.join(KINDS)}")
     if kind == "round":

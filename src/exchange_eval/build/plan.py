@@ -12,6 +12,7 @@ manifest: a build with nothing to do starts no worker.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -23,7 +24,7 @@ from ..present.i18n import DEFAULT_LANGUAGE
 from ..publish.spec import round_language
 from .cache import BuildCache, clean_state
 from .progress import Progress
-from .workers import Cleaner, Task, describe, report_key
+from .workers import Cleaner, Task, default_clean, describe, report_key
 
 __all__ = ["BuildResult", "BuildPlan", "manifest_entry", "source_language"]
 
@@ -88,8 +89,12 @@ class BuildPlan:
         lang: str | None = None,
         force: bool = False,
         cleaner: Cleaner | None = None,
+        rekey: bool = False,
     ) -> None:
         self.ws, self.cache, self.result, self.show = ws, cache, result, show
+        self.rekey = rekey
+        if rekey and cleaner is None:  # every round is cleaned again, with the new key
+            cleaner = functools.partial(default_clean, rekey=True)
         self.formats = formats
         self.languages = tuple(languages)
         self.lang = lang
@@ -135,8 +140,11 @@ class BuildPlan:
             except ExchangeEvalError as exc:
                 self.result.failures.append(f"{rid}: {describe(exc)}")
                 continue
+            except Exception as exc:  # one broken round must not stop the others
+                self.result.failures.append(f"{rid}: internal error: {type(exc).__name__}: {exc}")
+                continue
             record = self.cache.cleaned.get(rid) or {}
-            if not self.force and record.get("error") and record.get("input") == fingerprint:
+            if not (self.force or self.rekey) and record.get("error") and record.get("input") == fingerprint:
                 # cleaning failed on exactly these inputs: say so again, do not redo it
                 self.result.failures.append(f"{record['error']} {UNCHANGED}")
                 self.show.set(rid, "failed", 0.0)
@@ -151,7 +159,7 @@ class BuildPlan:
                 formats=self.formats,
                 round_id=rid,
                 lang=lang,
-                clean=self.force or not current,
+                clean=self.force or self.rekey or not current,
                 input_fingerprint=fingerprint,
                 old_key=None if self.force else old.get("key"),
                 key_parts=self.round_parts,

@@ -49,13 +49,13 @@ class Task:
     cleaner: Cleaner | None = None
 
 
-def default_clean(ws: Workspace, round_id: str) -> Any:
+def default_clean(ws: Workspace, round_id: str, *, rekey: bool = False) -> Any:
     """`exchange_eval.clean.clean_round`."""
     # imported on use: the cleaning pipeline loads pandas, which a build with nothing to
     # clean never needs
     from ..clean.pipeline import clean_round
 
-    return clean_round(ws, round_id)
+    return clean_round(ws, round_id, rekey=rekey)
 
 
 def describe(exc: BaseException) -> str:

@@ -1,14 +1,19 @@
-"""Scrub free text of e-mail addresses, phone numbers and the names on the round's roster.
+"""Scrub free text of e-mail addresses, phone numbers, IP addresses and the roster's names.
 
 `Scrubber` is built once per round from the roster's names (compiling their patterns is
-the costly part) and scrubs every free-text answer, plan description and correction;
-`scrub_text` does the same for one text. What is found becomes ``[email]``, ``[phone]``
-or ``[name]``.
+the costly part); `exchange_eval.clean.redact` applies it to every free-text column of
+every table and to the cleaning log; `scrub_text` does the same for one text. What is
+found becomes ``[email]``, ``[phone]``, ``[ip]`` or ``[name]``.
+
+Text is first put in Unicode normal form NFKC, without format characters (soft hyphens,
+zero-width spaces and joiners, direction marks): full-width ``＠`` becomes ``@`` and
+``Aï\u00adcha`` becomes ``Aïcha`` before anything is looked for.
 """
 
 from __future__ import annotations
 
 import functools
+import ipaddress
 import itertools
 import re
 import unicodedata
@@ -20,14 +25,17 @@ from .protect import HONORIFICS
 __all__ = [
     "COMMON_WORDS",
     "EMAIL_PLACEHOLDER",
+    "IP_PLACEHOLDER",
     "NAME_PLACEHOLDER",
     "PHONE_PLACEHOLDER",
     "Scrubber",
+    "normalize_text",
     "scrub_text",
 ]
 
 EMAIL_PLACEHOLDER = "[email]"
 PHONE_PLACEHOLDER = "[phone]"
+IP_PLACEHOLDER = "[ip]"
 NAME_PLACEHOLDER = "[name]"
 
 
@@ -55,14 +63,32 @@ _COMMON_WORDS_TEXT = """
 """
 COMMON_WORDS = frozenset(_COMMON_WORDS_TEXT.split())
 
-_EMAIL_RE = re.compile(r"(?<![\w.+%'-])[\w.+%'-]+@[\w-]+(?:\.[\w-]+)+")
+# "@" or its URL encoding "%40", with spaces around it or not ("name @ gouv.sn")
+_EMAIL_RE = re.compile(r"(?<![\w.+%'-])[\w.+%'-]+(?:\s*@\s*|%40)[\w-]+(?:\.[\w-]+)+")
 _EMAIL_OBFUSCATED_RE = re.compile(
-    r"(?<![\w.+-])[\w.+-]+\s*[\[({]\s*(?:at|arobase)\s*[\])}]\s*[\w-]+"
-    r"(?:\s*(?:\.|[\[({]\s*(?:dot|point)\s*[\])}])\s*[\w-]+)+",
+    r"(?<![\w.+-])[\w.+-]+\s*[\[({<]\s*(?:at|arobase|@)\s*[\])}>]\s*[\w-]+"
+    r"(?:\s*(?:\.|[\[({<]\s*(?:dot|point)\s*[\])}>])\s*[\w-]+)+",
     re.IGNORECASE,
 )
+# "name at gouv dot sn", "name arobase gouv point sn", "name at gouv.sn": the last label
+# must look like a top-level domain, and no label may be a small word, so "arrived at the
+# point of" stays (see _spelled_email)
+_LABEL_SEP = r"(?:\s+(?:dot|point)\s+|\.)"
+_EMAIL_SPELLED_RE = re.compile(
+    rf"(?<![\w.+-])[\w.+-]+\s+(?:at|arobase)\s+(?P<domain>[\w-]+(?:{_LABEL_SEP}[\w-]+)*{_LABEL_SEP}"
+    r"(?:com|org|net|int|edu|gov|info|[a-z]{2}))(?![\w-])",
+    re.IGNORECASE,
+)
+_SMALL_WORDS = frozenset(
+    ["a", "an", "the", "this", "that", "these", "those", "of", "in", "on", "to", "at", "is", "it", "be", "by", "do", "go", "if", "me", "my", "no", "or", "so", "up", "us", "we", "as", "am", "an", "le", "la", "les", "un", "une", "des", "du", "de", "en", "et", "il", "ne", "se", "si", "ou", "au", "ce", "je", "ma", "mi", "sa", "ta", "tu", "on"]
+)
 _URL_RE = re.compile(r"(?:https?://|www\.)[^\s<>\"']+", re.IGNORECASE)
-_PLACEHOLDER_RE = re.compile(r"\[(?:email|phone|name)\]")
+_PLACEHOLDER_RE = re.compile(r"\[(?:email|phone|ip|name)\]")
+_IPV4_RE = re.compile(r"(?<![\w.])(?:\d{1,3}\.){3}\d{1,3}(?![\w]|\.\d)")
+_IPV6_RE = re.compile(r"(?<![\w:.])(?:[0-9A-Fa-f]{0,4}:){2,7}(?:(?:\d{1,3}\.){3}\d{1,3}|[0-9A-Fa-f]{1,4})?"
+                      r"(?:%\w+)?(?![\w:])")
+# digit groups joined by slashes only ("77/123/45/67"): dates have two slashes at most
+_SLASHED_RE = re.compile(r"(?<![\w/,+.])(?:(?:\+|00)\d{1,3}\s?)?\d+(?:/\d+){3,}(?![\w/]|[.,]\d)")
 
 # A run of digit groups joined by single separators (space, no-break space, dot, hyphen),
 # optionally with an international prefix and parenthesised area codes; what it is gets
@@ -118,7 +144,7 @@ def _is_phone(candidate: str) -> bool:
         return False
     if any(len(g) == 1 for g in groups):  # lists, decimals, versions, ISBNs
         return False
-    separators = set(re.findall(r"[ \u00a0.\-]", candidate))
+    separators = set(re.findall(r"[ \u00a0./\-]", candidate))
     thousands = (
         len(groups[0]) <= 3
         and not groups[0].startswith("0")
@@ -234,13 +260,17 @@ class Scrubber:
         )
 
     def scrub(self, text: str | None) -> str | None:
-        """Return ``text`` with e-mails, phones and roster names replaced by placeholders."""
+        """Return ``text`` (`normalize_text`) with e-mails, IP addresses, phones and roster
+        names replaced by placeholders."""
         if text is None:
             return None
-        text = str(text)
+        text = normalize_text(str(text))
         text = _EMAIL_RE.sub(EMAIL_PLACEHOLDER, text)
         text = _EMAIL_OBFUSCATED_RE.sub(EMAIL_PLACEHOLDER, text)
-        text = _scrub_phones(text)
+        text = _EMAIL_SPELLED_RE.sub(_spelled_email, text)
+        text = _scrub_ipv6(text)
+        text = _scrub_phones(text)  # before IPv4: 77.123.45.67 is a Senegalese mobile number
+        text = _scrub_ipv4(text)
         return self._scrub_names(text)
 
     def _scrub_names(self, text: str) -> str:
@@ -282,6 +312,58 @@ class Scrubber:
         return re.sub(r"\[name\](?:[\s\-]+\[name\])+", NAME_PLACEHOLDER, text)
 
 
+def normalize_text(text: str) -> str:
+    """``text`` in Unicode normal form NFKC, without format characters (category Cf: soft
+    hyphens, zero-width spaces and joiners, direction marks, byte-order marks).
+
+    Examples
+    --------
+    >>> normalize_text("Aï\u00adcha\u200b Ba ＠ gouv.sn")
+    'Aïcha Ba @ gouv.sn'
+    """
+    if text.isascii():
+        return text
+    text = unicodedata.normalize("NFKC", text)
+    return "".join(c for c in text if unicodedata.category(c) != "Cf")
+
+
+def _spelled_email(match: re.Match[str]) -> str:
+    labels = re.split(_LABEL_SEP, match.group("domain"), flags=re.IGNORECASE)
+    if any(label.casefold() in _SMALL_WORDS for label in labels):
+        return match.group(0)
+    return EMAIL_PLACEHOLDER
+
+
+def _scrub_ipv4(text: str) -> str:
+    if "." not in text:
+        return text
+
+    def ipv4(match: re.Match[str]) -> str:
+        parts = match.group(0).split(".")
+        if any(int(p) > 255 for p in parts) or all(len(p) == 1 for p in parts):
+            return match.group(0)  # not an address, or a section number (3.2.1.4)
+        return IP_PLACEHOLDER
+
+    return _IPV4_RE.sub(ipv4, text)
+
+
+def _scrub_ipv6(text: str) -> str:
+    if text.count(":") < 2:
+        return text
+
+    def ipv6(match: re.Match[str]) -> str:
+        candidate = match.group(0)
+        if sum(c.isalnum() for c in candidate.split("%")[0]) < 2:
+            return candidate  # "::" alone
+        try:
+            ipaddress.IPv6Address(candidate.split("%")[0])
+        except ValueError:
+            return candidate  # times (14:30:00), ratios
+        return IP_PLACEHOLDER
+
+    return _IPV6_RE.sub(ipv6, text)
+
+
 def _scrub_phones(text: str) -> str:
     urls = [m.span() for m in _URL_RE.finditer(text)]
 
@@ -291,7 +373,7 @@ def _scrub_phones(text: str) -> str:
             return match.group(0)  # digits in a link are ids, not phone numbers
         return PHONE_PLACEHOLDER if _is_phone(match.group(0)) else match.group(0)
 
-    return _PHONE_CANDIDATE_RE.sub(replace, text)
+    return _PHONE_CANDIDATE_RE.sub(replace, _SLASHED_RE.sub(replace, text))
 
 
 @functools.lru_cache(maxsize=32)
