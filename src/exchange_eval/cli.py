@@ -10,6 +10,7 @@ and the quick commands then start without pandas, papermill or nbconvert.
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -27,6 +28,8 @@ from .core.errors import (
     Problem,
     ProblemCode,
     UsageError,
+    cap_problems,
+    os_error_message,
 )
 from .core.paths import Workspace, check_round_id
 
@@ -80,9 +83,17 @@ def _check_lang(value: str | None) -> str | None:
 
 
 def print_problems(problems: list[Problem]) -> None:
-    """Print each problem as ``file:row:column: message`` on stderr, without markup."""
-    for problem in problems:
+    """Print each problem as ``file:row:column: message`` on stderr, without markup; at most
+    ``cleaning.max_problems_per_column`` (settings) of one kind per column, then their count."""
+    for problem in cap_problems(problems, _problems_per_column()):
         err.print(str(problem), markup=False, highlight=False, soft_wrap=True)
+
+
+def _problems_per_column() -> int:
+    try:
+        return int(workspace().config.settings["cleaning"]["max_problems_per_column"])
+    except (ExchangeEvalError, KeyError, TypeError, ValueError):  # a broken settings file: show them all
+        return 0
 
 
 def version_callback(value: bool) -> None:
@@ -143,8 +154,10 @@ def inspect(
     platform: Annotated[str | None, typer.Option(help="Force a platform instead of sniffing it.")] = None,
 ) -> None:
     """Tell what the reader sees in FILE: platform, encoding, delimiter, header rows, rows, columns."""
+    from .clean.sources import check_source_size, source_size_limit
     from .ingest.inspect import inspect_file
 
+    check_source_size(file, source_size_limit(workspace().config))
     info = inspect_file(file, platform=platform)
     if as_json:
         sys.stdout.write(json.dumps(info, ensure_ascii=False, indent=2) + "\n")
@@ -347,7 +360,11 @@ def main() -> None:
         sys.exit(130)
     except KeyboardInterrupt:
         err.print("interrupted: outputs already written are intact")
-        sys.exit(130)
+        sys.stdout.flush()
+        sys.stderr.flush()
+        # not sys.exit: exit handlers would wait for the build's running workers, which stop
+        # by themselves once this process is gone (exchange_eval.core.lifecycle)
+        os._exit(130)
     except DataErrors as exc:
         print_problems(exc.problems)
         sys.exit(exc.exit_code)
@@ -366,6 +383,9 @@ def main() -> None:
             sys.exit(exc.exit_code)
         if state.debug:
             raise
+        if isinstance(exc, OSError) and exc.filename:  # a read-only or full folder
+            err.print(f"error: {os_error_message(exc)}", markup=False, highlight=False)
+            sys.exit(1)
         err.print(
             f"internal error: {type(exc).__name__}: {exc} (run with --debug for the traceback; please report it)",
             markup=False,

@@ -17,6 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..clean.scrub import scrub_text
 from ..core.errors import ExchangeEvalError
 from ..core.fingerprint import code_fingerprint, input_fingerprint
 from ..core.paths import Workspace
@@ -232,10 +233,13 @@ class BuildPlan:
         entry = manifest_entry(task.kind, task.round_id or "", task.lang or "")
         if outcome["state"] == "failed":
             self.result.failures.append(outcome["error"])
+            # the message is kept in the reports folder: without the e-mails, phones and IP
+            # addresses a problem may quote from an export
+            error = scrub_text(outcome["error"])
             if outcome.get("key"):  # the report failed: remember it against its inputs
-                self.cache.reports[entry] = {"key": outcome["key"], "error": outcome["error"], "files": []}
+                self.cache.reports[entry] = {"key": outcome["key"], "error": error, "files": []}
             elif task.kind == "round" and task.clean and not outcome.get("crashed"):
-                self.cache.cleaned[label] = {"input": task.input_fingerprint, "meta": None, "error": outcome["error"]}
+                self.cache.cleaned[label] = {"input": task.input_fingerprint, "meta": None, "error": error}
                 self.cache.reports.pop(entry, None)
             else:
                 self.cache.reports.pop(entry, None)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import queue
+import signal
 import time
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
@@ -18,8 +19,9 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from typing import Any
 
-from ..core.errors import ExchangeEvalError
+from ..core.errors import ExchangeEvalError, unexpected_error_message
 from ..core.fingerprint import hash_json
+from ..core.lifecycle import exit_with_parent
 from ..core.paths import Workspace
 from ..publish.report import publish_report
 from ..publish.spec import ReportSpec, review_spec, round_meta, round_spec, synthesis_spec
@@ -113,7 +115,7 @@ def run_task(task: Task) -> dict[str, Any]:
     except ExchangeEvalError as exc:
         result.update(state="failed", error=f"{task.label}: {describe(exc)}")
     except Exception as exc:  # one broken report must not stop the others
-        result.update(state="failed", error=f"{task.label}: internal error: {type(exc).__name__}: {exc}")
+        result.update(state="failed", error=f"{task.label}: {unexpected_error_message(exc)}")
     result["seconds"] = time.perf_counter() - start
     return result
 
@@ -125,6 +127,8 @@ def _worker_init(progress_queue: Any) -> None:
     """Import the heavy libraries once per worker process."""
     global _progress_queue
     _progress_queue = progress_queue
+    exit_with_parent()  # a killed build leaves no worker behind (nor a report swapped in later)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's: one line, no traceback here
     logging.getLogger("papermill").setLevel(logging.ERROR)
     logging.getLogger("weasyprint").setLevel(logging.ERROR)
     logging.getLogger("fontTools").setLevel(logging.ERROR)
@@ -194,8 +198,9 @@ class Runner:
                 return
             self.show.set(label, state, started=when)
 
-    def close(self) -> None:
-        """Stop the workers (cancelling tasks not started)."""
+    def close(self, wait: bool = True) -> None:
+        """Stop the workers (cancelling tasks not started); without ``wait``, those running
+        end by themselves once this process is gone (`exit_with_parent`)."""
         if self.pool is not None:
-            self.pool.shutdown(wait=True, cancel_futures=True)
+            self.pool.shutdown(wait=wait, cancel_futures=True)
             self.pool = None

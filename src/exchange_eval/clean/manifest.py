@@ -333,7 +333,10 @@ def _read_manifest(folder: Path, path: Path, raw: Any) -> Manifest:
         if required and raw.get(key) in (None, "", []):
             raise ManifestError(f"required key {key!r} is missing or empty", file=path, row=lines.get(key), column=key)
 
-    round_id = check_round_id(check.text(raw["round"], "round", lines.get("round"), required=True) or "", file=path)
+    round_value = raw["round"]  # not stripped: "r1\n" is not the folder r1
+    if not isinstance(round_value, str):
+        round_value = check.text(round_value, "round", lines.get("round"), required=True) or ""
+    round_id = check_round_id(round_value, file=path)
     if folder.name != round_id:
         raise check.fail(f"round id {round_id!r} does not match its folder name {folder.name!r}",
                          lines.get("round"), "round")

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import functools
 import ipaddress
-import itertools
 import re
 import unicodedata
 from collections.abc import Iterable
@@ -182,11 +181,13 @@ def _fold_char(char: str) -> str:
     return fold(char)
 
 
-def _token_pattern(token: str) -> str:
-    # an optional apostrophe after the first letter: "ndiaye" also matches "N'Diaye"
-    if len(token) < 2:
-        return re.escape(token)
-    return re.escape(token[0]) + "'?" + re.escape(token[1:])
+# a word of folded text; an apostrophe only right after its first letter ("n'diaye")
+_WORD_RE = re.compile(r"\w(?:'(?=\w))?\w*")
+_NAME_GAP_RE = re.compile(r"[\s,.\-]+")
+_TITLE_GAP_RE = re.compile(r"\.?\s+")
+_TITLES = HONORIFICS | {"m"}
+#: the longest name matched as a whole (longer ones match by their first and last words)
+_MAX_NAME_WORDS = 4
 
 
 def _scrubbed_alone(token: str) -> bool:
@@ -195,10 +196,11 @@ def _scrubbed_alone(token: str) -> bool:
 
 
 class Scrubber:
-    """Scrub free text of e-mails, phone numbers and the names of one roster.
+    """Scrub free text of e-mails, phone numbers, IP addresses and the names of one round.
 
-    Build one per round (compiling the name patterns is the costly part) and call
-    `scrub` on every text; `scrub_text` does this for you with a small cache.
+    Build one per round and call `scrub` on every text; `scrub_text` does this for you
+    with a small cache. Names are looked up word by word in sets, so the cost of a text
+    does not grow with the number of names.
 
     Parameters
     ----------
@@ -207,14 +209,14 @@ class Scrubber:
     """
 
     def __init__(self, names: Iterable[str] = ()) -> None:
-        full_patterns: set[str] = set()
-        plain_tokens: set[str] = set()
-        capital_tokens: set[str] = set()
-        all_tokens: set[str] = set()
+        self._plain: set[str] = set()  # replaced wherever they stand
+        self._capital: set[str] = set()  # common words: replaced when capitalised
+        self._tokens: set[str] = set()  # every word of every name (replaced after a title)
+        self._full: set[tuple[str, ...]] = set()  # names of short or common words, sorted
         for name in names:
             if not isinstance(name, str) or not name.strip():
                 continue
-            raw_tokens = fold(unicodedata.normalize("NFKC", name))
+            raw_tokens = fold(normalize_text(name))
             words = [w for w in re.split(r"[^\w" + APOSTROPHES + r"]+|_", raw_tokens) if w]
             tokens: list[str] = []
             for word in words:
@@ -223,41 +225,19 @@ class Scrubber:
                 if joined and joined not in HONORIFICS:
                     tokens.append(joined)
                     if len(parts) > 1 and len(parts[-1]) >= 3:  # D'Almeida: also "Almeida"
-                        all_tokens.add(parts[-1])
+                        self._tokens.add(parts[-1])
             if not tokens:
                 continue
-            all_tokens.update(tokens)
+            self._tokens.update(tokens)
             if len(tokens) < 2 or all(_scrubbed_alone(t) for t in tokens):
                 continue  # every word is replaced on its own; the pieces merge afterwards
-            orders = (
-                itertools.permutations(tokens) if len(tokens) <= 3 else [tokens, tokens[::-1]]
-            )
-            for order in orders:
-                full_patterns.add(r"[\s,.\-]+".join(_token_pattern(t) for t in order))
-        for token in all_tokens:
+            kept = tokens if len(tokens) <= _MAX_NAME_WORDS else [tokens[0], tokens[-1]]
+            self._full.add(tuple(sorted(kept)))
+        for token in self._tokens:
             if _scrubbed_alone(token):
-                plain_tokens.add(token)
+                self._plain.add(token)
             elif len(token) >= 3 and token in COMMON_WORDS:
-                capital_tokens.add(token)
-
-        def alternation(patterns: Iterable[str]) -> re.Pattern[str] | None:
-            ordered = sorted(patterns, key=lambda p: (-len(p), p))
-            if not ordered:
-                return None
-            return re.compile(r"(?<!\w)(?:" + "|".join(ordered) + r")(?!\w)")
-
-        self._full = alternation(full_patterns)
-        self._plain = alternation(_token_pattern(t) for t in plain_tokens)
-        self._capital = alternation(_token_pattern(t) for t in capital_tokens)
-        short = sorted(all_tokens, key=lambda t: (-len(t), t))
-        self._titled = (
-            re.compile(
-                r"(?<!\w)(?:" + "|".join(sorted(HONORIFICS | {"m"}, key=len, reverse=True)) + r")\.?\s+"
-                r"(?P<tok>" + "|".join(_token_pattern(t) for t in short) + r")(?!\w)"
-            )
-            if short
-            else None
-        )
+                self._capital.add(token)
 
     def scrub(self, text: str | None) -> str | None:
         """Return ``text`` (`normalize_text`) with e-mails, IP addresses, phones and roster
@@ -274,7 +254,7 @@ class Scrubber:
         return self._scrub_names(text)
 
     def _scrub_names(self, text: str) -> str:
-        if self._full is None and self._plain is None and self._capital is None:
+        if not self._tokens:
             return text
         folded, origin = _fold_with_map(text)
         if not folded:
@@ -285,17 +265,35 @@ class Scrubber:
                 return start, end
             return origin[start], origin[end - 1] + 1
 
+        # (start, end, word without apostrophe, start of the part after an apostrophe)
+        words = []
+        for match in _WORD_RE.finditer(folded):
+            word = match.group()
+            cut = word.find("'")
+            words.append((match.start(), match.end(), word.replace("'", ""), match.start() + cut + 1 if cut > 0 else None))
         spans: list[tuple[int, int]] = []
-        for pattern in (self._full, self._plain):
-            if pattern is not None:
-                spans.extend(span(*m.span()) for m in pattern.finditer(folded))
-        if self._capital is not None:
-            for match in self._capital.finditer(folded):
-                start, end = span(*match.span())
-                if text[start].isupper():
-                    spans.append((start, end))
-        if self._titled is not None:
-            spans.extend(span(*m.span("tok")) for m in self._titled.finditer(folded))
+        for i, (start, end, key, after) in enumerate(words):
+            tail = folded[after:end] if after is not None else None
+            if key in self._plain:
+                spans.append(span(start, end))
+            elif tail in self._plain:  # l'Almeida
+                spans.append(span(after, end))
+            elif key in self._capital:
+                first, last = span(start, end)
+                if text[first].isupper():
+                    spans.append((first, last))
+            if i and key in self._tokens:  # after a title: "Mme Ba", "M. Sy"
+                p_start, p_end, p_key, _ = words[i - 1]
+                if p_key in _TITLES and _TITLE_GAP_RE.fullmatch(folded, p_end, start):
+                    spans.append(span(start, end))
+            if self._full:
+                keys = [key]
+                for j in range(i + 1, min(i + _MAX_NAME_WORDS, len(words))):
+                    if not _NAME_GAP_RE.fullmatch(folded, words[j - 1][1], words[j][0]):
+                        break
+                    keys.append(words[j][2])
+                    if tuple(sorted(keys)) in self._full:
+                        spans.append(span(start, words[j][1]))
         if not spans:
             return text
         protected = [m.span() for m in _PLACEHOLDER_RE.finditer(text)]
