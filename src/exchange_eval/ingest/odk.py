@@ -9,8 +9,8 @@ AttachmentsPresent, ReviewState, DeviceID, Edits.
 
 from __future__ import annotations
 
-from . import RawTable
 from .common import Grid, header_set, single_header_table
+from .table import RawTable
 
 __all__ = ["METADATA", "detect", "read", "normalise"]
 
