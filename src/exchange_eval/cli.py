@@ -347,11 +347,23 @@ def _is_click_exception(exc: BaseException) -> bool:
     return any(cls.__name__ == "ClickException" for cls in type(exc).__mro__) and hasattr(exc, "show")
 
 
+def _interrupted() -> None:
+    """Ctrl-C: one line, exit code 130, at once."""
+    err.print("interrupted: outputs already written are intact")
+    sys.stdout.flush()
+    sys.stderr.flush()
+    # not sys.exit: exit handlers would wait for the build's running workers, which stop
+    # by themselves once this process is gone (exchange_eval.core.lifecycle)
+    os._exit(130)
+
+
 def main() -> None:
     """Console entry point: run the app, map exceptions to messages and exit codes."""
     try:
         # without standalone mode click returns the code of typer.Exit instead of raising it
         code = app(standalone_mode=False)
+        if code == 130:  # typer turns Ctrl-C (KeyboardInterrupt) into exit code 130
+            _interrupted()
         sys.exit(code if isinstance(code, int) else 0)
     except typer.Exit as exc:
         sys.exit(exc.exit_code)
@@ -359,12 +371,7 @@ def main() -> None:
         err.print("aborted")
         sys.exit(130)
     except KeyboardInterrupt:
-        err.print("interrupted: outputs already written are intact")
-        sys.stdout.flush()
-        sys.stderr.flush()
-        # not sys.exit: exit handlers would wait for the build's running workers, which stop
-        # by themselves once this process is gone (exchange_eval.core.lifecycle)
-        os._exit(130)
+        _interrupted()
     except DataErrors as exc:
         print_problems(exc.problems)
         sys.exit(exc.exit_code)

@@ -12,6 +12,7 @@ import logging
 import multiprocessing
 import queue
 import signal
+import sys
 import time
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
@@ -159,6 +160,9 @@ class Runner:
         if self.pool is not None:
             return
         context = multiprocessing.get_context("spawn")
+        # after Ctrl-C this process exits at once (exchange_eval.cli) and multiprocessing's
+        # resource tracker, started with these options, frees the queues' semaphores quietly
+        sys.warnoptions.append("ignore:resource_tracker:UserWarning")
         self.queue = context.Queue()
         self.pool = ProcessPoolExecutor(
             max_workers=self.jobs, mp_context=context, initializer=_worker_init, initargs=(self.queue,)

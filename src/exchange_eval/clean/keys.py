@@ -32,6 +32,7 @@ import secrets
 import stat
 import string
 import unicodedata
+from collections.abc import Iterable
 from pathlib import Path
 
 from ..core.atomic import write_bytes_atomic
@@ -74,7 +75,7 @@ class WeakKeyError(KeyUnavailableError):
 class KeyMismatchError(ExchangeEvalError):
     """The key is not the one some cleaned rounds were made with (``rounds`` names them)."""
 
-    def __init__(self, message: str, rounds: list[str]) -> None:
+    def __init__(self, message: str, rounds: Iterable[str] = ()) -> None:
         self.rounds = list(rounds)
         super().__init__(message)
 
