@@ -122,6 +122,7 @@ def run_task(task: Task) -> dict[str, Any]:
 
 
 _progress_queue: Any = None  # set in each worker process by _worker_init
+_QUIET_TRACKER = "ignore:resource_tracker:UserWarning"  # a -W option
 
 
 def _worker_init(progress_queue: Any) -> None:
@@ -162,7 +163,8 @@ class Runner:
         context = multiprocessing.get_context("spawn")
         # after Ctrl-C this process exits at once (exchange_eval.cli) and multiprocessing's
         # resource tracker, started with these options, frees the queues' semaphores quietly
-        sys.warnoptions.append("ignore:resource_tracker:UserWarning")
+        if _QUIET_TRACKER not in sys.warnoptions:
+            sys.warnoptions.append(_QUIET_TRACKER)
         self.queue = context.Queue()
         self.pool = ProcessPoolExecutor(
             max_workers=self.jobs, mp_context=context, initializer=_worker_init, initargs=(self.queue,)

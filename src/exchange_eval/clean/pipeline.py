@@ -121,8 +121,8 @@ def _build(ws: Workspace, round_id: str, out: _Outcome, *, check_key: bool, reke
     out.sources, codebooks = read_sources(ctx)
     sessions = SessionMatcher(manifest.sessions)
     roster = read_rosters(ctx, out.sources, sessions)
-    # one scrubber per round: compiling the name patterns is the costly part. It knows the
-    # roster's names and those of respondents who are not on it.
+    # one scrubber per round, for every stage and the final pass: it knows the roster's
+    # names and those of respondents who are not on it
     out.scrubber = scrubber = Scrubber([*roster.names, *identity_names(out.sources)])
     out.aliases = source_aliases(manifest, scrubber)
     submissions = harmonize_surveys(ctx, out.sources, sessions, scrubber)
