@@ -8,8 +8,9 @@ interpreter and imports nothing; they are replaced when the package's code chang
 
 A change is a file added, removed, resized or re-dated under ``data/raw/<round>/`` or the
 data folder's ``config/``; the build waits until the files have been still for a moment
-(an editor saving in several writes triggers one build). Ctrl-C lets the reports under
-way finish (each is swapped in whole), stops the workers and ends the watch.
+(an editor saving in several writes triggers one build). Ctrl-C ends the watch at once,
+as it ends a build: a report under way is dropped, never half swapped in, and the workers,
+their zygotes and kernels end with it.
 """
 
 from __future__ import annotations
@@ -123,7 +124,7 @@ def watch(
                 print(f"Watching {ws.raw_round(round_id)} (Ctrl-C to stop).", flush=True)
     except KeyboardInterrupt:
         if progress:
-            print("Stopping: the reports under way finish first.", flush=True)
+            print("Stopped.", flush=True)
     finally:
         if runner is not None:
             runner.close()

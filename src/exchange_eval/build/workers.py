@@ -16,6 +16,7 @@ import multiprocessing
 import multiprocessing.util
 import queue
 import signal
+import sys
 import time
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
@@ -23,8 +24,9 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from typing import Any
 
-from ..core.errors import ExchangeEvalError
+from ..core.errors import ExchangeEvalError, unexpected_error_message
 from ..core.fingerprint import hash_json
+from ..core.lifecycle import exit_with_parent
 from ..core.paths import Workspace
 from ..publish.report import publish_report
 from ..publish.spec import ReportSpec, review_spec, round_meta, round_spec, synthesis_spec
@@ -65,13 +67,13 @@ class Task:
     cleaner: Cleaner | None = None
 
 
-def default_clean(ws: Workspace, round_id: str) -> Any:
+def default_clean(ws: Workspace, round_id: str, *, rekey: bool = False) -> Any:
     """`exchange_eval.clean.clean_round`."""
     # imported on use: the cleaning pipeline loads pandas, which a build with nothing to
     # clean never needs
     from ..clean.pipeline import clean_round
 
-    return clean_round(ws, round_id)
+    return clean_round(ws, round_id, rekey=rekey)
 
 
 def describe(exc: BaseException) -> str:
@@ -130,13 +132,14 @@ def run_task(task: Task, zygote: Any = None) -> dict[str, Any]:
     except ExchangeEvalError as exc:
         result.update(state="failed", error=f"{task.label}: {describe(exc)}")
     except Exception as exc:  # one broken report must not stop the others
-        result.update(state="failed", error=f"{task.label}: internal error: {type(exc).__name__}: {exc}")
+        result.update(state="failed", error=f"{task.label}: {unexpected_error_message(exc)}")
     result["seconds"] = time.perf_counter() - start
     return result
 
 
 _progress_queue: Any = None  # set in each worker process by _worker_init
 _zygote: Any = None  # the worker's kernel zygote, started by _worker_init
+_QUIET_TRACKER = "ignore:resource_tracker:UserWarning"  # a -W option
 
 
 def kernel_preload(ws: Workspace) -> list[str]:
@@ -160,10 +163,10 @@ def _worker_init(progress_queue: Any, preload: list[str] | None = None) -> None:
     """Start the kernel zygote, then import the heavy libraries once per worker process."""
     global _progress_queue, _zygote
     _progress_queue = progress_queue
-    # Ctrl-C is the parent's to handle: it lets the reports under way finish (each is
-    # swapped in whole) and stops the workers
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    # first, so that its imports run while this worker imports its own and cleans
+    exit_with_parent()  # a killed build leaves no worker behind (nor a report swapped in later)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's: one line, no traceback here
+    # first, so that its imports run while this worker imports its own and cleans; it ends
+    # when this worker does (its pipe closes), and its kernels with it
     _zygote = start_zygote(preload) if preload is not None else None
     if _zygote is not None:
         # a pool worker ends through multiprocessing's finalizers, not atexit: wait for the
@@ -200,6 +203,10 @@ class Runner:
         if self.pool is not None:
             return
         context = multiprocessing.get_context("spawn")
+        # after Ctrl-C this process exits at once (exchange_eval.cli) and multiprocessing's
+        # resource tracker, started with these options, frees the queues' semaphores quietly
+        if _QUIET_TRACKER not in sys.warnoptions:
+            sys.warnoptions.append(_QUIET_TRACKER)
         self.queue = context.Queue()
         self.pool = ProcessPoolExecutor(
             max_workers=self.jobs, mp_context=context, initializer=_worker_init,
@@ -242,10 +249,12 @@ class Runner:
                 return
             self.show.set(label, state, started=when)
 
-    def close(self) -> None:
-        """Stop the workers (cancelling tasks not started) and the kernel zygote."""
+    def close(self, wait: bool = True) -> None:
+        """Stop the workers (cancelling tasks not started) and the kernel zygote; without
+        ``wait``, the workers running end by themselves once this process is gone
+        (`exit_with_parent`), their zygotes with them."""
         if self.pool is not None:
-            self.pool.shutdown(wait=True, cancel_futures=True)
+            self.pool.shutdown(wait=wait, cancel_futures=True)
             self.pool = None
         if self.zygote is not None:
             self.zygote.close()

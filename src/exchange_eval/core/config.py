@@ -20,6 +20,7 @@ from typing import Any
 import yaml
 
 from .errors import DataError
+from .yaml_strict import load_strict
 
 __all__ = [
     "CONFIG_DIR",
@@ -31,6 +32,7 @@ __all__ = [
     "Environment",
     "load_config",
     "read_package_config",
+    "translation_languages",
 ]
 
 CONFIG_DIR = Path(__file__).resolve().parents[1] / "config"
@@ -46,10 +48,13 @@ BUILD_IGNORE_CODE_ENV = "EXCHANGE_EVAL_BUILD_IGNORE_CODE"
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
-def _read_yaml(path: Path) -> Any:
+def _read_yaml(path: Path, *, strict: bool = False) -> Any:
+    """A YAML file; ``strict`` (a user's file) refuses anchors, aliases and duplicate keys."""
     try:
         with path.open(encoding="utf-8") as handle:
             text = handle.read()
+        if strict:
+            return load_strict(text)
         try:
             return yaml.load(text, Loader=_LOADER)  # noqa: S506 - a safe loader
         except yaml.YAMLError:
@@ -79,7 +84,7 @@ def _load(name: str, user_dir: str | None) -> Any:
     if user_dir:
         user_file = Path(user_dir) / name
         if user_file.is_file():
-            user = _read_yaml(user_file)
+            user = _read_yaml(user_file, strict=True)
             if isinstance(data, dict) and isinstance(user, dict) and name == "settings.yaml":
                 return _merge(data, user)
             return user
@@ -109,6 +114,11 @@ def read_package_config() -> list[str]:
     for name in names:
         _load(name, None)
     return names
+
+
+def translation_languages() -> list[str]:
+    """The languages reports can be written in: those with a table in ``config/translations/``."""
+    return sorted(p.stem for p in (CONFIG_DIR / "translations").glob("*.yaml"))
 
 
 @dataclass(frozen=True)
