@@ -17,7 +17,7 @@ from typing import Any
 
 import yaml
 
-from ..core.errors import ManifestError
+from ..core.errors import DataErrors, ManifestError, Problem, ProblemCode
 from ..core.paths import MANIFEST_NAME, check_round_id
 from ..ingest.platforms import PLATFORMS
 
@@ -25,6 +25,7 @@ __all__ = [
     "INSTRUMENTS",
     "SURVEY_INSTRUMENTS",
     "STRUCTURED_INSTRUMENTS",
+    "CODEBOOK_NAMES",
     "ISO3_PATTERN",
     "WAVE_PATTERN",
     "Manifest",
@@ -67,7 +68,9 @@ TOP_KEYS = {
     "year": False,
     "notes": False,
 }
-SOURCE_KEYS = {"file", "instrument", "wave", "platform", "codebook", "session", "sheet", "language"}
+SOURCE_KEYS = {"file", "instrument", "wave", "platform", "codebook", "session", "sheet", "language", "form"}
+#: a round codebook with one of these names in the round folder is used without being named
+CODEBOOK_NAMES = ("codebook.xlsx", "codebook.csv")
 SESSION_KEYS = {"id", "kind", "date", "title"}
 
 
@@ -90,6 +93,7 @@ class Source:
     session: str | None = None
     sheet: str | None = None
     language: str | None = None
+    form: Path | None = None  # the XLSForm the export came from
 
 
 @dataclass(frozen=True)
@@ -191,7 +195,12 @@ def _country_list(value: Any, key: str, path: Path, text: str) -> tuple[str, ...
 
 
 def load_manifest(folder: str | Path) -> Manifest:
-    """Read and check ``<folder>/round.yaml``; raise `ManifestError` naming file, row and key."""
+    """Read and check ``<folder>/round.yaml``; raise `ManifestError` naming file, row and key.
+
+    Every file the manifest names but the folder lacks (sources, forms, codebooks) is
+    reported at once (`DataErrors` when there are several). Without a ``codebook:``, a
+    round codebook named as `CODEBOOK_NAMES` in the round folder is used.
+    """
     folder = Path(folder)
     path = folder / MANIFEST_NAME
     if not path.is_file():
@@ -255,8 +264,14 @@ def load_manifest(folder: str | Path) -> Manifest:
         )
 
     codebook = None
+    missing: list[Problem] = []  # every file named but absent, reported together
     if raw.get("codebook"):
         codebook = safe_join(folder, str(raw["codebook"]), file=path, key="codebook", row=_line_of(text, "codebook"))
+        if not codebook.is_file():
+            missing.append(Problem(str(path), f"codebook {raw['codebook']!r} does not exist in {folder}",
+                                   _line_of(text, "codebook"), "codebook", code=ProblemCode.MANIFEST))
+    else:
+        codebook = next((folder / name for name in CODEBOOK_NAMES if (folder / name).is_file()), None)
 
     sources: list[Source] = []
     seen_files: set[tuple[str, str | None]] = set()
@@ -292,12 +307,23 @@ def load_manifest(folder: str | Path) -> Manifest:
             raise ManifestError(f"wave {wave!r} is not allowed", file=path, row=row, column="wave")
         file_path = safe_join(folder, str(name), file=path, row=row)
         if not file_path.is_file():
-            raise ManifestError(f"source file {name!r} does not exist in {folder}", file=path, row=row, column="file")
+            missing.append(Problem(str(path), f"source file {name!r} does not exist in {folder}", row, "file",
+                                   code=ProblemCode.MANIFEST))
+        form = None
+        if entry.get("form") is not None:
+            form = safe_join(folder, str(entry["form"]), file=path, key="form", row=row)
+            if not form.is_file():
+                missing.append(Problem(str(path), f"form {entry['form']!r} of {name} does not exist in {folder}",
+                                       row, "form", code=ProblemCode.MANIFEST))
+        source_codebook = entry.get("codebook")
+        if source_codebook and not safe_join(folder, str(source_codebook), file=path, key="codebook",
+                                             row=row).is_file():
+            missing.append(Problem(str(path), f"codebook {source_codebook!r} of {name} does not exist in {folder}",
+                                   row, "codebook", code=ProblemCode.MANIFEST))
         key = (str(name), entry.get("sheet"))
         if key in seen_files:
             raise ManifestError(f"source file {name!r} is listed twice", file=path, row=row, column="file")
         seen_files.add(key)
-        source_codebook = entry.get("codebook")
         sources.append(
             Source(
                 file=str(name),
@@ -310,8 +336,14 @@ def load_manifest(folder: str | Path) -> Manifest:
                 session=str(entry["session"]) if entry.get("session") is not None else None,
                 sheet=entry.get("sheet"),
                 language=entry.get("language"),
+                form=form,
             )
         )
+    if len(missing) == 1:
+        one = missing[0]
+        raise ManifestError(one.message, file=one.file, row=one.row, column=one.column)
+    if missing:
+        raise DataErrors(missing)
     session_ids = {s.id for s in sessions}
     for source in sources:
         if source.session is not None and session_ids and source.session not in session_ids:

@@ -45,6 +45,8 @@ class RoundData:
     jsr_quality: pd.DataFrame = field(default_factory=lambda: empty_table("jsr_quality"))
     ties: pd.DataFrame = field(default_factory=lambda: empty_table("ties"))
     tool_feedback: pd.DataFrame = field(default_factory=lambda: empty_table("tool_feedback"))
+    items: pd.DataFrame = field(default_factory=lambda: empty_table("items"))
+    item_choices: pd.DataFrame = field(default_factory=lambda: empty_table("item_choices"))
     cleaning_log: pd.DataFrame = field(default_factory=_empty_log)
     meta: dict[str, Any] = field(default_factory=dict)
     path: Path | None = None
