@@ -7,7 +7,7 @@ import yaml
 
 from exchange_eval.clean.manifest import load_manifest
 from exchange_eval.clean.newround import create_round, manifest_template
-from exchange_eval.core.errors import DataErrors, ManifestError, UsageError
+from exchange_eval.core.errors import DataErrors, UsageError
 from exchange_eval.core.paths import Workspace
 
 TEMPLATE_FILES = ["roster.xlsx", "pre_survey.csv", "post_survey.csv"]

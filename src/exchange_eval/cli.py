@@ -73,9 +73,22 @@ def _check_lang(value: str | None) -> str | None:
 
 
 def print_problems(problems: list[Problem]) -> None:
-    """Print each problem as ``file:row:column: message`` on stderr, without markup."""
+    """Print each problem as ``file:row:column: error: message`` (or ``warning:``) on
+    stderr, without markup: errors stop a round from being cleaned, warnings do not."""
     for problem in problems:
-        err.print(str(problem), markup=False, highlight=False, soft_wrap=True)
+        kind = "error" if problem.severity == "error" else "warning"
+        where, _, message = str(problem).partition(": ")
+        err.print(f"{where}: {kind}: {message}", markup=False, highlight=False, soft_wrap=True)
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count:,} {word}{'' if count == 1 else 's'}"
+
+
+def print_coverage(round_id: str, coverage: list) -> None:
+    """One line per source on stdout: what its columns became (`Coverage.line`)."""
+    for one in coverage:
+        out.print(f"{round_id}: {one.line()}", markup=False, highlight=False, soft_wrap=True)
 
 
 def version_callback(value: bool) -> None:
@@ -155,24 +168,30 @@ def validate(
     round_id: Annotated[str | None, typer.Argument(help="Round id (folder under data/raw).")] = None,
     all_rounds: Annotated[bool, typer.Option("--all", help="Validate every round.")] = False,
 ) -> None:
-    """Check a round's manifest, sources and canonical tables; list every problem as file:row:column: message."""
-    from .clean.pipeline import validate_round
+    """Check a round's manifest, sources and canonical tables: what each source's columns
+    became (one line per source), then every problem as file:row:column: error|warning: message."""
+    from .clean.pipeline import check_round
 
     ws = workspace()
     ids = _round_ids(ws, round_id, all_rounds)
     failed = False
     for rid in ids:
+        coverage: list = []
         try:
-            problems = validate_round(ws, rid)
+            found = check_round(ws, rid)
+            problems, coverage = found.problems, found.coverage
         except ExchangeEvalError as exc:
             problems = getattr(exc, "problems", None) or [Problem(file=rid, message=str(exc))]
+        print_coverage(rid, coverage)
         errors = [p for p in problems if p.severity == "error"]
         print_problems(problems)
+        n_warnings = len(problems) - len(errors)
         if errors:
             failed = True
-            err.print(f"{rid}: {len(errors)} problem(s)", style="red")
+            err.print(f"{rid}: {_plural(len(errors), 'problem')} to fix (errors), {_plural(n_warnings, 'warning')}",
+                      style="red")
         else:
-            out.print(f"{rid}: valid" + (f" ({len(problems)} warning(s))" if problems else ""))
+            out.print(f"{rid}: valid ({_plural(0, 'error')}, {_plural(n_warnings, 'warning')})")
     if failed:
         raise typer.Exit(1)
 
@@ -195,7 +214,10 @@ def clean(
             print_problems(getattr(exc, "problems", None) or [Problem(file=rid, message=str(exc))])
             err.print(f"{rid}: not cleaned", style="red")
             continue
-        out.print(f"{rid}: {result.summary()}")
+        print_coverage(rid, result.coverage)
+        print_problems([p for p in result.warnings if p.code == "unmapped_column"])
+        out.print(f"{rid}: {result.summary()}"
+                  + (" (exchange-eval validate lists them)" if result.warnings else ""))
     if failed:
         raise typer.Exit(1)
 

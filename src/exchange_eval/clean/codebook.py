@@ -400,7 +400,7 @@ class Codebook:
         if self._form_exact:
             found = self._form_match(header)
             if found is not None:
-                return self._finish(found, header, retro=False)
+                return self._finish(found, header, retro=False, option=found.option)
 
         raw_segments = [s.strip() for s in header.split("/")]
         segments: list[str] = []

@@ -77,6 +77,12 @@ METADATA_COLUMNS: dict[str, list[str]] = {
         "formhub/uuid",
         "Id",
         "ID",
+        # a spreadsheet's row number
+        "N°",
+        "Nº",
+        "No",
+        "#",
+        "Numéro",
         "Last modified time",
         "Heure de la dernière modification",
         # KoboToolbox
