@@ -160,7 +160,7 @@ def test_non_convergence_falls_back_in_order(monkeypatch):
         tried.append(sorted(vc))
         return None, "did not converge"
 
-    monkeypatch.setattr(cr, "_fit_mixed", failing)
+    monkeypatch.setattr(cr, "fit_mixed", failing)
     data = simulate(n_rounds=5, seed=1)
     out = cr.pooled_change_model(data).iloc[0]
     assert tried == [["country", "person"], ["person"]]

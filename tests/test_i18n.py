@@ -6,8 +6,12 @@ import re
 
 import pytest
 
+from exchange_eval.core.config import Config
 from exchange_eval.present import i18n
 from exchange_eval.present.i18n import TranslationError, t
+from exchange_eval.present.labels import Labels
+
+LABELS = Labels(Config())
 
 
 def test_available_languages_are_the_files_present() -> None:
@@ -48,10 +52,13 @@ def test_format_and_missing_key() -> None:
         t("common.n_pairs", "en", m=1)  # placeholder not supplied
 
 
-def test_missing_key_at_run_time_shows_the_key(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.delenv("PYTEST_CURRENT_TEST", raising=False)
+def test_a_missing_key_is_an_error_wherever_it_runs(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("PYTEST_CURRENT_TEST", raising=False)  # as in a report kernel
     monkeypatch.delenv("EXCHANGE_EVAL_STRICT_I18N", raising=False)
-    assert t("no.such.key", "fr") == "no.such.key"
+    with pytest.raises(TranslationError, match="no.such.key"):
+        t("no.such.key", "fr")
+    assert i18n.translate_or("no.such.key", "fr", "fallback") == "fallback"
+    assert i18n.translate_or("common.n_pairs", "en", "fallback", n=2) == t("common.n_pairs", "en", n=2)
 
 
 def test_unknown_language_is_a_clear_error() -> None:
@@ -62,19 +69,35 @@ def test_unknown_language_is_a_clear_error() -> None:
 
 
 def test_choice_labels() -> None:
-    assert i18n.label("agree5", 5, "fr") == "Tout à fait d'accord"
-    assert i18n.label("agree5", 1.0, "en") == "Strongly disagree"
-    assert i18n.label("plan_status", "done", "fr") == "Réalisé"
-    assert i18n.label("agree5", 9, "en") == "9"  # unknown codes are shown, not lost
+    assert LABELS.choice("agree5", 5, "fr") == "Tout à fait d'accord"
+    assert LABELS.choice("agree5", 1.0, "en") == "Strongly disagree"
+    assert LABELS.choice("plan_status", "done", "fr") == "Réalisé"
+    assert LABELS.choice("agree5", 9, "en") == "9"  # unknown codes are shown, not lost
+    assert LABELS.levels("agree5") == [1, 2, 3, 4, 5]
 
 
 def test_item_outcome_dimension_labels() -> None:
-    assert i18n.item_label("ok_functions", "fr") == "Ma connaissance des fonctions essentielles d'une RSC efficace"
-    assert i18n.item_label("sf_topics.guidelines", "en").endswith("JSR guidelines")
-    assert i18n.item_label("unknown_item", "en") == "unknown_item"
-    assert i18n.outcome_label("new_knowledge", "fr") == "Nouvelles connaissances"
-    assert i18n.dimension_label("evidence", "en") == "Evidence-based"
-    assert i18n.criterion_label("csos_speak", "fr") == "La société civile s'exprime en plénière"
+    assert LABELS.item("ok_functions", "fr") == "Ma connaissance des fonctions essentielles d'une RSC efficace"
+    assert LABELS.item("sf_topics.guidelines", "en").endswith("JSR guidelines")
+    assert LABELS.item("unknown_item", "en") == "unknown_item"
+    assert LABELS.outcome("new_knowledge", "fr") == "Nouvelles connaissances"
+    assert LABELS.dimension("evidence", "en") == "Evidence-based"
+    assert LABELS.criterion("csos_speak", "fr") == "La société civile s'exprime en plénière"
+    assert LABELS.theme("time", "fr") == "Temps et durée" and LABELS.theme("other", "en") == t("theme.other", "en")
+    assert LABELS.of("dimension", "evidence", "en") == "Evidence-based"
+    assert LABELS.of("wave", "pulse-3", "en") == "Pulse survey 3" and LABELS.of("round_id", "r1", "en") == "r1"
+
+
+def test_labels_follow_the_data_folders_configuration(tmp_path) -> None:
+    (tmp_path / "config").mkdir()
+    (tmp_path / "config" / "dimensions.yaml").write_text(
+        "dimensions:\n  - {id: evidence, label_en: Uses data, label_fr: Utilise des données}\n", encoding="utf-8")
+    (tmp_path / "config" / "countries.yaml").write_text(
+        "XKX: {iso2: XK, en: Kosovo, fr: Kosovo (fr)}\n", encoding="utf-8")
+    labels = Labels(Config(tmp_path))
+    assert labels.dimension("evidence", "fr") == "Utilise des données"
+    assert LABELS.dimension("evidence", "fr") != "Utilise des données"
+    assert labels.country("XKX", "fr") == "Kosovo (fr)"
 
 
 def test_session_wave_group_tool_labels() -> None:
@@ -87,10 +110,17 @@ def test_session_wave_group_tool_labels() -> None:
 
 
 def test_country_names() -> None:
-    assert i18n.country_name("SEN", "fr") == "Sénégal"
-    assert i18n.country_name("sen", "en") == "Senegal"
-    assert i18n.country_name("TCD", "fr") == "Tchad"
-    assert i18n.country_name("XYZ", "en") == "XYZ"
+    assert LABELS.country("SEN", "fr") == "Sénégal"
+    assert LABELS.country("sen", "en") == "Senegal"
+    assert LABELS.country("TCD", "fr") == "Tchad"
+    assert LABELS.country("XYZ", "en") == "XYZ"
+
+
+def test_names_from_the_translation_tables() -> None:
+    assert i18n.instrument_name("outcomes", "en") == t("instrument.outcomes", "en")
+    assert i18n.instrument_name("my_survey", "fr") == "my_survey"
+    assert i18n.community_name("jsr-exchange", "fr") == "Échange entre pays sur les RSC"
+    assert i18n.language_name("fr", "fr") == "français"
 
 
 def test_french_typography_keeps_signs_with_their_words() -> None:

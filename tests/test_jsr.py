@@ -14,9 +14,12 @@ import pandas as pd
 import pytest
 import statsmodels.formula.api as smf
 
+from exchange_eval.analysis.did import fixed_effects_residualizer, fwl_estimates
 from exchange_eval.analysis.jsr import (
     JSRDataError,
     criteria_met,
+    exchange_year,
+    jsr_results,
     ladder_change,
     ladder_did,
     quality_flags,
@@ -24,7 +27,12 @@ from exchange_eval.analysis.jsr import (
     rf18_did,
     rf18_shares,
 )
-from exchange_eval.core.config import dimensions
+from exchange_eval.core.config import Config
+
+
+def dimensions() -> dict:
+    """The package's dimensions.yaml (a fresh copy: some tests change it)."""
+    return Config().dimensions
 
 DIMS = ["inclusive", "aligned", "evidence", "monitoring", "policy_cycle"]
 
@@ -77,7 +85,7 @@ def test_quality_flags_rule_from_config():
                       "inclusive": [True, True, None], "aligned": [True, False, True],
                       "evidence": [True, False, True], "monitoring": [False, False, None],
                       "policy_cycle": [False, True, False]})
-    out = quality_flags(q)
+    out = quality_flags(q, dimensions())
     assert out["n_met"].tolist() == [3, 2, 2]
     assert out["meets"].tolist() == [True, False, False]
     assert out["n_assessed"].tolist() == [5, 5, 3]
@@ -85,11 +93,11 @@ def test_quality_flags_rule_from_config():
     stricter["rf18"]["min_dimensions_met"] = 2
     assert quality_flags(q, stricter)["meets"].tolist() == [True, True, True]
     with pytest.raises(JSRDataError):
-        quality_flags(q[["country", "year"]])
+        quality_flags(q[["country", "year"]], dimensions())
 
 
 def test_quality_from_ladder():
-    out = quality_from_ladder(_assessment()).set_index(["country", "year"])
+    out = quality_from_ladder(_assessment(), dimensions()).set_index(["country", "year"])
     # SEN 2025 levels 3,2,3,3,2 -> 3 dimensions at >= 3
     assert out.loc[("SEN", 2025), "n_met"] == 3
     assert bool(out.loc[("SEN", 2025), "meets"]) is True
@@ -216,9 +224,11 @@ def test_rf18_did_recomputes_meets_from_flags():
         for y, n in [(2023, n_pre), (2024, n_post)]:
             rows.append({"country": c, "year": y, "group": g,
                          **{d: i < n for i, d in enumerate(DIMS)}})
-    r = rf18_did(pd.DataFrame(rows), treatment_year=2024)
+    r = rf18_did(pd.DataFrame(rows), treatment_year=2024, dimensions_config=dimensions())
     assert r["estimate"] == pytest.approx(1.0)
     assert r["p_value_ri"] == pytest.approx(2 / 6)
+    with pytest.raises(JSRDataError, match="dimensions_config"):  # the rule is configuration
+        rf18_did(pd.DataFrame(rows), treatment_year=2024)
 
 
 def test_did_errors_are_named():
@@ -246,8 +256,6 @@ def test_ladder_did_by_wave_and_by_year():
 
 
 def test_permutation_core_matches_statsmodels_on_unbalanced_panel():
-    from exchange_eval.analysis.jsr import _fe_projection, _fwl_estimates
-
     panel = _panel({c: (1.0 if c in "ABC" else 0.0) for c in "ABCDEFG"}, seed=4)
     panel = panel.drop(index=[0, 9, 17]).reset_index(drop=True)  # unbalanced
     panel["group"] = np.where(panel["country"].isin(list("ABC")), "participant", "comparison")
@@ -255,7 +263,26 @@ def test_permutation_core_matches_statsmodels_on_unbalanced_panel():
     d = (panel["country"].isin(list("ABC")) & (panel["year"] >= 2023)).astype(float)
     fit = smf.ols("meets ~ d + C(country) + C(year)", data=panel.assign(d=d)).fit()
     assert r["estimate"] == pytest.approx(fit.params["d"], abs=1e-10)
-    m = _fe_projection(panel["country"].to_numpy(), panel["year"].astype(str).to_numpy())
-    fwl = _fwl_estimates(m, panel["meets"].to_numpy(float), d.to_numpy()[:, None])
+    m = fixed_effects_residualizer(panel["country"].to_numpy(), panel["year"].astype(str).to_numpy())
+    fwl = fwl_estimates(m, panel["meets"].to_numpy(float), d.to_numpy()[:, None])
     assert fwl[0] == pytest.approx(fit.params["d"], abs=1e-10)
     assert r["n_obs"] == 25 and r["n_permutations"] == math.comb(7, 3)
+
+
+def test_jsr_results_of_a_round():
+    q = pd.DataFrame({
+        "country": ["A", "A", "B", "B", "C", "C", "D", "D", "E", "E"],
+        "year": [2023, 2024] * 5,
+        "group": ["participant"] * 4 + ["comparison"] * 6,
+        "meets": [0, 1, 0, 1, 0, 0, 1, 1, 0, 1],
+    })
+    year = exchange_year({"sessions": [{"date": "2023-05-01"}]})
+    res = jsr_results(_assessment(), q, year=year, effect_lag_years=1, dimensions_config=dimensions())
+    assert set(res) == {"ladder", "ladder_did", "rf18", "exchange_year", "did"}
+    assert res["exchange_year"] == 2023
+    # JSRs from 2023 + 1 count as "after": the same DiD as with treatment_year=2024
+    assert res["did"]["estimate"] == pytest.approx(rf18_did(q, treatment_year=2024)["estimate"])
+    assert "did" not in jsr_results(None, q, year=None, effect_lag_years=1, dimensions_config=dimensions())
+    assert jsr_results(None, None, year=2023, effect_lag_years=1, dimensions_config=dimensions()) == {}
+    assert exchange_year({"year": 2021, "sessions": [{"date": "2025-01-01"}]}) == 2021
+    assert exchange_year({}) is None

@@ -10,6 +10,7 @@ import pytest
 
 from exchange_eval.analysis import AnalysisError
 from exchange_eval.analysis import likert as lk
+from exchange_eval.analysis.feedback import scaled_items, session_feedback
 from exchange_eval.analysis.likert import likert_counts, likert_summary
 
 AGREE5 = [
@@ -177,3 +178,36 @@ def test_suppression_counts_people_not_answers():
     summary = likert_summary(r, by="country", choices=AGREE5, k=3)
     assert summary.loc[0, "n"] == 8 and summary.loc[0, "n_respondents"] == 2
     assert summary.loc[0, "suppressed"] and np.isnan(summary.loc[0, "mean"])
+
+
+def test_breakdowns_need_k():
+    with pytest.raises(AnalysisError, match="minimum cell size"):
+        likert_counts(_feedback(), AGREE5, by="country")
+    with pytest.raises(AnalysisError, match="minimum cell size"):
+        likert_summary(_feedback(), by="country", choices=AGREE5)
+
+
+def test_item_scales_and_levels_from_the_instruments():
+    instruments = {"instruments": {
+        "outcomes": {"items": [{"id": "q1", "type": "select_one", "choices": "agree5"},
+                               {"id": "q2", "type": "text"},
+                               {"id": "q3", "type": "select_one", "choices": "unknown_list"}]}}}
+    scales = lk.item_scales(instruments, {"agree5": AGREE5})
+    assert list(scales) == ["q1"] and [lv["value"] for lv in scales["q1"]] == [1, 2, 3, 4, 5]
+    assert lk.scale_levels("q1", scales) == [1.0, 2.0, 3.0, 4.0, 5.0]
+    assert lk.scale_levels("q2", scales) is None and lk.scale_levels("q2", None) is None
+    assert lk.scale_levels("any", AGREE5[:2]) == [1.0, 2.0]  # one scale for every item
+    # without a known scale, top2 is missing rather than guessed
+    summary = likert_summary(_feedback(), choices=scales).set_index("item_id")
+    assert summary["top2"].isna().all() and summary.loc["sf_objectives", "n"] == 6
+
+
+def test_session_feedback_results():
+    answers = _feedback().assign(text=pd.NA)
+    res = session_feedback(answers, items=["sf_objectives", "sf_relevance"], scale=AGREE5, k=3)
+    # relevance: 5 5 4 5 4 4 -> all six in the top two levels
+    assert res["relevance_top2"] == 1.0 and res["relevance_n"] == 6
+    assert res["summary"]["session_id"].unique().tolist() == ["vc1"]
+    assert res["counts"]["n"].sum() == 12
+    assert session_feedback(answers, items=["nothing"], scale=AGREE5, k=3) == {}
+    assert scaled_items({"instruments": {}}, "pulse") == ([], "agree5")

@@ -15,8 +15,9 @@ from exchange_eval.analysis.network import (
     network_metrics,
     tie_graph,
     tie_reports,
-    wave_order,
 )
+from exchange_eval.analysis.waves import sort_by_wave, wave_order
+from exchange_eval.core.config import Config
 
 ORGS = {"A": "SEN", "B": "SEN", "C": "BFA", "D": "CIV", "E": "CIV"}
 
@@ -134,8 +135,18 @@ def test_ego_organisation_from_participants_and_person_nodes(participants):
 
 
 def test_wave_order_and_errors(ties):
-    assert wave_order(["pulse-10", "pulse-2", "post", "pre"]) == ["pre", "post", "pulse-2", "pulse-10"]
+    configured = Config().settings["cleaning"]["wave_order"]
+    assert wave_order(["pulse-10", "pulse-2", "post", "pre"], configured) == ["pre", "post", "pulse-2", "pulse-10"]
+    assert wave_order(["w10", "w2", "post", "pre"], ["pre", "post"], ["w10"]) == ["pre", "post", "w10", "w2"]
     with pytest.raises(NetworkDataError, match="node"):
         tie_graph(ties, None, "pulse-1", node="country")
     with pytest.raises(NetworkDataError, match="collaboration"):
         network_metrics(ties.drop(columns="collaboration"))
+
+
+def test_one_wave_order_for_tables():
+    df = pd.DataFrame({"instrument": ["outcomes", "outcomes", "outcomes", "sf", "sf", "sf"],
+                       "wave": ["post", "pre", "retro", "w2", "w1", None]})
+    ordered = sort_by_wave(df, ["pre", "retro", "post"], ["w1", "w2"], by=["instrument"])
+    assert ordered["wave"].tolist()[:5] == ["pre", "retro", "post", "w1", "w2"]
+    assert pd.isna(ordered["wave"].iloc[5])  # no wave: last of its group

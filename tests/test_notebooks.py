@@ -19,12 +19,13 @@ from exchange_eval.present import i18n
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = {
-    "round_report.ipynb": {"round_id", "lang", "data_dir", "reports_dir"},
-    "synthesis_report.ipynb": {"rounds", "lang", "data_dir", "reports_dir"},
-    "feedback_review.ipynb": {"rounds", "lang", "data_dir", "reports_dir"},
+    "round_report.ipynb": {"round_id", "lang", "data_dir", "reports_dir", "provenance"},
+    "synthesis_report.ipynb": {"rounds", "lang", "data_dir", "reports_dir", "provenance"},
+    "feedback_review.ipynb": {"rounds", "lang", "data_dir", "reports_dir", "provenance"},
 }
 # every module that shows text: the whole presentation layer
-KEY_CALL = re.compile(r"""\b(?:t|heading|note|_fig|_has)\(\s*(f?)["']([a-z0-9_.{}\-]+)["']""")
+KEY_CALL = re.compile(r"""\b(?:t|heading|note|translate_or)\(\s*(f?)["']([a-z0-9_.{}\-]+)["']""")
+FIGURE_KEY = re.compile(r"""["']((?:round|synthesis|review)\.figure\.[a-z0-9_]+)["']""")
 PLURAL_CALL = re.compile(r"""\bplural\(\s*["']([a-z0-9_.]+)["']""")
 KEY_ARG = re.compile(r"""(?:title_key|caption_key)\s*=\s*["']([a-z0-9_.]+)["']""")
 DICT_KEY = re.compile(r""":\s*["']((?:col|round|review|synthesis)\.[a-z0-9_.]+)["']""")
@@ -72,7 +73,7 @@ def test_cells_are_thin(name: str) -> None:
 
 def _used_keys() -> tuple[set[str], set[str]]:
     sources = [c.source for name in NOTEBOOKS for c in _load(name).cells]
-    sources += [m.read_text(encoding="utf-8") for m in sorted((ROOT / "src" / "exchange_eval" / "present").glob("*.py"))]
+    sources += [m.read_text(encoding="utf-8") for m in sorted((ROOT / "src" / "exchange_eval" / "present").rglob("*.py"))]
     exact: set[str] = set()
     prefixes: set[str] = set()
     for text in sources:
@@ -84,6 +85,7 @@ def _used_keys() -> tuple[set[str], set[str]]:
         exact.update(f"{key}.{form}" for key in PLURAL_CALL.findall(text) for form in ("one", "other"))
         exact.update(KEY_ARG.findall(text))
         exact.update(DICT_KEY.findall(text))
+        exact.update(FIGURE_KEY.findall(text))
     return exact, prefixes
 
 
@@ -96,3 +98,12 @@ def test_every_used_key_exists_in_every_language() -> None:
         assert not missing, f"{lang}.yaml lacks {missing}"
         for prefix in prefixes:
             assert any(k.startswith(prefix) for k in keys), f"{lang}.yaml has no key under {prefix!r}"
+
+
+@pytest.mark.parametrize("name", sorted(NOTEBOOKS))
+def test_configuration_comes_from_the_data_dir_parameter(name: str) -> None:
+    """A kernel reads the data folder it is given (its config/ included), never the environment."""
+    source = "\n".join(c.source for c in _load(name).cells)
+    assert "Workspace.from_options(data_dir, reports_dir)" in source
+    assert "ReportContext(ws.config, lang)" in source
+    assert "environ" not in source and "EXCHANGE_EVAL" not in source

@@ -209,3 +209,11 @@ def test_response_shift_compares_retro_with_pre():
     assert (row["n"], row["statistic"]) == (9, 5.0)
     assert row["p_value"] == pytest.approx(0.0390625, abs=1e-12)
     assert row["median_change"] < 0
+
+
+def test_learning_results_need_pre_and_post():
+    res = oc.learning_results(_responses(), n_boot=50)
+    assert set(res) == {"outcomes", "items"}  # no retro wave: no response shift
+    assert res["outcomes"]["outcome"].tolist() == ["new_knowledge", "enhanced_connectivity"]
+    pre_only = _responses().query("wave == 'pre'")
+    assert oc.learning_results(pre_only) == {} and oc.learning_results(pre_only.head(0)) == {}

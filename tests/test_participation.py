@@ -14,9 +14,11 @@ from exchange_eval.analysis.participation import (
     answer_grid,
     attendance_by_session,
     attrition,
+    country_totals,
     participation_by_country,
     respondents,
     response_counts,
+    round_totals,
 )
 
 
@@ -199,3 +201,23 @@ def test_canonical_string_dtypes_are_handled():
     row = attrition(r).iloc[0]
     assert (row["n_baseline"], row["n_endline"], row["n_linked"]) == (5, 5, 3)
     assert response_counts(r, p)["n_respondents"].tolist() == [2, 5, 5, 2]
+
+
+def test_country_totals_mark_small_delegations():
+    totals = country_totals(participation_by_country(_participants(), _attendance(), k=3))
+    assert "all" not in set(totals["country"]) and set(totals["role"]) == {"all"}
+    assert totals["suppressed"].tolist() == totals["small_group"].tolist()
+
+
+def test_round_totals():
+    totals = round_totals(_participants(), _responses())
+    assert totals["n_participants"] == len(_participants())
+    assert totals["n_countries"] == _participants()["country"].nunique()
+    assert totals["n_respondents"] == _responses()["pid"].nunique()
+    assert round_totals(None, None) == {"n_participants": 0, "n_countries": 0, "n_responses": 0,
+                                        "n_respondents": 0}
+
+
+def test_a_breakdown_of_response_counts_needs_k():
+    with pytest.raises(AnalysisError, match="minimum cell size"):
+        response_counts(_responses(), _participants(), by="country")

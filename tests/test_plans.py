@@ -10,8 +10,13 @@ from exchange_eval.analysis.plans import (
     completion_rate,
     followup_order,
     plan_status,
+    plan_statuses,
     plan_summary,
+    plans_results,
 )
+from exchange_eval.core.config import Config
+
+STATUSES = plan_statuses(Config().choices)
 
 
 @pytest.fixture
@@ -33,7 +38,7 @@ def actions() -> pd.DataFrame:
 
 
 def test_plan_status_has_every_status_with_zeros(actions):
-    out = plan_status(actions)
+    out = plan_status(actions, statuses=STATUSES)
     # 4 (country, dimension) pairs x 2 follow-ups x 4 statuses
     assert len(out) == 4 * 2 * 4
     sen_ev_1 = out[(out.country == "SEN") & (out.dimension == "evidence") & (out.followup == "followup-1")]
@@ -48,7 +53,7 @@ def test_plan_status_has_every_status_with_zeros(actions):
 
 
 def test_completion_rate_by_country(actions):
-    out = completion_rate(actions).set_index(["country", "followup"])
+    out = completion_rate(actions, statuses=STATUSES).set_index(["country", "followup"])
     sen2 = out.loc[("SEN", "followup-2")]
     assert sen2["n_actions"] == 3
     assert sen2["share_done"] == pytest.approx(2 / 3)
@@ -59,16 +64,16 @@ def test_completion_rate_by_country(actions):
 
 
 def test_completion_rate_overall_and_by_dimension(actions):
-    overall = completion_rate(actions, by=())
+    overall = completion_rate(actions, by=(), statuses=STATUSES)
     assert overall["followup"].tolist() == ["followup-1", "followup-2"]
     assert overall["n_actions"].tolist() == [5, 4]
     assert overall["share_done"].tolist() == [pytest.approx(1 / 5), pytest.approx(2 / 4)]
-    by_dim = completion_rate(actions, by=("dimension",)).set_index(["dimension", "followup"])
+    by_dim = completion_rate(actions, by=("dimension",), statuses=STATUSES).set_index(["dimension", "followup"])
     assert by_dim.loc[("evidence", "followup-2"), "share_started_or_done"] == pytest.approx(2 / 3)
 
 
 def test_plan_summary_uses_latest_status(actions):
-    out = plan_summary(actions).set_index("dimension")
+    out = plan_summary(actions, statuses=STATUSES).set_index("dimension")
     ev = out.loc["evidence"]
     # s1 done, s2 dropped, b1 started
     assert (ev["n_countries"], ev["n_actions"], ev["n_done"], ev["n_dropped"], ev["n_started"]) == (2, 3, 1, 1, 1)
@@ -88,6 +93,16 @@ def test_unknown_status_is_a_named_error(actions):
     bad = actions.copy()
     bad.loc[0, "status"] = "finished"
     with pytest.raises(PlanDataError, match="finished"):
-        plan_status(bad)
+        plan_status(bad, statuses=STATUSES)
     with pytest.raises(PlanDataError, match="followup"):
-        completion_rate(actions.drop(columns="followup"))
+        completion_rate(actions.drop(columns="followup"), statuses=STATUSES)
+
+
+def test_plans_results_at_the_latest_followup(actions):
+    res = plans_results(actions, statuses=STATUSES)
+    assert res["followup"] == "followup-2"
+    assert (res["done"], res["total"]) == (2, 4)  # s1 and s3 done of s1, s2, s3, b1
+    evidence = res["status"][res["status"]["dimension"] == "evidence"].set_index("status")["n"]
+    assert evidence.to_dict() == {"planned": 0, "started": 1, "done": 1, "dropped": 1}
+    assert set(res["completion"]["followup"]) == {"followup-2"}
+    assert plans_results(actions.assign(status=None), statuses=STATUSES) == {}

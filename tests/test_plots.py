@@ -8,8 +8,15 @@ import pandas as pd
 import pytest
 from matplotlib.figure import Figure
 
+from exchange_eval.core.config import Config
 from exchange_eval.present import plots
+from exchange_eval.present.context import ReportContext
 from exchange_eval.present.i18n import t
+
+
+def ctx_for(lang: str) -> ReportContext:
+    """A report in ``lang`` with the package's configuration."""
+    return ReportContext(Config(), lang)
 
 
 def _texts(fig: Figure) -> list[str]:
@@ -33,7 +40,7 @@ def _likert_counts() -> pd.DataFrame:
 
 @pytest.mark.parametrize("lang", ["en", "fr"])
 def test_likert_diverging_legend_has_every_level(lang: str) -> None:
-    fig = plots.likert_diverging(_likert_counts(), lang, choices="agree5")
+    fig = plots.likert_diverging(_likert_counts(), ctx_for(lang), choices="agree5")
     assert isinstance(fig, Figure)
     legend = fig.legends[0]
     labels = [x.get_text().replace("\n", " ") for x in legend.get_texts()]
@@ -49,7 +56,7 @@ def test_likert_diverging_legend_has_every_level(lang: str) -> None:
 
 def test_likert_bars_are_centred_on_the_neutral_level() -> None:
     counts = pd.DataFrame({"item_id": ["sf_relevance"] * 5, "level": [1, 2, 3, 4, 5], "n": [1, 1, 2, 1, 1]})
-    fig = plots.likert_diverging(counts, "en", choices="agree5")
+    fig = plots.likert_diverging(counts, ctx_for("en"), choices="agree5")
     bars = fig.axes[0].patches
     lefts = sorted(round(b.get_x(), 6) for b in bars)
     # 1/6 + 1/6 disagree + half of 2/6 neutral = 50 % left of zero
@@ -58,7 +65,7 @@ def test_likert_bars_are_centred_on_the_neutral_level() -> None:
 
 def test_likert_small_item_is_marked_suppressed() -> None:
     counts = pd.DataFrame({"item_id": ["sf_relevance"] * 5, "level": [1, 2, 3, 4, 5], "n": [0, 0, 0, 1, 1]})
-    fig = plots.likert_diverging(counts, "fr", choices="agree5", k=3)
+    fig = plots.likert_diverging(counts, ctx_for("fr"), choices="agree5", k=3)
     assert any(x.startswith("masqué (n < 3)") for x in _texts(fig))
 
 
@@ -68,7 +75,7 @@ def test_change_dotplot(lang: str) -> None:
         "outcome": ["new_knowledge", "enhanced_skill"], "n": [9, 2],
         "median_change": [1.0, float("nan")], "ci_low": [0.5, float("nan")], "ci_high": [1.5, float("nan")],
     })
-    fig = plots.change_dotplot(changes, lang)
+    fig = plots.change_dotplot(changes, ctx_for(lang))
     ax = fig.axes[0]
     assert ax.get_xlabel() == t("plot.change.xlabel", lang)
     ticks = [x.get_text() for x in ax.get_yticklabels()]
@@ -90,8 +97,8 @@ def test_country_colour_is_stable_across_country_sets() -> None:
                 return handle.get_color()
         raise AssertionError(name)
 
-    a = colour_of(plots.ladder_slopes(ladder_a, "en"), "Senegal")
-    b = colour_of(plots.ladder_slopes(ladder_b, "fr"), "Sénégal")
+    a = colour_of(plots.ladder_slopes(ladder_a, ctx_for("en")), "Senegal")
+    b = colour_of(plots.ladder_slopes(ladder_b, ctx_for("fr")), "Sénégal")
     assert a == b == plots.country_color("SEN")
     assert plots.country_style("SEN") == plots.country_style("sen")
 
@@ -100,7 +107,7 @@ def test_country_colour_is_stable_across_country_sets() -> None:
 def test_ladder_slopes_labels(lang: str) -> None:
     ladder = pd.DataFrame({"country": ["SEN", "NER"], "group": ["participant", "comparison"],
                            "dimension": ["inclusive", "inclusive"], "before": [1.0, 2.0], "after": [3.0, 2.0]})
-    fig = plots.ladder_slopes(ladder, lang)
+    fig = plots.ladder_slopes(ladder, ctx_for(lang))
     ax = fig.axes[0]
     assert [x.get_text() for x in ax.get_xticklabels()] == [t("plot.ladder.before", lang), t("plot.ladder.after", lang)]
     assert ax.get_title(loc="left").replace("\n", " ") == {"en": "Inclusive and participatory",
@@ -113,7 +120,7 @@ def test_ladder_slopes_labels(lang: str) -> None:
 def test_rf18_lines(lang: str) -> None:
     shares = pd.DataFrame({"year": [2023, 2024, 2023, 2024], "group": ["participant"] * 2 + ["comparison"] * 2,
                            "n_countries": [4, 4, 3, 3], "share": [0.25, 0.75, 0.33, 0.33]})
-    fig = plots.rf18_lines(shares, lang, exchange_year=2024)
+    fig = plots.rf18_lines(shares, ctx_for(lang), exchange_year=2024)
     ax = fig.axes[0]
     assert ax.get_xlabel() == t("plot.rf18.xlabel", lang)
     assert ax.get_ylabel().replace("\n", " ") == t("plot.rf18.ylabel", lang)
@@ -132,7 +139,7 @@ def test_network_drawing_legend_names_countries(lang: str) -> None:
     g.add_node("c", country="SEN")
     g.add_edge("a", "b", collaboration=2)
     g.add_edge("b", "c", collaboration=1)
-    fig = plots.network_drawing(g, lang)
+    fig = plots.network_drawing(g, ctx_for(lang))
     legend = [x.get_text() for x in fig.legends[0].get_texts()]
     assert len(legend) == 2
     assert {"en": "Senegal", "fr": "Sénégal"}[lang] in legend
@@ -142,25 +149,26 @@ def test_network_drawing_legend_names_countries(lang: str) -> None:
 @pytest.mark.parametrize("lang", ["en", "fr"])
 def test_participation_tools_and_plan_bars(lang: str) -> None:
     part = pd.DataFrame({"country": ["SEN", "BFA"], "n_invited": [2, 2], "n_attended": [2, 1]})
-    fig = plots.participation_bars(part, lang, value_cols=["n_invited", "n_attended"])
+    fig = plots.participation_bars(part, ctx_for(lang), value_cols=["n_invited", "n_attended"])
     assert fig.axes[0].get_xlabel() == t("plot.participation.xlabel", lang)
     assert [x.get_text() for x in fig.legends[0].get_texts()] == [t("col.n_invited", lang), t("col.n_attended", lang)]
 
     ratings = pd.DataFrame({"tool": ["guidelines", "toolbox"], "n": [8, 2], "mean": [4.2, float("nan")],
                             "suppressed": [False, True]})
-    fig = plots.tool_ratings_bars(ratings, lang)
+    fig = plots.tool_ratings_bars(ratings, ctx_for(lang))
     assert fig.axes[0].get_xlabel() == t("plot.tools.xlabel", lang)
     assert t("plot.suppressed_bar", lang, k=3) in _texts(fig)
 
     status = pd.DataFrame({"dimension": ["evidence", "evidence"], "status": ["done", "started"], "n": [3, 1]})
-    fig = plots.plan_status_bars(status, lang)
+    fig = plots.plan_status_bars(status, ctx_for(lang))
     legend = [x.get_text() for x in fig.legends[0].get_texts()]
     assert legend == [{"en": x, "fr": y}[lang] for x, y in
                       [("Planned", "Prévu"), ("Started", "Commencé"), ("Done", "Réalisé"), ("Dropped", "Abandonné")]]
 
 
 def test_empty_data_gives_a_figure_saying_so() -> None:
-    fig = plots.change_dotplot(pd.DataFrame(columns=["outcome", "n", "median_change", "ci_low", "ci_high"]), "fr")
+    empty = pd.DataFrame(columns=["outcome", "n", "median_change", "ci_low", "ci_high"])
+    fig = plots.change_dotplot(empty, ctx_for("fr"))
     assert t("plot.no_data", "fr") in _texts(fig)
 
 
@@ -170,7 +178,7 @@ def test_change_dotplot_by_round_has_one_colour_per_round() -> None:
         "n": [9, 9, 6, 6], "median_change": [1.0, 0.5, 0.5, 0.0],
         "ci_low": [0.5, 0.0, 0.0, -0.5], "ci_high": [1.5, 1.0, 1.0, 0.5],
     })
-    fig = plots.change_dotplot(changes, "fr", by="round_id")
+    fig = plots.change_dotplot(changes, ctx_for("fr"), by="round_id")
     assert [x.get_text() for x in fig.legends[0].get_texts()] == ["r1", "r2"]
     ticks = [x.get_text() for x in fig.axes[0].get_yticklabels()]
     assert ticks == ["Nouvelles connaissances", "Compétences renforcées"]
@@ -181,7 +189,7 @@ def test_change_dotplot_by_round_has_one_colour_per_round() -> None:
 def test_ladder_comparison_countries_are_one_mean_line() -> None:
     ladder = pd.DataFrame({"country": ["SEN", "MLI", "NER"], "group": ["participant", "comparison", "comparison"],
                            "dimension": ["evidence"] * 3, "before": [1.0, 2.0, 3.0], "after": [3.0, 2.0, 4.0]})
-    fig = plots.ladder_slopes(ladder, "fr")
+    fig = plots.ladder_slopes(ladder, ctx_for("fr"))
     legend = [x.get_text() for x in fig.legends[0].get_texts()]
     assert legend == ["Sénégal", t("plot.ladder.comparison_mean", "fr", n=2)]
     lines = [ln for ln in fig.axes[0].get_lines() if ln.get_linestyle() == "--"]

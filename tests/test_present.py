@@ -2,13 +2,36 @@
 
 from __future__ import annotations
 
+import matplotlib.text
+import numpy as np
 import pandas as pd
 import pytest
+import yaml
 
-from exchange_eval.present import sections as present
+from exchange_eval.analysis.pulse import PULSE_SCORE
+from exchange_eval.core.config import Config
+from exchange_eval.core.paths import Workspace
+from exchange_eval.core.processed import RoundData, empty_table
+from exchange_eval.core.safe import escape_html
+from exchange_eval.present import (
+    feedback_review,
+    html,
+    plots,
+    round_report,
+    sentences,
+    synthesis_report,
+)
+from exchange_eval.present.context import ReportContext
+from exchange_eval.present.html import esc
 from exchange_eval.present.i18n import t
+from exchange_eval.present.labels import session_namer, wave_namer
 
 NBSP = "\u00a0"
+
+
+def ctx_for(lang: str) -> ReportContext:
+    """A report in ``lang`` with the package's configuration."""
+    return ReportContext(Config(), lang)
 
 
 def plain(text: str) -> str:
@@ -31,34 +54,38 @@ def _changes() -> pd.DataFrame:
 def test_table_translates_formats_and_escapes() -> None:
     df = pd.DataFrame({"country": ["SEN", "BFA"], "comment": ["<script>alert(1)</script>", "ok"],
                        "share": [0.125, 0.5], "n": [8, 4]})
-    html = present.table_html(df, {"country": "col.country", "comment": "col.theme", "share": "col.share",
-                                   "n": "col.n"}, "fr", {"country": "country", "share": "pct1", "n": "int"})
-    assert '<th class="text">Pays</th>' in html
-    assert '<td class="text">Sénégal</td>' in html
-    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
-    assert "<script>" not in html
-    assert f"12,5{NBSP}%" in html
+    out = html.table_html(df, {"country": "col.country", "comment": "col.theme", "share": "col.share",
+                               "n": "col.n"}, ctx_for("fr"), {"country": "country", "share": "pct1", "n": "int"})
+    assert '<th class="text">Pays</th>' in out
+    assert '<td class="text">Sénégal</td>' in out
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in out
+    assert "<script>" not in out
+    assert f"12,5{NBSP}%" in out
 
 
 def test_table_marks_and_footnotes_suppressed_rows() -> None:
     df = pd.DataFrame({"country": ["SEN", "BFA"], "n": [5, 2], "mean": [3.5, float("nan")],
                        "suppressed": [False, True]})
-    html = present.table_html(df, {"country": "col.country", "n": "col.n", "mean": "col.mean"}, "en",
-                              {"country": "country", "n": "int", "mean": "num1"}, k=3)
-    assert '<tr class="suppressed">' in html
-    assert "Burkina Faso<sup" in html
-    assert "&lt; 3" in html  # the small n itself is not shown
-    assert ">2</td>" not in html
-    assert t("table.suppressed_note", "en", k=3) in html
+    ctx = ctx_for("en")
+    out = html.table_html(df, {"country": "col.country", "n": "col.n", "mean": "col.mean"}, ctx,
+                          {"country": "country", "n": "int", "mean": "num1"})
+    assert '<tr class="suppressed">' in out
+    assert "Burkina Faso<sup" in out
+    assert "&lt; 3" in out  # the small n itself is not shown
+    assert ">2</td>" not in out
+    assert t("table.suppressed_note", "en", k=3) in out
+    assert ctx.suppressed_rows == 1  # counted for the methods section of this report
+    html.table_html(df, {"country": "col.country"}, ctx)
+    assert ctx.suppressed_rows == 2 and ctx_for("en").suppressed_rows == 0
 
 
 def test_table_of_nothing_says_so() -> None:
-    assert t("common.no_rows", "fr") in present.table_html(pd.DataFrame(), {}, "fr")
+    assert t("common.no_rows", "fr") in html.table_html(pd.DataFrame(), {}, ctx_for("fr"))
 
 
 def test_change_sentence_english() -> None:
     row = _changes().iloc[0].to_dict()
-    assert plain(present.change_sentence(row, "en", min_pairs=5, alpha=0.05)) == (
+    assert plain(sentences.change_sentence(row, ctx_for("en"), min_pairs=5, alpha=0.05)) == (
         "Participants' self-rated new knowledge rose by a median of 1 point "
         "(95% CI 0.5 to 1.5; n = 9 pairs, Wilcoxon p = 0.004, Holm-adjusted p = 0.012)."
     )
@@ -66,7 +93,7 @@ def test_change_sentence_english() -> None:
 
 def test_change_sentence_french() -> None:
     row = _changes().iloc[0].to_dict()
-    assert plain(present.change_sentence(row, "fr", min_pairs=5, alpha=0.05)) == (
+    assert plain(sentences.change_sentence(row, ctx_for("fr"), min_pairs=5, alpha=0.05)) == (
         "Nouvelles connaissances (auto-évaluation des participants) : hausse médiane de 1 point "
         "(IC à 95 % 0,5 à 1,5 ; n = 9 paires, test de Wilcoxon p = 0,004, p ajusté (Holm) = 0,012)."
     )
@@ -74,42 +101,42 @@ def test_change_sentence_french() -> None:
 
 def test_change_sentence_is_honest() -> None:
     rows = _changes().to_dict("records")
-    not_sig = present.change_sentence(rows[1], "en", min_pairs=5, alpha=0.05)
+    not_sig = sentences.change_sentence(rows[1], ctx_for("en"), min_pairs=5, alpha=0.05)
     assert "0.5 points" in not_sig
     assert not_sig.endswith("The change is not statistically significant at the 5% level.")
-    too_few = plain(present.change_sentence(rows[2], "fr", min_pairs=5))
+    too_few = plain(sentences.change_sentence(rows[2], ctx_for("fr"), min_pairs=5))
     assert too_few.startswith("Consensus amélioré : seulement 3 paires")
     assert "aucune variation n'est rapportée" in too_few
-    fr_plural = plain(present.change_sentence({**rows[0], "median_change": 1.5}, "fr", min_pairs=5))
+    fr_plural = plain(sentences.change_sentence({**rows[0], "median_change": 1.5}, ctx_for("fr"), min_pairs=5))
     assert "1,5 point " in fr_plural  # French: singular below 2
 
 
 def test_headline_sentences_and_summary_box() -> None:
-    sentences = present.headline_sentences("en", n_participants=8, n_countries=4, n_pairs=7,
+    written = sentences.headline_sentences(ctx_for("en"), n_participants=8, n_countries=4, n_pairs=7,
                                            outcome_changes=_changes().head(1), plan_done=5, plan_total=10)
-    assert sentences[0] == "8 participants from 4 countries took part in the round."
-    assert sentences[-1] == "5 of 10 improvement-plan actions (50%) were done by the latest follow-up."
-    box = present.summary_box(sentences + ["<b>x</b>"], "fr")
+    assert written[0] == "8 participants from 4 countries took part in the round."
+    assert written[-1] == "5 of 10 improvement-plan actions (50%) were done by the latest follow-up."
+    box = html.summary_box(written + ["<b>x</b>"], "fr")
     assert box.startswith('<div class="summary-box"><h2>Principaux résultats</h2>')
-    long_box = present.summary_box(["a"] * 6, "en")
+    long_box = html.summary_box(["a"] * 6, "en")
     assert long_box.startswith('<div class="summary-box" style="break-inside: auto')  # may continue overleaf
     assert "&lt;b&gt;x&lt;/b&gt;" in box
-    assert t("summary.nothing", "en") in present.summary_box([], "en")
+    assert t("summary.nothing", "en") in html.summary_box([], "en")
 
 
 def test_did_sentence() -> None:
-    text = plain(present.did_sentence({"estimate": 0.25, "p_randomization": 0.2, "n_treated": 4, "n_control": 3}, "en"))
+    text = plain(sentences.did_sentence({"estimate": 0.25, "p_randomization": 0.2, "n_treated": 4, "n_control": 3}, "en"))
     assert text.startswith("The share of JSRs meeting the RF18 standard rose by 25 percentage points more")
     assert "randomization p = 0.200" in text
-    small = plain(present.did_sentence({"estimate": -0.1, "p_randomization": 0.0001, "n_treated": 4, "n_control": 3}, "fr"))
+    small = plain(sentences.did_sentence({"estimate": -0.1, "p_randomization": 0.0001, "n_treated": 4, "n_control": 3}, "fr"))
     assert "(p de randomisation < 0,001)" in small and "de moins" in small
-    assert present.did_sentence({"estimate": float("nan")}, "fr") == t("sentence.did.not_estimated", "fr")
+    assert sentences.did_sentence({"estimate": float("nan")}, "fr") == t("sentence.did.not_estimated", "fr")
 
 
 def test_provenance_html() -> None:
-    html = present.provenance_html({"data_hash": "abcdef0123456789", "package_version": "0.1.0",
-                                    "built_at": "2026-11-24T10:00:00+00:00"}, "fr")
-    assert html == ('<p class="provenance">Empreinte des données abcdef012345 · exchange-eval 0.1.0 · '
+    line = html.provenance_html({"data_hash": "abcdef0123456789", "package_version": "0.1.0",
+                                 "built_at": "2026-11-24T10:00:00+00:00"}, "fr")
+    assert line == ('<p class="provenance">Empreinte des données abcdef012345 · exchange-eval 0.1.0 · '
                     "produit le 24 novembre 2026.</p>")
 
 
@@ -118,67 +145,68 @@ def test_comments_only_for_groups_of_k() -> None:
         "pid": ["a", "b", "c", "d"], "country": ["SEN", "SEN", "SEN", "BFA"],
         "text": ["Très utile <img src=x onerror=alert(1)>", "Bien", "Trop court", "Secret"],
     })
-    html = present.comments_html(comments, 3, "fr", group_col="country")
-    assert "&lt;img src=x onerror=alert(1)&gt;" in html
-    assert "<img" not in html
-    assert "Secret" not in html
-    assert t("comments.withheld", "fr", k=3) in html
-    assert "Sénégal" in html and "Burkina Faso" in html
+    out = html.comments_html(comments, ctx_for("fr"), group_col="country")
+    assert "&lt;img src=x onerror=alert(1)&gt;" in out
+    assert "<img" not in out
+    assert "Secret" not in out
+    assert t("comments.withheld", "fr", k=3) in out
+    assert "Sénégal" in out and "Burkina Faso" in out
 
 
 @pytest.mark.parametrize("lang", ["en", "fr"])
 def test_format_value_names(lang: str) -> None:
-    assert present.format_value(0.0004, "p", lang).endswith("0.001" if lang == "en" else "0,001")
-    assert present.format_value("vc1", "session", lang) == t("session.vc1", lang)
-    assert present.format_value(4, "choice:agree5", lang) == {"en": "Agree", "fr": "D'accord"}[lang]
+    ctx = ctx_for(lang)
+    assert html.format_value(0.0004, "p", ctx).endswith("0.001" if lang == "en" else "0,001")
+    assert html.format_value("vc1", "session", ctx) == t("session.vc1", lang)
+    assert html.format_value(4, "choice:agree5", ctx) == {"en": "Agree", "fr": "D'accord"}[lang]
+    assert html.format_value("done", "status", ctx) == {"en": "Done", "fr": "Réalisé"}[lang]
+    assert html.format_value(None, "item", ctx) == "" and html.format_value(None, "bool", ctx) == "–"
     with pytest.raises(ValueError):
-        present.format_value(1, "nope", lang)
+        html.format_value(1, "nope", ctx)
 
 
 # --------------------------------------------------------------------------- sections
-def _empty_round() -> object:
-    from exchange_eval.core.processed import RoundData
-
+def _empty_round() -> RoundData:
     return RoundData(round_id="r1", meta={"round_id": "r1", "title": "Round <1>", "countries": ["SEN"]})
 
 
 @pytest.mark.parametrize("lang", ["en", "fr"])
 def test_sections_without_data_say_so_in_one_sentence(lang: str) -> None:
-    rd = _empty_round()
+    rd, ctx = _empty_round(), ctx_for(lang)
     cases = {
-        present.participation_section: "round.none.participation",
-        present.feedback_section: "round.none.feedback",
-        present.learning_section: "round.none.learning",
-        present.plans_section: "round.none.plans",
-        present.network_section: "round.none.network",
-        present.tools_section: "round.none.tools",
+        round_report.participation_section: "round.none.participation",
+        round_report.feedback_section: "round.none.feedback",
+        round_report.learning_section: "round.none.learning",
+        round_report.plans_section: "round.none.plans",
+        round_report.network_section: "round.none.network",
+        round_report.tools_section: "round.none.tools",
     }
     for builder, key in cases.items():
-        parts = builder(rd, lang)
+        parts = builder(rd, ctx)
         assert len(parts) == 2, builder.__name__
-        assert parts[1] == f'<p class="note">{present.esc(t(key, lang))}</p>'
-    jsr = present.jsr_section(rd, lang)
-    assert present.esc(t("round.none.jsr", lang)) in jsr[1]
-    assert present.esc(t("round.none.rf18", lang)) in jsr[-1]
-    assert present.esc(t("summary.nothing", lang)) in present.round_summary(rd, lang)
+        assert parts[1] == f'<p class="note">{esc(t(key, lang))}</p>'
+    jsr = round_report.jsr_section(rd, ctx)
+    assert esc(t("round.none.jsr", lang)) in jsr[1]
+    assert esc(t("round.none.rf18", lang)) in jsr[-1]
+    assert esc(t("summary.nothing", lang)) in round_report.round_summary(rd, ctx)
 
 
 def test_title_block_escapes_and_translates() -> None:
     rd = _empty_round()
     rd.meta.update({"host": "SEN", "community": "jsr-exchange", "language": "fr",
                     "sessions": [{"id": "vc1", "kind": "virtual", "date": "2025-02-10"}]})
-    html = present.title_block(rd.meta, "fr")
-    assert "<h1>Round &lt;1&gt;</h1>" in html
-    assert "Échange entre pays sur les RSC" in html
-    assert "Visioconférence 1 (Virtuelle, 10 février 2025)" in html
-    assert "français" in html
+    out = round_report.title_block(rd.meta, ctx_for("fr"))
+    assert "<h1>Round &lt;1&gt;</h1>" in out
+    assert "Échange entre pays sur les RSC" in out
+    assert "Visioconférence 1 (Virtuelle, 10 février 2025)" in out
+    assert "français" in out
 
 
 def test_ladder_table_puts_participants_first() -> None:
     ladder = pd.DataFrame({"country": ["MLI", "SEN", "SEN"], "group": ["comparison", "participant", "participant"],
                            "dimension": ["evidence", "evidence", "inclusive"],
                            "before": [2.0, 1.0, 2.0], "after": [2.0, 3.0, 4.0]})
-    wide, headers = present.ladder_table(ladder, "fr")
+    wide, headers = round_report.ladder_table(ladder, ctx_for("fr"))
     assert wide["country"].tolist() == ["SEN", "MLI"]
     assert list(wide.columns) == ["country", "group", "inclusive", "evidence"]  # config order
     assert wide.loc[0, "evidence"] == "1 → 3"
@@ -188,11 +216,11 @@ def test_ladder_table_puts_participants_first() -> None:
 def test_between_rounds_sentences() -> None:
     res = pd.DataFrame({"round_id": ["b", "a", "b", "a"], "outcome": ["new_knowledge"] * 2 + ["enhanced_skill"] * 2,
                         "median_change": [1.0, 0.5, 0.0, 0.0]})
-    assert present.between_rounds_sentences(res, "en", order=["b", "a"]) == [
+    assert sentences.between_rounds_sentences(res, ctx_for("en"), order=["b", "a"]) == [
         "New knowledge: the median change went from +1.0 in b to +0.5 in a.",
         "Enhanced skill: the median change was 0.0 in both b and a.",
     ]
-    assert present.between_rounds_sentences(res[res["round_id"] == "a"], "en") == []
+    assert sentences.between_rounds_sentences(res[res["round_id"] == "a"], ctx_for("en")) == []
 
 
 def test_recommendations_follow_thresholds() -> None:
@@ -207,7 +235,7 @@ def test_recommendations_follow_thresholds() -> None:
         "ceiling": pd.DataFrame({"item_id": ["sf_apply"], "top_share": [0.85], "ceiling": [True]}),
     }
     ratings = pd.DataFrame({"tool": ["reading_guide", "guidelines"], "mean": [2.5, 4.0]})
-    recs = [plain(r) for r in present.recommendations(findings, "en", ratings)]
+    recs = [plain(r) for r in feedback_review.recommendations(findings, ctx_for("en"), ratings)]
     assert recs == [
         "Drop or reword “Which topics were most useful?”: up to 30% of respondents skipped it.",
         "Drop or reword “My knowledge of the core functions of an effective JSR”: up to 25% of respondents skipped it.",
@@ -218,25 +246,13 @@ def test_recommendations_follow_thresholds() -> None:
         "Add higher anchors to “I will use what I learned in my work”: 85% of answers are in the top category.",
         "Revise the Toolbox: reading guide: its mean usefulness rating is 2.5 out of 5.",
     ]
-    assert present.recommendations({}, "fr") == []
-
-
-def test_tool_comments_fall_back_to_survey_text() -> None:
-    tf = pd.DataFrame({"pid": ["a"], "tool": ["guidelines"], "rating": [4.0], "comment": [pd.NA]})
-    responses = pd.DataFrame({"pid": ["a", "b"], "instrument": ["tool_feedback", "outcomes"],
-                              "text": ["Guide trop long", "autre"]})
-    comments = present.tool_comments(tf, responses)
-    assert comments["comment"].tolist() == ["Guide trop long"]
+    assert feedback_review.recommendations({}, ctx_for("fr")) == []
 
 
 def test_participation_figure_never_draws_suppressed_counts() -> None:
-    import matplotlib.text
-
-    from exchange_eval.present import plots
-
     part = pd.DataFrame({"country": ["SEN", "MLI"], "n_invited": [4, 2], "n_attended": [4, 1],
                          "suppressed": [False, True]})
-    fig = plots.participation_bars(part, "en", value_cols=["n_invited", "n_attended"])
+    fig = plots.participation_bars(part, ctx_for("en"), value_cols=["n_invited", "n_attended"])
     labels = sorted(x.get_text().strip() for x in fig.axes[0].texts)  # value labels on the bars
     assert labels == ["4", "4", t("plot.suppressed_bar", "en", k=3)]
     texts = [o.get_text().strip() for o in fig.findobj(matplotlib.text.Text)]
@@ -247,42 +263,28 @@ def test_participation_figure_never_draws_suppressed_counts() -> None:
 
 def test_session_names_come_from_the_manifest() -> None:
     meta = {"sessions": [{"id": "w1", "title": "Webinar 1: data"}, {"id": "vc1", "title": "VC one"}]}
-    name = present.session_namer(meta)
+    name = session_namer(meta)
     assert name("w1", "fr") == "Webinar 1: data"
     assert name("vc1", "fr") == "Visioconférence 1"  # standard sessions keep their translated name
-    waves = present.wave_namer(meta)
+    waves = wave_namer(meta)
     assert waves("pre", "en") == "Before (pre-survey)"
     assert waves("w1", "en") == "Webinar 1: data"
 
 
-def test_waves_in_survey_order() -> None:
-    df = pd.DataFrame({"instrument": ["outcomes", "outcomes", "outcomes", "session_feedback", "session_feedback"],
-                       "wave": ["post", "pre", "retro", "w2", "w1"]})
-    meta = {"sessions": [{"id": "w1"}, {"id": "w2"}]}
-    assert present.sort_waves(df, meta, by=["instrument"])["wave"].tolist() == ["pre", "retro", "post", "w1", "w2"]
-
-
 def test_every_html_escaper_is_the_privacy_one() -> None:
-    from exchange_eval.core.safe import escape_html
-    from exchange_eval.present import sections as present
-
     text = '<b onclick="x">Aïcha & l\'équipe</b>'
-    assert present.esc(text) == escape_html(text)
-    assert present.esc(None) == ""
+    assert esc(text) == escape_html(text)
+    assert esc(None) == ""
 
 
 # --------------------------------------------------------------------------- pulse surveys and synthesis
 def _responses(rows: list[dict]) -> pd.DataFrame:
-    from exchange_eval.core.processed import empty_table
-
     frame = pd.DataFrame(rows)
     columns = empty_table("responses").columns
     return frame.reindex(columns=[*columns, *[c for c in frame.columns if c not in columns]])
 
 
-def _pulse_round(round_id: str = "net") -> object:
-    from exchange_eval.core.processed import RoundData
-
+def _pulse_round(round_id: str = "net") -> RoundData:
     people = list("abcdef")
     answers = {  # item -> wave -> one answer per person
         "pl_value": {"pulse-1": [2, 3, 3, 4, 2, 3], "pulse-2": [4, 4, 3, 5, 4, 4]},
@@ -297,7 +299,7 @@ def _pulse_round(round_id: str = "net") -> object:
 
 
 def test_pulse_results_values() -> None:
-    res = present.pulse_results(_pulse_round())
+    res = round_report.pulse_results(_pulse_round(), ctx_for("en"))
     assert res["waves"] == ["pulse-1", "pulse-2"]
     summary = res["summary"]
     assert summary[["item_id", "wave"]].values.tolist() == [["pl_value", "pulse-1"], ["pl_value", "pulse-2"],
@@ -310,45 +312,43 @@ def test_pulse_results_values() -> None:
     # the pulse items are one family: Holm over both items
     assert changes.loc["pl_value", "p_holm"] >= changes.loc["pl_value", "p_value"]
     # the mean score per person: diffs 1, 1, 0, 1, 1.5, 0.5
-    assert changes.loc[present.PULSE_SCORE, "median_change"] == 1.0
+    assert changes.loc[PULSE_SCORE, "median_change"] == 1.0
     assert res["score"]["n"] == 6
 
 
 @pytest.mark.parametrize("lang", ["en", "fr"])
 def test_pulse_section_and_summary(lang: str) -> None:
-    rd = _pulse_round()
-    res = present.pulse_results(rd)
-    html = "".join(present.pulse_section(rd, lang, res))
-    assert present.esc(t("round.h.pulse", lang)) in html
-    assert present.esc(t("round.table.pulse", lang)) in html
-    assert present.esc(t("round.pulse.score", lang)) in html  # the mean-score row is named
-    assert "<img" in html and "_pulse_score" not in html
-    sentences = present.pulse_sentences(res, lang)
-    assert len(sentences) == 2
+    rd, ctx = _pulse_round(), ctx_for(lang)
+    res = round_report.pulse_results(rd, ctx)
+    out = "".join(round_report.pulse_section(rd, ctx, res))
+    assert esc(t("round.h.pulse", lang)) in out
+    assert esc(t("round.table.pulse", lang)) in out
+    assert esc(t("round.pulse.score", lang)) in out  # the mean-score row is named
+    assert "<img" in out and "_pulse_score" not in out
+    written = sentences.pulse_sentences(res, ctx)
+    assert len(written) == 2
     if lang == "en":
-        assert plain(sentences[0]) == ("Pulse surveys: from “Pulse survey 1” to “Pulse survey 2”, the share agreeing "
+        assert plain(written[0]) == ("Pulse surveys: from “Pulse survey 1” to “Pulse survey 2”, the share agreeing "
                                        "(top 2) with the 2 pulse statements went from 8% to 58% on average.")
-        assert plain(sentences[1]).startswith("Among the 6 people who answered both “Pulse survey 1” and “Pulse "
+        assert plain(written[1]).startswith("Among the 6 people who answered both “Pulse survey 1” and “Pulse "
                                               "survey 2”, the mean agreement with the pulse statements rose by a "
                                               "median of 1 point (")
-    box = present.round_summary(rd, lang, pulse=res)
-    assert present.esc(sentences[0]) in box
+    box = round_report.round_summary(rd, ctx, round_report.RoundResults(pulse=res))
+    assert esc(written[0]) in box
     # the L2 section still says there was no before/after survey
-    assert present.esc(t("round.none.learning", lang)) in "".join(present.learning_section(rd, lang))
+    assert esc(t("round.none.learning", lang)) in "".join(round_report.learning_section(rd, ctx))
 
 
 def test_pulse_section_is_omitted_without_pulse_and_honest_with_one_wave() -> None:
-    assert present.pulse_section(_empty_round(), "en") == []
+    assert round_report.pulse_section(_empty_round(), ctx_for("en")) == []
     rd = _pulse_round()
     rd.responses = rd.responses[rd.responses["wave"] == "pulse-1"]
-    res = present.pulse_results(rd)
-    assert "changes" not in res and present.pulse_sentences(res, "en") == []
-    assert present.esc(t("round.none.pulse_change", "fr")) in "".join(present.pulse_section(rd, "fr", res))
+    res = round_report.pulse_results(rd, ctx_for("en"))
+    assert "changes" not in res and sentences.pulse_sentences(res, ctx_for("en")) == []
+    assert esc(t("round.none.pulse_change", "fr")) in "".join(round_report.pulse_section(rd, ctx_for("fr"), res))
 
 
-def _synthesis_rounds() -> list:
-    from exchange_eval.core.processed import RoundData
-
+def _synthesis_rounds() -> list[RoundData]:
     def feedback(rid: str, item: str, values: list[int]) -> list[dict]:
         return [{"round_id": rid, "pid": f"{rid}{i}", "instrument": "session_feedback", "wave": "vc1",
                  "session_id": "vc1", "item_id": item, "value": float(v)} for i, v in enumerate(values)]
@@ -373,39 +373,36 @@ def _synthesis_rounds() -> list:
 
 
 def test_synthesis_feedback_tools_and_ladder_by_round() -> None:
-    data = _synthesis_rounds()
-    fb = present.synthesis_feedback_results(data)
+    data, fr, en = _synthesis_rounds(), ctx_for("fr"), ctx_for("en")
+    fb = synthesis_report.feedback_results(data, fr)
     assert fb[["round_id", "item_id"]].values.tolist() == [["r1", "sf_relevance"], ["r2", "sf_relevance"],
                                                            ["r2", "sf_apply"]]
     assert fb["top2"].tolist()[:2] == pytest.approx([0.6, 0.75])
     assert fb["suppressed"].tolist() == [False, False, True] and pd.isna(fb["top2"].iloc[2])
-    html = "".join(present.synthesis_feedback_section(data, "fr", fb))
-    assert '<tr class="suppressed">' in html and f"60{NBSP}%" in html
-    tools = present.synthesis_tools_results(data)
+    out = "".join(synthesis_report.feedback_section(data, fr, fb))
+    assert '<tr class="suppressed">' in out and f"60{NBSP}%" in out
+    tools = synthesis_report.tools_results(data, en)
     assert tools["round_id"].tolist() == ["r1", "r2"]
     assert tools["mean"].iloc[0] == pytest.approx(11 / 3) and bool(tools["suppressed"].iloc[1])
-    assert "JSR guidelines" in "".join(present.synthesis_tools_section(data, "en", tools))
-    lad = present.synthesis_ladder_results(data)
+    assert "JSR guidelines" in "".join(synthesis_report.tools_section(data, en, tools))
+    lad = synthesis_report.ladder_results(data, en)
     assert lad[["round_id", "group", "n_countries", "change"]].values.tolist() == [
         ["r1", "participant", 2, 1.5], ["r1", "comparison", 1, 0.0],
         ["r2", "participant", 1, 1.0], ["r2", "comparison", 1, 1.0]]
-    assert "Fondée sur des données probantes" in "".join(present.synthesis_ladder_section(data, "fr", lad))
-    sentences = [plain(s) for s in present.between_rounds_extra_sentences(data, "en")]
-    assert sentences == [
+    assert "Fondée sur des données probantes" in "".join(synthesis_report.ladder_section(data, fr, lad))
+    written = [plain(s) for s in synthesis_report.between_rounds_extra_sentences(data, en)]
+    assert written == [
         "Session ratings: on average 60% of answers agreed with the session statements in r1, and 75% in r2.",
         "Maturity ladder: participating countries moved by +1.5 levels on average across dimensions in r1, and by "
         "+1.0 in r2. Comparison countries: 0.0 and +1.0.",
     ]
-    between = plain("".join(present.synthesis_between_section(data, "en", pd.DataFrame())))
-    assert [present.esc(s) in between for s in sentences] == [True, True]
+    between = plain("".join(synthesis_report.between_section(data, en, pd.DataFrame())))
+    assert [esc(s) in between for s in written] == [True, True]
 
 
 @pytest.mark.parametrize("lang", ["en", "fr"])
 def test_synthesis_ordinal_model_and_methods(lang: str) -> None:
-    import numpy as np
-
-    from exchange_eval.core.processed import RoundData
-
+    ctx = ctx_for(lang)
     rng = np.random.default_rng(0)
     data = []
     for rid in ("r1", "r2"):
@@ -415,30 +412,29 @@ def test_synthesis_ordinal_model_and_methods(lang: str) -> None:
                  "item_id": "ok_functions", "outcome": "new_knowledge", "value": float(v)}
                 for wave, values in (("pre", pre), ("post", post)) for i, v in enumerate(values)]
         data.append(RoundData(round_id=rid, meta={"round_id": rid}, responses=_responses(rows)))
-    res = present.synthesis_ordinal_results(data)
+    res = synthesis_report.ordinal_results(data, ctx)
     assert res["item_id"].tolist() == ["ok_functions"]
     row = res.iloc[0]
     assert row["model"] == "ordered_logit_rounds" and row["n_rounds"] == 2 and row["n_people"] == 60
     assert row["estimate"] > 0 and row["ci_low"] > 0
-    html = "".join(present.synthesis_ordinal_section(data, lang, res))
-    assert present.esc(t("synthesis.model_name.ordered_logit_rounds", lang)) in html
-    assert present.esc(present.ordinal_reading(res, lang)) in html
+    out = "".join(synthesis_report.ordinal_section(data, ctx, res))
+    assert esc(t("synthesis.model_name.ordered_logit_rounds", lang)) in out
+    assert esc(sentences.ordinal_reading(res, ctx)) in out
     if lang == "en":
-        assert plain(present.ordinal_reading(res, "en")).startswith(
+        assert plain(sentences.ordinal_reading(res, ctx)).startswith(
             "Reading: 1 of the 1 questions moved up the scale with a 95% interval entirely above zero, and 0 moved down.")
-    methods = "".join(present.synthesis_methods_section(
-        data, lang, pooled=pd.DataFrame({"model": ["ols_cluster_person"]}), ordinal=res))
+    methods = "".join(synthesis_report.methods_section(
+        data, ctx, pooled=pd.DataFrame({"model": ["ols_cluster_person"]}), ordinal=res))
     for key in ("synthesis.methods.self_report",):
-        assert present.esc(t(key, lang)) in methods
+        assert esc(t(key, lang)) in methods
     name = t("synthesis.model_name.ols_cluster_person", lang)
-    assert present.esc(t("synthesis.methods.model.ols_cluster_person", lang, name=name)) in methods
-    assert present.esc(t("synthesis.methods.rounds", lang, n="2", n_outcomes="2")) in methods
+    assert esc(t("synthesis.methods.model.ols_cluster_person", lang, name=name)) in methods
+    assert esc(t("synthesis.methods.rounds", lang, n="2", n_outcomes="2")) in methods
 
 
 @pytest.mark.parametrize("lang", ["en", "fr"])
 def test_ladder_did_sentence_reports_estimate_p_and_counts(lang):
-    from exchange_eval.present.sections import ladder_did_sentence
-
+    ladder_did_sentence = sentences.ladder_did_sentence
     did = {"estimate": 0.89, "p_value_ri": 1 / 126, "n_countries": 9, "n_treated": 4, "n_obs": 18}
     text = ladder_did_sentence(did, lang)
     assert ("0.89" if lang == "en" else "0,89") in text
@@ -446,3 +442,24 @@ def test_ladder_did_sentence_reports_estimate_p_and_counts(lang):
     assert ("0.008" if lang == "en" else "0,008") in text
     less = ladder_did_sentence({**did, "estimate": -0.5}, lang)
     assert ("less" if lang == "en" else "de moins") in less
+
+
+def test_a_data_folders_own_configuration_reaches_the_report(tmp_path, monkeypatch) -> None:
+    """k and labels come from <data>/config through the Workspace's Config, never from the
+    environment."""
+    config = tmp_path / "data" / "config"
+    config.mkdir(parents=True)
+    (config / "settings.yaml").write_text("privacy:\n  min_cell_size: 7\n", encoding="utf-8")
+    choices = Config().choices
+    choices["agree5"][4]["label_en"] = "Fully agree"
+    (config / "choices.yaml").write_text(yaml.safe_dump(choices), encoding="utf-8")
+    monkeypatch.setenv("EXCHANGE_EVAL_DATA", str(tmp_path / "elsewhere"))  # ignored below the CLI
+    ctx = ReportContext(Workspace.from_options(tmp_path / "data", tmp_path / "reports").config, "en")
+    assert ctx.k == 7 and ctx_for("en").k == 3
+    assert ctx.labels.choice("agree5", 5, "en") == "Fully agree"
+    assert ctx_for("en").labels.choice("agree5", 5, "en") == "Strongly agree"
+    df = pd.DataFrame({"country": ["SEN"], "n": [5], "suppressed": [True]})
+    assert t("table.suppressed_note", "en", k=7) in html.table_html(df, {"country": "col.country"}, ctx)
+    rd = _empty_round()
+    rd.participants = pd.DataFrame({"pid": ["a"], "country": ["SEN"]})
+    assert esc(t("round.methods.k", "en", k=7)) in "".join(round_report.methods_section(rd, ctx))

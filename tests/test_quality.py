@@ -17,6 +17,8 @@ from exchange_eval.analysis.quality import (
     scale_reliability,
     straightlining,
 )
+from exchange_eval.analysis.review import review_findings, review_flags, review_thresholds
+from exchange_eval.core.processed import RoundData
 
 SCALE5 = [{"value": v} for v in range(1, 6)]
 # pingouin/datasets/cronbach_alpha.csv: pg.cronbach_alpha -> 0.591719, CI [0.195, 0.84]
@@ -129,10 +131,44 @@ def test_ceiling_effects_flags_top_heavy_baseline():
     assert out.loc[("pre", "q1"), "gain_unmeasurable"]
     assert not out.loc[("pre", "q2"), "ceiling"]
     assert out.loc[("post", "q1"), "ceiling"] and not out.loc[("post", "q1"), "gain_unmeasurable"]
-    assert ceiling_effects(r, {"q2": SCALE5})["item_id"].unique().tolist() == ["q2"]
+    assert ceiling_effects(r, {"q2": SCALE5}, share=0.8)["item_id"].unique().tolist() == ["q2"]
 
 
 def test_response_rates_delegate_to_response_counts():
     p = pd.DataFrame({"round_id": "r1", "pid": ["p0", "p1", "p2", "p3", "p4"], "on_roster": True})
     out = response_rates(_long({"a": [1, np.nan, 3, 4]}), p).iloc[0]
     assert (out["n"], out["n_roster"], out["response_rate"]) == (3, 5, 0.6)
+
+
+def test_review_flags_follow_thresholds():
+    """One flag per question, survey, scale or tool past its threshold (the wording is the
+    report's, in test_present)."""
+    th = review_thresholds({"nonresponse_max": 0.2})
+    findings = {
+        "nonresponse": pd.DataFrame({"item_id": ["q1", "q_text", "q2.a", "q2.b"], "share_missing": [0.25, 0.9, 0.3, 0.1]}),
+        "response": pd.DataFrame({"instrument": ["sf"] * 3, "response_rate": [0.9, 0.5, 0.4]}),
+        "straightlining": pd.DataFrame({"instrument": ["outcomes"], "share": [0.05]}),
+        "reliability": pd.DataFrame({"scale": ["s", "s"], "alpha": [0.6, 0.8]}),
+        "burden": pd.DataFrame({"instrument": ["outcomes"], "median_s": [20 * 60.0]}),
+        "ceiling": pd.DataFrame({"item_id": ["q3"], "top_share": [0.85], "ceiling": [True]}),
+    }
+    ratings = pd.DataFrame({"tool": ["t1", "t2"], "mean": [2.5, 4.0]})
+    flags = review_flags(findings, th, free_text={"q_text"}, tool_ratings=ratings)
+    assert [f["kind"] for f in flags] == ["nonresponse", "nonresponse", "response", "reliability", "burden",
+                                          "ceiling", "tools"]
+    assert [(f["item"], f["share"]) for f in flags[:2]] == [("q2", 0.3), ("q1", 0.25)]
+    assert {k: flags[2][k] for k in ("n", "total", "low", "high")} == {"n": 2, "total": 3, "low": 0.4, "high": 0.5}
+    assert (flags[3]["n"], flags[3]["total"], flags[3]["alpha"]) == (1, 2, 0.6)
+    assert flags[4]["minutes"] == 20 and flags[6]["tool"] == "t1"
+    assert review_flags({}, th) == []
+
+
+def test_review_findings_tag_each_check_with_its_round():
+    responses = _long({"q1": [5, 5, 5, 5, 4], "q2": [5, 4, 3, 5, 2]}).assign(duration_s=np.nan)
+    people = pd.DataFrame({"round_id": "r1", "pid": [f"p{i}" for i in range(6)], "on_roster": True})
+    rounds = [RoundData(round_id="r1", responses=responses, participants=people), RoundData(round_id="r2")]
+    found = review_findings(rounds, thresholds=review_thresholds(None), scales={"q1": SCALE5})
+    assert set(found) == {"response", "nonresponse", "straightlining", "reliability", "burden", "ceiling"}
+    assert found["response"]["round_id"].tolist() == ["r1"] and found["response"]["n_roster"].tolist() == [6]
+    assert found["ceiling"]["item_id"].tolist() == ["q1"]  # q2 has no known scale
+    assert found["burden"].empty  # no durations exported

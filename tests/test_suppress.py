@@ -40,14 +40,15 @@ def test_rows_below_k_are_blanked_and_flagged():
     assert t["mean"].notna().all()
 
 
-def test_value_cols_and_default_k_from_settings():
+def test_value_cols_and_k():
     t = pd.DataFrame({"g": ["a", "b"], "n_item": [2, 4], "n": [1, 3], "pct": [50.0, 75.0]})
-    out = suppress_small(t, n_col="n_item", value_cols=["n", "pct"])  # k = 3 from settings
+    out = suppress_small(t, n_col="n_item", k=3, value_cols=["n", "pct"])
     assert out["suppressed"].tolist() == [True, False]
     assert pd.isna(out.loc[0, "n"]) and pd.isna(out.loc[0, "pct"])
     assert out.loc[1, "pct"] == 75.0
-    assert sup.default_min_cell_size() == 3
     assert suppress_small(t, n_col="n_item", k=1)["suppressed"].tolist() == [False, False]
+    with pytest.raises(TypeError, match="k"):  # k is a setting of the data folder: always passed
+        suppress_small(t, n_col="n_item")
 
 
 def test_existing_suppression_is_kept():
@@ -58,9 +59,9 @@ def test_existing_suppression_is_kept():
 
 def test_errors_are_named():
     with pytest.raises(AnalysisError, match="group size"):
-        suppress_small(pd.DataFrame({"x": [1]}), n_col="n")
+        suppress_small(pd.DataFrame({"x": [1]}), n_col="n", k=3)
     with pytest.raises(AnalysisError, match="not in the table"):
-        suppress_small(pd.DataFrame({"n": [1]}), value_cols=["y"])
+        suppress_small(pd.DataFrame({"n": [1]}), k=3, value_cols=["y"])
 
 
 def test_min_group_size_counts_distinct_people():

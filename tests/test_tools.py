@@ -8,13 +8,17 @@ import pytest
 
 from exchange_eval.analysis.tools import (
     ToolDataError,
+    comment_theme_counts,
     comment_themes,
-    fold,
-    load_themes,
+    rated_tools,
     theme_counts,
     tokens,
+    tool_comments,
     tool_ratings,
 )
+from exchange_eval.core.config import Config
+
+THEMES = Config().themes["themes"]
 
 
 def test_tool_ratings_values_and_suppression():
@@ -31,20 +35,21 @@ def test_tool_ratings_values_and_suppression():
     assert not sa["suppressed"]
     tb = out.loc["toolbox"]
     assert tb["n"] == 1 and tb["suppressed"] and np.isnan(tb["mean"])
-    # k from settings (3) by default
-    assert tool_ratings(tf).set_index("tool").loc["toolbox", "suppressed"]
     assert not tool_ratings(tf, k=1).set_index("tool").loc["toolbox", "suppressed"]
     with pytest.raises(ToolDataError):
-        tool_ratings(tf.drop(columns="rating"))
+        tool_ratings(tf.drop(columns="rating"), k=3)
+    # a tool without any rating (a comment-only row) is not a tool
+    commented = pd.concat([tf, pd.DataFrame({"pid": ["x"], "tool": ["general"], "rating": [np.nan]})])
+    assert rated_tools(tool_ratings(commented, k=3))["tool"].tolist() == ["guidelines", "self_assessment", "toolbox"]
 
 
-def test_fold_and_tokens():
-    assert fold("Élève ÇA Œil") == "eleve ca oeil"
+def test_tokens_are_folded_words():
+    assert tokens("Élève ÇA Œil") == ["eleve", "ca", "oeil"]
     assert tokens("Follow-up: l'accompagnement!") == ["follow", "up", "l", "accompagnement"]
 
 
 def test_themes_config_has_both_languages():
-    themes = load_themes()
+    themes = THEMES
     assert {"time", "language", "clarity", "burden", "examples", "context", "followup",
             "logistics", "connectivity"} <= set(themes)
     for spec in themes.values():
@@ -71,7 +76,7 @@ def comments() -> pd.DataFrame:
 
 
 def test_comment_themes_assigns_by_language(comments):
-    out = comment_themes(comments)
+    out = comment_themes(comments, THEMES)
     themes_of = out.groupby("pid")["theme"].apply(set).to_dict()
     assert themes_of["a"] == {"burden", "language"}
     assert themes_of["b"] == {"examples"}
@@ -98,14 +103,14 @@ def test_whole_word_and_multiword_keywords():
 
 
 def test_theme_counts_zeros_and_groups(comments):
-    assigned = comment_themes(comments)
-    counts = theme_counts(assigned).set_index("theme")
+    assigned = comment_themes(comments, THEMES)
+    counts = theme_counts(assigned, THEMES).set_index("theme")
     assert counts.index.tolist()[-1] == "other"
-    assert len(counts) == len(load_themes()) + 1
+    assert len(counts) == len(THEMES) + 1
     assert counts.loc["connectivity", "n_comments"] == 2
     assert counts.loc["logistics", "n_comments"] == 0
     assert counts.loc["connectivity", "share"] == pytest.approx(2 / 6)
-    by_tool = theme_counts(assigned, by=("tool",)).set_index(["tool", "theme"])
+    by_tool = theme_counts(assigned, THEMES, by=("tool",)).set_index(["tool", "theme"])
     assert by_tool.loc[("toolbox", "connectivity"), "n_comments"] == 2
     assert by_tool.loc[("toolbox", "connectivity"), "share"] == pytest.approx(2 / 4)
     assert by_tool.loc[("guidelines", "examples"), "share"] == pytest.approx(1 / 2)
@@ -115,4 +120,20 @@ def test_malformed_theme_dictionary():
     with pytest.raises(ToolDataError, match="list"):
         comment_themes(pd.DataFrame({"text": ["x"]}), {"t": {"keywords": {"en": "word"}}})
     with pytest.raises(ToolDataError, match="text"):
-        comment_themes(pd.DataFrame({"comment": ["x"]}))
+        comment_themes(pd.DataFrame({"comment": ["x"]}), THEMES)
+
+
+def test_tool_comments_fall_back_to_survey_text():
+    tf = pd.DataFrame({"pid": ["a"], "tool": ["guidelines"], "rating": [4.0], "comment": [pd.NA]})
+    responses = pd.DataFrame({"pid": ["a", "b"], "instrument": ["tool_feedback", "outcomes"],
+                              "text": ["Guide trop long", "autre"]})
+    comments = tool_comments(tf, responses)
+    assert comments["comment"].tolist() == ["Guide trop long"]
+    assert tool_comments(tf.assign(comment="Clair"), responses)["comment"].tolist() == ["Clair"]
+
+
+def test_comment_theme_counts_most_frequent_first(comments):
+    counts = comment_theme_counts(comments.rename(columns={"text": "comment"}), Config().themes)
+    assert counts["n_comments"].tolist() == sorted(counts["n_comments"], reverse=True)
+    assert (counts["n_comments"] > 0).all()
+    assert counts.iloc[0]["theme"] == "connectivity"  # two comments; every other theme one

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -22,6 +23,7 @@ from statsmodels.miscmodels.ordinal_model import OrderedModel
 from statsmodels.tools.sm_exceptions import ConvergenceWarning, SingularMatrixWarning
 
 from . import AnalysisError
+from .outcomes import OUTCOME_CHANGE_COLUMNS, outcome_changes
 
 __all__ = [
     "CrossRoundError",
@@ -30,6 +32,7 @@ __all__ = [
     "pooled_change_model",
     "ordinal_item_model",
     "outcomes_by_round",
+    "fit_mixed",
 ]
 
 #: Values of the ``model`` column, from the richest to the simplest.
@@ -116,8 +119,11 @@ def person_scores(
     return out[["round_id", "country", "pid", "person", "outcome", "wave", "post", "score", "n_items"]]
 
 
-def _fit_mixed(data: pd.DataFrame, vc: dict[str, str]):
-    """Fit score ~ post with round random intercepts and variance components; None on failure."""
+def fit_mixed(data: pd.DataFrame, vc: dict[str, str]) -> tuple[Any, str | None]:
+    """Fit ``score ~ post`` with round random intercepts and the variance components
+    ``vc`` (name -> formula); return ``(result, None)``, or ``(None, reason)`` when the fit
+    fails, does not converge, is singular or has no finite standard error.
+    `pooled_change_model` tries the models of `MODELS` in order through it."""
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         try:
@@ -253,7 +259,7 @@ def pooled_change_model(
             notes.append("country missing or constant: no country random effect")
         fitted = None
         for name, vc in candidates:
-            result, problem = _fit_mixed(data, vc)
+            result, problem = fit_mixed(data, vc)
             if result is not None:
                 fitted = (name, result)
                 break
@@ -383,9 +389,9 @@ def outcomes_by_round(
     endline: str = "post",
     instrument: str | None = "outcomes",
     rounds: Sequence[str] | None = None,
-    n_boot: int | None = None,
-    seed: int | None = None,
-    min_pairs: int | None = None,
+    n_boot: int = 2000,
+    seed: int = 0,
+    min_pairs: int = 5,
 ) -> pd.DataFrame:
     """Per-round paired change of each intermediate outcome, side by side.
 
@@ -409,8 +415,6 @@ def outcomes_by_round(
     >>> outcomes_by_round(r, n_boot=100)[["round_id", "n", "median_change"]].values.tolist()
     [['r1', 5, 1.0], ['r2', 5, 0.0]]
     """
-    from .outcomes import OUTCOME_CHANGE_COLUMNS, outcome_changes
-
     if "round_id" not in responses_all.columns:
         raise CrossRoundError("responses lack the column round_id")
     wanted = list(rounds) if rounds is not None else sorted(responses_all["round_id"].dropna().astype(str).unique())

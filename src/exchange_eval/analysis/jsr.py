@@ -10,17 +10,15 @@ participants against comparison countries gets a randomization-inference p-value
 
 from __future__ import annotations
 
-import itertools
-import math
 import warnings
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
-import statsmodels.formula.api as smf
 
-from ..core.config import dimensions as load_dimensions
 from . import AnalysisError
+from .did import PanelDataError, panel_did
 
 __all__ = [
     "JSRDataError",
@@ -31,7 +29,8 @@ __all__ = [
     "rf18_shares",
     "rf18_did",
     "ladder_did",
-    "panel_did",
+    "exchange_year",
+    "jsr_results",
 ]
 
 PARTICIPANT = "participant"
@@ -42,13 +41,21 @@ class JSRDataError(AnalysisError):
     """A JSR table lacks what an analysis needs (columns, groups, years)."""
 
 
+def _did(panel: pd.DataFrame, **options: Any) -> pd.Series:
+    """`did.panel_did`, its data errors named as JSR data errors."""
+    try:
+        return panel_did(panel, **options)
+    except PanelDataError as exc:
+        raise JSRDataError(str(exc)) from None
+
+
 def _require(df: pd.DataFrame, table: str, columns: Sequence[str]) -> None:
     missing = [c for c in columns if c not in df.columns]
     if missing:
         raise JSRDataError(f"{table} lacks the column(s) {', '.join(missing)}")
 
 
-def _dimension_ids(config: dict) -> list[str]:
+def _dimension_ids(config: Mapping) -> list[str]:
     return [str(d["id"]) for d in config["dimensions"]]
 
 
@@ -127,7 +134,7 @@ def ladder_change(
 
 def criteria_met(
     jsr_assessment: pd.DataFrame,
-    dimensions_config: dict | None = None,
+    dimensions_config: Mapping,
     *,
     met_level: float | None = None,
 ) -> pd.DataFrame:
@@ -137,8 +144,8 @@ def criteria_met(
     ----------
     jsr_assessment : pandas.DataFrame
         Canonical ``jsr_assessment`` table; rows with a ``criterion`` are used.
-    dimensions_config : dict, optional
-        Parsed ``dimensions.yaml`` (default: the package's, via ``settings.dimensions()``).
+    dimensions_config : mapping
+        Parsed ``dimensions.yaml`` (``Config.dimensions``).
     met_level : float, optional
         A criterion is met when its rating is at least this. Default: the config key
         ``criterion_met_level`` when present, else ``dimension_met_level`` (ratings on
@@ -159,11 +166,13 @@ def criteria_met(
     ...                    "dimension": ["aligned"] * 2,
     ...                    "criterion": ["esp_based", "annual_plan_reviewed"],
     ...                    "rating": [4.0, 2.0], "group": ["participant"] * 2})
-    >>> print(criteria_met(ja)[["n_criteria", "n_met", "share_met"]].to_string(index=False))
+    >>> dims = {"dimensions": [{"id": "aligned", "criteria": ["esp_based", "annual_plan_reviewed"]}],
+    ...         "dimension_met_level": 3}
+    >>> print(criteria_met(ja, dims)[["n_criteria", "n_met", "share_met"]].to_string(index=False))
      n_criteria  n_met  share_met
               2      1        0.5
     """
-    config = dimensions_config if dimensions_config is not None else load_dimensions()
+    config = dimensions_config
     if met_level is None:
         met_level = float(config.get("criterion_met_level", config.get("dimension_met_level", 3)))
     _require(jsr_assessment, "jsr_assessment", ["country", "dimension", "criterion", "rating"])
@@ -196,14 +205,14 @@ def criteria_met(
     return out[columns]
 
 
-def quality_flags(jsr_quality: pd.DataFrame, dimensions_config: dict | None = None) -> pd.DataFrame:
+def quality_flags(jsr_quality: pd.DataFrame, dimensions_config: Mapping) -> pd.DataFrame:
     """Recompute ``n_met`` and ``meets`` (RF18) from the per-dimension flags.
 
     Parameters
     ----------
     jsr_quality : pandas.DataFrame
         Canonical ``jsr_quality`` table with one boolean column per dimension id.
-    dimensions_config : dict, optional
+    dimensions_config : mapping
         Parsed ``dimensions.yaml``; the rule is ``n_met >= rf18.min_dimensions_met``.
 
     Returns
@@ -223,11 +232,13 @@ def quality_flags(jsr_quality: pd.DataFrame, dimensions_config: dict | None = No
     >>> q = pd.DataFrame({"country": ["SEN"], "year": [2025], "inclusive": [True],
     ...                   "aligned": [True], "evidence": [False], "monitoring": [True],
     ...                   "policy_cycle": [False]})
-    >>> print(quality_flags(q)[["n_met", "meets"]].to_string(index=False))
+    >>> dims = {"dimensions": [{"id": d} for d in ("inclusive", "aligned", "evidence",
+    ...         "monitoring", "policy_cycle")], "rf18": {"min_dimensions_met": 3}}
+    >>> print(quality_flags(q, dims)[["n_met", "meets"]].to_string(index=False))
      n_met  meets
          3   True
     """
-    config = dimensions_config if dimensions_config is not None else load_dimensions()
+    config = dimensions_config
     dims = [d for d in _dimension_ids(config) if d in jsr_quality.columns]
     if not dims:
         raise JSRDataError(
@@ -242,10 +253,10 @@ def quality_flags(jsr_quality: pd.DataFrame, dimensions_config: dict | None = No
     return out
 
 
-def quality_from_ladder(
-    jsr_assessment: pd.DataFrame, dimensions_config: dict | None = None
-) -> pd.DataFrame:
+def quality_from_ladder(jsr_assessment: pd.DataFrame, dimensions_config: Mapping) -> pd.DataFrame:
     """Build RF18 flags from overall ladder levels (dimension met at ``dimension_met_level``).
+
+    ``dimensions_config`` is the parsed ``dimensions.yaml`` (``Config.dimensions``).
 
     Returns
     -------
@@ -260,11 +271,14 @@ def quality_from_ladder(
     ...                    "dimension": ["inclusive", "aligned", "evidence", "monitoring",
     ...                                  "policy_cycle"], "criterion": [None] * 5,
     ...                    "rating": [3.0, 4.0, 3.0, 1.0, 2.0], "group": ["participant"] * 5})
-    >>> print(quality_from_ladder(ja)[["n_met", "meets"]].to_string(index=False))
+    >>> dims = {"dimensions": [{"id": d} for d in ("inclusive", "aligned", "evidence",
+    ...         "monitoring", "policy_cycle")], "rf18": {"min_dimensions_met": 3},
+    ...         "dimension_met_level": 3}
+    >>> print(quality_from_ladder(ja, dims)[["n_met", "meets"]].to_string(index=False))
      n_met  meets
          3   True
     """
-    config = dimensions_config if dimensions_config is not None else load_dimensions()
+    config = dimensions_config
     _require(
         jsr_assessment, "jsr_assessment", ["country", "year", "dimension", "criterion", "rating"]
     )
@@ -287,18 +301,20 @@ def quality_from_ladder(
     return quality_flags(flags, config)
 
 
-def _with_meets(jsr_quality: pd.DataFrame, dimensions_config: dict | None) -> pd.DataFrame:
-    """``meets`` as 0/1 floats: as given when complete, else from the dimension flags,
-    else the rows with a ``meets`` value."""
-    config = dimensions_config if dimensions_config is not None else load_dimensions()
-    has_flags = any(d in jsr_quality.columns for d in _dimension_ids(config))
+def _with_meets(jsr_quality: pd.DataFrame, dimensions_config: Mapping | None) -> pd.DataFrame:
+    """``meets`` as 0/1 floats: as given when complete, else from the dimension flags
+    (which needs ``dimensions_config``), else the rows with a ``meets`` value."""
+    has_flags = dimensions_config is not None and any(
+        d in jsr_quality.columns for d in _dimension_ids(dimensions_config))
     if "meets" in jsr_quality.columns and (jsr_quality["meets"].notna().all() or not has_flags):
         df = jsr_quality.loc[jsr_quality["meets"].notna()]
         return df.assign(meets=pd.to_numeric(df["meets"].astype("object"), errors="coerce").astype(float))
-    return quality_flags(jsr_quality, config).assign(meets=lambda d: d["meets"].astype(float))
+    if dimensions_config is None:
+        raise JSRDataError("jsr_quality has no complete `meets` column; pass dimensions_config to derive it")
+    return quality_flags(jsr_quality, dimensions_config).assign(meets=lambda d: d["meets"].astype(float))
 
 
-def rf18_shares(jsr_quality: pd.DataFrame, dimensions_config: dict | None = None) -> pd.DataFrame:
+def rf18_shares(jsr_quality: pd.DataFrame, dimensions_config: Mapping | None = None) -> pd.DataFrame:
     """Share of JSRs meeting the quality standard (RF18) per year and group.
 
     Parameters
@@ -306,8 +322,8 @@ def rf18_shares(jsr_quality: pd.DataFrame, dimensions_config: dict | None = None
     jsr_quality : pandas.DataFrame
         Canonical ``jsr_quality`` table. ``meets`` is recomputed by :func:`quality_flags`
         when it is absent or incomplete.
-    dimensions_config : dict, optional
-        Parsed ``dimensions.yaml``.
+    dimensions_config : mapping, optional
+        Parsed ``dimensions.yaml``; needed only when ``meets`` must be recomputed.
 
     Returns
     -------
@@ -335,151 +351,6 @@ def rf18_shares(jsr_quality: pd.DataFrame, dimensions_config: dict | None = None
     return out
 
 
-# --------------------------------------------------------------------------------------
-# difference-in-differences with randomization inference
-
-
-def _fe_projection(countries: np.ndarray, periods: np.ndarray) -> np.ndarray:
-    """Annihilator matrix M = I - D (D'D)^+ D' of the country and period dummies."""
-    d = np.column_stack(
-        [pd.get_dummies(countries).to_numpy(float), pd.get_dummies(periods).to_numpy(float)]
-    )
-    return np.eye(len(d)) - d @ np.linalg.pinv(d)
-
-
-def _fwl_estimates(m: np.ndarray, y: np.ndarray, x: np.ndarray) -> np.ndarray:
-    """Two-way fixed-effects coefficient for each column of ``x`` (Frisch–Waugh–Lovell)."""
-    mx = m @ x
-    denom = np.einsum("ij,ij->j", mx, x)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return np.where(denom > 1e-12, mx.T @ y / denom, np.nan)
-
-
-def panel_did(
-    panel: pd.DataFrame,
-    *,
-    outcome: str,
-    treated: Sequence[str],
-    post: pd.Series,
-    period: str = "year",
-    n_perm: int = 2000,
-    seed: int = 0,
-) -> pd.Series:
-    """Two-way fixed-effects DiD with a randomization-inference p-value (generic core).
-
-    Parameters
-    ----------
-    panel : pandas.DataFrame
-        One row per country × period with ``country``, ``period`` and ``outcome`` columns.
-    outcome : str
-        Column with the (numeric or boolean) outcome.
-    treated : sequence of str
-        Countries that took part.
-    post : pandas.Series of bool
-        Aligned with ``panel``: the period is after the exchange.
-    period : str
-        Column naming the period (year or wave), used for the period fixed effects.
-    n_perm, seed
-        Number of random re-assignments when the exact enumeration is larger than
-        ``n_perm``; seed of that draw.
-
-    Returns
-    -------
-    pandas.Series
-        See :func:`rf18_did`.
-    """
-    df = panel.loc[panel[outcome].notna()].copy()
-    df["y"] = df[outcome].astype(float)
-    df["post"] = np.asarray(post.loc[df.index], dtype=bool)
-    treated_set = {str(c) for c in treated}
-    df["country"] = df["country"].astype(str)
-    df["treated"] = df["country"].isin(treated_set)
-    df["treated_post"] = (df["treated"] & df["post"]).astype(float)
-    countries = sorted(df["country"].unique())
-    n_countries = len(countries)
-    n_treated = int(sum(c in treated_set for c in countries))
-    if n_treated == 0 or n_treated == n_countries:
-        raise JSRDataError("the DiD needs participant and comparison countries with data")
-    if not df["post"].any() or df["post"].all():
-        raise JSRDataError("the DiD needs observations both before and after the exchange")
-    if df["treated_post"].sum() == 0 or (df["treated"] & ~df["post"]).sum() == 0:
-        raise JSRDataError("participant countries need data before and after the exchange")
-
-    df["period_"] = df[period].astype(str)
-    model = smf.ols("y ~ treated_post + C(country) + C(period_)", data=df)
-    if model.df_resid > 0:
-        with warnings.catch_warnings():
-            # the cluster covariance has rank <= G, so some fixed-effect variances are
-            # negative; only the treated_post entry is used
-            warnings.simplefilter("ignore", RuntimeWarning)
-            fit = model.fit(
-                cov_type="cluster", cov_kwds={"groups": pd.factorize(df["country"])[0]}, use_t=True
-            )
-            se = float(fit.bse["treated_post"])
-            p_ols = float(fit.pvalues["treated_post"])
-            ci_low, ci_high = (float(v) for v in fit.conf_int().loc["treated_post"])
-        cov_type = "cluster_country"
-    else:  # saturated (e.g. 2 countries x 2 periods): no residual, no standard error
-        fit = model.fit()
-        cov_type = "none_saturated"
-        se = p_ols = ci_low = ci_high = float("nan")
-    estimate = float(fit.params["treated_post"])
-
-    # randomization inference: re-assign which countries are participants
-    m = _fe_projection(df["country"].to_numpy(), df["period_"].to_numpy())
-    y = df["y"].to_numpy()
-    post_arr = df["post"].to_numpy()
-    index_of = {c: i for i, c in enumerate(countries)}
-    country_idx = df["country"].map(index_of).to_numpy()
-    n_subsets = math.comb(n_countries, n_treated)
-    exact = n_subsets <= n_perm
-    if exact:
-        subsets = np.array(list(itertools.combinations(range(n_countries), n_treated)))
-    else:
-        rng = np.random.default_rng(seed)
-        subsets = np.array(
-            [rng.choice(n_countries, n_treated, replace=False) for _ in range(n_perm)]
-        )
-    assign = np.zeros((len(subsets), n_countries), dtype=bool)
-    assign[np.arange(len(subsets))[:, None], subsets] = True
-    x = (assign[:, country_idx] & post_arr[None, :]).T.astype(float)
-    perm = _fwl_estimates(m, y, x)
-    perm = perm[np.isfinite(perm)]
-    tol = 1e-10 * max(1.0, abs(estimate))
-    extreme = int(np.sum(np.abs(perm) >= abs(estimate) - tol))
-    p_ri = extreme / len(perm) if exact else (extreme + 1) / (len(perm) + 1)
-
-    means = df.groupby(["treated", "post"])["y"].mean()
-
-    def cell(t: bool, p: bool) -> float:
-        return float(means.get((t, p), np.nan))
-
-    did_2x2 = (cell(True, True) - cell(True, False)) - (cell(False, True) - cell(False, False))
-    return pd.Series(
-        {
-            "estimate": estimate,
-            "se": se,
-            "ci_low": ci_low,
-            "ci_high": ci_high,
-            "p_value_ols": p_ols,
-            "p_value_ri": float(p_ri),
-            "n_countries": n_countries,
-            "n_treated": n_treated,
-            "n_years": int(df["period_"].nunique()),
-            "n_obs": len(df),
-            "n_permutations": len(perm),
-            "ri_exact": exact,
-            "did_2x2": did_2x2,
-            "mean_treated_pre": cell(True, False),
-            "mean_treated_post": cell(True, True),
-            "mean_comparison_pre": cell(False, False),
-            "mean_comparison_post": cell(False, True),
-            "cov_type": cov_type,
-        },
-        name=outcome,
-    )
-
-
 def _treated_countries(df: pd.DataFrame, participant: str) -> list[str]:
     groups = (
         df.dropna(subset=["group"]).groupby("country")["group"].agg(lambda s: set(s.astype(str)))
@@ -496,7 +367,7 @@ def rf18_did(
     treatment_year: int,
     n_perm: int = 2000,
     seed: int = 0,
-    dimensions_config: dict | None = None,
+    dimensions_config: Mapping | None = None,
     participant: str = PARTICIPANT,
 ) -> pd.Series:
     """Difference-in-differences of meeting the RF18 standard, participants vs comparison.
@@ -574,7 +445,7 @@ def rf18_did(
     treated = _treated_countries(df, participant)
     df = df.groupby(["country", "year"], as_index=False).agg(meets=("meets", "mean"))
     post = df["year"].astype(int) >= int(treatment_year)
-    return panel_did(
+    return _did(
         df, outcome="meets", treated=treated, post=post, period="year", n_perm=n_perm, seed=seed
     ).rename("meets")
 
@@ -632,7 +503,7 @@ def ladder_did(
         period = "wave"
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
-        return panel_did(
+        return _did(
             panel,
             outcome="ladder",
             treated=treated,
@@ -641,3 +512,66 @@ def ladder_did(
             n_perm=n_perm,
             seed=seed,
         )
+
+
+def exchange_year(meta: Mapping[str, Any]) -> int | None:
+    """The year of an exchange round: the manifest's ``year``, else the year of its
+    first session, else None.
+
+    >>> exchange_year({"sessions": [{"date": "2025-05-12"}, {"date": "2025-02-10"}]})
+    2025
+    """
+    if meta.get("year"):
+        return int(meta["year"])
+    dates = [s.get("date") for s in meta.get("sessions") or [] if s.get("date")]
+    if not dates:
+        return None
+    return int(str(min(map(str, dates)))[:4])
+
+
+def jsr_results(
+    jsr_assessment: pd.DataFrame | None,
+    jsr_quality: pd.DataFrame | None,
+    *,
+    year: int | None,
+    effect_lag_years: int,
+    dimensions_config: Mapping,
+) -> dict[str, Any]:
+    """The results (L4) of a round: maturity-ladder change and its DiD, RF18 shares and
+    the RF18 DiD.
+
+    Parameters
+    ----------
+    jsr_assessment, jsr_quality : pandas.DataFrame
+        Canonical tables of the round (either may be empty).
+    year : int or None
+        The exchange year (`exchange_year`).
+    effect_lag_years : int
+        Improvement plans are drafted after the exchange, so the JSRs that can show them
+        start this many years later (``settings.yaml`` ``jsr.effect_lag_years``): the RF18
+        DiD counts years from ``year + effect_lag_years`` as "after".
+    dimensions_config : mapping
+        Parsed ``dimensions.yaml``.
+
+    Returns
+    -------
+    dict
+        ``ladder`` (`ladder_change`, when any) and ``ladder_did`` (`ladder_did`, with
+        comparison countries); ``rf18`` (`rf18_shares`) and ``exchange_year`` with
+        quality data; ``did`` (`rf18_did`) when both groups and several years are present.
+    """
+    res: dict[str, Any] = {}
+    if jsr_assessment is not None and len(jsr_assessment):
+        ladder = ladder_change(jsr_assessment)
+        if not ladder.empty:
+            res["ladder"] = ladder
+            if ladder["group"].nunique() > 1:
+                res["ladder_did"] = ladder_did(jsr_assessment)
+    if jsr_quality is not None and len(jsr_quality):
+        res["rf18"] = rf18_shares(jsr_quality, dimensions_config)
+        res["exchange_year"] = year
+        groups = set(jsr_quality["group"].dropna()) if "group" in jsr_quality.columns else set()
+        if year is not None and len(groups) > 1 and jsr_quality["year"].nunique() > 1:
+            res["did"] = rf18_did(jsr_quality, treatment_year=year + int(effect_lag_years),
+                                  dimensions_config=dimensions_config)
+    return res

@@ -9,17 +9,15 @@ them, and any breakdown by a group goes through small-cell suppression.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from functools import lru_cache
 
 import numpy as np
 import pandas as pd
 
-from ..core.config import choice_lists, instruments
 from . import AnalysisError
 from .participation import answer_grid
 from .suppress import suppress_small
 
-__all__ = ["likert_counts", "likert_summary", "item_scales"]
+__all__ = ["likert_counts", "likert_summary", "item_scales", "scale_levels"]
 
 Scale = Sequence[Mapping]
 
@@ -55,33 +53,41 @@ def _label(choice: Mapping, lang: str) -> str:
     return str(choice.get(f"label_{lang}") or choice.get("label_en") or choice["value"])
 
 
-@lru_cache(maxsize=1)
-def _config_scales() -> dict[str, tuple[dict, ...]]:
-    lists = choice_lists()
-    scales: dict[str, tuple[dict, ...]] = {}
-    for spec in instruments().get("instruments", {}).values():
-        for item in spec.get("items", []):
-            name = item.get("choices")
-            if item.get("type") == "select_one" and name in lists:
-                scales[item["id"]] = tuple(lists[name])
-    return scales
+def item_scales(instruments: Mapping, choice_lists: Mapping[str, Scale]) -> dict[str, list[dict]]:
+    """item_id -> scale levels of every ``select_one`` item of the instruments.
 
-
-def item_scales() -> dict[str, list[dict]]:
-    """item_id -> scale levels of the standard instruments (``instruments.yaml``).
+    Parameters
+    ----------
+    instruments : mapping
+        Parsed ``instruments.yaml`` (its ``instruments`` key: name -> spec with ``items``).
+    choice_lists : mapping
+        Parsed ``choices.yaml``: list name -> ordered levels.
 
     Returns
     -------
     dict
-        For every ``select_one`` item of the package's instruments, the ordered levels
-        of its choice list (dicts with ``value`` and ``label_xx``).
+        For every ``select_one`` item whose choice list is known, the ordered levels of
+        that list (dicts with ``value`` and ``label_xx``).
 
     Examples
     --------
-    >>> [level["value"] for level in item_scales()["ok_functions"]]
-    [1, 2, 3, 4, 5]
+    >>> instruments = {"instruments": {"outcomes": {"items": [
+    ...     {"id": "q1", "type": "select_one", "choices": "yn"}, {"id": "q2", "type": "text"}]}}}
+    >>> item_scales(instruments, {"yn": [{"value": 0}, {"value": 1}]})
+    {'q1': [{'value': 0}, {'value': 1}]}
     """
-    return {item: [dict(c) for c in levels] for item, levels in _config_scales().items()}
+    scales: dict[str, list[dict]] = {}
+    for spec in (instruments.get("instruments") or {}).values():
+        for item in spec.get("items") or []:
+            name = item.get("choices")
+            if item.get("type") == "select_one" and name in choice_lists:
+                scales[str(item["id"])] = [dict(level) for level in choice_lists[name]]
+    return scales
+
+
+def _needs_k(by_cols: list[str], k: int | None) -> None:
+    if by_cols and k is None:
+        raise AnalysisError("a breakdown needs k, the minimum cell size (k=0 disables suppression).")
 
 
 def likert_counts(
@@ -100,7 +106,7 @@ def likert_counts(
         Long table with ``item_id`` and ``value`` (canonical ``responses``, filtered to
         the instrument and wave wanted, or broken down with ``by``).
     choices : sequence of dict
-        The scale's ordered levels, e.g. ``choice_lists()["agree5"]``: dicts with a
+        The scale's ordered levels, e.g. ``Config().choices["agree5"]``: dicts with a
         numeric ``value`` and ``label_<lang>``.
     items : iterable of str, optional
         Items to count, in this order. Default: items with at least one answer, in order
@@ -110,7 +116,7 @@ def likert_counts(
     lang : str
         Language of the labels (falls back to English, then to the code).
     k : int, optional
-        Minimum group size for breakdowns (default ``privacy.min_cell_size``); ``k=0``
+        Minimum group size, required with ``by`` (``privacy.min_cell_size``); ``k=0``
         disables suppression (e.g. for a breakdown by wave only).
 
     Returns
@@ -141,6 +147,7 @@ def likert_counts(
     2      q1      3     Agree  2  66.666667       3
     """
     by_cols = _by_list(by)
+    _needs_k(by_cols, k)
     missing = [c for c in ["item_id", "value", *by_cols] if c not in responses.columns]
     if missing:
         raise AnalysisError(f"responses lack column(s): {', '.join(missing)}.")
@@ -192,9 +199,19 @@ def likert_counts(
     return out.reset_index(drop=True)
 
 
-def _scale_for(item: str, choices: Scale | Mapping[str, Scale] | None) -> list[float] | None:
+def scale_levels(item: str, choices: Scale | Mapping[str, Scale] | None) -> list[float] | None:
+    """The numeric levels of ``item``'s scale, or None when its scale is not known.
+
+    ``choices`` is one scale for every item, a dict item_id -> scale (`item_scales`),
+    or None (no scale known).
+
+    Examples
+    --------
+    >>> scale_levels("q1", {"q1": [{"value": 1}, {"value": 2}]}), scale_levels("q2", None)
+    ([1.0, 2.0], None)
+    """
     if choices is None:
-        levels = _config_scales().get(item)
+        levels = None
     elif isinstance(choices, Mapping):
         levels = choices.get(item)
     else:
@@ -218,11 +235,10 @@ def likert_summary(
     by : str or sequence of str, optional
         Columns of ``responses`` to break down by.
     choices : sequence of dict or dict, optional
-        The scale (one for every item) or a dict item_id -> scale, used for the top-two
-        share. Default: the item's choice list in ``instruments.yaml``; items without a
-        known scale get a missing top2.
+        The scale (one for every item) or a dict item_id -> scale (`item_scales`), used
+        for the top-two share; items without a known scale get a missing top2.
     k : int, optional
-        Minimum group size for breakdowns (default ``privacy.min_cell_size``; ``k=0``
+        Minimum group size, required with ``by`` (``privacy.min_cell_size``; ``k=0``
         disables suppression).
 
     Returns
@@ -251,6 +267,7 @@ def likert_summary(
     0      q1  4     4.0  3.75  0.75          0
     """
     by_cols = _by_list(by)
+    _needs_k(by_cols, k)
     needed = ["pid", "instrument", "wave", "item_id", "value", *by_cols]
     missing = [c for c in needed if c not in responses.columns]
     if missing:
@@ -262,7 +279,7 @@ def likert_summary(
     for key, group in frame.groupby(["item_id", *by_cols], dropna=False, sort=False):
         key = key if isinstance(key, tuple) else (key,)
         values = group["_value"].dropna().to_numpy()
-        levels = _scale_for(key[0], choices)
+        levels = scale_levels(key[0], choices)
         top2 = np.nan
         if levels is not None and values.size:
             top2 = float(np.isin(values, sorted(levels)[-2:]).mean())

@@ -15,26 +15,25 @@ seen but not the set of members.
 
 from __future__ import annotations
 
-import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 
 import networkx as nx
 import numpy as np
 import pandas as pd
 
-from ..core.config import settings
 from . import AnalysisError
+from .waves import wave_order
 
 __all__ = [
     "NetworkDataError",
     "TRUST_ITEMS",
     "VALUE_ITEMS",
-    "wave_order",
     "tie_reports",
     "tie_graph",
     "degree_centralization",
     "cross_country_share",
     "network_metrics",
+    "network_results",
 ]
 
 TRUST_ITEMS = ("trust_reliability", "trust_mission", "trust_openness")
@@ -44,19 +43,6 @@ NODE_KINDS = ("organisation", "person")
 
 class NetworkDataError(AnalysisError):
     """The ties or participants table cannot be turned into a network."""
-
-
-def wave_order(waves: Iterable[str], configured: Sequence[str] | None = None) -> list[str]:
-    """Waves in the configured order (``settings.yaml`` ``cleaning.wave_order``), others
-    after them by their trailing number, then alphabetically."""
-    order = list(configured) if configured is not None else list(settings()["cleaning"]["wave_order"])
-    rank = {w: i for i, w in enumerate(order)}
-
-    def key(w: str) -> tuple[int, int, str]:
-        match = re.search(r"(\d+)\s*$", w)
-        return (rank.get(w, len(order)), int(match.group(1)) if match else 0, w)
-
-    return sorted({str(w) for w in waves}, key=key)
 
 
 def _first_known(s: pd.Series) -> object:
@@ -302,7 +288,8 @@ def network_metrics(
     node, min_collaboration, include_roster
         As in :func:`tie_graph`.
     waves : sequence of str, optional
-        Waves in order; default every wave of ``ties`` in the configured wave order.
+        Waves in order (a report passes them in the configured order,
+        `waves.wave_order`); default every wave of ``ties`` by its trailing number.
 
     Returns
     -------
@@ -342,7 +329,7 @@ def network_metrics(
     [['pulse-1', 3, 1, <NA>], ['pulse-2', 3, 2, 1]]
     """
     reports = tie_reports(ties, participants, node=node)
-    ordered = list(waves) if waves is not None else wave_order(ties["wave"].dropna().astype(str))
+    ordered = list(waves) if waves is not None else wave_order(ties["wave"])
     roster = _roster(participants, node) if include_roster else None
     rows = []
     first_edges: set[frozenset] | None = None
@@ -377,3 +364,31 @@ def network_metrics(
     for col in ("new_ties_since_first", "new_ties_since_previous", "lost_ties_since_previous"):
         out[col] = out[col].astype("Int64")
     return out
+
+
+def network_results(
+    ties: pd.DataFrame, participants: pd.DataFrame | None, *, configured_waves: Sequence[str] = ()
+) -> dict:
+    """The network of a round: metrics per wave and the graph of the latest wave.
+
+    Parameters
+    ----------
+    ties, participants : pandas.DataFrame
+        Canonical ``ties`` and ``participants`` tables.
+    configured_waves : sequence of str
+        The configured wave order (``settings.yaml`` ``cleaning.wave_order``).
+
+    Returns
+    -------
+    dict
+        ``{}`` without ties; otherwise ``waves`` (in survey order), ``metrics``
+        (`network_metrics`) and ``latest`` (`tie_graph` of the last wave).
+    """
+    if ties is None or ties.empty:
+        return {}
+    waves = wave_order(ties["wave"], configured_waves)
+    return {
+        "waves": waves,
+        "metrics": network_metrics(ties, participants, waves=waves),
+        "latest": tie_graph(ties, participants, waves[-1]),
+    }

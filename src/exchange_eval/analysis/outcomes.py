@@ -16,7 +16,6 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ..core.config import settings
 from . import AnalysisError
 from .stats import PAIRED_CHANGE_FIELDS, holm, paired_change, paired_change_note
 
@@ -26,6 +25,7 @@ __all__ = [
     "item_changes",
     "outcome_changes",
     "response_shift",
+    "learning_results",
 ]
 
 _TEST_COLUMNS = [c for c in PAIRED_CHANGE_FIELDS if c != "n"]
@@ -60,17 +60,6 @@ OUTCOME_CHANGE_COLUMNS = [
     "note",
 ]
 _PERSON = ["round_id", "pid"]
-
-
-def _stats_defaults(
-    n_boot: int | None, seed: int | None, min_pairs: int | None
-) -> tuple[int, int, int]:
-    conf = settings().get("stats", {})
-    return (
-        int(conf.get("n_boot", 2000) if n_boot is None else n_boot),
-        int(conf.get("seed", 0) if seed is None else seed),
-        int(conf.get("min_pairs", 5) if min_pairs is None else min_pairs),
-    )
 
 
 def _wave_values(
@@ -137,9 +126,9 @@ def item_changes(
     endline: str = "post",
     *,
     instrument: str | None = "outcomes",
-    n_boot: int | None = None,
-    seed: int | None = None,
-    min_pairs: int | None = None,
+    n_boot: int = 2000,
+    seed: int = 0,
+    min_pairs: int = 5,
 ) -> pd.DataFrame:
     """Paired change of every item from baseline to endline.
 
@@ -152,8 +141,8 @@ def item_changes(
         Waves to compare; the change is endline − baseline.
     instrument : str or None
         Keep only this instrument (default ``"outcomes"``); None keeps all rows.
-    n_boot, seed, min_pairs : int, optional
-        Passed to `stats.paired_change`; default from ``settings.yaml`` (``stats``).
+    n_boot, seed, min_pairs : int
+        Passed to `stats.paired_change` (a report passes ``settings.yaml`` ``stats``).
 
     Returns
     -------
@@ -189,7 +178,6 @@ def item_changes(
             item_id  n  n_unmatched  statistic  median_change  note
     0  ok_functions  6            0       15.0            1.5  None
     """
-    n_boot, seed, min_pairs = _stats_defaults(n_boot, seed, min_pairs)
     frame = _wave_values(responses, instrument, baseline, endline)
     rows = []
     for item_id, group in frame.groupby("item_id", sort=False):
@@ -208,9 +196,9 @@ def outcome_changes(
     endline: str = "post",
     *,
     instrument: str | None = "outcomes",
-    n_boot: int | None = None,
-    seed: int | None = None,
-    min_pairs: int | None = None,
+    n_boot: int = 2000,
+    seed: int = 0,
+    min_pairs: int = 5,
 ) -> pd.DataFrame:
     """Paired change of each intermediate outcome (mean of its items per person).
 
@@ -222,8 +210,8 @@ def outcome_changes(
         Waves to compare; the change is endline − baseline.
     instrument : str or None
         Keep only this instrument (default ``"outcomes"``).
-    n_boot, seed, min_pairs : int, optional
-        Passed to `stats.paired_change`; default from ``settings.yaml``.
+    n_boot, seed, min_pairs : int
+        Passed to `stats.paired_change` (a report passes ``settings.yaml`` ``stats``).
 
     Returns
     -------
@@ -252,7 +240,6 @@ def outcome_changes(
               outcome  n_items  n  median_change  note
     0  enhanced_skill        2  5            1.5  None
     """
-    n_boot, seed, min_pairs = _stats_defaults(n_boot, seed, min_pairs)
     frame = _wave_values(responses, instrument, baseline, endline)
     frame = frame[frame["outcome"].notna()]
     rows = []
@@ -275,9 +262,9 @@ def response_shift(
     responses: pd.DataFrame,
     *,
     instrument: str | None = "outcomes",
-    n_boot: int | None = None,
-    seed: int | None = None,
-    min_pairs: int | None = None,
+    n_boot: int = 2000,
+    seed: int = 0,
+    min_pairs: int = 5,
 ) -> pd.DataFrame:
     """Response shift: the retrospective pre-test (``retro``) against the pre-test.
 
@@ -321,3 +308,28 @@ def response_shift(
         seed=seed,
         min_pairs=min_pairs,
     )
+
+
+def learning_results(
+    responses: pd.DataFrame, *, n_boot: int = 2000, seed: int = 0, min_pairs: int = 5
+) -> dict[str, pd.DataFrame]:
+    """The learning (L2) results of a round: change per outcome and per item (pre → post)
+    and the response shift (pre → retro).
+
+    Returns
+    -------
+    dict
+        ``{}`` when the outcome survey lacks a ``pre`` or a ``post`` wave; otherwise
+        ``outcomes`` (`outcome_changes`), ``items`` (`item_changes`) and, when there is a
+        ``retro`` wave, ``shift`` (`response_shift`).
+    """
+    if responses is None or responses.empty:
+        return {}
+    waves = set(responses.loc[responses["instrument"] == "outcomes", "wave"].dropna())
+    if not {"pre", "post"} <= waves:
+        return {}
+    options = {"n_boot": n_boot, "seed": seed, "min_pairs": min_pairs}
+    res = {"outcomes": outcome_changes(responses, **options), "items": item_changes(responses, **options)}
+    if "retro" in waves:
+        res["shift"] = response_shift(responses, **options)
+    return res

@@ -16,7 +16,6 @@ import numpy as np
 import pandas as pd
 
 from . import AnalysisError
-from .suppress import default_min_cell_size
 
 __all__ = [
     "UNIT_COLUMNS",
@@ -26,6 +25,8 @@ __all__ = [
     "attendance_by_session",
     "response_counts",
     "attrition",
+    "country_totals",
+    "round_totals",
 ]
 
 #: Columns identifying one filled-in questionnaire (those present in the table are used).
@@ -98,7 +99,8 @@ def _invited(participants: pd.DataFrame) -> pd.Series:
 def participation_by_country(
     participants: pd.DataFrame,
     attendance: pd.DataFrame,
-    k: int | None = None,
+    *,
+    k: int,
 ) -> pd.DataFrame:
     """Invited and attending people by country and role, with totals.
 
@@ -109,9 +111,9 @@ def participation_by_country(
     attendance : pandas.DataFrame
         Canonical ``attendance`` table. When empty, ``participants.n_sessions_attended``
         is used instead.
-    k : int, optional
-        Groups with fewer than k invited people get ``small_group = True``. Default:
-        ``privacy.min_cell_size`` (3).
+    k : int
+        Groups with fewer than k invited people get ``small_group = True``
+        (``settings.yaml`` ``privacy.min_cell_size``).
 
     Returns
     -------
@@ -131,7 +133,7 @@ def participation_by_country(
     ...                   "on_roster": True})
     >>> a = pd.DataFrame({"round_id": "r1", "pid": ["a", "b", "c"], "session_id": "vc1",
     ...                   "attended": [True, False, True]})
-    >>> participation_by_country(p, a)[["country", "role", "n_invited", "n_attended"]]
+    >>> participation_by_country(p, a, k=3)[["country", "role", "n_invited", "n_attended"]]
       country       role  n_invited  n_attended
     0     BFA  technical          1           1
     1     BFA        all          1           1
@@ -140,7 +142,6 @@ def participation_by_country(
     4     all        all          3           2
     """
     _require(participants, ["pid", "country"], "participants")
-    k = default_min_cell_size() if k is None else int(k)
     people = participants.copy()
     if "round_id" not in people:
         people["round_id"] = pd.NA
@@ -291,7 +292,8 @@ def response_counts(
     by : str or list of str, optional
         Participant columns to break down by (e.g. ``"country"``).
     k : int, optional
-        Breakdown groups with a roster smaller than k get ``small_group = True``.
+        Breakdown groups with a roster smaller than k get ``small_group = True``;
+        required with ``by`` (``settings.yaml`` ``privacy.min_cell_size``).
 
     Returns
     -------
@@ -314,8 +316,9 @@ def response_counts(
     1   pre              2         4           0.50
     """
     _require(participants, ["pid"], "participants")
-    k = default_min_cell_size() if k is None else int(k)
     by_cols = [] if by is None else ([by] if isinstance(by, str) else list(by))
+    if by_cols and k is None:
+        raise AnalysisError("a breakdown of response counts needs k, the minimum cell size.")
     _require(participants, by_cols, "participants")
     units = respondents(responses)
     people = participants.copy()
@@ -516,3 +519,29 @@ def answer_grid(
     grid = grid.merge(given, on=[*keys, "item_id"], how="left")
     grid["answered"] = grid["answered"].astype("boolean").fillna(False).astype(bool)
     return grid[[*keys, *by_cols, "item_id", "answered"]].reset_index(drop=True)
+
+
+def country_totals(by_country: pd.DataFrame) -> pd.DataFrame:
+    """The per-country rows (all roles) of `participation_by_country`, with ``suppressed``
+    set from ``small_group`` so that a report marks the small delegations."""
+    totals = by_country[by_country["role"] == _ALL].copy()
+    totals = totals[totals["country"] != _ALL]
+    if "small_group" in totals.columns and "suppressed" not in totals.columns:
+        totals["suppressed"] = totals["small_group"]
+    return totals
+
+
+def round_totals(participants: pd.DataFrame | None, responses: pd.DataFrame | None) -> dict[str, int]:
+    """Sizes of a round: ``n_participants`` (roster rows), ``n_countries``, ``n_responses``
+    (answer rows) and ``n_respondents`` (distinct people who answered).
+
+    >>> p = pd.DataFrame({"pid": ["a", "b"], "country": ["SEN", "BFA"]})
+    >>> round_totals(p, pd.DataFrame({"pid": ["a", "a"]}))
+    {'n_participants': 2, 'n_countries': 2, 'n_responses': 2, 'n_respondents': 1}
+    """
+    n_participants = len(participants) if participants is not None else 0
+    n_countries = int(participants["country"].nunique()) if n_participants else 0
+    answers = responses if responses is not None and len(responses) else pd.DataFrame(columns=["pid"])
+    return {"n_participants": n_participants, "n_countries": n_countries,
+            "n_responses": len(answers), "n_respondents": int(answers["pid"].nunique())}
+

@@ -10,11 +10,11 @@ count statuses and completion from the canonical ``plan_actions`` table
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 import pandas as pd
 
-from ..core.config import choice_lists
 from . import AnalysisError
 
 __all__ = [
@@ -24,6 +24,7 @@ __all__ = [
     "plan_status",
     "completion_rate",
     "plan_summary",
+    "plans_results",
 ]
 
 
@@ -31,9 +32,13 @@ class PlanDataError(AnalysisError):
     """The plan-actions table lacks a column or holds a status that is not configured."""
 
 
-def plan_statuses() -> list[str]:
-    """The configured action statuses, in order (``choices.yaml`` ``plan_status``)."""
-    return [str(level["value"]) for level in choice_lists()["plan_status"]]
+def plan_statuses(choice_lists: Mapping[str, Sequence[Mapping]]) -> list[str]:
+    """The configured action statuses, in order (``choices.yaml`` ``plan_status``).
+
+    >>> plan_statuses({"plan_status": [{"value": "planned"}, {"value": "done"}]})
+    ['planned', 'done']
+    """
+    return [str(level["value"]) for level in choice_lists["plan_status"]]
 
 
 def followup_order(followups: Sequence[str]) -> list[str]:
@@ -60,16 +65,15 @@ def _check(plan_actions: pd.DataFrame, statuses: Sequence[str], needed: Sequence
     return df
 
 
-def plan_status(plan_actions: pd.DataFrame, statuses: Sequence[str] | None = None) -> pd.DataFrame:
+def plan_status(plan_actions: pd.DataFrame, *, statuses: Sequence[str]) -> pd.DataFrame:
     """Count actions by country, dimension, follow-up and status, zeros included.
 
     Parameters
     ----------
     plan_actions : pandas.DataFrame
         Canonical ``plan_actions`` table (country, action_id, dimension, followup, status).
-    statuses : sequence of str, optional
-        Status levels in order; default ``choices.yaml`` ``plan_status`` (planned, started,
-        done, dropped).
+    statuses : sequence of str
+        Status levels in order (`plan_statuses`: planned, started, done, dropped).
 
     Returns
     -------
@@ -91,10 +95,11 @@ def plan_status(plan_actions: pd.DataFrame, statuses: Sequence[str] | None = Non
     >>> pa = pd.DataFrame({"country": ["SEN", "SEN"], "action_id": ["a1", "a2"],
     ...                    "dimension": ["evidence"] * 2, "followup": ["followup-1"] * 2,
     ...                    "status": ["done", "started"]})
-    >>> plan_status(pa)[["status", "n", "pct"]].to_string(index=False)
+    >>> statuses = ["planned", "started", "done", "dropped"]
+    >>> plan_status(pa, statuses=statuses)[["status", "n", "pct"]].to_string(index=False)
     ' status  n  pct\\nplanned  0  0.0\\nstarted  1  0.5\\n   done  1  0.5\\ndropped  0  0.0'
     """
-    levels = list(statuses) if statuses is not None else plan_statuses()
+    levels = list(statuses)
     df = _check(plan_actions, levels, ["country", "dimension", "followup", "status"])
     pairs = plan_actions[["country", "dimension"]].dropna().drop_duplicates()
     followups = followup_order(plan_actions["followup"].dropna())
@@ -120,7 +125,8 @@ def plan_status(plan_actions: pd.DataFrame, statuses: Sequence[str] | None = Non
 def completion_rate(
     plan_actions: pd.DataFrame,
     by: Sequence[str] = ("country",),
-    statuses: Sequence[str] | None = None,
+    *,
+    statuses: Sequence[str],
 ) -> pd.DataFrame:
     """Share of actions done, and started or done, per group and follow-up.
 
@@ -130,8 +136,8 @@ def completion_rate(
         Canonical ``plan_actions`` table.
     by : sequence of str, default ("country",)
         Grouping columns (e.g. ``("country",)``, ``("dimension",)``, ``()`` for all).
-    statuses : sequence of str, optional
-        Configured statuses (default from ``choices.yaml``).
+    statuses : sequence of str
+        Configured statuses (`plan_statuses`).
 
     Returns
     -------
@@ -150,11 +156,13 @@ def completion_rate(
     >>> pa = pd.DataFrame({"country": ["SEN"] * 4, "action_id": list("abcd"),
     ...                    "dimension": ["evidence"] * 4, "followup": ["followup-1"] * 4,
     ...                    "status": ["done", "started", "planned", "dropped"]})
-    >>> print(completion_rate(pa)[["n_actions", "share_done", "share_started_or_done"]].to_string(index=False))
+    >>> statuses = ["planned", "started", "done", "dropped"]
+    >>> rates = completion_rate(pa, statuses=statuses)
+    >>> print(rates[["n_actions", "share_done", "share_started_or_done"]].to_string(index=False))
      n_actions  share_done  share_started_or_done
              4        0.25                    0.5
     """
-    levels = list(statuses) if statuses is not None else plan_statuses()
+    levels = list(statuses)
     keys = [*by, "followup"]
     df = _check(plan_actions, levels, [*keys, "status"])
     columns = [*keys, "n_actions", "n_done", "n_started", "n_dropped", "share_done", "share_started_or_done"]
@@ -184,7 +192,7 @@ def completion_rate(
     return out.reset_index(drop=True)[columns]
 
 
-def plan_summary(plan_actions: pd.DataFrame, statuses: Sequence[str] | None = None) -> pd.DataFrame:
+def plan_summary(plan_actions: pd.DataFrame, *, statuses: Sequence[str]) -> pd.DataFrame:
     """Per JSR dimension: how many actions, in how many countries, and how far they got.
 
     Each action counts once, with its status at the latest follow-up at which it was
@@ -194,8 +202,8 @@ def plan_summary(plan_actions: pd.DataFrame, statuses: Sequence[str] | None = No
     ----------
     plan_actions : pandas.DataFrame
         Canonical ``plan_actions`` table.
-    statuses : sequence of str, optional
-        Configured statuses (default from ``choices.yaml``).
+    statuses : sequence of str
+        Configured statuses (`plan_statuses`).
 
     Returns
     -------
@@ -211,11 +219,12 @@ def plan_summary(plan_actions: pd.DataFrame, statuses: Sequence[str] | None = No
     ...                    "dimension": ["evidence"] * 3,
     ...                    "followup": ["followup-1", "followup-2", "followup-1"],
     ...                    "status": ["started", "done", "planned"]})
-    >>> print(plan_summary(pa)[["n_countries", "n_actions", "n_done", "share_done"]].to_string(index=False))
+    >>> summary = plan_summary(pa, statuses=["planned", "started", "done", "dropped"])
+    >>> print(summary[["n_countries", "n_actions", "n_done", "share_done"]].to_string(index=False))
      n_countries  n_actions  n_done  share_done
                2          2       1         0.5
     """
-    levels = list(statuses) if statuses is not None else plan_statuses()
+    levels = list(statuses)
     df = _check(plan_actions, levels, ["country", "action_id", "dimension", "followup", "status"])
     count_cols = [f"n_{s}" for s in levels]
     columns = ["dimension", "n_countries", "n_actions", *count_cols, "share_done",
@@ -236,3 +245,28 @@ def plan_summary(plan_actions: pd.DataFrame, statuses: Sequence[str] | None = No
         row["latest_followup"] = grp.loc[grp["_rank"].idxmax(), "followup"]
         rows.append(row)
     return pd.DataFrame(rows, columns=columns)
+
+
+def plans_results(plan_actions: pd.DataFrame, *, statuses: Sequence[str]) -> dict[str, Any]:
+    """The behaviour (L3) results of a round at its latest follow-up.
+
+    Returns
+    -------
+    dict
+        ``{}`` when no action has a status; otherwise ``followup`` (the latest),
+        ``status`` (actions per dimension and status at that follow-up), ``completion``
+        (`completion_rate` by country at that follow-up), ``done`` and ``total`` (actions
+        done, and actions with a status, over all countries).
+    """
+    if plan_actions is None or plan_actions.empty or plan_actions["status"].dropna().empty:
+        return {}
+    status = plan_status(plan_actions, statuses=statuses)
+    latest = followup_order(status["followup"].dropna().unique())[-1]
+    status_latest = status[status["followup"] == latest].groupby(["dimension", "status"], as_index=False)["n"].sum()
+    completion = completion_rate(plan_actions, statuses=statuses)
+    completion = completion[completion["followup"] == latest]
+    overall = completion_rate(plan_actions, by=(), statuses=statuses)
+    overall = overall[overall["followup"] == latest]
+    done = int(overall["n_done"].sum()) if not overall.empty else 0
+    total = int(overall["n_actions"].sum()) if not overall.empty else 0
+    return {"status": status_latest, "completion": completion, "done": done, "total": total, "followup": latest}

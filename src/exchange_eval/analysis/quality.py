@@ -14,9 +14,8 @@ from collections.abc import Iterable, Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from ..core.config import settings
 from . import AnalysisError
-from .likert import Scale, _scale_for
+from .likert import Scale, scale_levels
 from .participation import UNIT_COLUMNS, answer_grid, respondents, response_counts
 from .stats import cronbach_alpha
 
@@ -28,10 +27,6 @@ __all__ = [
     "ceiling_effects",
     "scale_reliability",
 ]
-
-
-def _quality_setting(key: str, default: float) -> float:
-    return settings().get("quality", {}).get(key, default)
 
 
 def _check(responses: pd.DataFrame, columns: Sequence[str]) -> None:
@@ -60,7 +55,8 @@ def response_rates(
     by : str or list of str, optional
         Participant columns to break down by (e.g. ``"country"``).
     k : int, optional
-        Breakdown groups with a roster smaller than k are flagged ``small_group``.
+        Breakdown groups with a roster smaller than k are flagged ``small_group``;
+        required with ``by``.
 
     Returns
     -------
@@ -137,7 +133,7 @@ def item_nonresponse(
 
 def straightlining(
     responses: pd.DataFrame,
-    min_items: int | None = None,
+    min_items: int,
     items: Iterable[str] | None = None,
 ) -> pd.DataFrame:
     """Share of respondents who gave the same answer to every rating item.
@@ -146,10 +142,10 @@ def straightlining(
     ----------
     responses : pandas.DataFrame
         Canonical ``responses`` table.
-    min_items : int, optional
+    min_items : int
         Only respondents with at least this many answered rating items in the
-        questionnaire are assessed (default ``quality.straightlining_min_items``, 4):
-        three identical answers are too common to mean anything.
+        questionnaire are assessed (``settings.yaml`` ``quality.straightlining_min_items``,
+        4): three identical answers are too common to mean anything.
     items : iterable of str, optional
         Rating items to consider. Default: every item with a numeric value except
         select_multiple options (item ids ``"<item>.<option>"``).
@@ -179,14 +175,12 @@ def straightlining(
     >>> r = pd.DataFrame({"pid": ["a"] * 4 + ["b"] * 4, "instrument": "session_feedback",
     ...                   "wave": "vc1", "item_id": ["q1", "q2", "q3", "q4"] * 2,
     ...                   "value": [4, 4, 4, 4, 5, 4, 3, 4]})
-    >>> straightlining(r)
+    >>> straightlining(r, min_items=4)
              instrument wave  n  n_straightlined  share
     0  session_feedback  vc1  2                1    0.5
     """
     _check(responses, ["pid", "instrument", "wave", "item_id", "value"])
-    min_items = int(
-        _quality_setting("straightlining_min_items", 4) if min_items is None else min_items
-    )
+    min_items = int(min_items)
     frame = responses[responses["value"].notna()]
     if items is None:
         frame = frame[_is_rating_item(frame["item_id"])]
@@ -260,8 +254,8 @@ def completion_time(responses: pd.DataFrame) -> pd.DataFrame:
 
 def ceiling_effects(
     responses: pd.DataFrame,
-    choices: Scale | Mapping[str, Scale] | None = None,
-    share: float | None = None,
+    choices: Scale | Mapping[str, Scale],
+    share: float,
     baseline: str = "pre",
 ) -> pd.DataFrame:
     """Items whose answers pile up in the top category, per instrument and wave.
@@ -270,11 +264,11 @@ def ceiling_effects(
     ----------
     responses : pandas.DataFrame
         Canonical ``responses`` table.
-    choices : sequence of dict or dict, optional
-        The scale (one for every item) or a dict item_id -> scale. Default: each item's
-        choice list in ``instruments.yaml``; items without a known scale are left out.
-    share : float, optional
-        Threshold share of answers in the top category (default
+    choices : sequence of dict or dict
+        The scale (one for every item) or a dict item_id -> scale
+        (`likert.item_scales`); items without a known scale are left out.
+    share : float
+        Threshold share of answers in the top category (``settings.yaml``
         ``quality.ceiling_share``, 0.8).
     baseline : str
         The baseline wave: a ceiling there means gains cannot be measured.
@@ -300,18 +294,18 @@ def ceiling_effects(
     >>> scale = [{"value": v} for v in (1, 2, 3, 4, 5)]
     >>> r = pd.DataFrame({"pid": list("abcde"), "instrument": "outcomes", "wave": "pre",
     ...                   "item_id": "q1", "value": [5, 5, 5, 5, 4]})
-    >>> ceiling_effects(r, scale)
+    >>> ceiling_effects(r, scale, share=0.8)
       instrument wave item_id  n  top_share  ceiling  gain_unmeasurable
     0   outcomes  pre      q1  5        0.8     True               True
     """
     _check(responses, ["instrument", "wave", "item_id", "value"])
-    share = float(_quality_setting("ceiling_share", 0.8) if share is None else share)
+    share = float(share)
     frame = responses[responses["value"].notna()]
     rows = []
     for (instrument, wave, item_id), group in frame.groupby(
         ["instrument", "wave", "item_id"], sort=True
     ):
-        levels = _scale_for(item_id, choices)
+        levels = scale_levels(item_id, choices)
         if levels is None:
             continue
         values = pd.to_numeric(group["value"], errors="coerce").to_numpy(dtype=float)

@@ -23,21 +23,16 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from ..core.config import settings
 from . import AnalysisError
 
-__all__ = ["default_min_cell_size", "suppress_small", "min_group_size"]
-
-
-def default_min_cell_size() -> int:
-    """k from ``settings.yaml`` (``privacy.min_cell_size``, 3 by default)."""
-    return int(settings()["privacy"]["min_cell_size"])
+__all__ = ["suppress_small", "min_group_size"]
 
 
 def suppress_small(
     df: pd.DataFrame,
     n_col: str = "n",
-    k: int | None = None,
+    *,
+    k: int,
     value_cols: Sequence[str] | None = None,
 ) -> pd.DataFrame:
     """Blank the values of rows whose group has fewer than k respondents.
@@ -51,9 +46,9 @@ def suppress_small(
         Column with the number of respondents the row's values rest on. For tables with
         one row per answer level, use the group total (e.g. ``n_item``), not the count in
         the level.
-    k : int, optional
-        Minimum cell size; rows with ``n_col < k`` (or missing) are suppressed. Default:
-        ``privacy.min_cell_size`` from settings (3).
+    k : int
+        Minimum cell size (``settings.yaml`` ``privacy.min_cell_size``); rows with
+        ``n_col < k`` (or missing) are suppressed.
     value_cols : sequence of str, optional
         Columns to blank. Default: every numeric column except ``n_col`` (booleans
         included, bare identifiers such as group labels never).
@@ -87,7 +82,7 @@ def suppress_small(
         raise AnalysisError("suppress_small needs a DataFrame.")
     if n_col not in df.columns:
         raise AnalysisError(f"column {n_col!r} (the group size) is not in the table.")
-    k = default_min_cell_size() if k is None else int(k)
+    k = int(k)
     if value_cols is None:
         value_cols = [
             c

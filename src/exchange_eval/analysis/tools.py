@@ -10,24 +10,24 @@ French.
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
 
-from ..core.config import load_config
+from ..core.text import fold
 from . import AnalysisError
 from .suppress import suppress_small
 
 __all__ = [
     "ToolDataError",
-    "load_themes",
-    "fold",
     "tokens",
     "tool_ratings",
+    "rated_tools",
+    "tool_comments",
     "comment_themes",
     "theme_counts",
+    "comment_theme_counts",
 ]
 
 OTHER = "other"
@@ -37,27 +37,9 @@ class ToolDataError(AnalysisError):
     """Tool-feedback input lacks a column, or a theme dictionary is malformed."""
 
 
-def load_themes(data_dir: str | None = None) -> dict:
-    """The theme dictionary (``config/themes.yaml`` ``themes``): id -> label_xx, keywords."""
-    return dict(load_config("themes.yaml", data_dir)["themes"])
-
-
-def fold(text: str) -> str:
-    """Case- and accent-fold a text (``"Durée"`` -> ``"duree"``, ``"œ"`` -> ``"oe"``).
-
-    Examples
-    --------
-    >>> fold("Œuvre, Durée, FRANÇAIS")
-    'oeuvre, duree, francais'
-    """
-    text = str(text).replace("œ", "oe").replace("Œ", "OE").replace("æ", "ae").replace("Æ", "AE")
-    text = text.replace("ß", "ss")
-    decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).casefold()
-
-
 def tokens(text: str) -> list[str]:
-    """Folded words of a text, split at anything that is not a letter or a digit.
+    """Folded words of a text (`core.text.fold`), split at anything that is not a letter
+    or a digit.
 
     Examples
     --------
@@ -69,8 +51,8 @@ def tokens(text: str) -> list[str]:
 
 def tool_ratings(
     tool_feedback: pd.DataFrame,
-    k: int | None = None,
     *,
+    k: int,
     useful_min: float = 4,
 ) -> pd.DataFrame:
     """Usefulness ratings per tool, with small-n suppression.
@@ -79,9 +61,9 @@ def tool_ratings(
     ----------
     tool_feedback : pandas.DataFrame
         Canonical ``tool_feedback`` table (pid, tool, rating 1–5, comment).
-    k : int, optional
-        Minimum number of ratings for a tool's statistics to be shown; default
-        ``privacy.min_cell_size`` from settings (3).
+    k : int
+        Minimum number of ratings for a tool's statistics to be shown
+        (``settings.yaml`` ``privacy.min_cell_size``).
     useful_min : float, default 4
         Ratings at or above this count as useful (4 very useful, 5 extremely useful).
 
@@ -154,7 +136,7 @@ def _matches(words: list[str], stems: list[str], exact: list[bool]) -> bool:
 
 def comment_themes(
     comments: pd.DataFrame,
-    themes: Mapping | None = None,
+    themes: Mapping,
     *,
     text_col: str = "text",
     lang_col: str = "lang",
@@ -167,10 +149,10 @@ def comment_themes(
     ----------
     comments : pandas.DataFrame
         One row per comment with a text column and optionally a language column.
-    themes : mapping, optional
+    themes : mapping
         Theme dictionary: ``{theme: {"keywords": {lang: [stems]}}}`` (the ``themes``
-        mapping of ``config/themes.yaml``, the default), or ``{theme: [stems]}`` for
-        keywords in any language.
+        mapping of ``config/themes.yaml``, or the whole file), or ``{theme: [stems]}``
+        for keywords in any language.
     text_col, lang_col : str
         Names of the text and language columns (``lang_col`` may be absent).
     keep_cols : sequence of str, optional
@@ -201,14 +183,17 @@ def comment_themes(
     Examples
     --------
     >>> import pandas as pd
+    >>> themes = {"time": {"keywords": {"fr": ["durée", "trop court"]}},
+    ...           "language": {"keywords": {"fr": ["tradu"]}},
+    ...           "examples": {"keywords": {"en": ["case stud"]}}}
     >>> c = pd.DataFrame({"text": ["La traduction était trop lente, la durée trop courte",
     ...                            "Great case studies"], "lang": ["fr", "en"]})
-    >>> comment_themes(c)[["comment", "theme", "matched"]].values.tolist()
+    >>> comment_themes(c, themes)[["comment", "theme", "matched"]].values.tolist()
     [[0, 'time', 'duree; trop court'], [0, 'language', 'tradu'], [1, 'examples', 'case stud']]
     """
     if text_col not in comments.columns:
         raise ToolDataError(f"comments lack the text column {text_col!r}")
-    table = _keyword_table(themes if themes is not None else load_themes())
+    table = _keyword_table(themes)
     if keep_cols is None:
         keep_cols = [c for c in ("round_id", "pid", "tool", "instrument", "item_id", "wave")
                      if c in comments.columns]
@@ -244,7 +229,7 @@ def comment_themes(
 
 def theme_counts(
     assigned: pd.DataFrame,
-    themes: Mapping | None = None,
+    themes: Mapping,
     *,
     by: Sequence[str] = (),
     other: str = OTHER,
@@ -255,9 +240,8 @@ def theme_counts(
     ----------
     assigned : pandas.DataFrame
         Output of :func:`comment_themes`.
-    themes : mapping, optional
-        The theme dictionary used (default ``config/themes.yaml``); fixes the theme list
-        and order, ``other`` last.
+    themes : mapping
+        The theme dictionary used; fixes the theme list and order, ``other`` last.
     by : sequence of str
         Optional grouping columns carried in ``assigned`` (e.g. ``("tool",)``).
 
@@ -271,12 +255,13 @@ def theme_counts(
     Examples
     --------
     >>> import pandas as pd
+    >>> themes = {"burden": ["too long"], "connectivity": ["internet"]}
     >>> c = pd.DataFrame({"text": ["too long", "internet kept dropping", "fine"]})
-    >>> t = theme_counts(comment_themes(c))
+    >>> t = theme_counts(comment_themes(c, themes), themes)
     >>> t.loc[t["n_comments"] > 0, ["theme", "n_comments"]].values.tolist()
     [['burden', 1], ['connectivity', 1], ['other', 1]]
     """
-    theme_dict = themes if themes is not None else load_themes()
+    theme_dict = themes
     if "themes" in theme_dict and isinstance(theme_dict["themes"], Mapping):
         theme_dict = theme_dict["themes"]
     order = [str(t) for t in theme_dict] + [other]
@@ -296,3 +281,35 @@ def theme_counts(
             rows.append({**dict(zip(by, key, strict=True)), "theme": theme, "n_comments": n,
                          "share": n / n_total if n_total else float("nan")})
     return pd.DataFrame(rows, columns=[*by, "theme", "n_comments", "share"])
+
+
+def rated_tools(ratings: pd.DataFrame) -> pd.DataFrame:
+    """The rows of `tool_ratings` with at least one rating (comment-only rows, such as
+    general remarks, are not tools)."""
+    return ratings[ratings["n"].fillna(0) > 0].reset_index(drop=True)
+
+
+def tool_comments(tool_feedback: pd.DataFrame | None, responses: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Comments on the tools: ``tool_feedback.comment``, else the free-text answers of the
+    tool-feedback survey (``responses``, instrument ``tool_feedback``).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``pid, tool, comment`` (``tool`` missing for survey answers), non-blank comments only.
+    """
+    tf = tool_feedback if tool_feedback is not None else pd.DataFrame(columns=["pid", "tool", "comment"])
+    comments = tf[tf["comment"].notna() & tf["comment"].astype(str).str.strip().ne("")] if "comment" in tf else tf.head(0)
+    if comments.empty and responses is not None and len(responses):
+        texts = responses[(responses["instrument"] == "tool_feedback") & responses["text"].notna()]
+        texts = texts[texts["text"].astype(str).str.strip().ne("")]
+        comments = pd.DataFrame({"pid": texts["pid"], "tool": pd.NA, "comment": texts["text"]})
+    return comments
+
+
+def comment_theme_counts(comments: pd.DataFrame, themes: Mapping) -> pd.DataFrame:
+    """Themes mentioned at least once in `tool_comments`, most frequent first
+    (`theme_counts` of `comment_themes`)."""
+    assigned = comment_themes(comments.rename(columns={"comment": "text"}), themes)
+    counts = theme_counts(assigned, themes)
+    return counts[counts["n_comments"] > 0].sort_values("n_comments", ascending=False, kind="stable")

@@ -90,12 +90,11 @@ def _load(name: str, user_dir: str | None) -> Any:
 def load_config(name: str, data_dir: str | Path | None = None) -> Any:
     """Return the parsed YAML config file ``name`` (e.g. ``"settings.yaml"``).
 
-    A copy under ``<data_dir>/config/`` takes precedence; without ``data_dir``, the folder
-    named by ``EXCHANGE_EVAL_DATA`` (if set) is used. The result is a deep copy, so callers
-    may modify it.
+    A copy under ``<data_dir>/config/`` takes precedence; without ``data_dir``, the
+    package's own file is used (the environment is never consulted: a data folder's
+    configuration travels as a `Config`). The result is a deep copy, so callers may
+    modify it.
     """
-    if data_dir is None:
-        data_dir = os.environ.get(DATA_DIR_ENV) or None
     user_dir = str(Path(data_dir) / "config") if data_dir is not None else None
     return copy.deepcopy(_load(name, user_dir))
 

@@ -12,9 +12,12 @@ import math
 from functools import lru_cache
 from typing import Any
 
+import pandas as pd
 from babel import Locale
 from babel.dates import format_date
 from babel.numbers import NumberPattern, parse_pattern
+
+from .i18n import t
 
 __all__ = ["MISSING", "is_missing", "number", "integer", "percent", "pvalue", "p_equals", "date", "ci", "signed"]
 
@@ -26,8 +29,6 @@ def is_missing(x: Any) -> bool:
     if x is None:
         return True
     try:
-        import pandas as pd
-
         if pd.isna(x):
             return True
     except (TypeError, ValueError):
@@ -146,6 +147,4 @@ def ci(low: Any, high: Any, lang: str = "en", digits: int = 1) -> str:
     comma is ambiguous next to negative numbers and decimal commas)."""
     if _as_float(low) is None or _as_float(high) is None:
         return MISSING
-    from .i18n import t  # late import: i18n is the only module that reads translation tables
-
     return t("common.ci_range", lang, low=number(low, lang, digits), high=number(high, lang, digits))

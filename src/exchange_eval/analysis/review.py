@@ -1,0 +1,197 @@
+"""The feedback-collection review: every instrument check over the rounds, and the
+thresholds past which the review recommends a change.
+
+`review_findings` runs the checks of `quality` on each round; `review_flags` turns
+them into recommendations (one per question, survey or scale, not per wave), each
+triggered by a threshold of `review_thresholds`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+import pandas as pd
+
+from ..core.processed import RoundData
+from .likert import Scale
+from .quality import (
+    ceiling_effects,
+    completion_time,
+    item_nonresponse,
+    response_rates,
+    scale_reliability,
+    straightlining,
+)
+from .synthesis import round_id_of
+
+__all__ = ["REVIEW_DEFAULTS", "CHECKS", "review_thresholds", "text_items", "review_findings", "review_flags"]
+
+#: Thresholds of the recommendations: ``settings.yaml`` ``quality`` keys, with these defaults.
+REVIEW_DEFAULTS: dict[str, float] = {
+    "nonresponse_max": 0.20,
+    "straightlining_max": 0.10,
+    "alpha_min": 0.70,
+    "burden_max_minutes": 15,
+    "ceiling_share": 0.80,
+    "response_rate_min": 0.60,
+    "tool_mean_min": 3.0,
+    "straightlining_min_items": 4,
+}
+
+#: The checks of the review, in report order.
+CHECKS = ("response", "nonresponse", "straightlining", "reliability", "burden", "ceiling")
+
+
+def review_thresholds(quality_settings: Mapping[str, Any] | None) -> dict[str, float]:
+    """The recommendation thresholds: ``quality_settings`` (``settings.yaml`` ``quality``)
+    over `REVIEW_DEFAULTS`.
+
+    >>> review_thresholds({"alpha_min": 0.8})["alpha_min"], review_thresholds(None)["alpha_min"]
+    (0.8, 0.7)
+    """
+    conf = quality_settings or {}
+    return {key: float(conf.get(key, default)) for key, default in REVIEW_DEFAULTS.items()}
+
+
+def text_items(instruments: Mapping) -> set[str]:
+    """Free-text questions of the instruments (``instruments.yaml``): optional by design,
+    so their nonresponse is not a flaw."""
+    return {
+        str(item["id"])
+        for spec in (instruments.get("instruments") or {}).values()
+        for item in spec.get("items") or []
+        if item.get("type") == "text"
+    }
+
+
+def review_findings(
+    rounds: Sequence[RoundData], *, thresholds: Mapping[str, float], scales: Mapping[str, Scale]
+) -> dict[str, pd.DataFrame]:
+    """Every quality check over the rounds, one table per check of `CHECKS`, each with
+    ``round_id`` first (an empty table when no round has data for it).
+
+    Parameters
+    ----------
+    rounds : sequence of RoundData
+        The rounds reviewed.
+    thresholds : mapping
+        `review_thresholds` (``straightlining_min_items`` and ``ceiling_share`` are used).
+    scales : mapping
+        item_id -> scale levels (`likert.item_scales`), for the ceiling check.
+    """
+    found: dict[str, list[pd.DataFrame]] = {name: [] for name in CHECKS}
+    for r in rounds:
+        resp = r.responses
+        if resp is None or resp.empty:
+            continue
+        checks: dict[str, Callable[[], pd.DataFrame]] = {
+            "response": lambda resp=resp, r=r: response_rates(resp, r.participants),
+            "nonresponse": lambda resp=resp: item_nonresponse(resp),
+            "straightlining": lambda resp=resp: straightlining(
+                resp, min_items=int(thresholds["straightlining_min_items"])),
+            "reliability": lambda resp=resp: scale_reliability(resp),
+            "burden": lambda resp=resp: completion_time(resp),
+            "ceiling": lambda resp=resp: ceiling_effects(resp, scales, share=thresholds["ceiling_share"]),
+        }
+        for name, run in checks.items():
+            df = run()
+            if df is not None and not df.empty:
+                df = df.copy()
+                if "round_id" in df.columns:
+                    df = df.drop(columns="round_id")
+                df.insert(0, "round_id", round_id_of(r))
+                found[name].append(df)
+    return {name: pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+            for name, frames in found.items()}
+
+
+def _is_empty(df: pd.DataFrame | None) -> bool:
+    return df is None or len(df) == 0
+
+
+def review_flags(
+    findings: Mapping[str, pd.DataFrame],
+    thresholds: Mapping[str, float],
+    *,
+    free_text: set[str] = frozenset(),
+    tool_ratings: pd.DataFrame | None = None,
+) -> list[dict[str, Any]]:
+    """The recommendations the findings call for, each a dict with ``kind`` and the
+    numbers that triggered it, in report order.
+
+    Parameters
+    ----------
+    findings : mapping
+        `review_findings`.
+    thresholds : mapping
+        `review_thresholds`.
+    free_text : set of str
+        Free-text questions (`text_items`): never flagged for nonresponse.
+    tool_ratings : pandas.DataFrame, optional
+        `tools.tool_ratings` of the rated tools, pooled over the rounds.
+
+    Returns
+    -------
+    list of dict
+        One per question, survey, scale or tool (the options of a multiple-choice
+        question count as one question), saying in how many of the waves where it was
+        measured the threshold was crossed:
+
+        - ``nonresponse``: ``item`` (question id), ``share`` (highest share skipped);
+        - ``response`` / ``straightlining``: ``instrument``, ``n`` (waves past the
+          threshold), ``total`` (waves measured), ``threshold``, ``low``, ``high``
+          (range of the values past it);
+        - ``reliability``: ``scale``, ``n``, ``total``, ``alpha`` (lowest), ``threshold``;
+        - ``burden``: ``instrument``, ``minutes`` (longest median), ``target``;
+        - ``ceiling``: ``item_id``, ``share`` (highest top-category share);
+        - ``tools``: ``tool``, ``mean``.
+    """
+    th = thresholds
+    flags: list[dict[str, Any]] = []
+    nr = findings.get("nonresponse")
+    if not _is_empty(nr):
+        nr = nr[~nr["item_id"].isin(free_text)].copy()
+        nr["question"] = nr["item_id"].astype(str).str.split(".").str[0]
+        worst = nr.groupby("question", as_index=False)["share_missing"].max()
+        worst = worst[worst["share_missing"] > th["nonresponse_max"]].sort_values("share_missing", ascending=False)
+        flags += [{"kind": "nonresponse", "item": row["question"], "share": row["share_missing"]}
+                  for row in worst.to_dict("records")]
+    for key, column, limit, below in (("response", "response_rate", th["response_rate_min"], True),
+                                      ("straightlining", "share", th["straightlining_max"], False)):
+        df = findings.get(key)
+        if _is_empty(df):
+            continue
+        for instrument, sub in df.groupby("instrument", sort=True):
+            values = sub[column].dropna()
+            hit = values[values < limit] if below else values[values > limit]
+            if hit.empty:
+                continue
+            flags.append({"kind": key, "instrument": instrument, "n": len(hit), "total": len(values),
+                          "threshold": limit, "low": float(hit.min()), "high": float(hit.max())})
+    rel = findings.get("reliability")
+    if not _is_empty(rel):
+        rel = rel[rel["alpha"].notna()]
+        for scale, sub in rel.groupby("scale", sort=True):
+            low = sub[sub["alpha"] < th["alpha_min"]]
+            if low.empty:
+                continue
+            flags.append({"kind": "reliability", "scale": scale, "n": len(low), "total": len(sub),
+                          "alpha": low["alpha"].min(), "threshold": th["alpha_min"]})
+    bu = findings.get("burden")
+    if not _is_empty(bu):
+        for instrument, sub in bu.groupby("instrument", sort=True):
+            slow = sub[sub["median_s"] / 60 > th["burden_max_minutes"]]
+            if slow.empty:
+                continue
+            flags.append({"kind": "burden", "instrument": instrument, "minutes": slow["median_s"].max() / 60,
+                          "target": th["burden_max_minutes"]})
+    ce = findings.get("ceiling")
+    if not _is_empty(ce) and "ceiling" in ce.columns:
+        top = ce[ce["ceiling"].fillna(False).astype(bool)].groupby("item_id", as_index=False)["top_share"].max()
+        flags += [{"kind": "ceiling", "item_id": row["item_id"], "share": row["top_share"]}
+                  for row in top.to_dict("records")]
+    if not _is_empty(tool_ratings):
+        low = tool_ratings[tool_ratings["mean"].notna() & (tool_ratings["mean"] < th["tool_mean_min"])]
+        flags += [{"kind": "tools", "tool": row["tool"], "mean": row["mean"]} for row in low.to_dict("records")]
+    return flags

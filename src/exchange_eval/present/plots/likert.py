@@ -1,0 +1,136 @@
+"""Likert figures: diverging stacked bars centred on the neutral level, every level in the legend."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+from matplotlib.figure import Figure
+from matplotlib.patches import Patch
+
+from .. import fmt
+from ..context import ReportContext
+from ..i18n import t
+from .style import (
+    BASE_FONT,
+    SUPPRESSED_GREY,
+    empty_figure,
+    finish,
+    likert_colors,
+    new_figure,
+    percent_axis,
+    wrap,
+)
+
+__all__ = ["likert_diverging"]
+
+
+def likert_diverging(
+    counts: pd.DataFrame,
+    ctx: ReportContext,
+    *,
+    choices: str = "agree5",
+    by: str | None = None,
+    item_col: str = "item_id",
+    title: str | None = None,
+    k: int | None = None,
+) -> Figure:
+    """Diverging stacked bars, one per item, centred on the scale's neutral level.
+
+    Parameters
+    ----------
+    counts : DataFrame
+        ``likert_counts`` output: ``item_id, value, n`` (and optionally ``by`` and
+        ``suppressed``). Levels absent from the data count as zero.
+    ctx : ReportContext
+        The report (language, labels of the scale and the items, k).
+    choices : str
+        Choice list of the scale; every level appears in the legend even when unused.
+    by : str, optional
+        Column splitting the items into panels (e.g. ``session_id``).
+    k : int, optional
+        Items answered by fewer than ``k`` people are drawn as suppressed
+        (default ``ctx.k``).
+
+    Notes
+    -----
+    For an odd number of levels the neutral level is split half left, half right of
+    zero; for an even number the bars divide between the two middle levels.
+    """
+    lang = ctx.lang
+    k = ctx.k if k is None else k
+    if "value" not in counts.columns and "level" in counts.columns:
+        counts = counts.rename(columns={"level": "value"})
+    levels = ctx.labels.levels(choices)
+    colors = likert_colors(len(levels))
+    level_labels = [wrap(ctx.labels.choice(choices, v, lang), 16) for v in levels]
+    groups: list[Any] = [None]
+    if by and by in counts.columns and not counts.empty:
+        groups = list(dict.fromkeys(counts[by].dropna().tolist()))
+    rows_per_group = []
+    for g in groups:
+        sub = counts if g is None else counts[counts[by] == g]
+        rows_per_group.append(list(dict.fromkeys(sub[item_col].tolist())) if not sub.empty else [])
+    n_rows = sum(max(len(r), 1) for r in rows_per_group)
+    height = 1.3 + 0.42 * n_rows + 0.35 * len(groups)
+    fig, axes = new_figure(height, nrows=len(groups), ncols=1, sharex=True, squeeze=False,
+                        height_ratios=[max(len(r), 1) for r in rows_per_group])
+    axes = axes[:, 0]
+    if counts.empty:
+        empty_figure(fig, axes[0], lang)
+    mid = (len(levels) - 1) / 2
+    for ax, g, items in zip(axes, groups, rows_per_group, strict=True):
+        sub = counts if g is None else counts[counts[by] == g]
+        ylabels = []
+        for row, item in enumerate(items):
+            rows = sub[sub[item_col] == item]
+            per_level = {v: 0.0 for v in levels}
+            for v, n in zip(rows["value"], rows["n"], strict=True):
+                for lv in levels:
+                    if fmt.is_missing(n) or fmt.is_missing(v):
+                        continue
+                    if str(lv) == str(v) or _num_equal(lv, v):
+                        per_level[lv] += float(n)
+            total = sum(per_level.values())
+            suppressed = bool(rows["suppressed"].any()) if "suppressed" in rows.columns else False
+            suppressed = suppressed or total < k
+            text = ctx.labels.item(item, lang) if item_col == "item_id" else ctx.labels.of(item_col, item, lang)
+            ylabels.append(wrap(text, 40) + "\n" + t("common.n_eq", lang, n=fmt.integer(total, lang)))
+            if suppressed:
+                ax.barh(row, 100, left=-50, color=SUPPRESSED_GREY, hatch="///", edgecolor="#999999",
+                        linewidth=0)
+                ax.text(0, row, t("plot.suppressed_bar", lang, k=k), ha="center", va="center")
+                continue
+            shares = [100 * per_level[lv] / total for lv in levels]
+            left = -sum(s for i, s in enumerate(shares) if i < mid) - (shares[int(mid)] / 2 if mid.is_integer() else 0)
+            for i, share in enumerate(shares):
+                if share > 0:
+                    ax.barh(row, share, left=left, color=colors[i], edgecolor="white", linewidth=0.5)
+                    if share >= 16:  # narrower segments cannot hold a label without overlap
+                        dark = colors[i] in ("#CA0020", "#0571B0", "#B2182B", "#2166AC")
+                        ax.text(left + share / 2, row, fmt.percent(share / 100, lang, 0), ha="center",
+                                va="center", color="white" if dark else "black", fontsize=9)
+                left += share
+        ax.set_yticks(range(len(items)), ylabels)
+        ax.invert_yaxis()
+        ax.axvline(0, color="#444444", linewidth=0.8)
+        ax.set_xlim(-100, 100)
+        ax.set_xticks([-100, -50, 0, 50, 100])
+        ax.xaxis.set_major_formatter(percent_axis(lang))
+        if g is not None:
+            ax.set_title(ctx.labels.of(by or "", g, lang), loc="left", fontsize=BASE_FONT + 0.5)
+    axes[-1].set_xlabel(t("plot.likert.xlabel", lang))
+    handles = [Patch(facecolor=c, label=lab) for c, lab in zip(colors, level_labels, strict=True)]
+    fig.legend(handles=handles, loc="outside lower center", ncol=len(levels), frameon=False,
+               fontsize=9, handlelength=1.2, columnspacing=1.0)
+    if title:
+        fig.suptitle(title, x=0.02, ha="left", fontsize=BASE_FONT + 1.5)
+    finish(fig)
+    return fig
+
+
+def _num_equal(a: Any, b: Any) -> bool:
+    try:
+        return float(a) == float(b)
+    except (TypeError, ValueError):
+        return False

@@ -1,0 +1,533 @@
+"""The round report, section by section (``notebooks/round_report.ipynb``).
+
+Each ``*_section`` takes the loaded round and the report's `context.ReportContext` and
+returns a list of HTML parts (heading, paragraphs, tables, figures) for `html.show`; a
+section without data returns its heading and one sentence saying so. The numbers come
+from `analysis`, through the ``*_results`` functions, which call it with the settings of
+the report's data folder; a notebook computes them once (`round_results`) and passes
+them to the summary and to their sections.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+
+from ..analysis import feedback as feedback_analysis
+from ..analysis import jsr as jsr_analysis
+from ..analysis import network as network_analysis
+from ..analysis import outcomes as outcomes_analysis
+from ..analysis import participation as participation_analysis
+from ..analysis import plans as plans_analysis
+from ..analysis import pulse as pulse_analysis
+from ..analysis import tools as tools_analysis
+from ..analysis.waves import manifest_sessions, sort_by_wave
+from ..core.processed import RoundData
+from . import fmt, plots
+from .blocks import (
+    CHANGE_COLUMNS,
+    CHANGE_FORMATS,
+    comment_themes_block,
+    with_ci,
+    with_instrument_names,
+)
+from .context import ReportContext
+from .html import (
+    comments_html,
+    esc,
+    figure_block,
+    heading,
+    note,
+    note_text,
+    paragraph,
+    summary_box,
+    table_html,
+)
+from .i18n import (
+    community_name,
+    instrument_name,
+    language_name,
+    session_label,
+    t,
+    translate_or,
+    wave_label,
+)
+from .labels import session_namer, wave_namer
+from .sentences import (
+    change_sentence,
+    did_row,
+    did_sentence,
+    headline_sentences,
+    ladder_did_sentence,
+    network_sentence,
+    plural,
+    pulse_sentences,
+)
+
+__all__ = [
+    "RoundResults",
+    "round_results",
+    "feedback_results",
+    "learning_results",
+    "plans_results",
+    "jsr_results",
+    "pulse_results",
+    "network_results",
+    "title_block",
+    "round_summary",
+    "participation_section",
+    "feedback_section",
+    "learning_section",
+    "plans_section",
+    "ladder_table",
+    "jsr_section",
+    "network_section",
+    "pulse_section",
+    "tools_section",
+    "methods_section",
+    "sources_section",
+]
+
+
+# =========================================================================== results
+def feedback_results(rd: RoundData, ctx: ReportContext) -> dict[str, Any]:
+    """`analysis.feedback.session_feedback` of the round's session-feedback statements."""
+    items, choices = ctx.scaled_items("session_feedback")
+    return feedback_analysis.session_feedback(rd.responses, items=items, scale=ctx.scale(choices), k=ctx.k)
+
+
+def learning_results(rd: RoundData, ctx: ReportContext) -> dict[str, pd.DataFrame]:
+    """`analysis.outcomes.learning_results` with the report's paired-test settings."""
+    return outcomes_analysis.learning_results(rd.responses, **ctx.paired_options)
+
+
+def plans_results(rd: RoundData, ctx: ReportContext) -> dict[str, Any]:
+    """`analysis.plans.plans_results` with the configured action statuses."""
+    return plans_analysis.plans_results(rd.plan_actions, statuses=ctx.plan_statuses)
+
+
+def jsr_results(rd: RoundData, ctx: ReportContext) -> dict[str, Any]:
+    """`analysis.jsr.jsr_results` for the round's exchange year and the configured lag and dimensions."""
+    return jsr_analysis.jsr_results(rd.jsr_assessment, rd.jsr_quality, year=jsr_analysis.exchange_year(rd.meta),
+                                    effect_lag_years=ctx.effect_lag_years, dimensions_config=ctx.config.dimensions)
+
+
+def pulse_results(rd: RoundData, ctx: ReportContext) -> dict[str, Any]:
+    """`analysis.pulse.pulse_results` of the round's pulse statements."""
+    items, choices = ctx.scaled_items("pulse")
+    return pulse_analysis.pulse_results(rd.responses, items=items, scale=ctx.scale(choices),
+                                        configured_waves=ctx.wave_order, k=ctx.k, **ctx.paired_options)
+
+
+def network_results(rd: RoundData, ctx: ReportContext) -> dict[str, Any]:
+    """`analysis.network.network_results` in the configured wave order."""
+    return network_analysis.network_results(rd.ties, rd.participants, configured_waves=ctx.wave_order)
+
+
+@dataclass
+class RoundResults:
+    """The results a round report shows in its summary and in a section each."""
+
+    feedback: dict[str, Any] = field(default_factory=dict)
+    learning: dict[str, pd.DataFrame] = field(default_factory=dict)
+    plans: dict[str, Any] = field(default_factory=dict)
+    jsr: dict[str, Any] = field(default_factory=dict)
+    pulse: dict[str, Any] = field(default_factory=dict)
+    network: dict[str, Any] = field(default_factory=dict)
+
+
+def round_results(rd: RoundData, ctx: ReportContext) -> RoundResults:
+    """Every result of the round, computed once for the summary and the sections."""
+    return RoundResults(feedback=feedback_results(rd, ctx), learning=learning_results(rd, ctx),
+                        plans=plans_results(rd, ctx), jsr=jsr_results(rd, ctx), pulse=pulse_results(rd, ctx),
+                        network=network_results(rd, ctx))
+
+
+def _is_empty(df: pd.DataFrame | None) -> bool:
+    return df is None or len(df) == 0
+
+
+# =========================================================================== title and summary
+def _country_list(codes: Any, ctx: ReportContext) -> str:
+    codes = [str(c) for c in (codes or [])]
+    return ", ".join(ctx.labels.country(c, ctx.lang) for c in codes) if codes else t("round.about.none", ctx.lang)
+
+
+def title_block(meta: Mapping[str, Any], ctx: ReportContext) -> str:
+    """Title, kicker and a definition list of the round (community, countries, host, sessions)."""
+    lang = ctx.lang
+    title = meta.get("title") or meta.get("round_id") or ""
+    rows = [
+        (t("round.about.community", lang), community_name(meta.get("community") or "", lang)),
+        (t("round.about.countries", lang), _country_list(meta.get("countries"), ctx)),
+        (t("round.about.host", lang),
+         ctx.labels.country(meta["host"], lang) if meta.get("host") else t("round.about.none", lang)),
+    ]
+    if meta.get("comparison"):
+        rows.append((t("round.about.comparison", lang), _country_list(meta.get("comparison"), ctx)))
+    sessions = meta.get("sessions") or []
+    if sessions:
+        items = []
+        for s in sessions:
+            kind = s.get("kind")
+            kind_text = translate_or(f"kind.{kind}", lang, kind) if kind else ""
+            name = session_label(s.get("id", ""), lang, s.get("title"))
+            date = fmt.date(s.get("date"), lang)
+            items.append(f"{name} ({kind_text}, {date})" if kind_text else f"{name} ({date})")
+        rows.append((t("round.about.sessions", lang), "; ".join(items)))
+    if meta.get("language"):
+        rows.append((t("round.about.language", lang), language_name(str(meta["language"]), lang)))
+    body = "".join(f"<tr><th>{esc(k)}</th><td class=\"text\">{esc(v)}</td></tr>" for k, v in rows)
+    return (
+        f'<p class="kicker">{esc(t("round.kicker", lang))}</p><h1>{esc(title)}</h1>'
+        f'<table class="about-table">{body}</table>'
+    )
+
+
+def round_summary(rd: RoundData, ctx: ReportContext, results: RoundResults | None = None) -> str:
+    """The summary box of a round report, from the section results."""
+    res = round_results(rd, ctx) if results is None else results
+    totals = participation_analysis.round_totals(rd.participants, rd.responses)
+    n_part = totals["n_participants"] or None
+    n_pairs = None
+    if res.learning:
+        att = participation_analysis.attrition(rd.responses)
+        n_pairs = int(att["n_linked"].iloc[0]) if not att.empty else None
+    sentences = headline_sentences(
+        ctx,
+        n_participants=n_part,
+        n_countries=totals["n_countries"] if n_part else None,
+        n_pairs=n_pairs,
+        outcome_changes=res.learning.get("outcomes"),
+        feedback_agree=res.feedback.get("relevance_top2"),
+        feedback_n=res.feedback.get("relevance_n"),
+        plan_done=res.plans.get("done"),
+        plan_total=res.plans.get("total"),
+        did=did_row(res.jsr["did"]) if res.jsr.get("did") is not None else None,
+    )
+    sentences.extend(network_sentence(res.network.get("metrics"), ctx.lang))
+    sentences.extend(pulse_sentences(res.pulse, ctx))
+    return summary_box(sentences, ctx.lang)
+
+
+# =========================================================================== sections
+def participation_section(rd: RoundData, ctx: ReportContext) -> list[str]:
+    """Participation by country, attendance by session, responses by wave and attrition."""
+    lang = ctx.lang
+    out = [heading("round.h.participation", lang)]
+    if _is_empty(rd.participants) and _is_empty(rd.attendance) and _is_empty(rd.responses):
+        return out + [note("round.none.participation", lang)]
+    out.append(paragraph(t("round.intro.participation", lang, k=ctx.k)))
+    if not _is_empty(rd.participants):
+        by_country = participation_analysis.participation_by_country(rd.participants, rd.attendance, k=ctx.k)
+        totals = participation_analysis.country_totals(by_country)
+        if not totals.empty:
+            fig = plots.participation_bars(totals, ctx, value_cols=["n_invited", "n_attended"])
+            out.append(figure_block(fig, "round.figure.participation", lang))
+        out.append(table_html(
+            totals, {"country": "col.country", "n_invited": "col.n_invited", "n_attended": "col.n_attended",
+                     "share_attended": "col.attendance_rate"},
+            ctx, {"country": "country", "n_invited": "int", "n_attended": "int", "share_attended": "pct"},
+            caption=t("round.table.participation_country", lang), n_col="n_invited"))
+    if not _is_empty(rd.attendance) and not _is_empty(rd.sessions):
+        by_session = participation_analysis.attendance_by_session(rd.attendance, rd.sessions)
+        out.append(table_html(
+            by_session, {"session_id": "col.session", "date": "col.date", "n_expected": "col.n_invited",
+                         "n_attended": "col.n_attended", "share_attended": "col.attendance_rate"},
+            ctx, {"session_id": session_namer(rd.meta), "date": "date", "n_expected": "int", "n_attended": "int",
+                  "share_attended": "pct"},
+            caption=t("round.table.attendance_session", lang), n_col=None))
+    if not _is_empty(rd.responses):
+        counts = participation_analysis.response_counts(rd.responses, rd.participants)
+        counts = sort_by_wave(counts, ctx.wave_order, manifest_sessions(rd.meta), by=["instrument"])
+        counts = with_instrument_names(counts, lang)
+        out.append(table_html(
+            counts, {"instrument_text": "col.instrument", "wave": "col.wave", "n_respondents": "col.n_respondents",
+                     "response_rate": "col.response_rate"},
+            ctx, {"wave": wave_namer(rd.meta), "n_respondents": "int", "response_rate": "pct"},
+            caption=t("round.table.responses", lang), n_col=None))
+        att = participation_analysis.attrition(rd.responses)
+        if not att.empty and int(att["n_baseline"].iloc[0] or 0) > 0:
+            row = att.iloc[0]
+            out.append(paragraph(t(
+                "round.text.attrition", lang, n_pre=fmt.integer(row["n_baseline"], lang),
+                n_post=fmt.integer(row["n_endline"], lang), n_both=fmt.integer(row["n_linked"], lang),
+                lost=fmt.integer(row["n_baseline_only"], lang))))
+    return out
+
+
+def feedback_section(rd: RoundData, ctx: ReportContext, results: Mapping[str, Any] | None = None) -> list[str]:
+    """L1: diverging Likert bars over all sessions and a summary table by session."""
+    lang = ctx.lang
+    out = [heading("round.h.feedback", lang)]
+    res = feedback_results(rd, ctx) if results is None else results
+    if not res:
+        return out + [note("round.none.feedback", lang)]
+    out.append(paragraph(t("round.intro.feedback", lang)))
+    counts = res["counts"].rename(columns={"level": "value"})
+    choices = ctx.scaled_items("session_feedback")[1]
+    out.append(figure_block(plots.likert_diverging(counts, ctx, choices=choices), "round.figure.feedback", lang))
+    out.append(table_html(
+        res["summary"].copy(), {"session_id": "col.session", "item_id": "col.item", "n": "col.n",
+                                "median": "col.median", "top2": "col.top2"},
+        ctx, {"session_id": session_namer(rd.meta), "item_id": "item", "n": "int", "median": "num1", "top2": "pct"},
+        caption=t("round.table.feedback", lang)))
+    comments = rd.responses[(rd.responses["instrument"] == "session_feedback") & rd.responses["text"].notna()]
+    if not comments.empty:
+        out.append(comments_html(comments, ctx, group_col="session_id", namer=session_namer(rd.meta)))
+    return out
+
+
+def learning_section(rd: RoundData, ctx: ReportContext,
+                     results: Mapping[str, pd.DataFrame] | None = None) -> list[str]:
+    """L2: change by intermediate outcome (dot plot + test table), by item, response shift."""
+    lang = ctx.lang
+    res = learning_results(rd, ctx) if results is None else results
+    out = [heading("round.h.learning", lang)]
+    if not res:
+        return out + [note("round.none.learning", lang)]
+    out.append(paragraph(t("round.intro.learning", lang)))
+    oc = res["outcomes"]
+    out.append(figure_block(plots.change_dotplot(oc, ctx), "round.figure.learning", lang))
+    out.append(table_html(with_ci(oc, lang), {"outcome": "col.outcome", **CHANGE_COLUMNS}, ctx,
+                          {"outcome": "outcome", **CHANGE_FORMATS},
+                          caption=t("round.table.learning", lang), n_col=None, compact=True))
+    # the summary box carries one sentence per outcome; here only those that need saying
+    # why no test was run
+    for row in oc.to_dict("records"):
+        if not fmt.is_missing(row.get("note")) and row.get("note"):
+            out.append(note_text(change_sentence(row, ctx)))
+    items = res.get("items")
+    if not _is_empty(items):
+        out.append(table_html(with_ci(items, lang), {"item_id": "col.item", **CHANGE_COLUMNS}, ctx,
+                              {"item_id": "item", **CHANGE_FORMATS}, caption=t("round.table.items", lang),
+                              n_col=None, compact=True))
+    out.append(heading("round.h.response_shift", lang, level=3))
+    shift = res.get("shift")
+    if _is_empty(shift):
+        out.append(note("round.none.response_shift", lang))
+    else:
+        out.append(paragraph(t("round.intro.response_shift", lang)))
+        out.append(table_html(with_ci(shift, lang), {"item_id": "col.item", **CHANGE_COLUMNS}, ctx,
+                              {"item_id": "item", **CHANGE_FORMATS}, caption=t("round.table.response_shift", lang),
+                              n_col=None, compact=True))
+    return out
+
+
+def plans_section(rd: RoundData, ctx: ReportContext, results: Mapping[str, Any] | None = None) -> list[str]:
+    """L3: improvement-plan actions by dimension and status, completion by country."""
+    lang = ctx.lang
+    res = plans_results(rd, ctx) if results is None else results
+    out = [heading("round.h.plans", lang)]
+    if not res:
+        return out + [note("round.none.plans", lang)]
+    out.append(paragraph(t("round.intro.plans", lang)))
+    out.append(figure_block(plots.plan_status_bars(res["status"], ctx), "round.figure.plans", lang))
+    if res["total"]:
+        out.append(paragraph(t("round.text.completion", lang, done=fmt.integer(res["done"], lang),
+                               total=fmt.integer(res["total"], lang),
+                               share=fmt.percent(res["done"] / res["total"], lang, 0))))
+    out.append(table_html(res["completion"], {"country": "col.country", "followup": "col.followup",
+                                              "n_actions": "col.n_actions", "n_done": "col.n_done",
+                                              "share_done": "col.completion_rate"},
+                          ctx, {"country": "country", "followup": "wave", "n_actions": "int", "n_done": "int",
+                                "share_done": "pct"}, caption=t("round.table.completion", lang), n_col=None))
+    return out
+
+
+def ladder_table(ladder: pd.DataFrame, ctx: ReportContext) -> tuple[pd.DataFrame, dict[str, str]]:
+    """One row per country (participants first), one ``before → after`` cell per
+    dimension (in the configured order), and the column headers."""
+    lang = ctx.lang
+    order = ctx.dimension_ids
+    dims = [d for d in order if d in set(ladder["dimension"])] + sorted(set(ladder["dimension"]) - set(order))
+    cells = ladder.assign(cell=[
+        f"{fmt.number(b, lang, 0)} → {fmt.number(a, lang, 0)}" for b, a in zip(ladder["before"], ladder["after"], strict=True)
+    ])
+    if "group" not in cells.columns:
+        cells["group"] = ""
+    wide = cells.pivot_table(index=["group", "country"], columns="dimension", values="cell", aggfunc="first")
+    wide = wide.reindex(columns=dims).reset_index()
+    wide["_order"] = (wide["group"] != "participant").astype(int)
+    wide = wide.sort_values(["_order", "country"]).drop(columns="_order")
+    wide = wide[["country", "group", *dims]]
+    headers = {d: ctx.labels.dimension(d, lang) for d in dims}
+    headers["country"] = t("col.country", lang)
+    headers["group"] = t("col.group", lang)
+    return wide.reset_index(drop=True), headers
+
+
+def jsr_section(rd: RoundData, ctx: ReportContext, results: Mapping[str, Any] | None = None) -> list[str]:
+    """L4: maturity-ladder slopes, RF18 shares by year and group, DiD."""
+    lang = ctx.lang
+    res = jsr_results(rd, ctx) if results is None else results
+    out = [heading("round.h.jsr", lang)]
+    if "ladder" not in res:
+        out.append(note("round.none.jsr", lang))
+    else:
+        out.append(paragraph(t("round.intro.jsr", lang)))
+        ladder = res["ladder"]
+        out.append(figure_block(plots.ladder_slopes(ladder, ctx), "round.figure.ladder", lang))
+        wide, headers = ladder_table(ladder, ctx)
+        out.append(table_html(wide, {c: "col.dimension" for c in wide.columns if c != "suppressed"}, ctx,
+                              {"country": "country", "group": "group", **{d: "ci" for d in wide.columns[2:]}},
+                              headers=headers, caption=t("round.table.ladder", lang), n_col=None, compact=True))
+        if res.get("ladder_did") is not None:
+            out.append(paragraph(ladder_did_sentence(res["ladder_did"], lang)))
+    out.append(heading("round.h.rf18", lang))
+    if _is_empty(res.get("rf18")):
+        return out + [note("round.none.rf18", lang)]
+    conf = ctx.config.dimensions
+    out.append(paragraph(t("round.intro.rf18", lang, min=conf.get("rf18", {}).get("min_dimensions_met", 3),
+                           total=len(conf.get("dimensions") or []))))
+    shares = res["rf18"].rename(columns={"n_countries": "n"})
+    fig = plots.rf18_lines(shares, ctx, exchange_year=res.get("exchange_year"))
+    out.append(figure_block(fig, "round.figure.rf18", lang))
+    out.append(table_html(shares, {"year": "col.year", "group": "col.group", "n": "col.n_countries",
+                                   "n_meeting": "col.share_meets", "share": "col.share"},
+                          ctx, {"year": "text", "group": "group", "n": "int", "n_meeting": "int", "share": "pct"},
+                          caption=t("round.table.rf18", lang), n_col=None))
+    did = res.get("did")
+    if did is None:
+        out.append(note("round.none.did", lang))
+    else:
+        out.append(paragraph(did_sentence(did_row(did), lang)))
+        out.append(note("round.text.did_caveat", lang))
+    return out
+
+
+def network_section(rd: RoundData, ctx: ReportContext, results: Mapping[str, Any] | None = None) -> list[str]:
+    """Network metrics per wave and a drawing of the latest wave."""
+    lang = ctx.lang
+    res = network_results(rd, ctx) if results is None else results
+    out = [heading("round.h.network", lang)]
+    if not res:
+        return out + [note("round.none.network", lang)]
+    out.append(paragraph(t("round.intro.network", lang)))
+    out.append(figure_block(plots.network_drawing(res["latest"], ctx), "round.figure.network", lang))
+    out.append(table_html(res["metrics"], {"wave": "col.wave", "n_respondents": "col.n_respondents",
+                                           "n_nodes": "col.n_nodes", "n_ties": "col.n_ties", "density": "col.density",
+                                           "centralization": "col.centralization",
+                                           "share_cross_country": "col.cross_country_share",
+                                           "new_ties_since_first": "col.new_ties", "mean_trust": "col.mean_trust",
+                                           "mean_value": "col.mean_value"},
+                          ctx, {"wave": "wave", "n_respondents": "int", "n_nodes": "int", "n_ties": "int",
+                                "density": "num2", "centralization": "num2", "share_cross_country": "pct",
+                                "new_ties_since_first": "int", "mean_trust": "num1", "mean_value": "num1"},
+                          caption=t("round.table.network", lang), n_col=None))
+    return out
+
+
+def _pulse_item_name(ctx: ReportContext) -> Callable[[Any, str], str]:
+    def name(value: Any, lang: str) -> str:
+        if fmt.is_missing(value):
+            return ""
+        return t("round.pulse.score", lang) if value == pulse_analysis.PULSE_SCORE else ctx.labels.item(value, lang)
+
+    return name
+
+
+def pulse_section(rd: RoundData, ctx: ReportContext, results: Mapping[str, Any] | None = None) -> list[str]:
+    """Pulse surveys (learning networks): diverging bars per item and wave, top-2 share
+    per item and wave, change from the first to the last wave. Omitted (no heading)
+    when the round has no pulse survey."""
+    lang = ctx.lang
+    res = pulse_results(rd, ctx) if results is None else results
+    if not res:
+        return []
+    out = [heading("round.h.pulse", lang), paragraph(t("round.intro.pulse", lang))]
+    choices = ctx.scaled_items("pulse")[1]
+    fig = plots.likert_diverging(res["counts"], ctx, choices=choices, by="item_id", item_col="wave")
+    out.append(figure_block(fig, "round.figure.pulse", lang))
+    names = wave_namer(rd.meta)
+
+    def namer(value: Any, lang: str) -> str:  # "Pulse survey 1" on one line
+        return names(value, lang).replace(" ", "\u00a0")
+
+    out.append(table_html(res["summary"], {"item_id": "col.item", "wave": "col.wave",
+                                           "n_respondents": "col.n_respondents", "median": "col.median",
+                                           "top2": "col.top2"},
+                          ctx, {"item_id": "item", "wave": namer, "n_respondents": "int", "median": "num1",
+                                "top2": "pct"},
+                          caption=t("round.table.pulse", lang), n_col="n_respondents"))
+    changes = res.get("changes")
+    if _is_empty(changes):
+        return out + [note("round.none.pulse_change", lang)]
+    first, last = wave_label(res["waves"][0], lang), wave_label(res["waves"][-1], lang)
+    # the sub-heading and its explanation stay on the page of the (short) table
+    out.append('<div class="keep-together" style="break-inside: avoid; page-break-inside: avoid">'
+               + heading("round.h.pulse_change", lang, level=3, first=first, last=last)
+               + paragraph(t("round.intro.pulse_change", lang, first=first, last=last))
+               + table_html(with_ci(changes, lang), {"item_id": "col.item", **CHANGE_COLUMNS}, ctx,
+                            {"item_id": _pulse_item_name(ctx), **CHANGE_FORMATS},
+                            caption=t("round.table.pulse_change", lang), n_col=None, compact=True)
+               + "</div>")
+    return out
+
+
+def tools_section(rd: RoundData, ctx: ReportContext) -> list[str]:
+    """Usefulness ratings per tool and the themes of the comments, with the caveat."""
+    lang = ctx.lang
+    out = [heading("round.h.tools", lang)]
+    tf = rd.tool_feedback
+    if _is_empty(tf):
+        return out + [note("round.none.tools", lang)]
+    out.append(paragraph(t("round.intro.tools", lang)))
+    ratings = tools_analysis.rated_tools(tools_analysis.tool_ratings(tf, k=ctx.k))
+    out.append(figure_block(plots.tool_ratings_bars(ratings, ctx), "round.figure.tools", lang))
+    out.append(table_html(ratings, {"tool": "col.tool", "n": "col.n", "mean": "col.mean", "median": "col.median",
+                                    "share_useful": "col.share_useful"},
+                          ctx, {"tool": "tool", "n": "int", "mean": "num1", "median": "num1", "share_useful": "pct"},
+                          caption=t("round.table.tools", lang)))
+    comments = tools_analysis.tool_comments(tf, rd.responses)
+    if comments.empty:
+        return out + [note("round.none.comments", lang)]
+    return out + comment_themes_block(comments, ctx)
+
+
+def methods_section(rd: RoundData, ctx: ReportContext) -> list[str]:
+    """Methods and limitations: n, k, rows withheld so far in this report, tests used."""
+    lang = ctx.lang
+    totals = participation_analysis.round_totals(rd.participants, rd.responses)
+    out = [heading("round.h.methods", lang)]
+    out.append(paragraph(t("round.methods.n", lang, n_participants=fmt.integer(totals["n_participants"], lang),
+                           n_countries=fmt.integer(totals["n_countries"], lang),
+                           n_responses=fmt.integer(totals["n_responses"], lang),
+                           n_respondents=fmt.integer(totals["n_respondents"], lang))))
+    out.append(paragraph(t("round.methods.k", lang, k=ctx.k)))
+    if ctx.suppressed_rows:
+        out.append(paragraph(plural("round.methods.suppressed", ctx.suppressed_rows, lang,
+                                    n=fmt.integer(ctx.suppressed_rows, lang))))
+    out.append(paragraph(t("round.methods.tests", lang, n_boot=fmt.integer(ctx.n_boot, lang),
+                           min_pairs=ctx.min_pairs)))
+    if not _is_empty(rd.jsr_quality):
+        out.append(paragraph(t("round.methods.did", lang)))
+    out.append(paragraph(t("round.methods.limits", lang)))
+    return out
+
+
+def sources_section(rd: RoundData, ctx: ReportContext) -> list[str]:
+    """Source files of the round and the cleaning actions counted by kind."""
+    lang = ctx.lang
+    out = [heading("round.h.sources", lang), paragraph(t("round.sources.intro", lang))]
+    sources = pd.DataFrame(rd.meta.get("sources") or [])
+    if not sources.empty:
+        sources = sources.assign(instrument_text=[instrument_name(i, lang) for i in sources.get("instrument", "")])
+        cols = {"file": "col.source_file", "instrument_text": "col.instrument"}
+        if "wave" in sources.columns:
+            cols["wave"] = "col.wave"
+        if "platform" in sources.columns:
+            cols["platform"] = "col.platform"
+        out.append(table_html(sources, cols, ctx, {"wave": wave_namer()}, caption=t("round.table.sources", lang),
+                              n_col=None))
+    log = getattr(rd, "cleaning_log", None)
+    if _is_empty(log):
+        return out + [note("round.sources.none", lang)]
+    counts = log.groupby("action").size().reset_index(name="count").sort_values("count", ascending=False)
+    counts["action_text"] = [translate_or(f"round.action.{a}", lang, str(a)) for a in counts["action"]]
+    out.append(table_html(counts, {"action_text": "col.action_kind", "count": "col.count"}, ctx, {"count": "int"},
+                          caption=t("round.table.cleaning", lang), n_col=None))
+    return out
