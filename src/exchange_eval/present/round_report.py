@@ -18,11 +18,13 @@ import pandas as pd
 
 from ..analysis import feedback as feedback_analysis
 from ..analysis import jsr as jsr_analysis
+from ..analysis import likert as likert_analysis
 from ..analysis import network as network_analysis
 from ..analysis import outcomes as outcomes_analysis
 from ..analysis import participation as participation_analysis
 from ..analysis import plans as plans_analysis
 from ..analysis import pulse as pulse_analysis
+from ..analysis import questions as questions_analysis
 from ..analysis import tools as tools_analysis
 from ..analysis.waves import manifest_sessions, sort_by_wave
 from ..core.processed import RoundData
@@ -87,6 +89,8 @@ __all__ = [
     "network_section",
     "pulse_section",
     "tools_section",
+    "questions_results",
+    "questions_section",
     "methods_section",
     "sources_section",
 ]
@@ -94,14 +98,33 @@ __all__ = [
 
 # =========================================================================== results
 def feedback_results(rd: RoundData, ctx: ReportContext) -> dict[str, Any]:
-    """`analysis.feedback.session_feedback` of the round's session-feedback statements."""
-    items, choices = ctx.scaled_items("session_feedback")
-    return feedback_analysis.session_feedback(rd.responses, items=items, scale=ctx.scale(choices), k=ctx.k)
+    """`analysis.feedback.session_feedback` of the round's session-feedback statements,
+    one scale at a time (`ReportContext.scale_groups`: the questionnaire's own lists, or
+    the standard statements).
+
+    The first scale's results are at the top level (``counts``, ``summary``, …); every
+    scale's, with its ``choices`` and ``items``, are in ``groups``. The relevance share
+    quoted in the summary is kept only for the standard relevance statement.
+    """
+    groups = []
+    for choices, items in ctx.scale_groups("session_feedback"):
+        res = feedback_analysis.session_feedback(rd.responses, items=items, scale=ctx.scale(choices), k=ctx.k)
+        if res:
+            groups.append({**res, "choices": choices, "items": items})
+    if not groups:
+        return {}
+    standard, _ = ctx.scaled_items("session_feedback")
+    main = {**groups[0], "groups": groups}
+    if main["items"][1:2] != standard[1:2]:
+        main["relevance_top2"], main["relevance_n"] = None, 0
+    return main
 
 
 def learning_results(rd: RoundData, ctx: ReportContext) -> dict[str, pd.DataFrame]:
-    """`analysis.outcomes.learning_results` with the report's paired-test settings."""
-    return outcomes_analysis.learning_results(rd.responses, **ctx.paired_options)
+    """`analysis.outcomes.learning_results` with the report's paired-test settings, over
+    the single-choice and number questions (`analysis.questions.numeric_responses`)."""
+    responses = questions_analysis.numeric_responses(rd.responses, rd.items)
+    return outcomes_analysis.learning_results(responses, **ctx.paired_options)
 
 
 def plans_results(rd: RoundData, ctx: ReportContext) -> dict[str, Any]:
@@ -204,6 +227,8 @@ def round_summary(rd: RoundData, ctx: ReportContext, results: RoundResults | Non
         outcome_changes=res.learning.get("outcomes"),
         feedback_agree=res.feedback.get("relevance_top2"),
         feedback_n=res.feedback.get("relevance_n"),
+        feedback_top2=None if res.feedback.get("relevance_top2") is not None else res.feedback.get("top2"),
+        feedback_top2_n=res.feedback.get("top2_n"),
         plan_done=res.plans.get("done"),
         plan_total=res.plans.get("total"),
         did=did_row(res.jsr["did"]) if res.jsr.get("did") is not None else None,
@@ -266,15 +291,26 @@ def feedback_section(rd: RoundData, ctx: ReportContext, results: Mapping[str, An
     res = feedback_results(rd, ctx) if results is None else results
     if not res:
         return out + [note("round.none.feedback", lang)]
-    out.append(paragraph(t("round.intro.feedback", lang)))
-    counts = res["counts"].rename(columns={"level": "value"})
-    choices = ctx.scaled_items("session_feedback")[1]
-    out.append(figure_block(plots.likert_diverging(counts, ctx, choices=choices), "round.figure.feedback", lang))
-    out.append(table_html(
-        res["summary"].copy(), {"session_id": "col.session", "item_id": "col.item", "n": "col.n",
-                                "median": "col.median", "top2": "col.top2"},
-        ctx, {"session_id": session_namer(rd.meta), "item_id": "item", "n": "int", "median": "num1", "top2": "pct"},
-        caption=t("round.table.feedback", lang)))
+    standard = res["items"] == ctx.scaled_items("session_feedback")[0]
+    out.append(paragraph(t("round.intro.feedback" if standard else "round.intro.feedback_own", lang)))
+    sessions = rd.responses.loc[rd.responses["instrument"] == "session_feedback", "session_id"].dropna().unique()
+    for group in res["groups"]:
+        choices = group["choices"]
+        if len(sessions) > 1:  # the full scale, session by session
+            counts = group["counts_by_session"].rename(columns={"level": "value"})
+            fig = plots.likert_diverging(counts, ctx, choices=choices, by="session_id")
+            caption = "round.figure.feedback_sessions"
+        else:
+            counts = group["counts"].rename(columns={"level": "value"})
+            fig = plots.likert_diverging(counts, ctx, choices=choices)
+            caption = "round.figure.feedback"
+        out.append(figure_block(fig, caption, lang))
+        out.append(table_html(
+            group["summary"].copy(), {"session_id": "col.session", "item_id": "col.item", "n": "col.n",
+                                      "median": "col.median", "top2": "col.top2"},
+            ctx, {"session_id": session_namer(rd.meta), "item_id": "item", "n": "int", "median": "num1",
+                  "top2": "pct"},
+            caption=t("round.table.feedback", lang)))
     comments = rd.responses[(rd.responses["instrument"] == "session_feedback") & rd.responses["text"].notna()]
     if not comments.empty:
         out.append(comments_html(comments, ctx, group_col="session_id", namer=session_namer(rd.meta)))
@@ -486,6 +522,81 @@ def tools_section(rd: RoundData, ctx: ReportContext) -> list[str]:
     if comments.empty:
         return out + [note("round.none.comments", lang)]
     return out + comment_themes_block(comments, ctx)
+
+
+def questions_results(rd: RoundData, ctx: ReportContext) -> dict[str, Any]:
+    """`analysis.questions` of the round's data dictionary: who answered each question,
+    the options of multiple-choice questions, the single-choice questions asked once
+    (with their counts on their own scale)."""
+    items = rd.items
+    if items is None or not len(items):
+        return {}
+    single = questions_analysis.single_wave_items(rd.responses, items)
+    distributions = []
+    for list_name, group in single.groupby("list_name", sort=False):
+        answers = rd.responses[rd.responses["item_id"].isin(group["item_id"])
+                               & rd.responses["instrument"].isin(group["instrument"])]
+        counts = likert_analysis.likert_counts(answers, ctx.scale(str(list_name)), items=group["item_id"].tolist(),
+                                               by="wave", k=ctx.k)
+        distributions.append((str(list_name), counts))
+    return {"overview": questions_analysis.question_overview(rd.responses, items),
+            "options": questions_analysis.option_shares(rd.responses, items, k=ctx.k),
+            "distributions": distributions}
+
+
+def _type_name(value: Any, lang: str) -> str:
+    return translate_or(f"question_type.{value}", lang, str(value))
+
+
+def questions_section(rd: RoundData, ctx: ReportContext, results: Mapping[str, Any] | None = None) -> list[str]:
+    """Every question of the round in its own words (the questionnaire's label in the
+    report's language), with how many people answered it and the analysis its type
+    allows beyond the sections above: multiple choice as shares per option, single
+    choice asked once as its distribution, free text as comments (groups of k or more).
+    A question the questionnaire words only in another language is shown in that
+    language, with a note."""
+    lang = ctx.lang
+    res = questions_results(rd, ctx) if results is None else results
+    out = [heading("round.h.questions", lang)]
+    if not res:
+        return out + [note("round.none.questions", lang)]
+    out.append(paragraph(t("round.intro.questions", lang)))
+    overview = res["overview"]
+    waves = wave_namer(rd.meta)
+    for instrument, part in overview.groupby("instrument", sort=False):
+        out.append(f"<h3>{esc(instrument_name(str(instrument), lang))}</h3>")
+        out.append(table_html(part, {"item_id": "col.question", "type": "col.question_type", "wave": "col.wave",
+                                     "n_respondents": "col.n_respondents"},
+                              ctx, {"item_id": "item", "type": _type_name, "wave": waves, "n_respondents": "int"},
+                              caption=t("round.table.questions", lang, instrument=instrument_name(str(instrument), lang)),
+                              n_col=None))
+    options = res["options"]
+    if not _is_empty(options):
+        out.append(heading("round.h.options", lang, level=3))
+        for (_instrument, item_id), part in options.groupby(["instrument", "item_id"], sort=False):
+            entry = ctx.labels.round_item(item_id) or {}
+            list_name = entry.get("list_name")
+            part = part.assign(option_text=[ctx.labels.choice(str(list_name), o, lang) if list_name else o
+                                            for o in part["option"]])
+            out.append(table_html(part, {"option_text": "col.option", "wave": "col.wave",
+                                         "n_answered": "col.n_respondents", "n_chosen": "col.n_chosen",
+                                         "share": "col.share_chosen"},
+                                  ctx, {"wave": waves, "n_answered": "int", "n_chosen": "int", "share": "pct"},
+                                  caption=ctx.labels.item(item_id, lang), n_col="n_answered"))
+    for list_name, counts in res["distributions"]:
+        if counts.empty:
+            continue
+        out.append(heading("round.h.distributions", lang, level=3))
+        fig = plots.likert_diverging(counts.rename(columns={"level": "value"}), ctx, choices=list_name, by="wave")
+        out.append(figure_block(fig, "round.figure.distribution", lang))
+    texts = rd.responses[rd.responses["text"].notna() & (rd.responses["instrument"] != "session_feedback")
+                         & rd.responses["instrument"].isin(overview["instrument"].unique())]
+    if not texts.empty:
+        out.append(heading("round.h.texts", lang, level=3))
+        out.append(comments_html(texts, ctx, group_col="item_id", namer=ctx.labels.item))
+    if ctx.labels.fallbacks:
+        out.append(note("round.text.language_fallback", lang))
+    return out
 
 
 def methods_section(rd: RoundData, ctx: ReportContext) -> list[str]:
