@@ -114,7 +114,7 @@ def question_overview(responses: pd.DataFrame, items: pd.DataFrame) -> pd.DataFr
       item_id  wave  n_respondents
     0       q   pre              1
     1       q  post              1
-    2       t  None              0
+    2       t   NaN              0
     """
     columns = ["instrument", "item_id", "type", "wave", "n_respondents"]
     ordered = _ordered(items)

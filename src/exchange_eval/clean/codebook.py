@@ -135,7 +135,7 @@ def loose_label(text: Any) -> str:
     Examples
     --------
     >>> loose_label("Non démarrée") == loose_label("non demarre"), loose_label("Réalisé(e)s")
-    (True, 'realis')
+    (True, 'reali')
     >>> loose_label("Inclusive et participative") == loose_label("Inclusif et participatif")
     True
     """
