@@ -20,13 +20,14 @@ import pandas as pd
 
 from ..core.errors import DataError, DataErrors, ProblemCode
 from ..ingest import RawTable, read_export
+from ..ingest.odk import is_repeat
 from .cells import cell_text
 from .codebook import Codebook
 from .codebook_files import load_codebook
 from .context import RoundContext
 from .form_codebook import FormCodebook
 from .forms import Form, read_form
-from .manifest import CODEBOOK_NAMES, Source
+from .manifest import CODEBOOK_NAMES, SURVEY_INSTRUMENTS, Source
 
 __all__ = ["SourceTable", "looks_like_xlsform", "read_forms", "read_sources", "source_key"]
 
@@ -205,6 +206,11 @@ def read_sources(ctx: RoundContext) -> tuple[dict[str, SourceTable], dict[Path |
             continue
         for message in raw.warnings:
             ctx.problems.warn(source.file, str(message), code=ProblemCode.READER_NOTE)
+        if is_repeat(raw) and source.instrument in SURVEY_INSTRUMENTS:
+            ctx.problems.add(source.file, "this is an ODK Central repeat file (one row per repeat entry, linked by "
+                             "PARENT_KEY), not one row per respondent: list the form's main submissions file as "
+                             "the source", code=ProblemCode.WRONG_FORMAT)
+            continue
         if raw.n_rows == 0:
             ctx.problems.add(source.file, "the file has a header but no data rows (an export made before "
                              "anyone answered?): export it again, or remove it from round.yaml for now",

@@ -17,7 +17,7 @@ PLATFORMS = (
 
 # role (a codebook field role, or ``ignore``) -> column headers as platforms export them
 METADATA_COLUMNS: dict[str, list[str]] = {
-    "ended_at": ["end", "endtime", "Heure de fin"],
+    "ended_at": ["end", "endtime", "Heure de fin", "EndDate"],
     "email": ["Adresse de messagerie", "Email Address", "EmailAddress"],
     "submitted_at": ["_submission_time", "RecordedDate", "Submission Date", "Date submitted", "SubmissionDate"],
     "started_at": ["StartDate", "Start time", "Date started"],
