@@ -329,3 +329,62 @@ def test_every_question_is_in_the_french_and_english_report_with_its_n(cleaned):
         assert feedback[lang] not in text
     rd = load_round(ws, ROUND)
     assert len(rd.items) == len(items) and len(rd.item_choices) == len(result.tables["item_choices"])
+
+
+# ---------------------------------------------------------------------- the codebook template
+def _cells(path: Path) -> list[str]:
+    book = openpyxl.load_workbook(path)
+    return [str(c.value) for sheet in book.worksheets for row in sheet.iter_rows() for c in row if c.value is not None]
+
+
+def test_template_from_the_forms_keeps_wording_lists_and_no_personal_data(tmp_path):
+    from exchange_eval.clean.template import default_template_path, write_template
+
+    ws = _workspace(tmp_path)
+    _add_column(ws.raw_round(ROUND) / "avant_etiquettes.csv", "Lien", '=HYPERLINK(""http://x.example"")')
+    _add_column(ws.raw_round(ROUND) / "avant_etiquettes.csv", "Appréciation", "Très bien")
+    raw_before = sorted(p.name for p in ws.raw_round(ROUND).iterdir())
+    path = write_template(ws, ROUND)
+    assert path == default_template_path(ws, ROUND) and not path.is_relative_to(ws.raw_dir)
+    assert sorted(p.name for p in ws.raw_round(ROUND).iterdir()) == raw_before
+    rows = pd.read_excel(path, sheet_name="codebook", dtype=str, engine="openpyxl").set_index("source")
+    role = rows.loc["Connaissances et compétences/Ma compréhension du rôle de la revue sectorielle conjointe"]
+    assert (role["item_id"], role["choices"], role["outcome"]) == ("conn_role", "niveau", "new_knowledge")
+    assert role["label_en"] == "My understanding of the role of the joint sector review"
+    assert rows.loc["Identification/Adresse e-mail", "role"] == "email"
+    assert rows.loc["Statut au 30/06/2025", "role"] == "status"
+    assert rows.loc["N° action", "role"] == "action_id"
+    choices = pd.read_excel(path, sheet_name="choices", dtype=str, engine="openpyxl")
+    level = choices[choices["list_name"] == "niveau"]
+    assert level["label_fr"].tolist() == ["Insuffisante", "Limitée", "Moyenne", "Bonne", "Excellente", "Ne sait pas"]
+    assert level["missing"].tolist()[-1] == "yes"
+    cells = _cells(path)
+    assert not [c for c in cells if c.startswith(("=", "+", "@"))]
+    for secret in ("Sarr", "a.sarr@", "education.example.org", "Directrice de la planification", "Gestion des"):
+        assert not [c for c in cells if secret in c], secret
+
+
+def test_template_drafts_are_in_scale_order_without_free_text(tmp_path):
+    from exchange_eval.clean.template import write_template
+
+    folder = tmp_path / "data" / "raw" / "t2"
+    folder.mkdir(parents=True)
+    (folder / "round.yaml").write_text(
+        "round: t2\ntitle: T\ncommunity: jsr-exchange\nlanguage: fr\ncountries: [SEN]\n"
+        "sources:\n  - {file: post.csv, instrument: outcomes, wave: post}\n", encoding="utf-8")
+    (folder / "post.csv").write_text(
+        "Courriel;Appréciation de l'atelier;Ce que je retiens\n"
+        "a@example.org;Très bien;J'ai appris à préparer une revue avec la société civile\n"
+        "b@example.org;Pas du tout satisfaisant;Rien de nouveau pour moi cette fois-ci hélas\n"
+        "c@example.org;Moyen;Les échanges avec le Burkina Faso sur le suivi\n"
+        "d@example.org;Très bien;Appeler Awa au 77 123 45 67 pour le guide\n", encoding="utf-8")
+    ws = Workspace.from_options(tmp_path / "data", tmp_path / "reports", environment=Environment(key=KEY))
+    path = write_template(ws, "t2")
+    rows = pd.read_excel(path, sheet_name="codebook", dtype=str, engine="openpyxl").set_index("source")
+    assert rows.loc["Appréciation de l'atelier", "choices"] == "draft_appreciation_de_l_atelier"
+    assert rows.loc["Appréciation de l'atelier", "label_fr"] == "Appréciation de l'atelier"
+    assert pd.isna(rows.loc["Ce que je retiens", "choices"])
+    choices = pd.read_excel(path, sheet_name="choices", dtype=str, engine="openpyxl")
+    draft = choices[choices["list_name"] == "draft_appreciation_de_l_atelier"]
+    assert draft["label_fr"].tolist() == ["Pas du tout satisfaisant", "Moyen", "Très bien"]
+    assert not [c for c in _cells(path) if "example.org" in c or "77 123" in c or "Awa" in c]

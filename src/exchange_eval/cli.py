@@ -289,15 +289,18 @@ def _run_build(ws: Workspace, *, jobs: int | None, force: bool, formats: str, la
 @codebook_app.command("template")
 def codebook_template(
     round_id: Annotated[str, typer.Argument(help="Round id.")],
-    output: Annotated[Path | None, typer.Option("--output", "-o", help="Where to write (default: data/raw/ROUND/codebook.xlsx).")] = None,
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="Where to write (default: data/templates/ROUND/codebook.xlsx, outside data/raw).")] = None,
 ) -> None:
-    """Write a codebook pre-filled from a round's exports: every column, its draft mapping and choice lists."""
+    """Write a codebook pre-filled from a round's forms and exports: every column, what it maps to, its question text and choice lists."""
     from .clean.template import write_template
 
     ws = workspace()
-    _require_round(ws, round_id)
+    folder = _require_round(ws, round_id)
     path = write_template(ws, round_id, output=output)
     out.print(f"wrote {path}")
+    if not path.resolve().is_relative_to(folder.resolve()):
+        out.print(f"Fill it in, then save it as {folder / 'codebook.xlsx'}: a codebook with that name is used "
+                  "for every source that names no other.", markup=False, highlight=False)
 
 
 def _require_round(ws: Workspace, round_id: str) -> Path:

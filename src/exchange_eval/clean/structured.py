@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from ..core.config import Config
 from ..core.errors import ProblemCode
 from .cells import NO_TOKENS, YES_TOKENS
 from .codebook import Codebook, loose_label, normalize_label
@@ -24,7 +25,7 @@ from .log import unknown_answer
 from .scrub import Scrubber
 from .sources import SourceTable, source_key
 
-__all__ = ["header_key", "jsr_assessment", "jsr_quality", "plan_actions", "quality_flag_columns"]
+__all__ = ["header_key", "header_synonyms", "jsr_assessment", "jsr_quality", "plan_actions", "quality_flag_columns"]
 
 # cell texts (after normalize_label) meaning met / not met in jsr_quality
 _MET = YES_TOKENS | {"met", "atteint"}
@@ -46,15 +47,15 @@ def header_key(text: str) -> str:
     return re.sub(r"[\W_]+", " ", folded).strip()
 
 
-def _synonyms(ctx: RoundContext, instrument: str) -> dict[str, str]:
-    """Header key -> canonical column of a structured instrument (``headers.yaml``, the
-    dimension labels of ``jsr_quality``)."""
+def header_synonyms(config: Config, instrument: str) -> dict[str, str]:
+    """Header key (`header_key`) -> canonical column of a structured instrument
+    (``headers.yaml``, and the dimension labels of ``jsr_quality``)."""
     table: dict[str, str] = {}
-    for column, headers in ((ctx.config.file("headers.yaml") or {}).get(instrument) or {}).items():
+    for column, headers in ((config.file("headers.yaml") or {}).get(instrument) or {}).items():
         for header in [column, *(headers or [])]:
             table.setdefault(header_key(str(header)), column)
     if instrument == "jsr_quality":
-        for dimension in ctx.config.dimensions["dimensions"]:
+        for dimension in config.dimensions["dimensions"]:
             for key, value in dimension.items():
                 if key == "id" or key.startswith("label") or key == "synonyms":
                     for text in value if isinstance(value, list) else [value]:
@@ -98,7 +99,7 @@ def _sheets(ctx: RoundContext, tables: dict[str, SourceTable], instrument: str,
     their status columns. A column that is none of them is a warning; a sheet missing a
     required column is reported (every missing one) and left out. Each sheet's coverage
     is recorded."""
-    synonyms = _synonyms(ctx, instrument)
+    synonyms = header_synonyms(ctx.config, instrument)
     status_keys = [header_key(h) for h in ((ctx.config.file("headers.yaml") or {}).get(instrument) or {})
                    .get("status", [])] + (["status"] if instrument == "plan_actions" else [])
     out = []
