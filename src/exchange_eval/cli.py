@@ -297,10 +297,10 @@ def codebook_template(
     ws = workspace()
     folder = _require_round(ws, round_id)
     path = write_template(ws, round_id, output=output)
-    out.print(f"wrote {path}")
+    out.print(f"wrote {path}", markup=False, highlight=False, soft_wrap=True)
     if not path.resolve().is_relative_to(folder.resolve()):
         out.print(f"Fill it in, then save it as {folder / 'codebook.xlsx'}: a codebook with that name is used "
-                  "for every source that names no other.", markup=False, highlight=False)
+                  "for every source that names no other.", markup=False, highlight=False, soft_wrap=True)
 
 
 def _require_round(ws: Workspace, round_id: str) -> Path:
