@@ -34,8 +34,9 @@ lab: $(STAMP) ## Open JupyterLab on notebooks/
 bench: $(STAMP) ## Benchmark build against the papermill + nbconvert command-line loop
 	$(BIN)/python scripts/bench.py
 
-lint: $(STAMP) ## ruff check
+lint: $(STAMP) ## ruff check, and the import layers (lint-imports, contracts in pyproject.toml)
 	$(BIN)/ruff check src tests scripts notebooks
+	$(BIN)/lint-imports
 
 format: $(STAMP) ## ruff format + import sort
 	$(BIN)/ruff check --fix src tests scripts

@@ -13,7 +13,7 @@ from typing import Any
 
 import pandas as pd
 
-from ..core.processed import RoundData
+from ..core.tables import RoundData
 from .likert import Scale
 from .quality import (
     ceiling_effects,

@@ -13,7 +13,7 @@ from typing import Any
 
 import pandas as pd
 
-from ..core.processed import RoundData, concat_rounds
+from ..core.tables import RoundData, concat_rounds
 from .crossround import CrossRoundError, ordinal_item_model, outcomes_by_round, pooled_change_model
 from .jsr import exchange_year, jsr_results, ladder_change, rf18_shares
 from .likert import Scale, likert_summary

@@ -30,10 +30,6 @@ __all__ = [
     "Config",
     "Environment",
     "load_config",
-    "settings",
-    "choice_lists",
-    "instruments",
-    "dimensions",
 ]
 
 CONFIG_DIR = Path(__file__).resolve().parents[1] / "config"
@@ -97,26 +93,6 @@ def load_config(name: str, data_dir: str | Path | None = None) -> Any:
     """
     user_dir = str(Path(data_dir) / "config") if data_dir is not None else None
     return copy.deepcopy(_load(name, user_dir))
-
-
-def settings(data_dir: str | Path | None = None) -> dict:
-    """Thresholds and rules (``settings.yaml``)."""
-    return load_config("settings.yaml", data_dir)
-
-
-def choice_lists(data_dir: str | Path | None = None) -> dict[str, list[dict]]:
-    """Choice lists (``choices.yaml``): list name -> ordered levels with value and labels."""
-    return load_config("choices.yaml", data_dir)
-
-
-def instruments(data_dir: str | Path | None = None) -> dict:
-    """The standard questionnaires (``instruments.yaml``)."""
-    return load_config("instruments.yaml", data_dir)
-
-
-def dimensions(data_dir: str | Path | None = None) -> dict:
-    """JSR dimensions, criteria and the RF18 rule (``dimensions.yaml``)."""
-    return load_config("dimensions.yaml", data_dir)
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,4 @@
-"""Read cleaned rounds back: ``data/processed/<round>/*.parquet`` → `RoundData`.
+"""Read cleaned rounds back: ``data/processed/<round>/*.parquet`` → `core.tables.RoundData`.
 
 The analysis layer and the report notebooks read processed data only through here, so
 every table arrives with the columns and dtypes of `tables.TABLES` — also when a round
@@ -9,58 +9,15 @@ from __future__ import annotations
 
 import contextlib
 import json
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 import pandas as pd
 
 from .errors import DataError, ProblemCode, UsageError
 from .paths import Workspace
-from .tables import CLEANING_LOG_COLUMNS, CLEANING_LOG_DTYPES, TABLES
+from .tables import CLEANING_LOG_COLUMNS, CLEANING_LOG_DTYPES, TABLES, RoundData, empty_table
 
-__all__ = ["RoundData", "load_round", "load_rounds", "concat_rounds", "empty_table"]
-
-
-def empty_table(table: str) -> pd.DataFrame:
-    """An empty DataFrame with the columns and dtypes of a canonical table."""
-    return pd.DataFrame({name: pd.Series([], dtype=dtype) for name, dtype in TABLES[table].items()})
-
-
-def _empty_log() -> pd.DataFrame:
-    return pd.DataFrame({c: pd.Series([], dtype=dtype) for c, dtype in CLEANING_LOG_DTYPES.items()})
-
-
-@dataclass
-class RoundData:
-    """Every canonical table of one cleaned round, its cleaning log and its meta data."""
-
-    round_id: str
-    participants: pd.DataFrame = field(default_factory=lambda: empty_table("participants"))
-    attendance: pd.DataFrame = field(default_factory=lambda: empty_table("attendance"))
-    sessions: pd.DataFrame = field(default_factory=lambda: empty_table("sessions"))
-    responses: pd.DataFrame = field(default_factory=lambda: empty_table("responses"))
-    plan_actions: pd.DataFrame = field(default_factory=lambda: empty_table("plan_actions"))
-    jsr_assessment: pd.DataFrame = field(default_factory=lambda: empty_table("jsr_assessment"))
-    jsr_quality: pd.DataFrame = field(default_factory=lambda: empty_table("jsr_quality"))
-    ties: pd.DataFrame = field(default_factory=lambda: empty_table("ties"))
-    tool_feedback: pd.DataFrame = field(default_factory=lambda: empty_table("tool_feedback"))
-    items: pd.DataFrame = field(default_factory=lambda: empty_table("items"))
-    item_choices: pd.DataFrame = field(default_factory=lambda: empty_table("item_choices"))
-    cleaning_log: pd.DataFrame = field(default_factory=_empty_log)
-    meta: dict[str, Any] = field(default_factory=dict)
-    path: Path | None = None
-
-    def table(self, name: str) -> pd.DataFrame:
-        """A canonical table by name."""
-        if name not in TABLES:
-            raise UsageError(f"no table {name!r}; tables: {', '.join(TABLES)}")
-        return getattr(self, name)
-
-    @property
-    def session_feedback(self) -> pd.DataFrame:
-        """``responses`` of the session feedback instrument."""
-        return self.responses[self.responses["instrument"] == "session_feedback"].reset_index(drop=True)
+__all__ = ["load_round", "load_rounds"]
 
 
 def _read_table(folder: Path, name: str) -> pd.DataFrame:
@@ -121,18 +78,3 @@ def load_rounds(ws: Workspace, round_ids: list[str] | None = None) -> list[Round
             p.name for p in processed.iterdir() if p.is_dir() and (p / "meta.json").is_file()
         ) if processed.is_dir() else []
     return [load_round(ws, rid) for rid in round_ids]
-
-
-def concat_rounds(rounds: list[RoundData], table: str) -> pd.DataFrame:
-    """One canonical table of several rounds stacked (``round_id`` tells them apart).
-
-    Columns beyond the contract (``jsr_quality`` dimension flags) are kept; a round that
-    lacks one gets missing values.
-    """
-    if table not in TABLES and table != "cleaning_log":
-        raise UsageError(f"no table {table!r}; tables: {', '.join(TABLES)}, cleaning_log")
-    frames = [getattr(r, table) for r in rounds]
-    frames = [f for f in frames if len(f)]
-    if not frames:
-        return empty_table(table) if table in TABLES else _empty_log()
-    return pd.concat(frames, ignore_index=True, sort=False)

@@ -19,7 +19,7 @@ from pandas.api.typing import NAType
 
 from ..core.errors import DataError, ProblemCode
 from ..core.text import straight_apostrophes
-from . import RawTable
+from .table import RawTable
 
 __all__ = [
     "Grid",

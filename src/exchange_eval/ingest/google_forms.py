@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import re
 
-from . import RawTable
 from .common import Grid, clean_header, single_header_table
+from .table import RawTable
 
 __all__ = ["TIMESTAMPS", "detect", "read", "normalise"]
 

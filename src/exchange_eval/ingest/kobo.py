@@ -10,8 +10,8 @@ but labels may repeat in a label export (two "Précisez" questions): repeats are
 
 from __future__ import annotations
 
-from . import RawTable
 from .common import Grid, header_set, single_header_table
+from .table import RawTable
 
 __all__ = ["METADATA", "detect", "read"]
 

@@ -7,8 +7,8 @@ question codes (``G01Q01``, ``G01Q02[SQ001]`` → ``G01Q02/SQ001``) or full ques
 
 from __future__ import annotations
 
-from . import RawTable
 from .common import Grid, bracket_to_path, header_set, single_header_table
+from .table import RawTable
 
 __all__ = ["METADATA", "detect", "read"]
 

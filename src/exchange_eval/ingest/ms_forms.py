@@ -7,8 +7,8 @@ joined with ``;`` and end with ``;``; they are kept as exported.
 
 from __future__ import annotations
 
-from . import RawTable
 from .common import Grid, header_set, single_header_table
+from .table import RawTable
 
 __all__ = ["detect", "read"]
 

@@ -11,8 +11,8 @@ A repeat group comes as its own file (``form-repeat.csv``), one row per entry, w
 
 from __future__ import annotations
 
-from . import RawTable
 from .common import Grid, header_set, single_header_table
+from .table import RawTable
 
 __all__ = ["METADATA", "detect", "is_repeat", "read", "normalise"]
 

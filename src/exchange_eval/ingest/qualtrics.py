@@ -17,8 +17,8 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 
-from . import RawTable
 from .common import Grid, clean_header, clean_text, finish_table, header_set
+from .table import RawTable
 
 __all__ = ["METADATA", "detect", "read"]
 

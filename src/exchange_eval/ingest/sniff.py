@@ -14,7 +14,6 @@ from pathlib import Path
 
 from ..core.errors import DataError, ProblemCode
 from . import (
-    RawTable,
     google_forms,
     kobo,
     limesurvey,
@@ -27,6 +26,7 @@ from . import (
 from .common import Grid
 from .platforms import PLATFORMS
 from .stata_spss import SPSS_SUFFIXES, STATA_SUFFIXES, read_stats_file
+from .table import RawTable
 from .text import decode_text, parse_records, read_bytes, sniff_delimiter
 
 __all__ = ["detect_platform", "read_any", "read_grid"]

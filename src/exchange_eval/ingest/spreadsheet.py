@@ -23,8 +23,8 @@ from typing import Any
 import pandas as pd
 
 from ..core.errors import DataError, ProblemCode
-from . import RawTable
 from .common import Grid, single_header_table
+from .table import RawTable
 
 __all__ = ["WORKBOOK_SUFFIXES", "detect", "find_header", "read", "read_workbook", "cell_text"]
 

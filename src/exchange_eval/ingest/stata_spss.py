@@ -14,9 +14,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..core.errors import DataError, ProblemCode
-from . import RawTable
 from .common import Grid, finish_table
 from .spreadsheet import cell_text
+from .table import RawTable
 
 __all__ = ["STATA_SUFFIXES", "SPSS_SUFFIXES", "read_stats_file"]
 

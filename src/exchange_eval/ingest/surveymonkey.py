@@ -10,8 +10,8 @@ header is the row-1 text when row 2 is a plain response marker or blank, else
 
 from __future__ import annotations
 
-from . import RawTable
 from .common import Grid, clean_header, clean_text, finish_table, header_set
+from .table import RawTable
 
 __all__ = ["METADATA", "RESPONSE_MARKERS", "detect", "read"]
 

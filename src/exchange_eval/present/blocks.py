@@ -9,7 +9,7 @@ import pandas as pd
 
 from ..analysis.synthesis import round_id_of
 from ..analysis.tools import comment_theme_counts
-from ..core.processed import RoundData
+from ..core.tables import RoundData
 from . import fmt
 from .context import ReportContext
 from .html import Formatter, comments_html, esc, heading, note, paragraph, table_html

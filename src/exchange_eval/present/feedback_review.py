@@ -15,7 +15,7 @@ import pandas as pd
 from ..analysis import review
 from ..analysis.tools import rated_tools, tool_comments, tool_ratings
 from ..analysis.waves import manifest_sessions, sort_by_wave
-from ..core.processed import RoundData, concat_rounds
+from ..core.tables import RoundData, concat_rounds
 from . import fmt, plots
 from .blocks import comment_themes_block, with_ci, with_instrument_names
 from .context import ReportContext

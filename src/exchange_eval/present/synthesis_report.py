@@ -14,7 +14,7 @@ from typing import Any
 import pandas as pd
 
 from ..analysis import synthesis
-from ..core.processed import RoundData
+from ..core.tables import RoundData
 from . import fmt, plots
 from .blocks import with_ci
 from .context import ReportContext

@@ -21,7 +21,7 @@ from exchange_eval.core.config import Environment
 from exchange_eval.core.paths import Workspace
 from exchange_eval.ingest import read_export
 
-FIXTURES = Path(__file__).parent / "fixtures" / "ingest"
+FIXTURES = Path(__file__).parents[1] / "fixtures" / "ingest"
 
 
 def test_qualtrics_legacy_export():

@@ -20,8 +20,9 @@ from exchange_eval.build import (
 from exchange_eval.core.errors import DataError, UsageError
 from exchange_eval.core.fingerprint import input_fingerprint
 from exchange_eval.core.paths import Workspace
+from support import FIXTURES as ALL_FIXTURES
 
-FIXTURES = Path(__file__).parent / "fixtures" / "notebooks"
+FIXTURES = ALL_FIXTURES / "notebooks"
 pytestmark = pytest.mark.xdist_group("build")
 
 MANIFEST = """round: {rid}

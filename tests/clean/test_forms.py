@@ -28,7 +28,7 @@ from exchange_eval.core.errors import DataErrors
 from exchange_eval.core.paths import Workspace
 from exchange_eval.core.processed import load_round
 
-FIXTURE = Path(__file__).parent / "fixtures" / "own_round" / "atelier-rsc-2025"
+FIXTURE = Path(__file__).parents[1] / "fixtures" / "own_round" / "atelier-rsc-2025"
 ROUND = FIXTURE.name
 KEY = "forms-test-key-0123456789abcdef0123456789"
 

@@ -1,13 +1,10 @@
 """Robustness of the cleaning step on awkward identities and leftovers: junk e-mails,
 unknown countries, one scrubber per round, stale temporary folders, CSV formula guard.
 
-Also holds the small helpers the other robustness test files import (`small_round`,
-`run_cli`, `tree_digests`).
 """
 
 from __future__ import annotations
 
-import hashlib
 import os
 import subprocess
 import sys
@@ -25,6 +22,7 @@ from exchange_eval.clean.template import write_template
 from exchange_eval.core.atomic import write_csv_atomic
 from exchange_eval.core.errors import Problem
 from exchange_eval.core.paths import Workspace
+from support import tree_digests
 
 # ---------------------------------------------------------------------- helpers
 MANIFEST = """\
@@ -66,20 +64,6 @@ def small_round(data_dir: Path, round_id: str = "r1", *, pre_rows: str = PRE_ROW
     (folder / "roster.csv").write_text(roster, encoding="utf-8")
     (folder / "pre.csv").write_text(PRE_HEADER + pre_rows, encoding="utf-8")
     return Workspace.from_options(data_dir, data_dir.parent / "reports")
-
-
-def run_cli(*args: str, timeout: float = 300) -> subprocess.CompletedProcess:
-    """``exchange-eval ARGS`` in a subprocess, as a user runs it."""
-    return subprocess.run(
-        [sys.executable, "-c", "from exchange_eval.cli import main; main()", *args],
-        capture_output=True, text=True, timeout=timeout,
-    )
-
-
-def tree_digests(folder: Path) -> dict[str, str]:
-    """sha256 of every file under ``folder`` (relative path → digest)."""
-    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
 def located(problems: list[Problem], text: str) -> list[Problem]:

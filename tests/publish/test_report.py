@@ -25,8 +25,9 @@ from exchange_eval.publish.spec import (
     round_spec,
     synthesis_spec,
 )
+from support import FIXTURES as ALL_FIXTURES
 
-FIXTURES = Path(__file__).parent / "fixtures" / "notebooks"
+FIXTURES = ALL_FIXTURES / "notebooks"
 pytestmark = pytest.mark.xdist_group("report")
 
 

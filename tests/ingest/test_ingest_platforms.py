@@ -9,8 +9,9 @@ import pytest
 
 from exchange_eval.ingest import read_export
 from exchange_eval.ingest.inspect import INSPECT_KEYS, inspect_file
+from support import FIXTURES as ALL_FIXTURES
 
-FIXTURES = Path(__file__).parent / "fixtures" / "ingest"
+FIXTURES = ALL_FIXTURES / "ingest"
 
 
 def test_kobo_french_labels_semicolon_quoted() -> None:

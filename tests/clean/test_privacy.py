@@ -10,7 +10,6 @@ import subprocess
 import sys
 import textwrap
 import time
-from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -27,9 +26,9 @@ from exchange_eval.clean.scrub import Scrubber, scrub_text
 from exchange_eval.core.config import Environment
 from exchange_eval.core.errors import DataError, ExchangeEvalError
 from exchange_eval.core.safe import escape_html, neutralize_formula, neutralize_frame
+from support import SRC
 
 KEY = b"exchange-eval test key"
-SRC = Path(__file__).resolve().parents[1] / "src"
 
 
 @pytest.fixture(autouse=True)

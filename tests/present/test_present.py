@@ -11,8 +11,8 @@ import yaml
 from exchange_eval.analysis.pulse import PULSE_SCORE
 from exchange_eval.core.config import Config
 from exchange_eval.core.paths import Workspace
-from exchange_eval.core.processed import RoundData, empty_table
 from exchange_eval.core.safe import escape_html
+from exchange_eval.core.tables import RoundData, empty_table
 from exchange_eval.present import (
     feedback_review,
     html,

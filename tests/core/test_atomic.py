@@ -27,8 +27,7 @@ from exchange_eval.core.atomic import (
     write_parquet_atomic,
     write_text_atomic,
 )
-
-SRC = Path(__file__).resolve().parents[1] / "src"
+from support import SRC
 
 
 def _names(folder: Path) -> list[str]:

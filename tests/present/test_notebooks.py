@@ -10,14 +10,13 @@ from __future__ import annotations
 
 import ast
 import re
-from pathlib import Path
 
 import nbformat
 import pytest
 
 from exchange_eval.present import i18n
+from support import ROOT
 
-ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = {
     "round_report.ipynb": {"round_id", "lang", "data_dir", "reports_dir", "provenance"},
     "synthesis_report.ipynb": {"rounds", "lang", "data_dir", "reports_dir", "provenance"},

@@ -3,10 +3,8 @@ retro, select_multiple, missing and unknown codes, duplicates, corrections, atom
 
 from __future__ import annotations
 
-import hashlib
 import json
 import re
-from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -18,75 +16,7 @@ from exchange_eval.clean.protect import pseudonym
 from exchange_eval.core.errors import DataErrors
 from exchange_eval.core.paths import Workspace
 from exchange_eval.core.tables import CLEANING_LOG_COLUMNS, TABLES
-
-# ---------------------------------------------------------------------- a small round
-MANIFEST = """\
-round: {round_id}
-title: Test round
-community: jsr-exchange
-language: fr
-host: SEN
-countries: [SEN, BFA]
-comparison: [MLI]
-year: 2025
-sessions:
-  - {{id: vc1, kind: virtual, date: 2025-02-10, title: Visioconférence 1}}
-  - {{id: vc2, kind: virtual, date: 2025-03-10, title: Visioconférence 2}}
-sources:
-{sources}
-"""
-
-ROSTER = """\
-Nom complet,Adresse e-mail,Pays,Fonction,Téléphone,Sessions suivies
-Awa Diop,awa.diop@example.org,Sénégal,Décideur,+221 77 123 45 67,"vc1, vc2"
-Jean Ouedraogo,jean.o@example.org,Burkina Faso,Cadre technique,+226 70 11 22 33,Visioconférence 1
-Marie Koné,,Sénégal,Technical officer,+221 76 555 44 33,
-"""
-PRE = """\
-start,end,Adresse e-mail,Nom complet,Pays,Ma connaissance des fonctions essentielles d'une RSC efficace,Ma capacité à rédiger un plan d'amélioration de la RSC
-2025-02-01T10:00:00,2025-02-01T10:12:00,awa.diop@example.org,Awa Diop,Sénégal,Faible,Moyen
-2025-02-01T11:00:00,2025-02-01T11:05:00,jean.o@example.org,Jean Ouedraogo,Burkina Faso,Très faible,
-2025-02-02T09:00:00,2025-02-02T09:08:00,,Marie Koné,Sénégal,NSP,Faible
-2025-02-03T09:00:00,2025-02-03T09:20:00,JEAN.O@example.org,Jean Ouedraogo,Burkina Faso,Faible,Moyen
-2025-02-03T12:00:00,2025-02-03T12:09:00,zed@example.org,Zed Unknown,Mali,Moyen,Moyen
-"""
-POST = """\
-Timestamp,Email address,Country,Before the exchange/My knowledge of the core functions of an effective JSR,Today/My knowledge of the core functions of an effective JSR,Usefulness: JSR guidelines,What will you do differently?
-2025-05-20 14:00:00,awa.diop@example.org,Senegal,Low,High,Very useful,Call Jean Ouedraogo (jean.o@example.org) about the aide-memoire
-2025-05-21 09:30:00,jean.o@example.org,Burkina Faso,Very low,Moderate,Extremely useful,N/A
-"""
-FEEDBACK = """\
-Session,Email,The session objectives were clear,Which topics were most useful?
-vc1,awa.diop@example.org,Agree,"JSR guidelines, Maturity ladder"
-Visioconférence 1,jean.o@example.org,D'accord,guidelines other
-vc2,awa.diop@example.org,Strongly agree,Guide des RSC;Autre
-"""
-SOURCES = """\
-  - {file: roster.csv, instrument: roster}
-  - {file: pre.csv, instrument: outcomes, wave: pre}
-  - {file: post.csv, instrument: outcomes, wave: post}
-  - {file: feedback.csv, instrument: session_feedback}
-"""
-PERSONAL = ["awa.diop@example.org", "jean.o@example.org", "zed@example.org", "Awa Diop", "Ouedraogo",
-            "Marie Koné", "Zed Unknown", "+221 77 123 45 67", "+226 70 11 22 33", "555 44 33"]
-
-
-def write_round(data_dir: Path, round_id: str = "r1", files: dict[str, str] | None = None,
-                sources: str = SOURCES) -> Workspace:
-    """A raw round folder with a manifest and CSV exports; returns its Workspace."""
-    files = files if files is not None else {"roster.csv": ROSTER, "pre.csv": PRE, "post.csv": POST,
-                                             "feedback.csv": FEEDBACK}
-    folder = data_dir / "raw" / round_id
-    folder.mkdir(parents=True, exist_ok=True)
-    (folder / "round.yaml").write_text(MANIFEST.format(round_id=round_id, sources=sources), encoding="utf-8")
-    for name, text in files.items():
-        (folder / name).write_text(text, encoding="utf-8")
-    return Workspace(data_dir, data_dir.parent / "reports")
-
-
-def digests(folder: Path) -> dict[str, str]:
-    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(folder.rglob("*")) if p.is_file()}
+from support import FEEDBACK, PERSONAL, POST, PRE, ROSTER, tree_digests, write_round
 
 
 @pytest.fixture
@@ -252,9 +182,9 @@ def test_corrections_are_applied_and_logged(tmp_path):
 
 def test_raw_files_unchanged_and_meta_written(small, tmp_path):
     ws, result = small
-    before = digests(ws.raw_round("r1"))
+    before = tree_digests(ws.raw_round("r1"))
     clean_round(ws, "r1")
-    assert digests(ws.raw_round("r1")) == before
+    assert tree_digests(ws.raw_round("r1")) == before
     meta = json.loads((ws.processed_round("r1") / "meta.json").read_text(encoding="utf-8"))
     assert meta["round_id"] == "r1" and meta["countries"] == ["SEN", "BFA"]
     assert meta["sessions"][0] == {"id": "vc1", "kind": "virtual", "date": "2025-02-10", "title": "Visioconférence 1"}
@@ -267,7 +197,7 @@ def test_raw_files_unchanged_and_meta_written(small, tmp_path):
 def test_processed_folder_unchanged_when_cleaning_fails(small, monkeypatch):
     ws, result = small
     folder = ws.processed_round("r1")
-    before = digests(folder)
+    before = tree_digests(folder)
     # a failure while writing (the third table): nothing of the previous output changes
     calls = {"n": 0}
     original = pd.DataFrame.to_parquet
@@ -282,14 +212,14 @@ def test_processed_folder_unchanged_when_cleaning_fails(small, monkeypatch):
     (ws.raw_round("r1") / "post.csv").write_text(POST.replace("Very useful", "Extremely useful"), encoding="utf-8")
     with pytest.raises(Exception, match="disk full"):
         clean_round(ws, "r1")
-    assert digests(folder) == before
+    assert tree_digests(folder) == before
     assert [p.name for p in folder.parent.iterdir()] == ["r1"]  # no temporary folder left
     monkeypatch.undo()
     # a data error: also untouched
     (ws.raw_round("r1") / "post.csv").write_text(POST.replace("Very useful", "Useful-ish"), encoding="utf-8")
     with pytest.raises(DataErrors):
         clean_round(ws, "r1")
-    assert digests(folder) == before
+    assert tree_digests(folder) == before
 
 
 # ---------------------------------------------------------------------- parity: Kobo FR vs SurveyMonkey EN
@@ -349,7 +279,7 @@ def demo(tmp_path_factory, copy_demo, demo_rounds, demo_truth):
     data = copy_demo(tmp_path_factory.mktemp("demo") / "data")
     ids = demo_rounds
     ws = Workspace(data, data.parent / "reports")
-    raw_before = {rid: digests(ws.raw_round(rid)) for rid in ids}
+    raw_before = {rid: tree_digests(ws.raw_round(rid)) for rid in ids}
     results = {rid: clean_round(ws, rid) for rid in ids}
     return ws, ids, results, raw_before, demo_truth
 
@@ -371,7 +301,7 @@ def test_demo_rounds_clean_without_personal_data(demo):
     ws, ids, results, raw_before, truth = demo
     assert ids == ["jsr-2025-fr", "jsr-2025-en", "salex-2025"]
     for rid in ids:
-        assert digests(ws.raw_round(rid)) == raw_before[rid]
+        assert tree_digests(ws.raw_round(rid)) == raw_before[rid]
         folder = ws.processed_round(rid)
         text = "\n".join(pd.read_parquet(folder / f"{t}.parquet").astype(str).to_csv() for t in TABLES)
         text += (folder / "cleaning_log.csv").read_text(encoding="utf-8-sig").casefold()

@@ -14,9 +14,10 @@ import pytest
 from scipy.stats import wilcoxon
 
 from exchange_eval.clean.manifest import load_manifest
-from exchange_eval.core.config import choice_lists, instruments
+from exchange_eval.core.config import Config
 from exchange_eval.demo import KOBO_META, SM_META, TRUTH_NAME, demo_round_ids, write_demo
 
+DEFAULTS = Config()
 ROUNDS = ["jsr-2025-fr", "jsr-2025-en", "salex-2025"]
 
 
@@ -41,11 +42,11 @@ def _read_csv(path: Path, *, encoding: str = "utf-8", delimiter: str = ",") -> l
 
 
 def _label_to_code(list_name: str, lang: str) -> dict[str, int]:
-    return {str(c[f"label_{lang}"]): int(c["value"]) for c in choice_lists()[list_name]}
+    return {str(c[f"label_{lang}"]): int(c["value"]) for c in DEFAULTS.choices[list_name]}
 
 
 def _outcome_items() -> list[dict]:
-    return [i for i in instruments()["instruments"]["outcomes"]["items"] if i.get("outcome")]
+    return [i for i in DEFAULTS.instruments["instruments"]["outcomes"]["items"] if i.get("outcome")]
 
 
 # --------------------------------------------------------------------------- layout
@@ -149,8 +150,8 @@ def test_kobo_layout(demo: Path) -> None:
     assert "Identification/Adresse e-mail" in header and "Session" in header
     question = "Appréciation/Quels thèmes ont été les plus utiles ?"
     options = [h for h in header if h.startswith(question + "/")]
-    labels = [c["label_fr"] for c in choice_lists()["topics"]]
-    codes = [c["value"] for c in choice_lists()["topics"]]
+    labels = [c["label_fr"] for c in DEFAULTS.choices["topics"]]
+    codes = [c["value"] for c in DEFAULTS.choices["topics"]]
     assert options == [f"{question}/{label}" for label in labels]
     q, first = header.index(question), header.index(options[0])
     unanswered = 0
@@ -188,7 +189,7 @@ def test_surveymonkey_two_header_rows(demo: Path) -> None:
     feedback = _read_csv(_raw(demo, "jsr-2025-en", "sm_feedback_vc1.csv"))
     assert feedback[1][feedback[0].index("The session objectives were clear")] == "Response"
     topics = feedback[0].index("Which topics were most useful?")
-    assert feedback[1][topics : topics + 5] == [c["label_en"] for c in choice_lists()["topics"]]
+    assert feedback[1][topics : topics + 5] == [c["label_en"] for c in DEFAULTS.choices["topics"]]
 
 
 def test_english_roster_is_a_real_workbook(demo: Path) -> None:
@@ -250,7 +251,7 @@ def test_duplicate_and_first_wave_only(demo: Path, truth: dict) -> None:
 def test_straightliner_and_planted_comments(demo: Path, truth: dict) -> None:
     t = truth["rounds"]["jsr-2025-fr"]
     feedback = _kobo_people(_raw(demo, "jsr-2025-fr", "kobo_feedback.csv"))
-    items = [i["label_fr"] for i in instruments()["instruments"]["session_feedback"]["items"] if i["type"] == "select_one"]
+    items = [i["label_fr"] for i in DEFAULTS.instruments["instruments"]["session_feedback"]["items"] if i["type"] == "select_one"]
     straight = [r for key, _, r in feedback if key == t["straightliner"]["email"]]
     assert straight and all(len({r[f"Appréciation/{i}"] for i in items}) == 1 for r in straight)
     comments = [r["Appréciation/Commentaires sur la session"] for _, _, r in feedback]
@@ -349,7 +350,7 @@ def test_plan_completion_rate(demo: Path, truth: dict) -> None:
 
 
 def _label_to_code_text(list_name: str, lang: str) -> dict[str, str]:
-    return {str(c["value"]): str(c[f"label_{lang}"]) for c in choice_lists()[list_name]}
+    return {str(c["value"]): str(c[f"label_{lang}"]) for c in DEFAULTS.choices[list_name]}
 
 
 def test_rf18_and_selfassessment_effects(demo: Path, truth: dict) -> None:
@@ -417,6 +418,6 @@ def test_missing_code_typed_in_session_feedback(demo: Path, truth: dict) -> None
     planted = truth["rounds"]["jsr-2025-fr"]["missing_code"]
     assert planted["text"] == "Ne sait pas"
     records = _kobo_people(_raw(demo, "jsr-2025-fr", "kobo_feedback.csv"))
-    label = next(i["label_fr"] for i in instruments()["instruments"]["session_feedback"]["items"] if i["id"] == planted["item"])
+    label = next(i["label_fr"] for i in DEFAULTS.instruments["instruments"]["session_feedback"]["items"] if i["id"] == planted["item"])
     hits = [key for key, _, r in records if r[f"Appréciation/{label}"] == "Ne sait pas"]
     assert hits == [planted["email"]]

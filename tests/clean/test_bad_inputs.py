@@ -29,7 +29,7 @@ import yaml
 
 from exchange_eval.clean.pipeline import clean_round, validate_round
 from exchange_eval.core.paths import Workspace
-from test_robustness import run_cli, tree_digests
+from support import run_cli, tree_digests
 
 BASE = "jsr-2025-fr"
 

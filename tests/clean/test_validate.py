@@ -9,7 +9,7 @@ import pytest
 from exchange_eval.clean.pipeline import validate_round
 from exchange_eval.clean.validate import check_table, schema_for
 from exchange_eval.core.tables import TABLES
-from test_clean import FEEDBACK, POST, PRE, ROSTER, SOURCES, write_round  # noqa: F401
+from support import FEEDBACK, POST, PRE, ROSTER, SOURCES, write_round  # noqa: F401
 
 PLANS_WITHOUT_DIMENSION = """\
 country,action_id,description,owner_role,due,status_followup-1

@@ -7,15 +7,15 @@ import pytest
 
 from exchange_eval.clean.pipeline import clean_round
 from exchange_eval.core.errors import UsageError
-from exchange_eval.core.processed import (
+from exchange_eval.core.processed import load_round, load_rounds
+from exchange_eval.core.tables import (
+    CLEANING_LOG_COLUMNS,
+    TABLES,
     RoundData,
     concat_rounds,
     empty_table,
-    load_round,
-    load_rounds,
 )
-from exchange_eval.core.tables import CLEANING_LOG_COLUMNS, TABLES
-from test_clean import write_round  # noqa: F401
+from support import write_round  # noqa: F401
 
 
 @pytest.fixture

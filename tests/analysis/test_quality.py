@@ -18,7 +18,7 @@ from exchange_eval.analysis.quality import (
     straightlining,
 )
 from exchange_eval.analysis.review import review_findings, review_flags, review_thresholds
-from exchange_eval.core.processed import RoundData
+from exchange_eval.core.tables import RoundData
 
 SCALE5 = [{"value": v} for v in range(1, 6)]
 # pingouin/datasets/cronbach_alpha.csv: pg.cronbach_alpha -> 0.591719, CI [0.195, 0.84]
