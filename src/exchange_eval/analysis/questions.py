@@ -7,7 +7,8 @@ what each is, and this module gives each the analysis its type allows:
 * `scale_groups`: the single-choice questions of an instrument, grouped by choice list,
   so each group is shown on its own full scale (session feedback by session);
 * `numeric_responses`: the answers that can be compared before and after (single-choice
-  and number questions; not the 0/1 options of a multiple choice);
+  and number questions; not the 0/1 options of a multiple choice), and
+  `compared_responses`, those of the questions asked both before and after;
 * `question_overview`: each question with how many people answered it, by wave;
 * `option_shares`: a multiple-choice question as the share of respondents choosing each
   option, by wave;
@@ -24,7 +25,7 @@ import pandas as pd
 
 from .suppress import suppress_small
 
-__all__ = ["numeric_responses", "option_shares", "question_overview", "scale_groups", "single_wave_items"]
+__all__ = ["compared_responses", "numeric_responses", "option_shares", "question_overview", "scale_groups", "single_wave_items"]
 
 _SCALED = ("select_one",)
 _NUMERIC = ("select_one", "integer")
@@ -84,6 +85,30 @@ def numeric_responses(responses: pd.DataFrame, items: pd.DataFrame) -> pd.DataFr
     mask = [(i, q) in keys for i, q in zip(responses["instrument"].astype(object),
                                             responses["item_id"].astype(object), strict=True)]
     return responses[mask]
+
+
+def compared_responses(responses: pd.DataFrame, items: pd.DataFrame, *, baseline: str = "pre",
+                       endlines: tuple[str, ...] = ("post", "retro")) -> pd.DataFrame:
+    """`numeric_responses` of the questions answered at ``baseline`` and at one of
+    ``endlines``: the questions whose change can be measured (a question asked before
+    only, such as "Have you taken part in a review before?", is not).
+
+    Examples
+    --------
+    >>> items = pd.DataFrame({"instrument": "outcomes", "item_id": ["k", "once"], "type": "select_one",
+    ...                       "list_name": "l", "order": [1, 2]})
+    >>> r = pd.DataFrame({"pid": ["a", "a", "a"], "instrument": "outcomes", "wave": ["pre", "post", "pre"],
+    ...                   "item_id": ["k", "k", "once"], "value": [1.0, 2.0, 1.0]})
+    >>> compared_responses(r, items)["item_id"].tolist()
+    ['k', 'k']
+    """
+    numeric = numeric_responses(responses, items)
+    if numeric is None or not len(numeric):
+        return numeric
+    answered = numeric[numeric["value"].notna()]
+    before = set(answered.loc[answered["wave"] == baseline, "item_id"])
+    after = set(answered.loc[answered["wave"].isin(endlines), "item_id"])
+    return numeric[numeric["item_id"].isin(before & after)]
 
 
 def question_overview(responses: pd.DataFrame, items: pd.DataFrame) -> pd.DataFrame:

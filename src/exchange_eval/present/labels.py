@@ -116,6 +116,13 @@ class Labels:
             self.fallbacks.add(key)
         return other
 
+    def lacks_language(self, lang: str) -> bool:
+        """Whether a question or choice of the round's dictionary has no label in ``lang``
+        (it is then shown in another language)."""
+        rows = [*self._round_items.values(), *(lv for levels in self._round_lists.values() for lv in levels)]
+        return any(fmt.is_missing(row.get(f"label_{lang}")) or row.get(f"label_{lang}") in (None, "")
+                   for row in rows)
+
     def round_item(self, item_id: Any) -> dict[str, Any] | None:
         """The data-dictionary row of an item of the round (None when not there)."""
         return self._round_items.get(str(item_id))

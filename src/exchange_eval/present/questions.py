@@ -39,8 +39,11 @@ def questions_results(rd: RoundData, ctx: ReportContext) -> dict[str, Any]:
     single = questions_analysis.single_wave_items(rd.responses, items)
     distributions = []
     for list_name, group in single.groupby("list_name", sort=False):
-        answers = rd.responses[rd.responses["item_id"].isin(group["item_id"])
-                               & rd.responses["instrument"].isin(group["instrument"])]
+        asked = set(zip(group["instrument"], group["item_id"], group["wave"], strict=True))
+        responses = rd.responses[rd.responses["value"].notna()]
+        keep = [(i, q, w) in asked for i, q, w in zip(responses["instrument"], responses["item_id"],
+                                                        responses["wave"], strict=True)]
+        answers = responses[keep]
         counts = likert_analysis.likert_counts(answers, ctx.scale(str(list_name)), items=group["item_id"].tolist(),
                                                by="wave", k=ctx.k)
         distributions.append((str(list_name), counts))

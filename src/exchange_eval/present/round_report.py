@@ -123,7 +123,7 @@ def feedback_results(rd: RoundData, ctx: ReportContext) -> dict[str, Any]:
 def learning_results(rd: RoundData, ctx: ReportContext) -> dict[str, pd.DataFrame]:
     """`analysis.outcomes.learning_results` with the report's paired-test settings, over
     the single-choice and number questions (`analysis.questions.numeric_responses`)."""
-    responses = questions_analysis.numeric_responses(rd.responses, rd.items)
+    responses = questions_analysis.compared_responses(rd.responses, rd.items)
     return outcomes_analysis.learning_results(responses, **ctx.paired_options)
 
 
@@ -235,7 +235,10 @@ def round_summary(rd: RoundData, ctx: ReportContext, results: RoundResults | Non
     )
     sentences.extend(network_sentence(res.network.get("metrics"), ctx.lang))
     sentences.extend(pulse_sentences(res.pulse, ctx))
-    return summary_box(sentences, ctx.lang)
+    box = summary_box(sentences, ctx.lang)
+    if ctx.labels.lacks_language(ctx.lang):  # said before the first question shown in another language
+        box += note("round.text.language_fallback", ctx.lang)
+    return box
 
 
 # =========================================================================== sections
@@ -298,7 +301,8 @@ def feedback_section(rd: RoundData, ctx: ReportContext, results: Mapping[str, An
         choices = group["choices"]
         if len(sessions) > 1:  # the full scale, session by session
             counts = group["counts_by_session"].rename(columns={"level": "value"})
-            fig = plots.likert_diverging(counts, ctx, choices=choices, by="session_id")
+            fig = plots.likert_diverging(counts, ctx, choices=choices, by="session_id",
+                                         group_namer=session_namer(rd.meta))
             caption = "round.figure.feedback_sessions"
         else:
             counts = group["counts"].rename(columns={"level": "value"})
@@ -325,7 +329,10 @@ def learning_section(rd: RoundData, ctx: ReportContext,
     out = [heading("round.h.learning", lang)]
     if not res:
         return out + [note("round.none.learning", lang)]
-    out.append(paragraph(t("round.intro.learning", lang)))
+    items = res.get("items")
+    own = items is not None and any(ctx.labels.round_item(i) is not None and not bool(
+        ctx.labels.round_item(i).get("standard")) for i in items["item_id"])
+    out.append(paragraph(t("round.intro.learning_own" if own else "round.intro.learning", lang)))
     oc = res["outcomes"]
     out.append(figure_block(plots.change_dotplot(oc, ctx), "round.figure.learning", lang))
     out.append(table_html(with_ci(oc, lang), {"outcome": "col.outcome", **CHANGE_COLUMNS}, ctx,
@@ -336,7 +343,6 @@ def learning_section(rd: RoundData, ctx: ReportContext,
     for row in oc.to_dict("records"):
         if not fmt.is_missing(row.get("note")) and row.get("note"):
             out.append(note_text(change_sentence(row, ctx)))
-    items = res.get("items")
     if not _is_empty(items):
         out.append(table_html(with_ci(items, lang), {"item_id": "col.item", **CHANGE_COLUMNS}, ctx,
                               {"item_id": "item", **CHANGE_FORMATS}, caption=t("round.table.items", lang),
