@@ -388,3 +388,37 @@ def test_template_drafts_are_in_scale_order_without_free_text(tmp_path):
     draft = choices[choices["list_name"] == "draft_appreciation_de_l_atelier"]
     assert draft["label_fr"].tolist() == ["Pas du tout satisfaisant", "Moyen", "Très bien"]
     assert not [c for c in _cells(path) if "example.org" in c or "77 123" in c or "Awa" in c]
+
+
+def test_a_codebook_row_maps_a_structured_sheets_own_header(tmp_path):
+    ws = _workspace(tmp_path)
+    folder = ws.raw_round(ROUND)
+    book = openpyxl.load_workbook(folder / "Plan_amelioration.xlsx")
+    book.active["C1"] = "Mesure envisagée"  # not a header headers.yaml knows
+    book.save(folder / "Plan_amelioration.xlsx")
+    missing = [p for p in check_round(ws, ROUND).problems if p.severity == "error"]
+    assert [(p.file, p.column) for p in missing] == [("Plan_amelioration.xlsx", "description")]
+    codebook = openpyxl.Workbook()
+    codebook.active.title = "codebook"
+    codebook.active.append(["source", "instrument", "role"])
+    codebook.active.append(["Mesure envisagée", "plan_actions", "description"])
+    codebook.save(folder / "codebook.xlsx")
+    result = clean_round(ws, ROUND)
+    assert "Inviter les organisations de la société civile à la revue" in set(result.tables["plan_actions"]["description"])
+
+
+def test_labels_fall_back_to_the_language_the_questionnaire_has():
+    from exchange_eval.present.labels import Labels
+
+    items = pd.DataFrame({"instrument": ["outcomes"], "item_id": ["q"], "type": ["select_one"], "list_name": ["l"],
+                          "label_en": [None], "label_fr": ["Ma question"]})
+    lists = pd.DataFrame({"list_name": ["l", "l", "l"], "order": [1, 2, 3], "name": ["b", "a", "nsp"],
+                          "value": [2.0, 1.0, None], "label_en": ["High", "Low", "Don't know"],
+                          "label_fr": ["Haut", "Bas", "Ne sait pas"], "is_missing": [False, False, True]})
+    labels = Labels(Config(), items, lists)
+    assert labels.item("q", "fr") == "Ma question" and labels.fallbacks == set()
+    assert labels.item("q", "en") == "Ma question" and labels.fallbacks == {"q"}
+    assert labels.lacks_language("en") and not labels.lacks_language("fr")
+    assert labels.levels("l") == [1.0, 2.0]  # scale order, without "don't know"
+    assert labels.choice("l", 2, "en") == "High" and labels.choice("l", "b", "fr") == "Haut"
+    assert labels.item("q.a", "fr") == "Ma question — Bas"

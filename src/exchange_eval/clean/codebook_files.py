@@ -87,7 +87,8 @@ def _read_sheets(path: Path) -> tuple[pd.DataFrame, pd.DataFrame | None]:
     suffix = path.suffix.lower()
     try:
         if suffix in (".xlsx", ".xlsm", ".xls", ".ods"):
-            sheets = pd.read_excel(path, sheet_name=None, dtype=str)
+            engine = "openpyxl" if suffix in (".xlsx", ".xlsm") else None  # pandas would change its default
+            sheets = pd.read_excel(path, sheet_name=None, dtype=str, engine=engine)
             lowered = {name.strip().lower(): frame for name, frame in sheets.items()}
             rows = lowered.get("codebook", lowered.get("columns"))
             if rows is None:
