@@ -252,8 +252,10 @@ def participation_section(rd: RoundData, ctx: ReportContext) -> list[str]:
     if not _is_empty(rd.participants):
         by_country = participation_analysis.participation_by_country(rd.participants, rd.attendance, k=ctx.k)
         totals = participation_analysis.country_totals(by_country)
+        attended_known = bool(totals["n_attended"].notna().any()) if not totals.empty else False
         if not totals.empty:
-            fig = plots.participation_bars(totals, ctx, value_cols=["n_invited", "n_attended"])
+            values = ["n_invited", "n_attended"] if attended_known else ["n_invited"]
+            fig = plots.participation_bars(totals, ctx, value_cols=values)
             out.append(figure_block(fig, "round.figure.participation", lang))
         out.append(table_html(
             totals, {"country": "col.country", "n_invited": "col.n_invited", "n_attended": "col.n_attended",
