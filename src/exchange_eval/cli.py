@@ -83,14 +83,14 @@ def _check_lang(value: str | None) -> str | None:
 
 
 def print_problems(problems: list[Problem]) -> None:
-    """Print each problem as ``file:row:column: error: message`` (or ``warning:``) on
-    stderr, without markup: errors stop a round from being cleaned, warnings do not. At
-    most ``cleaning.max_problems_per_column`` (settings) of one kind per column, then
-    their count."""
+    """Print each problem as ``file:row:column: message`` on stderr, without markup; a
+    warning (the round is cleaned anyway) as ``file:row:column: warning: message``, so
+    that errors (which stop it) stand apart. At most ``cleaning.max_problems_per_column``
+    (settings) of one kind per column, then their count."""
     for problem in cap_problems(problems, _problems_per_column()):
-        kind = "error" if problem.severity == "error" else "warning"
         where, _, message = str(problem).partition(": ")
-        err.print(f"{where}: {kind}: {message}", markup=False, highlight=False, soft_wrap=True)
+        text = str(problem) if problem.severity == "error" else f"{where}: warning: {message}"
+        err.print(text, markup=False, highlight=False, soft_wrap=True)
 
 
 def _plural(count: int, word: str) -> str:
