@@ -278,7 +278,8 @@ def response_shift(
     Returns
     -------
     pandas.DataFrame
-        `item_changes` with baseline ``pre`` and endline ``retro``: a negative median
+        `item_changes` with baseline ``pre`` and endline ``retro``, for the items asked
+        retrospectively: a negative median
         change means officials rated their starting point lower once they had seen what
         there was to know (the classic response shift), which makes pre/post change an
         underestimate.
@@ -299,6 +300,10 @@ def response_shift(
              item_id  n  median_change  note
     0  ok_guidelines  6           -1.0  None
     """
+    # only the items asked retrospectively: the others have no second rating to compare
+    if responses is not None and len(responses) and "wave" in responses.columns:
+        retro_items = responses.loc[(responses["wave"] == "retro") & responses["value"].notna(), "item_id"].unique()
+        responses = responses[responses["item_id"].isin(retro_items)]
     return item_changes(
         responses,
         baseline="pre",

@@ -15,6 +15,7 @@ from typing import Any
 
 import pandas as pd
 
+from ..core.countries import to_iso3
 from ..core.errors import Problem, ProblemCode
 from ..core.tables import CLEANING_LOG_COLUMNS
 from .cells import NO_TOKENS, YES_TOKENS
@@ -24,10 +25,11 @@ from .harmonize import map_columns
 from .identify import country_code, full_name, identify
 from .log import unknown_answer
 from .responses import Submission
+from .scrub import Scrubber
 from .sessions import SessionMatcher, split_sessions
 from .sources import SourceTable, source_key
 
-__all__ = ["Roster", "build_ties", "linkage", "participants", "person_fields", "read_rosters"]
+__all__ = ["Roster", "build_ties", "linkage", "participants", "person_fields", "read_rosters", "role_of_position"]
 
 _IDENTITY_ROLES = ("email", "name", "first_name", "last_name")
 
@@ -55,7 +57,7 @@ def person_fields(ctx: RoundContext, table: SourceTable, mapping: dict[str, Code
             continue
         if entry.role in ("role", "org_type", "gender") or entry.choices:
             list_name = entry.choices or entry.role
-            coded = codebook.code(value, list_name)
+            coded = codebook.code_field(value, list_name, entry.form_list)
             if coded.status == "ok":
                 fields[entry.role] = coded.code
             elif coded.status == "missing":
@@ -66,10 +68,22 @@ def person_fields(ctx: RoundContext, table: SourceTable, mapping: dict[str, Code
         fields.setdefault("_columns", {}).setdefault(entry.role, column)
         if entry.role == "country":
             fields["country_raw"] = value
-            fields["country"] = country_code(ctx, value, source.file, row_no, column)
+            alternatives = codebook.alternatives(value, entry.form_list)
+            found = next((a for a in alternatives[1:] if to_iso3(a, data_dir=ctx.config.data_dir)), value)
+            fields["country"] = country_code(ctx, found, source.file, row_no, column)
             continue
-        fields.setdefault(entry.role, value)
+        fields.setdefault(entry.role, codebook.choice_text(value, entry.form_list, ctx.manifest.language))
     return fields
+
+
+def role_of_position(codebook: Codebook, position: str | None) -> str | None:
+    """The role code a job title names when it is one of the ``role`` list's labels
+    ("Décideur"), else None: a free-text "Fonction" column is kept as written and only
+    fills ``role`` when it happens to name one."""
+    if position is None:
+        return None
+    coded = codebook.code(position, "role")
+    return coded.code if coded.status == "ok" else None
 
 
 def read_rosters(ctx: RoundContext, tables: dict[str, SourceTable], sessions: SessionMatcher) -> Roster:
@@ -116,8 +130,9 @@ def _read_roster(ctx: RoundContext, table: SourceTable, sessions: SessionMatcher
         attended = _attended(ctx, table, index, attended_column, session_columns, sessions)
         roster.people[pid] = {
             "round_id": ctx.round_id, "pid": pid, "country": fields.get("country"),
-            "role": fields.get("role"), "org_type": fields.get("org_type"),
-            "organisation": fields.get("organisation"), "gender": fields.get("gender"),
+            "role": fields.get("role") or role_of_position(codebook, fields.get("position")),
+            "org_type": fields.get("org_type"), "organisation": fields.get("organisation"),
+            "position": fields.get("position"), "gender": fields.get("gender"),
             "on_roster": True,
             "n_sessions_attended": len(attended) if has_attendance else None, "_row": row_no,
         }
@@ -154,14 +169,20 @@ def _attended(ctx: RoundContext, table: SourceTable, index: int, attended_column
     return attended
 
 
-def participants(ctx: RoundContext, roster: Roster, submissions: list[Submission]) -> pd.DataFrame:
+def participants(ctx: RoundContext, roster: Roster, submissions: list[Submission],
+                 scrubber: Scrubber | None = None) -> pd.DataFrame:
     """The ``participants`` rows: the roster, then every identified respondent not on it
     (``on_roster`` False, each field the first their submissions give; warned and logged).
+    A job title (``position``, free text) is scrubbed of e-mails, phones and roster names.
 
     Built column-wise: a big export of people missing from the roster (tens of thousands of
     respondents) costs one frame and one group-by, not a dictionary per person.
     """
     rows = [{k: v for k, v in person.items() if k != "_row"} for person in roster.people.values()]
+    if scrubber is not None:
+        for person in rows:
+            if person.get("position") is not None:
+                person["position"] = scrubber.scrub(person["position"])
     found = [s for s in submissions if not s.anonymous and s.pid not in roster.people]
     if not found:
         return pd.DataFrame(rows)
@@ -172,6 +193,8 @@ def participants(ctx: RoundContext, roster: Roster, submissions: list[Submission
     first = fields.groupby(level=0, sort=False).first() if len(fields.columns) else \
         pd.DataFrame(index=pd.unique(fields.index))
     first = first.astype(object).where(first.notna(), None)
+    if scrubber is not None and "position" in first.columns:
+        first["position"] = first["position"].map(scrubber.scrub)  # None stays None
     off = pd.DataFrame({"round_id": ctx.round_id, "pid": first.index, "on_roster": False,
                         "n_sessions_attended": None}, index=first.index)
     off = pd.concat([off, first], axis=1).reset_index(drop=True)
