@@ -314,14 +314,15 @@ def wait_replaced(path: Path, before: float, deadline: float, alive: Any = None)
     return None
 
 
-def correction_cold(ws: Workspace, env: dict, rid: str, target: dict[str, str], new_value: str) -> dict[str, Any]:
+def correction_cold(ws: Workspace, env: dict, rid: str, target: dict[str, str], new_value: str,
+                    formats: str) -> dict[str, Any]:
     """Edit the correction, then run ``build --round`` afresh: seconds until the own-language
     report is rewritten, and until the command ends."""
     own = ws.reports_dir / rid / "round_report.html"
     time.sleep(0.05)
     mark = time.time()
     write_correction(ws, rid, target, new_value)
-    process = subprocess.Popen(cli(ws, "build", "--jobs", "2", "--round", rid), stdout=subprocess.PIPE,
+    process = subprocess.Popen(cli(ws, "build", "--jobs", "2", "--format", formats, "--round", rid), stdout=subprocess.PIPE,
                                stderr=subprocess.PIPE, text=True, env=env)
     with PeakMemory(process.pid) as memory:
         replaced = wait_replaced(own, mark, mark + 600, alive=lambda: process.poll() is None)
@@ -330,11 +331,12 @@ def correction_cold(ws: Workspace, env: dict, rid: str, target: dict[str, str], 
             "peak_mb": memory.mb, "rebuilt": built_reports(ws, mark), "returncode": process.returncode}
 
 
-def correction_watch(ws: Workspace, env: dict, rid: str, target: dict[str, str], new_value: str) -> dict[str, Any]:
+def correction_watch(ws: Workspace, env: dict, rid: str, target: dict[str, str], new_value: str,
+                     formats: str) -> dict[str, Any]:
     """Start ``watch``, wait for its first build, edit the correction: seconds until the
     own-language report is rewritten, and until the rebuild ends; then Ctrl-C."""
     own = ws.reports_dir / rid / "round_report.html"
-    process = subprocess.Popen(cli(ws, "watch", rid, "--jobs", "2"), stdout=subprocess.PIPE,
+    process = subprocess.Popen(cli(ws, "watch", rid, "--jobs", "2", "--format", formats), stdout=subprocess.PIPE,
                                stderr=subprocess.STDOUT, text=True, env=env)
     watching = threading.Semaphore(0)
     output: list[str] = []
@@ -439,11 +441,11 @@ def main() -> None:
 
         target = correction_target(ws, rid)
         flip = "2" if target["value"] != "2" else "3"
-        cold = correction_cold(ws, env, rid, target, flip)
+        cold = correction_cold(ws, env, rid, target, flip, formats)
         f.update({f"cold_{k}": v for k, v in cold.items()})
         print(f"(5) one correction, `build --round {rid}` afresh: own-language report in {cold['own']:.1f} s, "
-              f"everything in {cold['total']:.1f} s, peak {cold['peak_mb']:.0f} MB")
-        warm = correction_watch(ws, env, rid, target, target["value"])
+              f"everything in {cold['total']:.1f} s, peak {cold['peak_mb']:.0f} MB; rebuilt {', '.join(cold['rebuilt'])}")
+        warm = correction_watch(ws, env, rid, target, target["value"], formats)
         f.update({f"warm_{k}": v for k, v in warm.items()})
         print(f"(6) one correction under `watch {rid}`: own-language report in {warm['own']:.1f} s, everything in "
               f"{warm['total']:.1f} s, peak {warm['peak_mb']:.0f} MB, Ctrl-C {'clean' if warm['stopped_cleanly'] else 'NOT clean'}")
