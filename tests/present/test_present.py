@@ -8,6 +8,7 @@ import pandas as pd
 import pytest
 import yaml
 
+from disclosure import published_integers, recovered_cells, report_tables
 from exchange_eval.analysis.pulse import PULSE_SCORE
 from exchange_eval.core.config import Config
 from exchange_eval.core.paths import Workspace
@@ -471,3 +472,41 @@ def test_a_data_folders_own_configuration_reaches_the_report(tmp_path, monkeypat
     rd = _empty_round()
     rd.participants = pd.DataFrame({"pid": ["a"], "country": ["SEN"]})
     assert esc(t("round.methods.k", "en", k=7)) in "".join(round_report.methods_section(rd, ctx))
+
+
+class _NoSuppression(ReportContext):
+    """The same report with nothing withheld: the true values behind withheld rows."""
+
+    @property
+    def k(self) -> int:
+        return 1
+
+
+def _delegations_round() -> RoundData:
+    sizes = {"SEN": 4, "BFA": 2, "CIV": 3, "TCD": 5}
+    people = pd.DataFrame([{"round_id": "r1", "pid": f"{c}{i}", "country": c, "role": "technical", "on_roster": True}
+                           for c, size in sizes.items() for i in range(size)])
+    attendance = people[["round_id", "pid"]].assign(session_id="vc1", attended=[i % 4 != 1 for i in range(len(people))])
+    return RoundData(round_id="r1", participants=people, attendance=attendance,
+                     meta={"round_id": "r1", "countries": list(sizes)})
+
+
+@pytest.mark.parametrize("lang", ["en", "fr"])
+def test_no_withheld_delegation_follows_from_the_round_total(lang: str) -> None:
+    rd = _delegations_round()
+    shown = "".join(round_report.participation_section(rd, ctx_for(lang)))
+    # the round total is printed in the same report (summary box and methods)
+    page = shown + "".join(round_report.methods_section(rd, ctx_for(lang)))
+    truth = {tb["caption"]: {cells[0]: cells for cells, _ in tb["rows"]}
+             for tb in report_tables("".join(round_report.participation_section(rd, _NoSuppression(Config(), lang))))}
+    tables = [tb for tb in report_tables(page) if any(hidden for _, hidden in tb["rows"])]
+    assert tables, "the small delegation (BFA, 2 people) is withheld"
+    numbers = published_integers(page)
+    assert 14 in numbers  # the attacker has the total
+    for table in tables:
+        assert recovered_cells(table, truth[table["caption"]], numbers) == []
+    # without complementary suppression the subtraction gives BFA away: the test has teeth
+    caption = tables[0]["caption"]
+    bfa = next(label for label in truth[caption] if label.startswith("Burkina"))
+    primary_only = {**tables[0], "rows": [(cells, label == bfa) for label, cells in truth[caption].items()]}
+    assert recovered_cells(primary_only, truth[caption], numbers) != []
