@@ -156,6 +156,22 @@ def test_failed_fit_falls_back_to_the_paired_t_test(monkeypatch):
     assert out["p_value"] == pytest.approx(ref.pvalue, rel=1e-9)
 
 
+def test_many_rounds_fall_back_to_round_fixed_effects_first(monkeypatch):
+    import exchange_eval.analysis.crossround as cr
+
+    real = cr.fit_mixed
+
+    def round_variance_fails(long, kind):
+        return (None, "did not converge") if kind == "mixedlm_round_person" else real(long, kind)
+
+    monkeypatch.setattr(cr, "fit_mixed", round_variance_fails)
+    data = simulate(n_rounds=6, n_people=2, seed=3)
+    out = cr.pooled_change_model(data).iloc[0]
+    assert out["model"] == "mixedlm_person_round_fe"
+    assert out["note"] == "mixedlm_round_person: did not converge"
+    assert out["estimate"] == pytest.approx(_paired_changes(data).mean(), abs=1e-6)
+
+
 def test_errors_are_named():
     with pytest.raises(CrossRoundError, match="value"):
         pooled_change_model(pd.DataFrame({"pid": ["a"], "wave": ["pre"], "item_id": ["x"]}))

@@ -156,18 +156,19 @@ def paired_scores(
     df = _prepare(responses_all, participants_all, baseline, endline, instrument)
     if "outcome" not in df.columns:
         raise CrossRoundError("responses lack the column outcome (intermediate-outcome tag)")
-    df = df.loc[df["outcome"].notna()]
-    df["country"] = df["country"].astype("object")
+    return _paired(df.loc[df["outcome"].notna()])
+
+
+def _paired(df: pd.DataFrame) -> pd.DataFrame:
     keys = ["round_id", "pid", "person", "outcome", "item_id"]
-    wide = df.pivot_table(index=keys, columns="post", values="value", aggfunc="mean")
-    wide = wide.reindex(columns=[0.0, 1.0]).dropna()
     columns = ["round_id", "country", "pid", "person", "outcome", "n_items", "pre", "post", "change"]
+    wide = df.groupby([*keys, "post"], sort=False)["value"].mean().unstack("post")
+    wide = wide.reindex(columns=[0.0, 1.0]).dropna()
     if wide.empty:
         return pd.DataFrame(columns=columns)
-    scores = wide.groupby(level=["round_id", "pid", "person", "outcome"]).agg(["mean", "size"])
-    out = pd.DataFrame({"pre": scores[(0.0, "mean")], "post": scores[(1.0, "mean")],
-                        "n_items": scores[(0.0, "size")]}).reset_index()
-    country = df.groupby("person")["country"].first()
+    grouped = wide.groupby(level=["round_id", "pid", "person", "outcome"], sort=False)
+    out = grouped.mean().set_axis(["pre", "post"], axis=1).assign(n_items=grouped.size()).reset_index()
+    country = df.groupby("person")["country"].first().astype("object")
     out["country"] = out["person"].map(country)
     out["change"] = out["post"] - out["pre"]
     return out[columns]
@@ -257,9 +258,11 @@ def pooled_change_model(
     because 2–5 rounds of 6–30 people are small samples. A fit whose standard error is
     below 1e-8 × max(1, |estimate|), or where every person changed by the same amount,
     is reported with ``note = "no_variance"`` and no test (a constant change has no
-    sampling error to test against). A fit that fails or does not converge falls back
-    to the paired t test on the changes (``paired_t``): never an unpaired comparison
-    of all answers before with all answers after.
+    sampling error to test against). When the round random intercept cannot be fitted
+    (a round variance near zero stops the optimizer) the round fixed-effects model is
+    fitted instead; when no model fits, the paired t test on the changes (``paired_t``)
+    — never an unpaired comparison of all answers before with all answers after.
+    ``note`` says which fit failed and why.
 
     References
     ----------
@@ -280,12 +283,13 @@ def pooled_change_model(
     >>> out[["outcome", "n_pairs", "df", "model"]].values.tolist(), round(float(out["estimate"][0]), 6)
     ([['new_knowledge', 6, 5, 'mixedlm_person']], 1.166667)
     """
-    scores = paired_scores(responses_all, participants_all, baseline=baseline, endline=endline,
-                           instrument=instrument)
-    everyone = person_scores(responses_all, participants_all, baseline=baseline, endline=endline,
-                             instrument=instrument)
+    df = _prepare(responses_all, participants_all, baseline, endline, instrument)
+    if "outcome" not in df.columns:
+        raise CrossRoundError("responses lack the column outcome (intermediate-outcome tag)")
+    df = df.loc[df["outcome"].notna()]
+    scores = _paired(df)
     rows = []
-    for outcome, anyone in everyone.groupby("outcome", sort=True):
+    for outcome, anyone in df.groupby("outcome", sort=True):
         data = scores.loc[scores["outcome"] == outcome].reset_index(drop=True)
         n_pairs = len(data)
         n_rounds = int(data["round_id"].nunique())
@@ -303,19 +307,29 @@ def pooled_change_model(
             continue
         long = pd.concat([data.assign(score=data["pre"], post=0.0), data.assign(score=data["post"], post=1.0)],
                          ignore_index=True)[["round_id", "person", "score", "post"]]
-        kind = _model_kind(n_rounds)
-        result, problem = fit_mixed(long, kind)
+        # with many rounds a round variance near zero can stop the optimizer: round fixed
+        # effects are the next model, the paired t test the last
+        kinds = [_model_kind(n_rounds)]
+        if kinds[0] == "mixedlm_round_person":
+            kinds.append("mixedlm_person_round_fe")
+        problems = []
+        result = None
+        for kind in kinds:
+            result, problem = fit_mixed(long, kind)
+            if result is not None:
+                break
+            problems.append(f"{kind}: {problem}")
         t_crit = float(sps.t.ppf(1 - alpha / 2, n_pairs - 1))
+        note = "; ".join(problems) or None
         if result is not None:
             est, se = float(result.params["post"]), float(result.bse["post"])
             if se <= _SE_TOLERANCE * max(1.0, abs(est)):
                 rows.append({**base, "estimate": est, "se": se, "model": kind, "note": NO_VARIANCE})
                 continue
-            note = None
         else:
             est = estimate
             se = float(data["change"].std(ddof=1) / np.sqrt(n_pairs))
-            kind, note = "paired_t", f"{kind}: {problem}"
+            kind = "paired_t"
         t_value = est / se
         rows.append({**base, "estimate": est, "se": se, "ci_low": est - t_crit * se, "ci_high": est + t_crit * se,
                      "p_value": float(2 * sps.t.sf(abs(t_value), n_pairs - 1)), "model": kind, "note": note})

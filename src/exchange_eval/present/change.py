@@ -19,14 +19,24 @@ from .context import ReportContext
 from .html import Formatter, format_value, table_html
 from .i18n import t
 
-__all__ = ["change_cells", "change_table", "change_notes", "percent_ci", "signed_percent"]
+__all__ = ["change_cells", "change_table", "change_notes", "percent_ci", "share_ci", "signed_percent",
+           "with_primary_marks", "primary_labels"]
 
 
 def percent_ci(low: Any, high: Any, lang: str) -> str:
-    """An interval of shares as ``35% to 85%`` (``35 % à 85 %``)."""
+    """An interval of a difference of shares in percentage points, after a value in
+    percent: ``-13 to 35`` (words: a dash next to a negative number is ambiguous)."""
     if fmt.is_missing(low) or fmt.is_missing(high):
         return fmt.MISSING
-    return t("common.ci_range", lang, low=fmt.percent(low, lang), high=fmt.percent(high, lang))
+    return t("common.ci_range", lang, low=fmt.number(float(low) * 100, lang, 0),
+             high=fmt.number(float(high) * 100, lang, 0))
+
+
+def share_ci(low: Any, high: Any, lang: str) -> str:
+    """An interval of shares (never negative) in percent, compactly: ``35–85``."""
+    if fmt.is_missing(low) or fmt.is_missing(high):
+        return fmt.MISSING
+    return f"{fmt.number(float(low) * 100, lang, 0)}\u2013{fmt.number(float(high) * 100, lang, 0)}"
 
 
 def signed_percent(x: Any, lang: str) -> str:
@@ -44,13 +54,14 @@ def _with_interval(value: str, interval: str) -> str:
 def change_cells(df: pd.DataFrame, lang: str) -> pd.DataFrame:
     """A copy of a paired-change table with its display cells as text:
 
-    ``higher`` (share rated higher, with its Wilson interval), ``higher_share``,
-    ``same``, ``lower`` (shares), ``net`` (higher − lower, with Newcombe's interval) and
-    ``shift`` (Hodges–Lehmann shift with its interval, one decimal)."""
+    ``higher`` (share rated higher, with its Wilson interval: ``64% (35–85)``),
+    ``higher_share``, ``same``, ``lower`` (shares), ``net`` (higher − lower, with
+    Newcombe's interval in percentage points: ``+55% (7 to 80)``) and ``shift``
+    (Hodges–Lehmann shift with its interval, one decimal)."""
     out = df.copy()
     rows = out.to_dict("records")
     out["higher"] = [_with_interval(fmt.percent(r.get("share_improved"), lang),
-                                    percent_ci(r.get("share_improved_low"), r.get("share_improved_high"), lang))
+                                    share_ci(r.get("share_improved_low"), r.get("share_improved_high"), lang))
                      for r in rows]
     out["higher_share"] = [fmt.percent(r.get("share_improved"), lang) for r in rows]
     out["same"] = [fmt.percent(r.get("share_unchanged"), lang) for r in rows]
@@ -63,8 +74,15 @@ def change_cells(df: pd.DataFrame, lang: str) -> pd.DataFrame:
     return out
 
 
-def _primary_label(formatter: Formatter, ctx: ReportContext) -> Callable[[Any, str], str]:
-    """The label formatter, with "(primary)" after the pre-specified primary row."""
+def with_primary_marks(df: pd.DataFrame, label_col: str) -> pd.DataFrame:
+    """A copy whose ``label_col`` holds ``(value, is_primary)`` for `primary_labels`."""
+    families = df["family"] if "family" in df.columns else pd.Series(None, index=df.index, dtype=object)
+    return df.assign(**{label_col: [(v, fam == PRIMARY) for v, fam in zip(df[label_col], families, strict=True)]})
+
+
+def primary_labels(formatter: Formatter, ctx: ReportContext) -> Callable[[Any, str], str]:
+    """The label formatter, with "(primary)" after the pre-specified primary row (labels
+    from `with_primary_marks`)."""
 
     def label(value: Any, lang: str) -> str:
         name, is_primary = value if isinstance(value, tuple) else (value, False)
@@ -115,10 +133,8 @@ def change_table(
     with its interval (``shift=True``, for scores) or the net share with its interval
     (single questions), p and adjusted p, with `change_notes` below."""
     lang = ctx.lang
-    cells = change_cells(df, lang)
-    cells[label_col] = [(v, fam == PRIMARY) for v, fam in zip(cells[label_col], cells.get("family", [None] * len(cells)),
-                                                              strict=True)]
-    columns = {label_col: f"col.{'outcome' if label_col == 'outcome' else 'item'}", **(extra or {}),
+    cells = with_primary_marks(change_cells(df, lang), label_col)
+    columns = {**(extra or {}), label_col: f"col.{'outcome' if label_col == 'outcome' else 'item'}",
                "n": "col.n_pairs"}
     if shift:
         columns.update({"higher_share": "col.rated_higher", "same": "col.rated_same", "lower": "col.rated_lower",
@@ -127,7 +143,7 @@ def change_table(
         columns.update({"higher": "col.rated_higher_ci", "same": "col.rated_same", "lower": "col.rated_lower",
                         "net": "col.net_higher"})
     columns.update({"p_value": "col.p_value", "p_adjusted": "col.p_adjusted"})
-    formats: dict[str, Formatter] = {label_col: _primary_label(label_format, ctx), "n": "int", "higher": "ci",
+    formats: dict[str, Formatter] = {label_col: primary_labels(label_format, ctx), "n": "int", "higher": "ci",
                                      "higher_share": "ci", "same": "ci", "lower": "ci", "net": "ci", "shift": "ci",
                                      "p_value": "p", "p_adjusted": "p", **(extra_formats or {})}
     return table_html(cells, columns, ctx, formats, caption=caption, n_col=None, compact=True,

@@ -17,7 +17,7 @@ from ..analysis import synthesis
 from ..core.tables import RoundData
 from . import fmt, plots
 from .blocks import with_ci
-from .change import change_notes, change_table
+from .change import change_notes, change_table, primary_labels, with_primary_marks
 from .context import ReportContext
 from .html import bullet_list, figure_block, figure_html, heading, note, paragraph, table_html
 from .i18n import t, translate_or
@@ -143,12 +143,12 @@ def model_section(data: Sequence[RoundData], ctx: ReportContext, results: pd.Dat
         return out + [note("synthesis.none.model", lang)]
     out.append(paragraph(t("synthesis.intro.model", lang)))
     notes = change_notes(model.assign(p_method=None), ctx, what="outcomes")
-    out.append(table_html(with_ci(model, lang, digits=2),
+    out.append(table_html(with_primary_marks(with_ci(model, lang, digits=2), "outcome"),
                           {"outcome": "col.outcome", "estimate": "col.mean_change", "ci": "col.ci",
                            "p_value": "col.p_value", "p_adjusted": "col.p_adjusted", "n_pairs": "col.n_pairs_model",
                            "df": "col.df", "n_rounds": "col.n_rounds", "model": "col.model", "note": "col.note"},
-                          ctx, {"outcome": "outcome", "estimate": "signed2", "ci": "ci", "p_value": "p",
-                                "p_adjusted": "p", "n_pairs": "int", "df": "int", "n_rounds": "int",
+                          ctx, {"outcome": primary_labels("outcome", ctx), "estimate": "signed2", "ci": "ci",
+                                "p_value": "p", "p_adjusted": "p", "n_pairs": "int", "df": "int", "n_rounds": "int",
                                 "model": _model_name, "note": _model_note},
                           caption=t("synthesis.table.model", lang), n_col=None, compact=True, notes=notes))
     return out
