@@ -264,6 +264,10 @@ def pooled_change_model(
     — never an unpaired comparison of all answers before with all answers after.
     ``note`` says which fit failed and why.
 
+    R: with the paired scores in long form, ``lmerTest::lmer(score ~ post + factor(round)
+    + (1 | person))`` (2–5 rounds; Satterthwaite's df are n_pairs − 1 for this balanced
+    design), or ``t.test(post, pre, paired = TRUE)`` for the fallback.
+
     References
     ----------
     .. [1] Lindstrom, M. J., & Bates, D. M. (1988). Newton–Raphson and EM algorithms for
