@@ -143,10 +143,12 @@ def model_section(data: Sequence[RoundData], ctx: ReportContext, results: pd.Dat
         return out + [note("synthesis.none.model", lang)]
     out.append(paragraph(t("synthesis.intro.model", lang)))
     notes = change_notes(model.assign(p_method=None), ctx, what="outcomes")
-    out.append(table_html(with_primary_marks(with_ci(model, lang, digits=2), "outcome"),
-                          {"outcome": "col.outcome", "estimate": "col.mean_change", "ci": "col.ci",
-                           "p_value": "col.p_value", "p_adjusted": "col.p_adjusted", "n_pairs": "col.n_pairs_model",
-                           "df": "col.df", "n_rounds": "col.n_rounds", "model": "col.model", "note": "col.note"},
+    columns = {"outcome": "col.outcome", "estimate": "col.mean_change", "ci": "col.ci", "p_value": "col.p_value",
+               "p_adjusted": "col.p_adjusted", "n_pairs": "col.n_pairs_model", "df": "col.df",
+               "n_rounds": "col.n_rounds", "model": "col.model"}
+    if model["note"].notna().any():  # a column of empty cells only narrows the others
+        columns["note"] = "col.note"
+    out.append(table_html(with_primary_marks(with_ci(model, lang, digits=2), "outcome"), columns,
                           ctx, {"outcome": primary_labels("outcome", ctx), "estimate": "signed2", "ci": "ci",
                                 "p_value": "p", "p_adjusted": "p", "n_pairs": "int", "df": "int", "n_rounds": "int",
                                 "model": _model_name, "note": _model_note},
