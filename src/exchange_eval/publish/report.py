@@ -22,6 +22,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+from ..core.lifecycle import swap_guard
 from ..core.paths import Workspace
 from .execute import execute_notebook
 from .export import export_html, export_pdf
@@ -103,12 +104,13 @@ def publish_report(
             timings["pdf"] = time.perf_counter() - clock - timings["execute"] - timings["html"]
         written_formats = [f for f in FORMATS if f in formats]
         record = report_record(spec, prov, {ext: finals[ext].name for ext in ["ipynb", *written_formats]})
-        temps["json"] = staging_path(finals["json"], ".json")
-        temps["json"].write_text(json.dumps(record, ensure_ascii=False, indent=2), encoding="utf-8")
         written = []
-        for ext in ["ipynb", *written_formats, "json"]:
-            os.replace(temps.pop(ext), finals[ext])
-            written.append(finals[ext])
+        with swap_guard():  # a worker whose build died never leaves a report half swapped
+            temps["json"] = staging_path(finals["json"], ".json")
+            temps["json"].write_text(json.dumps(record, ensure_ascii=False, indent=2), encoding="utf-8")
+            for ext in ["ipynb", *written_formats, "json"]:
+                os.replace(temps.pop(ext), finals[ext])
+                written.append(finals[ext])
         return written
     finally:
         discard(temps.values())
