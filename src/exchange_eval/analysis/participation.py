@@ -1,10 +1,12 @@
 """Who took part: invitations, attendance, responses and attrition between waves.
 
-Counting rule for small groups: counts of *people* (invited, attending, responding) are
-shown at any size, because the make-up of an official delegation and who attended are
-known to everyone in the exchange; breakdowns that are small carry a ``small_group``
-flag so the report can say so. Breakdowns of *answers* are suppressed instead (see
-`exchange_eval.analysis.suppress`).
+Counting rule for small groups: the functions here count everyone and flag groups of
+fewer than k people with ``small_group``; what a report shows of a breakdown by country
+goes through `country_totals`, which withholds the small delegations — in a delegation
+of one or two, the attendance count says who attended — with complementary suppression
+so that the round total minus the countries shown gives none of them away (see
+`exchange_eval.analysis.suppress`). Round totals and counts by session or wave are not
+breakdowns by group and are shown at any size.
 
 A person "responded" to an instrument at a wave when at least one of their rows has a
 value or a non-empty text (a submitted but blank form is not a response).
