@@ -76,8 +76,11 @@ def session_feedback(
     -------
     dict
         ``{}`` without answers to the statements; otherwise ``counts`` (`likert_counts`
-        over all sessions), ``summary`` (`likert_summary` session by session, suppressed
-        below k), ``overall`` (`likert_summary` over all sessions), ``relevance_top2``
+        over all sessions), ``counts_by_session`` (the same, session by session,
+        suppressed below k), ``summary`` (`likert_summary` session by session, suppressed
+        below k), ``overall`` (`likert_summary` over all sessions), ``top2`` and
+        ``top2_n`` (share of all answers in the scale's top two levels, and their
+        number), ``relevance_top2``
         and ``relevance_n`` (top-2 share and n of the relevance statement, None / 0
         without one).
     """
@@ -101,6 +104,10 @@ def session_feedback(
         summary = complementary_suppression(summary, "n", k=k, within="item_id")
     overall = likert_summary(answers, choices=scale)
     relevance = overall[overall["item_id"] == items[1]] if len(items) > 1 else overall.head(0)
-    return {"counts": counts, "summary": summary, "overall": overall,
+    by_session = likert_counts(answers, scale, items=items, by="session_id", k=k)
+    answered = overall["n"].fillna(0)
+    top2 = float((overall["top2"].fillna(0) * answered).sum() / answered.sum()) if answered.sum() else None
+    return {"counts": counts, "counts_by_session": by_session, "summary": summary, "overall": overall,
+            "top2": top2, "top2_n": int(answered.sum()),
             "relevance_top2": float(relevance["top2"].iloc[0]) if not relevance.empty else None,
             "relevance_n": int(relevance["n"].iloc[0]) if not relevance.empty else 0}

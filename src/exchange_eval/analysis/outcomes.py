@@ -293,10 +293,10 @@ def response_shift(
     Returns
     -------
     pandas.DataFrame
-        `item_changes` with baseline ``pre``, endline ``retro`` and family ``shift``: a
-        negative shift means officials rated their starting point lower once they had
-        seen what there was to know (the classic response shift), which makes pre/post
-        change an underestimate.
+        `item_changes` with baseline ``pre``, endline ``retro`` and family ``shift``, for
+        the items asked retrospectively: a negative shift means officials rated their
+        starting point lower once they had seen what there was to know (the classic
+        response shift), which makes pre/post change an underestimate.
 
     References
     ----------
@@ -314,6 +314,10 @@ def response_shift(
              item_id  n  n_worse  median_change family
     0  ok_guidelines  6        4           -1.0  shift
     """
+    # only the items asked retrospectively: the others have no second rating to compare
+    if responses is not None and len(responses) and "wave" in responses.columns:
+        retro_items = responses.loc[(responses["wave"] == "retro") & responses["value"].notna(), "item_id"].unique()
+        responses = responses[responses["item_id"].isin(retro_items)]
     return item_changes(responses, baseline="pre", endline="retro", instrument=instrument,
                         options=options, family=SHIFT_FAMILY)
 

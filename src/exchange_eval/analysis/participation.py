@@ -124,7 +124,8 @@ def participation_by_country(
         Columns ``round_id, country, role, n_invited, n_attended, share_attended,
         n_unlisted, n, small_group``; one row per country × role, then a row per country
         with role ``"all"`` and a round total with country and role ``"all"``.
-        ``n_attended`` counts invited people who attended at least one session;
+        ``n_attended`` counts invited people who attended at least one session
+        (missing, with ``share_attended``, when the round records no attendance);
         ``n_unlisted`` counts people seen in a survey but not on the roster; ``n`` equals
         ``n_invited``. Counts are never blanked (see the module notes).
 
@@ -151,6 +152,9 @@ def participation_by_country(
     if "role" not in people:
         people["role"] = pd.NA
     people["_invited"] = _invited(people)
+    # attendance is unknown (not zero) when the roster has no attendance column at all
+    known = (attendance is not None and not attendance.empty) or (
+        "n_sessions_attended" in people and people["n_sessions_attended"].notna().any())
     if attendance is not None and not attendance.empty:
         _require(attendance, ["pid", "attended"], "attendance")
         att = attendance.copy()
@@ -192,6 +196,9 @@ def participation_by_country(
     for col in ("n_invited", "n_attended", "n_unlisted"):
         out[col] = out[col].astype(int)
     out["share_attended"] = out["n_attended"] / out["n_invited"].where(out["n_invited"] > 0)
+    if not known:
+        out["n_attended"] = pd.array([pd.NA] * len(out), dtype="Int64")
+        out["share_attended"] = np.nan
     out["n"] = out["n_invited"]
     out["small_group"] = out["n"] < k
     columns = [
@@ -303,7 +310,8 @@ def response_counts(
     pandas.DataFrame
         Columns ``round_id, instrument, wave, [by], n_respondents, n_roster_respondents,
         n_roster, response_rate, n, small_group``. ``n_respondents`` counts everyone who
-        answered, ``n_roster_respondents`` those on the roster; the response rate is
+        answered, ``n_roster_respondents`` those on the roster (the rate is missing when none of
+        them is: anonymous answers); the response rate is
         roster respondents / roster size, so people who answered without being invited
         cannot push it above 1. ``n`` equals ``n_respondents``.
 
@@ -354,6 +362,8 @@ def response_counts(
     out["n_roster"] = out["n_roster"].fillna(0).astype(int)
     out["n_roster_respondents"] = out["n_roster_respondents"].astype(int)
     out["response_rate"] = out["n_roster_respondents"] / out["n_roster"].where(out["n_roster"] > 0)
+    # anonymous answers (no respondent linked to the roster): the rate is unknown, not zero
+    out.loc[(out["n_roster_respondents"] == 0) & (out["n_respondents"] > 0), "response_rate"] = np.nan
     out["n"] = out["n_respondents"]
     out["small_group"] = (out["n_roster"] < k) if by_cols else False
     return out[

@@ -227,8 +227,10 @@ def complementary_suppression(
         if mask.sum() < 2 or sizes.sum() < k or hidden_cells_pinned(sizes, lower=1.0):
             return False
         for col in count_cols:
-            cells = pd.to_numeric(out.loc[rows, col], errors="coerce")[mask].fillna(0)
-            if hidden_cells_pinned(cells, lower=0.0):
+            values = pd.to_numeric(out.loc[rows, col], errors="coerce")
+            if values.isna().all():  # not recorded (e.g. no attendance list): nothing to recover
+                continue
+            if hidden_cells_pinned(values[mask].fillna(0), lower=0.0):
                 return False
         return True
 

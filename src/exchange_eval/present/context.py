@@ -24,6 +24,7 @@ import pandas as pd
 from ..analysis.feedback import scaled_items
 from ..analysis.likert import item_scales
 from ..analysis.plans import plan_statuses
+from ..analysis.questions import scale_groups
 from ..analysis.review import review_thresholds
 from ..analysis.stats import PairedOptions
 from ..core.config import Config
@@ -53,11 +54,18 @@ class ReportContext:
         Table rows withheld for small numbers so far (`count_suppressed`).
     """
 
-    def __init__(self, config: Config, lang: str | None = None) -> None:
+    def __init__(self, config: Config, lang: str | None = None, *, items: pd.DataFrame | None = None,
+                 item_choices: pd.DataFrame | None = None) -> None:
         self.config = config
         self.lang = check_language(lang)
-        self.labels = Labels(config)
+        self.labels = Labels(config, items, item_choices)
+        self.items = items if items is not None else pd.DataFrame()
         self.suppressed_rows = 0
+
+    @classmethod
+    def for_round(cls, config: Config, lang: str | None, rd: Any) -> ReportContext:
+        """The context of a round report: the round's data dictionary names its questions."""
+        return cls(config, lang, items=getattr(rd, "items", None), item_choices=getattr(rd, "item_choices", None))
 
     def __repr__(self) -> str:
         return f"ReportContext({self.config!r}, {self.lang!r})"
@@ -135,8 +143,22 @@ class ReportContext:
         return scaled_items(self.config.instruments, instrument)
 
     def scale(self, choice_list: str) -> list[dict]:
-        """The levels of a choice list (``choices.yaml``)."""
+        """The levels of a choice list: the round's own (its data dictionary, in scale
+        order, without "don't know"), else ``choices.yaml``'s."""
+        own = self.labels.round_levels(choice_list)
+        if own is not None:
+            return own
         return self.config.choices[choice_list]
+
+    def scale_groups(self, instrument: str) -> list[tuple[str, list[str]]]:
+        """The single-choice questions of ``instrument`` grouped by scale, in questionnaire
+        order: the round's data dictionary when it has them (`analysis.questions.scale_groups`),
+        else the standard statements of ``instruments.yaml`` (`scaled_items`)."""
+        groups = scale_groups(self.items, instrument) if len(self.items) else []
+        if groups:
+            return groups
+        items, choices = self.scaled_items(instrument)
+        return [(choices, items)] if items else []
 
     def select_one_items(self, instrument: str) -> list[str]:
         """Ids of the single-choice (ordinal) questions of ``instrument``."""

@@ -143,6 +143,8 @@ def headline_sentences(
     outcome_changes: pd.DataFrame | None = None,
     feedback_agree: float | None = None,
     feedback_n: int | None = None,
+    feedback_top2: float | None = None,
+    feedback_top2_n: int | None = None,
     plan_done: int | None = None,
     plan_total: int | None = None,
     did: Mapping[str, Any] | None = None,
@@ -150,6 +152,8 @@ def headline_sentences(
     """The summary sentences of a round report, each written from the numbers.
 
     Every argument is optional: a sentence is written only for what was measured.
+    ``feedback_top2`` (the share of session-feedback answers in the top two levels of
+    their scales) is for questionnaires without the standard relevance statement.
     ``did`` is `did_row` of an ``analysis.jsr.rf18_did`` result.
     """
     lang = ctx.lang
@@ -162,6 +166,9 @@ def headline_sentences(
     if feedback_agree is not None and not fmt.is_missing(feedback_agree):
         out.append(t("sentence.headline.feedback", lang, share=fmt.percent(feedback_agree, lang, 0),
                      n=fmt.integer(feedback_n or 0, lang)))
+    if feedback_top2 is not None and not fmt.is_missing(feedback_top2):
+        out.append(t("sentence.headline.feedback_top2", lang, share=fmt.percent(feedback_top2, lang, 0),
+                     n=fmt.integer(feedback_top2_n or 0, lang)))
     if outcome_changes is not None and not outcome_changes.empty:
         out.extend(change_sentence(row, ctx) for row in outcome_changes.to_dict("records"))
     if plan_total:
