@@ -203,10 +203,19 @@ def test_canonical_string_dtypes_are_handled():
     assert response_counts(r, p)["n_respondents"].tolist() == [2, 5, 5, 2]
 
 
-def test_country_totals_mark_small_delegations():
-    totals = country_totals(participation_by_country(_participants(), _attendance(), k=3))
+def test_country_totals_withhold_small_delegations_and_their_complement():
+    totals = country_totals(participation_by_country(_participants(), _attendance(), k=3), k=3)
     assert "all" not in set(totals["country"]) and set(totals["role"]) == {"all"}
-    assert totals["suppressed"].tolist() == totals["small_group"].tolist()
+    # every small delegation is withheld ...
+    assert (totals.loc[totals["small_group"], "suppression"] == "primary").all()
+    hidden = totals[totals["suppressed"]]
+    # ... and never alone, nor as fewer than k people together (complementary suppression)
+    if len(hidden):
+        assert len(hidden) >= 2
+        full = participation_by_country(_participants(), _attendance(), k=3)
+        sizes = full.set_index("country").loc[hidden["country"]]
+        assert sizes.loc[sizes["role"] == "all", "n_invited"].sum() >= 3
+        assert hidden[["n_invited", "n_attended", "share_attended"]].isna().all().all()
 
 
 def test_round_totals():

@@ -48,10 +48,22 @@ def test_likert_diverging_legend_has_every_level(lang: str) -> None:
                 "fr": ["Pas du tout d'accord", "Pas d'accord", "Ni d'accord ni pas d'accord", "D'accord",
                        "Tout à fait d'accord"]}[lang]
     assert labels == expected
-    assert fig.axes[0].get_xlabel() == t("plot.likert.xlabel", lang)
+    assert fig.axes[0].get_xlabel() == t("plot.likert.xlabel", lang, low=expected[0], high=expected[-1])
     ticks = [x.get_text() for x in fig.axes[0].get_yticklabels()]
     assert any(t("common.n_eq", lang, n=9) in x for x in ticks)
     _check_print_size(fig)
+
+
+@pytest.mark.parametrize("lang", ["en", "fr"])
+def test_likert_axis_is_named_by_the_scale_ends(lang: str) -> None:
+    # a usefulness scale is not an agreement scale: the axis says what its ends are
+    ctx = ctx_for(lang)
+    counts = _likert_counts().assign(item_id="tool_x")
+    fig = plots.likert_diverging(counts, ctx, choices="useful5")
+    low, high = (ctx.labels.choice("useful5", v, lang) for v in (ctx.labels.levels("useful5")[0], ctx.labels.levels("useful5")[-1]))
+    label = fig.axes[0].get_xlabel()
+    assert f"← {low}" in label and f"{high} →" in label
+    assert "agree" not in label.lower() and "accord" not in label.lower()
 
 
 def test_likert_bars_are_centred_on_the_neutral_level() -> None:
@@ -66,7 +78,7 @@ def test_likert_bars_are_centred_on_the_neutral_level() -> None:
 def test_likert_small_item_is_marked_suppressed() -> None:
     counts = pd.DataFrame({"item_id": ["sf_relevance"] * 5, "level": [1, 2, 3, 4, 5], "n": [0, 0, 0, 1, 1]})
     fig = plots.likert_diverging(counts, ctx_for("fr"), choices="agree5", k=3)
-    assert any(x.startswith("masqué (n < 3)") for x in _texts(fig))
+    assert any(x.startswith("masqué") for x in _texts(fig))
 
 
 @pytest.mark.parametrize("lang", ["en", "fr"])
@@ -175,7 +187,7 @@ def test_empty_data_gives_a_figure_saying_so() -> None:
 def test_change_dotplot_by_round_has_one_colour_per_round() -> None:
     changes = pd.DataFrame({
         "round_id": ["r1", "r1", "r2", "r2"], "outcome": ["new_knowledge", "enhanced_skill"] * 2,
-        "n": [9, 9, 6, 6], "median_change": [1.0, 0.5, 0.5, 0.0],
+        "n": [9, 9, 6, 6], "estimate": [1.0, 0.5, 0.5, 0.0],
         "ci_low": [0.5, 0.0, 0.0, -0.5], "ci_high": [1.5, 1.0, 1.0, 0.5],
     })
     fig = plots.change_dotplot(changes, ctx_for("fr"), by="round_id")

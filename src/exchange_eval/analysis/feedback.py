@@ -14,7 +14,7 @@ from typing import Any
 import pandas as pd
 
 from .likert import Scale, likert_counts, likert_summary
-from .suppress import suppress_small
+from .suppress import complementary_suppression
 
 __all__ = ["DEFAULT_SCALE", "scaled_items", "session_feedback"]
 
@@ -69,7 +69,8 @@ def session_feedback(
     scale : sequence of dict
         Their choice list's levels.
     k : int
-        Minimum cell size: the summary by session is suppressed below k answers.
+        Minimum cell size: the summary by session is suppressed below k answers, with
+        complementary suppression within each statement.
 
     Returns
     -------
@@ -98,7 +99,9 @@ def session_feedback(
         parts.append(part)
     summary = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
     if not summary.empty:
-        summary = suppress_small(summary, n_col="n", k=k)
+        # the round's totals per statement are published (the figure, the summary box), so
+        # one withheld session must not be their difference from the sessions shown
+        summary = complementary_suppression(summary, "n", k=k, within="item_id")
     overall = likert_summary(answers, choices=scale)
     relevance = overall[overall["item_id"] == items[1]] if len(items) > 1 else overall.head(0)
     by_session = likert_counts(answers, scale, items=items, by="session_id", k=k)

@@ -1,10 +1,12 @@
 """Who took part: invitations, attendance, responses and attrition between waves.
 
-Counting rule for small groups: counts of *people* (invited, attending, responding) are
-shown at any size, because the make-up of an official delegation and who attended are
-known to everyone in the exchange; breakdowns that are small carry a ``small_group``
-flag so the report can say so. Breakdowns of *answers* are suppressed instead (see
-`exchange_eval.analysis.suppress`).
+Counting rule for small groups: the functions here count everyone and flag groups of
+fewer than k people with ``small_group``; what a report shows of a breakdown by country
+goes through `country_totals`, which withholds the small delegations — in a delegation
+of one or two, the attendance count says who attended — with complementary suppression
+so that the round total minus the countries shown gives none of them away (see
+`exchange_eval.analysis.suppress`). Round totals and counts by session or wave are not
+breakdowns by group and are shown at any size.
 
 A person "responded" to an instrument at a wave when at least one of their rows has a
 value or a non-empty text (a submitted but blank form is not a response).
@@ -16,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from . import AnalysisError
+from .suppress import complementary_suppression
 
 __all__ = [
     "UNIT_COLUMNS",
@@ -531,14 +534,30 @@ def answer_grid(
     return grid[[*keys, *by_cols, "item_id", "answered"]].reset_index(drop=True)
 
 
-def country_totals(by_country: pd.DataFrame) -> pd.DataFrame:
-    """The per-country rows (all roles) of `participation_by_country`, with ``suppressed``
-    set from ``small_group`` so that a report marks the small delegations."""
+def country_totals(by_country: pd.DataFrame, *, k: int) -> pd.DataFrame:
+    """The per-country rows (all roles) of `participation_by_country`, as a report shows
+    them: delegations of fewer than k people withheld, with complementary suppression so
+    that the round total minus the countries shown never gives one of them
+    (`suppress.complementary_suppression`; ``suppressed``, ``suppression`` and the
+    counts, rate and n of withheld rows blanked).
+
+    >>> t = pd.DataFrame({"country": ["SEN", "BFA", "CIV", "all"], "role": "all",
+    ...                   "n_invited": [4, 2, 3, 9], "n_attended": [4, 1, 3, 8],
+    ...                   "share_attended": [1.0, 0.5, 1.0, 8 / 9], "n_unlisted": 0,
+    ...                   "n": [4, 2, 3, 9], "small_group": [False, True, False, False]})
+    >>> country_totals(t, k=3)[["country", "n_invited", "suppression"]]
+      country  n_invited suppression
+    0     SEN          4        None
+    1     BFA       <NA>     primary
+    2     CIV       <NA>   secondary
+    """
     totals = by_country[by_country["role"] == _ALL].copy()
-    totals = totals[totals["country"] != _ALL]
-    if "small_group" in totals.columns and "suppressed" not in totals.columns:
-        totals["suppressed"] = totals["small_group"]
-    return totals
+    totals = totals[totals["country"] != _ALL].reset_index(drop=True)
+    if totals.empty:
+        return totals.assign(suppressed=pd.Series(dtype=bool), suppression=pd.Series(dtype=object))
+    totals = totals.drop(columns=["suppressed"], errors="ignore")
+    return complementary_suppression(totals, "n", k=k, count_cols=["n_invited", "n_attended"],
+                                     value_cols=["n_invited", "n_attended", "share_attended", "n_unlisted"])
 
 
 def round_totals(participants: pd.DataFrame | None, responses: pd.DataFrame | None) -> dict[str, int]:

@@ -32,6 +32,7 @@ REVIEW_DEFAULTS: dict[str, float] = {
     "nonresponse_max": 0.20,
     "straightlining_max": 0.10,
     "alpha_min": 0.70,
+    "alpha_min_n": 20,
     "burden_max_minutes": 15,
     "ceiling_share": 0.80,
     "response_rate_min": 0.60,
@@ -76,7 +77,8 @@ def review_findings(
     rounds : sequence of RoundData
         The rounds reviewed.
     thresholds : mapping
-        `review_thresholds` (``straightlining_min_items`` and ``ceiling_share`` are used).
+        `review_thresholds` (``straightlining_min_items``, ``ceiling_share`` and
+        ``alpha_min_n`` are used).
     scales : mapping
         item_id -> scale levels (`likert.item_scales`), for the ceiling check.
     """
@@ -90,7 +92,7 @@ def review_findings(
             "nonresponse": lambda resp=resp: item_nonresponse(resp),
             "straightlining": lambda resp=resp: straightlining(
                 resp, min_items=int(thresholds["straightlining_min_items"])),
-            "reliability": lambda resp=resp: scale_reliability(resp),
+            "reliability": lambda resp=resp: scale_reliability(resp, min_n=int(thresholds.get("alpha_min_n", 20))),
             "burden": lambda resp=resp: completion_time(resp),
             "ceiling": lambda resp=resp: ceiling_effects(resp, scales, share=thresholds["ceiling_share"]),
         }

@@ -26,6 +26,7 @@ from ..analysis.likert import item_scales
 from ..analysis.plans import plan_statuses
 from ..analysis.questions import scale_groups
 from ..analysis.review import review_thresholds
+from ..analysis.stats import PairedOptions
 from ..core.config import Config
 from .i18n import check_language
 from .labels import Labels
@@ -95,15 +96,26 @@ class ReportContext:
         return int(self._stats.get("min_pairs", 5))
 
     @property
-    def n_boot(self) -> int:
-        """Bootstrap resamples of the median-change interval (``stats.n_boot``)."""
-        return int(self._stats.get("n_boot", 2000))
+    def exact_max_pairs(self) -> int:
+        """Up to this many non-zero changes the paired p-value is exact (``stats.exact_max_pairs``)."""
+        return int(self._stats.get("exact_max_pairs", 20))
 
     @property
-    def paired_options(self) -> dict[str, int]:
-        """``n_boot``, ``seed`` and ``min_pairs`` for `analysis.stats.paired_change` and
-        the functions built on it."""
-        return {"n_boot": self.n_boot, "seed": int(self._stats.get("seed", 0)), "min_pairs": self.min_pairs}
+    def multiplicity(self) -> str:
+        """Adjustment of the p-values over each table (``stats.multiplicity``: holm or BH)."""
+        return str(self._stats.get("multiplicity", "holm"))
+
+    @property
+    def paired_options(self) -> PairedOptions:
+        """The settings of every paired comparison (`analysis.stats.PairedOptions`)."""
+        return PairedOptions(min_pairs=self.min_pairs, exact_max_pairs=self.exact_max_pairs,
+                             conf_level=1 - self.alpha, hl_zeros=str(self._stats.get("hl_zeros", "keep")),
+                             multiplicity=self.multiplicity)
+
+    def primary_outcome(self, level: str) -> str | None:
+        """The pre-specified primary outcome of ``level`` (``stats.primary_outcomes``), or None."""
+        value = (self._stats.get("primary_outcomes") or {}).get(level)
+        return None if value is None else str(value)
 
     @property
     def wave_order(self) -> list[str]:

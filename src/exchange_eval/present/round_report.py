@@ -28,13 +28,8 @@ from ..analysis import tools as tools_analysis
 from ..analysis.waves import manifest_sessions, sort_by_wave
 from ..core.tables import RoundData
 from . import fmt, plots
-from .blocks import (
-    CHANGE_COLUMNS,
-    CHANGE_FORMATS,
-    comment_themes_block,
-    with_ci,
-    with_instrument_names,
-)
+from .blocks import comment_themes_block, with_instrument_names
+from .change import change_table
 from .context import ReportContext
 from .html import (
     comments_html,
@@ -121,10 +116,12 @@ def feedback_results(rd: RoundData, ctx: ReportContext) -> dict[str, Any]:
 
 
 def learning_results(rd: RoundData, ctx: ReportContext) -> dict[str, pd.DataFrame]:
-    """`analysis.outcomes.learning_results` with the report's paired-test settings, over
-    the single-choice and number questions (`analysis.questions.numeric_responses`)."""
+    """`analysis.outcomes.learning_results` with the report's paired-test settings and
+    the pre-specified primary outcome of level 2, over the single-choice and number
+    questions (`analysis.questions.numeric_responses`)."""
     responses = questions_analysis.compared_responses(rd.responses, rd.items)
-    return outcomes_analysis.learning_results(responses, **ctx.paired_options)
+    return outcomes_analysis.learning_results(responses, options=ctx.paired_options,
+                                              primary=ctx.primary_outcome("L2"))
 
 
 def plans_results(rd: RoundData, ctx: ReportContext) -> dict[str, Any]:
@@ -142,7 +139,8 @@ def pulse_results(rd: RoundData, ctx: ReportContext) -> dict[str, Any]:
     """`analysis.pulse.pulse_results` of the round's pulse statements."""
     items, choices = ctx.scaled_items("pulse")
     return pulse_analysis.pulse_results(rd.responses, items=items, scale=ctx.scale(choices),
-                                        configured_waves=ctx.wave_order, k=ctx.k, **ctx.paired_options)
+                                        configured_waves=ctx.wave_order, k=ctx.k, options=ctx.paired_options,
+                                        primary=ctx.primary_outcome("pulse"))
 
 
 def network_results(rd: RoundData, ctx: ReportContext) -> dict[str, Any]:
@@ -251,8 +249,9 @@ def participation_section(rd: RoundData, ctx: ReportContext) -> list[str]:
     out.append(paragraph(t("round.intro.participation", lang, k=ctx.k)))
     if not _is_empty(rd.participants):
         by_country = participation_analysis.participation_by_country(rd.participants, rd.attendance, k=ctx.k)
-        totals = participation_analysis.country_totals(by_country)
-        attended_known = bool(totals["n_attended"].notna().any()) if not totals.empty else False
+        # whether attendance was recorded at all, read before small delegations are withheld
+        attended_known = bool(by_country["n_attended"].notna().any()) if not by_country.empty else False
+        totals = participation_analysis.country_totals(by_country, k=ctx.k)
         if not totals.empty:
             values = ["n_invited", "n_attended"] if attended_known else ["n_invited"]
             fig = plots.participation_bars(totals, ctx, value_cols=values)
@@ -337,27 +336,24 @@ def learning_section(rd: RoundData, ctx: ReportContext,
     out.append(paragraph(t("round.intro.learning_own" if own else "round.intro.learning", lang)))
     oc = res["outcomes"]
     out.append(figure_block(plots.change_dotplot(oc, ctx), "round.figure.learning", lang))
-    out.append(table_html(with_ci(oc, lang), {"outcome": "col.outcome", **CHANGE_COLUMNS}, ctx,
-                          {"outcome": "outcome", **CHANGE_FORMATS},
-                          caption=t("round.table.learning", lang), n_col=None, compact=True))
+    out.append(change_table(oc, ctx, label_col="outcome", label_format="outcome", shift=True, what="outcomes",
+                            caption=t("round.table.learning", lang)))
     # the summary box carries one sentence per outcome; here only those that need saying
     # why no test was run
     for row in oc.to_dict("records"):
         if not fmt.is_missing(row.get("note")) and row.get("note"):
             out.append(note_text(change_sentence(row, ctx)))
     if not _is_empty(items):
-        out.append(table_html(with_ci(items, lang), {"item_id": "col.item", **CHANGE_COLUMNS}, ctx,
-                              {"item_id": "item", **CHANGE_FORMATS}, caption=t("round.table.items", lang),
-                              n_col=None, compact=True))
+        out.append(change_table(items, ctx, label_col="item_id", label_format="item", shift=False,
+                                what="questions", caption=t("round.table.items", lang)))
     out.append(heading("round.h.response_shift", lang, level=3))
     shift = res.get("shift")
     if _is_empty(shift):
         out.append(note("round.none.response_shift", lang))
     else:
         out.append(paragraph(t("round.intro.response_shift", lang)))
-        out.append(table_html(with_ci(shift, lang), {"item_id": "col.item", **CHANGE_COLUMNS}, ctx,
-                              {"item_id": "item", **CHANGE_FORMATS}, caption=t("round.table.response_shift", lang),
-                              n_col=None, compact=True))
+        out.append(change_table(shift, ctx, label_col="item_id", label_format="item", shift=False,
+                                what="questions", caption=t("round.table.response_shift", lang)))
     return out
 
 
@@ -439,7 +435,7 @@ def jsr_section(rd: RoundData, ctx: ReportContext, results: Mapping[str, Any] | 
         out.append(note("round.none.did", lang))
     else:
         out.append(paragraph(did_sentence(did_row(did), lang)))
-        out.append(note("round.text.did_caveat", lang))
+        out.append(note("round.text.did_caveat", lang, p_wcb=fmt.p_equals(did.get("p_value_wcb"), lang)))
     return out
 
 
@@ -505,9 +501,8 @@ def pulse_section(rd: RoundData, ctx: ReportContext, results: Mapping[str, Any] 
     out.append('<div class="keep-together" style="break-inside: avoid; page-break-inside: avoid">'
                + heading("round.h.pulse_change", lang, level=3, first=first, last=last)
                + paragraph(t("round.intro.pulse_change", lang, first=first, last=last))
-               + table_html(with_ci(changes, lang), {"item_id": "col.item", **CHANGE_COLUMNS}, ctx,
-                            {"item_id": _pulse_item_name(ctx), **CHANGE_FORMATS},
-                            caption=t("round.table.pulse_change", lang), n_col=None, compact=True)
+               + change_table(changes, ctx, label_col="item_id", label_format=_pulse_item_name(ctx), shift=False,
+                              what="statements", caption=t("round.table.pulse_change", lang))
                + "</div>")
     return out
 
@@ -545,8 +540,11 @@ def methods_section(rd: RoundData, ctx: ReportContext) -> list[str]:
     if ctx.suppressed_rows:
         out.append(paragraph(plural("round.methods.suppressed", ctx.suppressed_rows, lang,
                                     n=fmt.integer(ctx.suppressed_rows, lang))))
-    out.append(paragraph(t("round.methods.tests", lang, n_boot=fmt.integer(ctx.n_boot, lang),
-                           min_pairs=ctx.min_pairs)))
+    primary = ctx.primary_outcome("L2")
+    out.append(paragraph(t("round.methods.tests", lang, min_pairs=ctx.min_pairs,
+                           max=fmt.integer(ctx.exact_max_pairs, lang),
+                           method=t(f"change.method.{ctx.multiplicity}", lang),
+                           primary=ctx.labels.outcome(primary, lang) if primary else fmt.MISSING)))
     if not _is_empty(rd.jsr_quality):
         out.append(paragraph(t("round.methods.did", lang)))
     out.append(paragraph(t("round.methods.limits", lang)))
