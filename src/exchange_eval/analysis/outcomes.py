@@ -25,6 +25,7 @@ __all__ = [
     "item_changes",
     "outcome_changes",
     "response_shift",
+    "outcome_scores",
     "learning_results",
 ]
 
@@ -256,6 +257,49 @@ def outcome_changes(
         row.update(outcome=outcome, n_items=int(group["item_id"].nunique()))
         rows.append(row)
     return _finish(rows, OUTCOME_CHANGE_COLUMNS, family=None)
+
+
+def outcome_scores(
+    responses: pd.DataFrame,
+    baseline: str = "pre",
+    endline: str = "post",
+    *,
+    instrument: str | None = "outcomes",
+) -> pd.DataFrame:
+    """Each linked person's score on each intermediate outcome at both waves: the numbers
+    `outcome_changes` tests, one row per person and outcome.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``round_id, pid, outcome, before, after, change`` for the people with a score at
+        both waves (the mean of the outcome's items they answered at both).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> r = pd.DataFrame({"pid": ["a", "a", "b"], "instrument": "outcomes",
+    ...                   "wave": ["pre", "post", "pre"], "item_id": "cs_leg",
+    ...                   "outcome": "improved_consensus", "value": [2, 4, 3]})
+    >>> outcome_scores(r)[["pid", "before", "after", "change"]].values.tolist()
+    [['a', 2.0, 4.0, 2.0]]
+    """
+    frame = _wave_values(responses, instrument, baseline, endline)
+    frame = frame[frame["outcome"].notna()]
+    columns = [*_PERSON, "outcome", "before", "after", "change"]
+    parts = []
+    for outcome, group in frame.groupby("outcome", sort=False):
+        wide = group.pivot(index=[*_PERSON, "item_id"], columns="wave", values="value")
+        wide = wide.reindex(columns=[baseline, endline]).dropna()
+        scores = wide.groupby(level=_PERSON).mean().reset_index()
+        scores = scores.rename(columns={baseline: "before", endline: "after"})
+        parts.append(scores.assign(outcome=outcome))
+    if not parts:
+        return pd.DataFrame(columns=columns)
+    out = pd.concat(parts, ignore_index=True)
+    out["change"] = out["after"] - out["before"]
+    out.columns.name = None
+    return out[columns]
 
 
 def response_shift(

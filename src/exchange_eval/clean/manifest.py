@@ -66,6 +66,7 @@ TOP_KEYS = {
     "codebook": False,
     "year": False,
     "notes": False,
+    "targets": False,
 }
 SOURCE_KEYS = {"file", "instrument", "wave", "platform", "codebook", "session", "sheet", "language"}
 SESSION_KEYS = {"id", "kind", "date", "title"}
@@ -106,6 +107,7 @@ class Manifest:
     sources: tuple[Source, ...] = ()
     codebook: Path | None = None
     year: int | None = None
+    targets: dict[str, float] = field(default_factory=dict)
     raw: dict = field(default_factory=dict, compare=False, repr=False)
 
     @property
@@ -323,6 +325,7 @@ def load_manifest(folder: str | Path) -> Manifest:
                 column="session",
             )
     year = raw.get("year")
+    targets = _targets(raw.get("targets"), path, text)
     return Manifest(
         round_id=round_id,
         title=str(raw["title"]),
@@ -336,8 +339,35 @@ def load_manifest(folder: str | Path) -> Manifest:
         sources=tuple(sources),
         codebook=codebook,
         year=int(year) if year is not None else None,
+        targets=targets,
         raw=raw,
     )
+
+
+def _targets(value: Any, path: Path, text: str) -> dict[str, float]:
+    """The results-framework targets of the manifest: indicator id -> number (a gain in
+    scale points, or a share written 0.6 or 60%)."""
+    if value is None:
+        return {}
+    row = _line_of(text, "targets")
+    if not isinstance(value, dict):
+        raise ManifestError("targets must be a mapping of indicator -> number (new_knowledge: 0.5)",
+                            file=path, row=row, column="targets")
+    out: dict[str, float] = {}
+    for key, target in value.items():
+        where = {"file": path, "row": _find_row(text, str(key)) or row, "column": "targets"}
+        if not re.match(r"^[a-z][a-z0-9_]*$", str(key)):
+            raise ManifestError(f"target {key!r} is not an indicator id (lower case, digits, _)", **where)
+        percent = isinstance(target, str) and target.strip().endswith("%")
+        text_value = target.strip().rstrip("%").replace(",", ".") if isinstance(target, str) else target
+        try:
+            number = None if isinstance(target, bool) else float(text_value) / (100 if percent else 1)
+        except (TypeError, ValueError):
+            number = None
+        if number is None or number != number:
+            raise ManifestError(f"target {key!r} must be a number (0.5, 0.6 or 60%), not {target!r}", **where)
+        out[str(key)] = number
+    return out
 
 
 def _find_row(text: str, needle: str) -> int | None:
