@@ -280,8 +280,10 @@ def response_counts(
     participants: pd.DataFrame,
     by: str | list[str] | None = None,
     k: int | None = None,
+    *,
+    attendance: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
-    """Respondents per instrument and wave, and the response rate against the roster.
+    """Respondents per instrument and wave, and the response rate over those who could answer.
 
     Parameters
     ----------
@@ -294,15 +296,24 @@ def response_counts(
     k : int, optional
         Breakdown groups with a roster smaller than k get ``small_group = True``;
         required with ``by`` (``settings.yaml`` ``privacy.min_cell_size``).
+    attendance : pandas.DataFrame, optional
+        Canonical ``attendance`` table. When given, the feedback on a session (instrument
+        ``session_feedback``, wave = the session id) is rated over the people marked
+        present at that session, not over the whole roster: only they could rate it.
 
     Returns
     -------
     pandas.DataFrame
-        Columns ``round_id, instrument, wave, [by], n_respondents, n_roster_respondents,
-        n_roster, response_rate, n, small_group``. ``n_respondents`` counts everyone who
-        answered, ``n_roster_respondents`` those on the roster; the response rate is
-        roster respondents / roster size, so people who answered without being invited
-        cannot push it above 1. ``n`` equals ``n_respondents``.
+        Columns ``round_id, instrument, wave, [by], n_respondents, n_identified,
+        n_anonymous, n_roster_respondents, n_roster, n_eligible, denominator,
+        response_rate, n, small_group``. ``n_respondents`` counts everyone who answered:
+        ``n_identified`` those matched to a person (a pid of the participants table),
+        ``n_anonymous`` the others; ``n_roster_respondents`` those on the roster.
+        ``n_eligible`` is the denominator: the roster (``denominator`` = ``roster``) or,
+        for session feedback with attendance, the people present at the session
+        (``attendees``). The rate is (identified respondents among the eligible +
+        anonymous respondents) / n_eligible, at most 1, so people who answered without
+        being invited cannot push it above 1. ``n`` equals ``n_respondents``.
 
     Examples
     --------
@@ -314,6 +325,16 @@ def response_counts(
        wave  n_respondents  n_roster  response_rate
     0  post              1         4           0.25
     1   pre              2         4           0.50
+
+    Feedback on a session is rated over those present (2 of the 4 came, 1 answered):
+
+    >>> a = pd.DataFrame({"round_id": "r1", "pid": ["a", "b", "c", "d"], "session_id": "visit",
+    ...                   "attended": [True, True, False, False]})
+    >>> f = pd.DataFrame({"round_id": "r1", "pid": ["a"], "instrument": "session_feedback",
+    ...                   "wave": ["visit"], "session_id": ["visit"], "item_id": "q1", "value": 4.0})
+    >>> response_counts(f, p, attendance=a)[["n_respondents", "n_eligible", "denominator", "response_rate"]]
+       n_respondents  n_eligible denominator  response_rate
+    0              1           2   attendees            0.5
     """
     _require(participants, ["pid"], "participants")
     by_cols = [] if by is None else ([by] if isinstance(by, str) else list(by))
@@ -327,17 +348,30 @@ def response_counts(
             frame["round_id"] = pd.NA
     people["_on_roster"] = _invited(people)
     people = people.drop_duplicates(["round_id", "pid"])
+    known = set(zip(people["round_id"].astype("string").fillna(""), people["pid"].astype(str), strict=True))
+    units["_identified"] = [(str(r) if pd.notna(r) else "", str(p)) in known
+                            for r, p in zip(units["round_id"], units["pid"], strict=True)]
     units = units.merge(
         people[["round_id", "pid", "_on_roster", *by_cols]], on=["round_id", "pid"], how="left"
     )
     units["_on_roster"] = units["_on_roster"].astype("boolean").fillna(False).astype(bool)
+    present = _present_by_session(attendance)
+    units["_eligible"] = [
+        on_roster if inst != "session_feedback" or present is None or (rid, wave) not in present
+        else str(pid) in present[(rid, wave)]
+        for inst, rid, wave, pid, on_roster in zip(units["instrument"], units["round_id"].astype("string").fillna(""),
+                                                   units["wave"].astype(str), units["pid"], units["_on_roster"],
+                                                   strict=True)]
     for col in by_cols:
         units[col] = units[col].astype("string").fillna("unknown")
         people[col] = people[col].astype("string").fillna("unknown")
     keys = ["round_id", "instrument", "wave", *by_cols]
     counts = (
-        units.groupby(keys, dropna=False, sort=True)
-        .agg(n_respondents=("pid", "nunique"), n_roster_respondents=("_on_roster", "sum"))
+        units.assign(_anonymous=~units["_identified"])
+        .groupby(keys, dropna=False, sort=True)
+        .agg(n_respondents=("pid", "nunique"), n_identified=("_identified", "sum"),
+             n_anonymous=("_anonymous", "sum"), n_roster_respondents=("_on_roster", "sum"),
+             _eligible_respondents=("_eligible", "sum"))
         .reset_index()
     )
     roster = (
@@ -349,21 +383,63 @@ def response_counts(
     )
     out = counts.merge(roster, on=["round_id", *by_cols], how="left")
     out["n_roster"] = out["n_roster"].fillna(0).astype(int)
-    out["n_roster_respondents"] = out["n_roster_respondents"].astype(int)
-    out["response_rate"] = out["n_roster_respondents"] / out["n_roster"].where(out["n_roster"] > 0)
+    for col in ("n_roster_respondents", "n_identified", "n_anonymous", "_eligible_respondents"):
+        out[col] = out[col].astype(int)
+    eligible, denominator = [], []
+    for inst, rid, wave, n_roster, extra in zip(out["instrument"], out["round_id"].astype("string").fillna(""),
+                                                out["wave"].astype(str), out["n_roster"],
+                                                [dict(zip(by_cols, v, strict=True)) for v in
+                                                 out[by_cols].itertuples(index=False)] if by_cols else [{}] * len(out),
+                                                strict=True):
+        if inst == "session_feedback" and present is not None and (rid, wave) in present:
+            pids = present[(rid, wave)]
+            if extra:
+                sub = people[people["pid"].astype(str).isin(pids)]
+                for col, value in extra.items():
+                    sub = sub[sub[col] == value]
+                eligible.append(len(sub))
+            else:
+                eligible.append(len(pids))
+            denominator.append("attendees")
+        else:
+            eligible.append(int(n_roster))
+            denominator.append("roster")
+    out["n_eligible"] = pd.Series(eligible, index=out.index, dtype="int64")
+    out["denominator"] = denominator
+    numerator = out["_eligible_respondents"] + out["n_anonymous"]
+    rate = numerator / out["n_eligible"].where(out["n_eligible"] > 0)
+    out["response_rate"] = rate.clip(upper=1.0)
     out["n"] = out["n_respondents"]
     out["small_group"] = (out["n_roster"] < k) if by_cols else False
     return out[
         [
             *keys,
             "n_respondents",
+            "n_identified",
+            "n_anonymous",
             "n_roster_respondents",
             "n_roster",
+            "n_eligible",
+            "denominator",
             "response_rate",
             "n",
             "small_group",
         ]
     ].reset_index(drop=True)
+
+
+def _present_by_session(attendance: pd.DataFrame | None) -> dict[tuple[str, str], set[str]] | None:
+    """(round_id, session_id) -> pids marked present, or None without attendance lists."""
+    if attendance is None or attendance.empty or not {"pid", "session_id", "attended"} <= set(attendance.columns):
+        return None
+    att = attendance.assign(_r=attendance["round_id"].astype("string").fillna("")
+                            if "round_id" in attendance else "")
+    came = att[att["attended"].astype("boolean").fillna(False).astype(bool)]
+    out: dict[tuple[str, str], set[str]] = {
+        (str(r), str(s)): set() for r, s in zip(att["_r"], att["session_id"], strict=True)}
+    for r, s, pid in zip(came["_r"], came["session_id"], came["pid"], strict=True):
+        out[(str(r), str(s))].add(str(pid))
+    return out
 
 
 def attrition(

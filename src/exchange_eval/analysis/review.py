@@ -86,7 +86,7 @@ def review_findings(
         if resp is None or resp.empty:
             continue
         checks: dict[str, Callable[[], pd.DataFrame]] = {
-            "response": lambda resp=resp, r=r: response_rates(resp, r.participants),
+            "response": lambda resp=resp, r=r: response_rates(resp, r.participants, attendance=r.attendance),
             "nonresponse": lambda resp=resp: item_nonresponse(resp),
             "straightlining": lambda resp=resp: straightlining(
                 resp, min_items=int(thresholds["straightlining_min_items"])),

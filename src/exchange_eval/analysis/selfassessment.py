@@ -121,8 +121,8 @@ def criteria_change(jsr_assessment: pd.DataFrame, dimensions_config: Mapping[str
         wide = changes.pivot_table(index=keys or ["_all"], columns="group", values=["n_countries", "change"])
         flat = pd.DataFrame(index=wide.index)
         for group in (PARTICIPANT, "comparison"):
-            flat[f"n_{group}"] = wide[("n_countries", group)] if ("n_countries", group) in wide else np.nan
-            flat[f"change_{group}"] = wide[("change", group)] if ("change", group) in wide else np.nan
+            flat[f"n_{group}"] = wide.get(("n_countries", group), np.nan)
+            flat[f"change_{group}"] = wide.get(("change", group), np.nan)
         flat["difference"] = flat[f"change_{PARTICIPANT}"] - flat["change_comparison"]
         flat = flat.reset_index().drop(columns=["_all"], errors="ignore")
         if "dimension" in flat:

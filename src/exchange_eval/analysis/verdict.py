@@ -15,7 +15,8 @@ A verdict is one of `VERDICTS` with an evidence grade (``strong``, ``moderate``,
 - ``no_change``: no grade's conditions hold (no detectable change);
 - ``negligible``: graded, but smaller than ``min_effect`` of the unit;
 - ``improved`` / ``worsened``: graded, and at least ``min_effect`` (for a share against
-  a benchmark: above / below it).
+  a benchmark: above / below it);
+- ``no_benchmark`` (a share with nothing to compare it with) and ``not_measured``.
 
 The grading follows the logic of evidence grading frameworks (an interval that excludes
 no effect, a multiplicity-adjusted test, enough units; GRADE's "imprecision" domain),
@@ -75,7 +76,7 @@ CHANGE_SOURCE: dict[str, tuple[str, ...]] = {
 DESIGNS = ("paired", "did", "share", "network")
 UNITS = ("points", "share")
 #: Verdicts, and the grades of the verdicts that claim a change (strongest first).
-VERDICTS = ("improved", "worsened", "negligible", "no_change", "too_few", "not_measured")
+VERDICTS = ("improved", "worsened", "negligible", "no_change", "too_few", "no_benchmark", "not_measured")
 GRADES = ("strong", "moderate", "weak")
 _TOO_FEW_NOTES = {"too_few_pairs", "too_few", "not_estimable"}
 
@@ -131,6 +132,7 @@ class VerdictRules:
         {"id": "strong", "min_n": dict.fromkeys(DESIGNS, 10.0), "ci_excludes_zero": True, "p_adjusted_max": 0.01},
         {"id": "moderate", "ci_excludes_zero": True, "p_adjusted_max": 0.05},
         {"id": "weak", "ci_excludes_zero": True},
+        {"id": "weak", "p_adjusted_max": 0.05},
     )
     max_grade: dict[str, str] = field(default_factory=lambda: dict.fromkeys(DESIGNS, "strong"))
     benchmarks: dict[str, float] = field(default_factory=dict)
@@ -354,8 +356,8 @@ def judge(evidence: Mapping[str, Any], design: str, unit: str, rules: VerdictRul
         raise AnalysisError(f"unknown design {design!r} or unit {unit!r}")
     n = evidence.get("n")
     note = evidence.get("note")
-    if note == "not_measured":
-        return {"verdict": "not_measured", "grade": None, "rule": "not_measured"}
+    if note in ("not_measured", "no_benchmark"):
+        return {"verdict": note, "grade": None, "rule": note}
     if _missing(n) or float(n) < rules.min_n.get(design, 0) or note in _TOO_FEW_NOTES:
         return {"verdict": "too_few", "grade": None, "rule": "min_n"}
     estimate = evidence.get("estimate")
