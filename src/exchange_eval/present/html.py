@@ -33,6 +33,7 @@ __all__ = [
     "note",
     "note_text",
     "bullet_list",
+    "keep_with_next",
     "figure_html",
     "figure_block",
     "format_value",
@@ -77,6 +78,13 @@ def bullet_list(items: Iterable[str], *, ordered: bool = False) -> str:
     """Already-translated sentences as an escaped list."""
     tag = "ol" if ordered else "ul"
     return f"<{tag}>" + "".join(f"<li>{esc(item)}</li>" for item in items) + f"</{tag}>"
+
+
+def keep_with_next(*parts: str) -> str:
+    """Already-built HTML parts kept on one printed page (a heading with its introduction
+    and first table or figure), so no heading is left alone at the bottom of a page."""
+    return ('<div class="keep-together" style="break-inside: avoid; page-break-inside: avoid">'
+            + "".join(parts) + "</div>")
 
 
 def figure_html(fig: Any, alt: str = "", *, dpi: int = 200, close: bool = True) -> str:

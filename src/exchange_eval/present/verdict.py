@@ -114,7 +114,8 @@ def _names(rows: pd.DataFrame, ctx: ReportContext, *, with_grade: bool = False) 
     for row in rows.to_dict("records"):
         name = indicator_name(row, ctx)
         if with_grade and not _missing(row.get("grade")):
-            name += f" ({t(f'grade.{row['grade']}', ctx.lang)})"
+            grade = t("grade." + str(row["grade"]), ctx.lang)
+            name += f" ({grade})"
         names.append(name)
     return join_names(names, ctx.lang)
 
