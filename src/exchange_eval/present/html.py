@@ -34,6 +34,7 @@ __all__ = [
     "note_text",
     "bullet_list",
     "keep_with_next",
+    "keep_opening",
     "figure_html",
     "figure_block",
     "format_value",
@@ -85,6 +86,17 @@ def keep_with_next(*parts: str) -> str:
     and first table or figure), so no heading is left alone at the bottom of a page."""
     return ('<div class="keep-together" style="break-inside: avoid; page-break-inside: avoid">'
             + "".join(parts) + "</div>")
+
+
+def keep_opening(parts: list[str], limit: int = 4) -> list[str]:
+    """A section's parts with its opening (heading, introduction, up to and including its
+    first table or figure, at most ``limit`` parts) kept on one page (`keep_with_next`)."""
+    for i, part in enumerate(parts[:limit]):
+        if "<table" in part or "<figure" in part or "<img" in part:
+            if i == 0:
+                return parts
+            return [keep_with_next(*parts[: i + 1]), *parts[i + 1:]]
+    return parts
 
 
 def figure_html(fig: Any, alt: str = "", *, dpi: int = 200, close: bool = True) -> str:

@@ -42,6 +42,7 @@ from .html import (
     esc,
     figure_block,
     heading,
+    keep_opening,
     note,
     note_text,
     paragraph,
@@ -457,7 +458,7 @@ def round_sections(rd: RoundData, ctx: ReportContext, results: RoundResults | No
     parts: list[str] = []
     for section in SECTIONS:
         if section.applies(rd, res):
-            parts.extend(section.build(rd, ctx, res))
+            parts.extend(keep_opening(section.build(rd, ctx, res)))
     return parts
 
 

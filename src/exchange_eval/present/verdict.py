@@ -121,38 +121,40 @@ def _names(rows: pd.DataFrame, ctx: ReportContext, *, with_grade: bool = False) 
 
 
 def opening_sentences(table: pd.DataFrame, robustness: pd.DataFrame | None, ctx: ReportContext,
-                      facts: Mapping[str, Any]) -> list[str]:
-    """The opening paragraph: the question, what improved and what did not (with the
-    strength of evidence), for whom, how sure (leave-one-country-out, pairs to flip) and
-    the limits. ``facts``: ``n_pairs``, ``countries`` (ISO3 of the linked people),
-    ``n_treated``, ``n_control``, ``n_organisations``, ``not_measured`` (outcome ids),
-    ``self_report`` (bool), ``round_ids`` (a synthesis)."""
+                      facts: Mapping[str, Any]) -> dict[str, list[str]]:
+    """The opening paragraph, in four parts: ``what`` (what improved and what did not,
+    with the strength of evidence), ``whom`` (who answered, which countries were
+    compared), ``sure`` (leave-one-country-out, pairs to flip) and ``limits``. ``facts``:
+    ``n_pairs``, ``countries`` (ISO3 of the linked people), ``n_treated``, ``n_control``,
+    ``n_organisations``, ``not_measured`` (outcome ids), ``round_ids`` (a synthesis)."""
     lang = ctx.lang
-    out = [t("verdict.opening.question", lang)]
+    out: dict[str, list[str]] = {"what": [], "whom": [], "sure": [], "limits": []}
     if table is None or table.empty:
-        return out + [t("verdict.opening.nothing", lang)]
+        out["what"].append(t("verdict.opening.nothing", lang))
+        return out
     for verdict in ("improved", "worsened", "negligible", "no_change", "too_few"):
         rows = table[table["verdict"] == verdict]
         if not rows.empty:
-            out.append(t(f"verdict.opening.{verdict}", lang, list=_names(rows, ctx, with_grade=verdict != "no_change")))
+            out["what"].append(t(f"verdict.opening.{verdict}", lang,
+                                 list=_names(rows, ctx, with_grade=verdict != "no_change")))
     missing = [ctx.labels.outcome(o, lang) for o in facts.get("not_measured") or []]
     if missing:
-        out.append(t("verdict.opening.not_measured", lang, list=join_names(missing, lang)))
-    # for whom
+        out["what"].append(t("verdict.opening.not_measured", lang, list=join_names(missing, lang)))
+    if facts.get("round_ids"):
+        out["whom"].append(t("verdict.opening.whom_rounds", lang, n=fmt.integer(len(facts["round_ids"]), lang),
+                             rounds=join_names(list(facts["round_ids"]), lang)))
     if facts.get("n_pairs"):
         countries = [ctx.labels.country(c, lang) for c in facts.get("countries") or []]
-        out.append(plural("verdict.opening.whom_pairs", facts["n_pairs"], lang, n=fmt.integer(facts["n_pairs"], lang),
-                          countries=join_names(countries, lang)))
+        out["whom"].append(plural("verdict.opening.whom_pairs", facts["n_pairs"], lang,
+                                  n=fmt.integer(facts["n_pairs"], lang), countries=join_names(countries, lang)))
     if facts.get("n_treated"):
-        out.append(t("verdict.opening.whom_did", lang, n_treated=fmt.integer(facts["n_treated"], lang),
-                     n_control=fmt.integer(facts.get("n_control") or 0, lang)))
+        out["whom"].append(t("verdict.opening.whom_did", lang, n_treated=fmt.integer(facts["n_treated"], lang),
+                             n_control=fmt.integer(facts.get("n_control") or 0, lang)))
     if facts.get("n_organisations"):
-        out.append(t("verdict.opening.whom_network", lang, n=fmt.integer(facts["n_organisations"], lang)))
-    if facts.get("round_ids"):
-        out.append(t("verdict.opening.whom_rounds", lang, n=fmt.integer(len(facts["round_ids"]), lang),
-                     rounds=join_names(list(facts["round_ids"]), lang)))
-    out.extend(_sureness(table, robustness, ctx))
-    out.append(_limits(table, robustness, ctx, facts))
+        out["whom"].append(t("verdict.opening.whom_network", lang, n=fmt.integer(facts["n_organisations"], lang)))
+    out["sure"] = _sureness(table, robustness, ctx)
+    limits = _limits(table, robustness, ctx, facts)
+    out["limits"] = [limits] if limits else []
     return out
 
 
@@ -198,7 +200,10 @@ def _limits(table: pd.DataFrame, robustness: pd.DataFrame | None, ctx: ReportCon
         limits.append(t("verdict.limit.network", lang))
     if (table["design"] == "share").any():
         limits.append(t("verdict.limit.benchmark", lang))
-    return t("verdict.opening.limits", lang, limits="; ".join(limits)) if limits else ""
+    if not limits:
+        return ""
+    text = "; ".join(limits)
+    return t("verdict.opening.limits", lang, limits=text[:1].upper() + text[1:])
 
 
 def headline_sentence(table: pd.DataFrame, ctx: ReportContext) -> str:
@@ -215,23 +220,42 @@ def headline_sentence(table: pd.DataFrame, ctx: ReportContext) -> str:
     return text
 
 
+def verdict_rows(table: pd.DataFrame, ctx: ReportContext) -> pd.DataFrame:
+    """One row per indicator for the verdict table: level, indicator, verdict, evidence."""
+    return pd.DataFrame([{"level": t(f"level.{row['level']}", ctx.lang), "indicator": indicator_name(row, ctx),
+                          "verdict": verdict_text(row, ctx),
+                          "evidence": evidence_text(row, ctx) if not _missing(row.get("n")) else "",
+                          "css": _CSS.get(str(row.get("verdict")), "v-flat")}
+                         for row in table.to_dict("records")])
+
+
 def verdict_section(table: pd.DataFrame, robustness: pd.DataFrame | None, ctx: ReportContext,
                     facts: Mapping[str, Any]) -> list[str]:
-    """The verdict box: the opening paragraph, then one line per indicator by level."""
+    """The verdict box: the question, what changed, for whom, how sure, the limits, then
+    one row per indicator (level, indicator, verdict, the numbers behind it)."""
     lang = ctx.lang
-    sentences = [s for s in opening_sentences(table, robustness, ctx, facts) if s]
-    parts = [f'<div class="verdict-box"><h2>{esc(t("verdict.title", lang))}</h2>',
-             f'<p class="opening"><strong>{esc(sentences[0])}</strong> {esc(" ".join(sentences[1:]))}</p>']
+    parts = opening_sentences(table, robustness, ctx, facts)
+    html = [f'<div class="verdict-box"><h2>{esc(t("verdict.title", lang))}</h2>',
+            f'<p class="question"><strong>{esc(t("verdict.opening.question", lang))}</strong></p>']
+    for key in ("what", "whom", "sure", "limits"):
+        if parts[key]:
+            html.append(f'<p class="opening"><span class="lead">{esc(t(f"verdict.lead.{key}", lang))}</span> '
+                        f'{esc(" ".join(parts[key]))}</p>')
     if table is not None and not table.empty:
-        parts.append('<ul class="verdicts">')
-        for row in table.to_dict("records"):
-            level = t(f"level.{row['level']}", lang)
-            css = _CSS.get(str(row.get("verdict")), "v-flat")
-            parts.append(f'<li class="{css}"><span class="level">{esc(level)}</span> {esc(verdict_line(row, ctx))}</li>')
-        parts.append("</ul>")
-        parts.append(f'<p class="note">{esc(t("verdict.rules_note", lang, alpha=fmt.number(ctx.verdict_rules.alpha, lang, 2)))}</p>')
-    parts.append("</div>")
-    return ["".join(parts)]
+        rows = verdict_rows(table, ctx)
+        html.append('<table class="verdict-table"><thead><tr>'
+                    + "".join(f"<th>{esc(t(k, lang))}</th>" for k in ("framework.col.level", "framework.col.indicator",
+                                                                       "framework.col.verdict", "verdict.col.evidence"))
+                    + "</tr></thead><tbody>")
+        for row in rows.to_dict("records"):
+            html.append(f'<tr class="{row["css"]}"><td class="text">{esc(row["level"])}</td>'
+                        f'<td class="text">{esc(row["indicator"])}</td>'
+                        f'<td class="text verdict">{esc(row["verdict"])}</td>'
+                        f'<td class="text evidence">{esc(row["evidence"])}</td></tr>')
+        html.append("</tbody></table>")
+        html.append(f'<p class="note">{esc(t("verdict.rules_note", lang, alpha=fmt.number(ctx.verdict_rules.alpha, lang, 2)))}</p>')
+    html.append("</div>")
+    return ["".join(html)]
 
 
 # --------------------------------------------------------------------------- results framework
@@ -340,9 +364,11 @@ def robustness_section(table: pd.DataFrame, robustness: pd.DataFrame | None, ctx
         unit, design = str(row["unit"]), str(row["design"])
         digits = 2 if design == "did" else 1
         scale = 100 if unit == "share" else 1
-        loco = "" if _missing(rec.get("loco_low")) else t(
-            "common.range", lang, low=fmt.signed(float(rec["loco_low"]) * scale, lang, 0 if unit == "share" else digits),
-            high=fmt.signed(float(rec["loco_high"]) * scale, lang, 0 if unit == "share" else digits))
+        loco = ""
+        if not _missing(rec.get("loco_low")):
+            low = fmt.signed(float(rec["loco_low"]) * scale, lang, 0 if unit == "share" else digits)
+            high = fmt.signed(float(rec["loco_high"]) * scale, lang, 0 if unit == "share" else digits)
+            loco = low if low == high else t("common.range", lang, low=low, high=high)
         same = "" if _missing(rec.get("loco_runs")) else t(
             "robustness.same", lang, same=fmt.integer(rec["loco_same"], lang), runs=fmt.integer(rec["loco_runs"], lang))
         if rec.get("loco_changed"):
