@@ -33,6 +33,7 @@ __all__ = [
     "LEVELS",
     "FRAMEWORK_COLUMNS",
     "source_files",
+    "framework_row",
     "reaction_rows",
     "learning_rows",
     "plan_rows",
@@ -58,7 +59,8 @@ def source_files(meta: Mapping[str, Any], instrument: str) -> str:
     return ", ".join(dict.fromkeys(files))
 
 
-def _row(**values: Any) -> dict[str, Any]:
+def framework_row(**values: Any) -> dict[str, Any]:
+    """A row of `FRAMEWORK_COLUMNS`: the given values, the others empty."""
     row = dict.fromkeys(FRAMEWORK_COLUMNS)
     row.update(values)
     return row
@@ -74,7 +76,7 @@ def reaction_rows(feedback: Mapping[str, Any], rules: VerdictRules, *, targets: 
     share = float(feedback["relevance_top2"])
     benchmark = rules.benchmark("reaction", targets)
     evidence = share_evidence(int(round(share * n)), n, benchmark)
-    return [_row(indicator="reaction", level="L1", outcome=None, design="share", unit="share", baseline=None,
+    return [framework_row(indicator="reaction", level="L1", outcome=None, design="share", unit="share", baseline=None,
                  target=benchmark, actual=share, instrument="session_feedback", source_file=files,
                  **{k: evidence[k] for k in EVIDENCE_COLUMNS})]
 
@@ -100,7 +102,7 @@ def learning_rows(changes: pd.DataFrame | None, scores: pd.DataFrame | None, *, 
             mine = scores[scores[key] == ident] if key in scores.columns else scores.iloc[0:0]
             if not mine.empty:
                 before, after = float(mine["before"].mean()), float(mine["after"].mean())
-        rows.append(_row(indicator=str(outcome), level="L2", outcome=str(outcome), design="paired", unit="points",
+        rows.append(framework_row(indicator=str(outcome), level="L2", outcome=str(outcome), design="paired", unit="points",
                          baseline=before, actual=after, target=rules.target(str(outcome), targets),
                          instrument=instrument, source_file=files, **{k: record.get(k) for k in EVIDENCE_COLUMNS}))
     return rows
@@ -116,7 +118,7 @@ def plan_rows(plans: Mapping[str, Any], rules: VerdictRules, *, targets: Mapping
     done = int(plans.get("done") or 0)
     benchmark = rules.benchmark("plan_completion", targets)
     evidence = share_evidence(done, total, benchmark)
-    return [_row(indicator="plan_completion", level="L3", outcome="new_actions", design="share", unit="share",
+    return [framework_row(indicator="plan_completion", level="L3", outcome="new_actions", design="share", unit="share",
                  baseline=first_share, target=benchmark, actual=done / total, instrument="plan_actions",
                  source_file=files, **{k: evidence[k] for k in EVIDENCE_COLUMNS})]
 
@@ -132,7 +134,7 @@ def did_rows(dids: Iterable[tuple[str, pd.Series | None, str, str]], *, targets:
         if did is None:
             continue
         instrument = "jsr_quality" if indicator == "rf18" else "jsr_assessment"
-        rows.append(_row(indicator=indicator, level="L4", outcome=None, design="did", unit=unit,
+        rows.append(framework_row(indicator=indicator, level="L4", outcome=None, design="did", unit=unit,
                          baseline=did.get("mean_treated_pre"), actual=did.get("mean_treated_post"),
                          target=rules.target(indicator, targets), n=did.get("n_countries"),
                          estimate=did.get("estimate"), ci_low=did.get("ci_low"), ci_high=did.get("ci_high"),
@@ -148,7 +150,7 @@ def network_rows(change: Mapping[str, Any] | None, *, targets: Mapping[str, floa
     if not change or not change.get("n_pairs"):
         return []
     evidence = dyad_evidence(int(change["gained"]), int(change["lost"]), int(change["n_pairs"]))
-    return [_row(indicator="network_density", level="L3", outcome="enhanced_connectivity", design="network",
+    return [framework_row(indicator="network_density", level="L3", outcome="enhanced_connectivity", design="network",
                  unit="share", baseline=change["density_first"], actual=change["density_last"],
                  target=rules.target("network_density", targets), instrument="ties", source_file=files,
                  **{k: evidence[k] for k in EVIDENCE_COLUMNS})]
