@@ -37,6 +37,8 @@ REVIEW_DEFAULTS: dict[str, float] = {
     "response_rate_min": 0.60,
     "tool_mean_min": 3.0,
     "straightlining_min_items": 4,
+    "recommend_min_n": 10,
+    "alpha_min_n": 20,
 }
 
 #: The checks of the review, in report order.
@@ -110,6 +112,12 @@ def _is_empty(df: pd.DataFrame | None) -> bool:
     return df is None or len(df) == 0
 
 
+def _wilson(successes: float, n: float) -> tuple[float, float]:
+    from .verdict import wilson_interval
+
+    return wilson_interval(int(round(successes)), int(n)) if n and n > 0 else (float("nan"), float("nan"))
+
+
 def review_flags(
     findings: Mapping[str, pd.DataFrame],
     thresholds: Mapping[str, float],
@@ -117,8 +125,16 @@ def review_flags(
     free_text: set[str] = frozenset(),
     tool_ratings: pd.DataFrame | None = None,
 ) -> list[dict[str, Any]]:
-    """The recommendations the findings call for, each a dict with ``kind`` and the
-    numbers that triggered it, in report order.
+    """The recommendations the findings call for, each a dict with ``kind``, the numbers
+    that triggered it and ``supported``: whether the evidence carries it.
+
+    A threshold crossed is a recommendation only when the evidence is enough to act on
+    (otherwise it is kept, with ``supported`` False, for a list of things to watch):
+    at least ``recommend_min_n`` answers, and a 95% Wilson interval of the share entirely
+    past the threshold (nonresponse, straight-lining, ceiling, response rate); for
+    Cronbach's alpha at least ``alpha_min_n`` respondents and an interval that excludes 0
+    and lies entirely below ``alpha_min`` (an alpha of a 2-item scale at n = 11 with an
+    interval from −2.3 to 0.8 says nothing).
 
     Parameters
     ----------
@@ -135,40 +151,51 @@ def review_flags(
     -------
     list of dict
         One per question, survey, scale or tool (the options of a multiple-choice
-        question count as one question), saying in how many of the waves where it was
-        measured the threshold was crossed:
+        question count as one question), with ``n`` (answers behind it), ``ci_low`` and
+        ``ci_high`` where an interval applies, and ``supported``:
 
         - ``nonresponse``: ``item`` (question id), ``share`` (highest share skipped);
-        - ``response`` / ``straightlining``: ``instrument``, ``n`` (waves past the
+        - ``response`` / ``straightlining``: ``instrument``, ``waves`` (waves past the
           threshold), ``total`` (waves measured), ``threshold``, ``low``, ``high``
           (range of the values past it);
-        - ``reliability``: ``scale``, ``n``, ``total``, ``alpha`` (lowest), ``threshold``;
+        - ``reliability``: ``scale``, ``waves``, ``total``, ``alpha`` (lowest),
+          ``threshold``;
         - ``burden``: ``instrument``, ``minutes`` (longest median), ``target``;
         - ``ceiling``: ``item_id``, ``share`` (highest top-category share);
         - ``tools``: ``tool``, ``mean``.
     """
     th = thresholds
+    min_n = th.get("recommend_min_n", 10)
     flags: list[dict[str, Any]] = []
     nr = findings.get("nonresponse")
     if not _is_empty(nr):
         nr = nr[~nr["item_id"].isin(free_text)].copy()
         nr["question"] = nr["item_id"].astype(str).str.split(".").str[0]
-        worst = nr.groupby("question", as_index=False)["share_missing"].max()
+        worst = nr.sort_values("share_missing", ascending=False).groupby("question", as_index=False).first()
         worst = worst[worst["share_missing"] > th["nonresponse_max"]].sort_values("share_missing", ascending=False)
-        flags += [{"kind": "nonresponse", "item": row["question"], "share": row["share_missing"]}
-                  for row in worst.to_dict("records")]
+        for row in worst.to_dict("records"):
+            low, high = _wilson(row["n_missing"], row["n"])
+            flags.append({"kind": "nonresponse", "item": row["question"], "share": row["share_missing"],
+                          "n": int(row["n"]), "ci_low": low, "ci_high": high,
+                          "supported": row["n"] >= min_n and low > th["nonresponse_max"]})
     for key, column, limit, below in (("response", "response_rate", th["response_rate_min"], True),
                                       ("straightlining", "share", th["straightlining_max"], False)):
         df = findings.get(key)
         if _is_empty(df):
             continue
+        n_col = "n_eligible" if key == "response" and "n_eligible" in df.columns else "n"
         for instrument, sub in df.groupby("instrument", sort=True):
-            values = sub[column].dropna()
-            hit = values[values < limit] if below else values[values > limit]
+            sub = sub[sub[column].notna()]
+            hit = sub[sub[column] < limit] if below else sub[sub[column] > limit]
             if hit.empty:
                 continue
-            flags.append({"kind": key, "instrument": instrument, "n": len(hit), "total": len(values),
-                          "threshold": limit, "low": float(hit.min()), "high": float(hit.max())})
+            n = float(hit[n_col].sum())
+            successes = float((hit[column] * hit[n_col]).sum())
+            low, high = _wilson(successes, n)
+            supported = n >= min_n and (high < limit if below else low > limit)
+            flags.append({"kind": key, "instrument": instrument, "waves": len(hit), "total": len(sub),
+                          "threshold": limit, "low": float(hit[column].min()), "high": float(hit[column].max()),
+                          "n": int(n), "ci_low": low, "ci_high": high, "supported": bool(supported)})
     rel = findings.get("reliability")
     if not _is_empty(rel):
         rel = rel[rel["alpha"].notna()]
@@ -176,8 +203,13 @@ def review_flags(
             low = sub[sub["alpha"] < th["alpha_min"]]
             if low.empty:
                 continue
-            flags.append({"kind": "reliability", "scale": scale, "n": len(low), "total": len(sub),
-                          "alpha": low["alpha"].min(), "threshold": th["alpha_min"]})
+            worst = low.loc[low["alpha"].idxmin()]
+            supported = bool((low["n"] >= th.get("alpha_min_n", 20)) & (low["ci_low"] > 0)
+                             & (low["ci_high"] < th["alpha_min"]).fillna(False)).any() \
+                if {"ci_low", "ci_high"} <= set(low.columns) else False
+            flags.append({"kind": "reliability", "scale": scale, "waves": len(low), "total": len(sub),
+                          "alpha": worst["alpha"], "threshold": th["alpha_min"], "n": int(worst["n"]),
+                          "ci_low": worst.get("ci_low"), "ci_high": worst.get("ci_high"), "supported": supported})
     bu = findings.get("burden")
     if not _is_empty(bu):
         for instrument, sub in bu.groupby("instrument", sort=True):
@@ -185,13 +217,18 @@ def review_flags(
             if slow.empty:
                 continue
             flags.append({"kind": "burden", "instrument": instrument, "minutes": slow["median_s"].max() / 60,
-                          "target": th["burden_max_minutes"]})
+                          "target": th["burden_max_minutes"], "n": int(slow["n"].max()),
+                          "supported": bool(slow["n"].max() >= min_n)})
     ce = findings.get("ceiling")
     if not _is_empty(ce) and "ceiling" in ce.columns:
-        top = ce[ce["ceiling"].fillna(False).astype(bool)].groupby("item_id", as_index=False)["top_share"].max()
-        flags += [{"kind": "ceiling", "item_id": row["item_id"], "share": row["top_share"]}
-                  for row in top.to_dict("records")]
+        top = ce[ce["ceiling"].fillna(False).astype(bool)].sort_values("top_share", ascending=False)
+        for row in top.groupby("item_id", as_index=False).first().to_dict("records"):
+            low, high = _wilson(row["top_share"] * row["n"], row["n"])
+            flags.append({"kind": "ceiling", "item_id": row["item_id"], "share": row["top_share"], "n": int(row["n"]),
+                          "ci_low": low, "ci_high": high,
+                          "supported": row["n"] >= min_n and low > th["ceiling_share"]})
     if not _is_empty(tool_ratings):
         low = tool_ratings[tool_ratings["mean"].notna() & (tool_ratings["mean"] < th["tool_mean_min"])]
-        flags += [{"kind": "tools", "tool": row["tool"], "mean": row["mean"]} for row in low.to_dict("records")]
+        flags += [{"kind": "tools", "tool": row["tool"], "mean": row["mean"], "n": int(row["n"]),
+                   "supported": bool(row["n"] >= min_n)} for row in low.to_dict("records")]
     return flags

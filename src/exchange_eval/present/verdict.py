@@ -230,13 +230,13 @@ def verdict_rows(table: pd.DataFrame, ctx: ReportContext) -> pd.DataFrame:
 
 
 def verdict_section(table: pd.DataFrame, robustness: pd.DataFrame | None, ctx: ReportContext,
-                    facts: Mapping[str, Any]) -> list[str]:
+                    facts: Mapping[str, Any], *, question_key: str = "verdict.opening.question") -> list[str]:
     """The verdict box: the question, what changed, for whom, how sure, the limits, then
     one row per indicator (level, indicator, verdict, the numbers behind it)."""
     lang = ctx.lang
     parts = opening_sentences(table, robustness, ctx, facts)
     html = [f'<div class="verdict-box"><h2>{esc(t("verdict.title", lang))}</h2>',
-            f'<p class="question"><strong>{esc(t("verdict.opening.question", lang))}</strong></p>']
+            f'<p class="question"><strong>{esc(t(question_key, lang))}</strong></p>']
     for key in ("what", "whom", "sure", "limits"):
         if parts[key]:
             html.append(f'<p class="opening"><span class="lead">{esc(t(f"verdict.lead.{key}", lang))}</span> '
@@ -295,9 +295,17 @@ def framework_rows(table: pd.DataFrame, ctx: ReportContext) -> pd.DataFrame:
             "effect": effect if not ci or ci == fmt.MISSING else f"{effect} ({ci})",
             "verdict": verdict_text(row, ctx),
             "grade": grade,
-            "source": f"{row.get('source_file') or ''} ({instrument_name(row.get('instrument'), lang)})",
+            "source": _source(row, lang),
         })
     return pd.DataFrame(rows)
+
+
+def _source(row: Mapping[str, Any], lang: str) -> str:
+    """Instrument and files of a row, at most two files named (the spreadsheet has them all)."""
+    files = [f.strip() for f in str(row.get("source_file") or "").split(",") if f.strip()]
+    shown = ", ".join(files[:2]) + (f", … (+{len(files) - 2})" if len(files) > 2 else "")
+    name = instrument_name(row.get("instrument"), lang)
+    return f"{name}: {shown}" if shown else name
 
 
 def framework_section(table: pd.DataFrame, ctx: ReportContext, *, by_round: bool = False) -> list[str]:
