@@ -112,6 +112,11 @@ def _is_empty(df: pd.DataFrame | None) -> bool:
     return df is None or len(df) == 0
 
 
+def _count(value: Any) -> int:
+    """An answer count, 0 when unknown (so a flag without its n is never a recommendation)."""
+    return 0 if value is None or pd.isna(value) else int(value)
+
+
 def _wilson(successes: float, n: float) -> tuple[float, float]:
     from .verdict import wilson_interval
 
@@ -174,10 +179,11 @@ def review_flags(
         worst = nr.sort_values("share_missing", ascending=False).groupby("question", as_index=False).first()
         worst = worst[worst["share_missing"] > th["nonresponse_max"]].sort_values("share_missing", ascending=False)
         for row in worst.to_dict("records"):
-            low, high = _wilson(row["n_missing"], row["n"])
+            n = _count(row.get("n"))
+            low, high = _wilson(row["share_missing"] * n, n)
             flags.append({"kind": "nonresponse", "item": row["question"], "share": row["share_missing"],
-                          "n": int(row["n"]), "ci_low": low, "ci_high": high,
-                          "supported": row["n"] >= min_n and low > th["nonresponse_max"]})
+                          "n": n, "ci_low": low, "ci_high": high,
+                          "supported": bool(n >= min_n and low > th["nonresponse_max"])})
     for key, column, limit, below in (("response", "response_rate", th["response_rate_min"], True),
                                       ("straightlining", "share", th["straightlining_max"], False)):
         df = findings.get(key)
@@ -189,8 +195,9 @@ def review_flags(
             hit = sub[sub[column] < limit] if below else sub[sub[column] > limit]
             if hit.empty:
                 continue
-            n = float(hit[n_col].sum())
-            successes = float((hit[column] * hit[n_col]).sum())
+            counts = hit[n_col] if n_col in hit.columns else pd.Series(0, index=hit.index)
+            n = float(counts.fillna(0).sum())
+            successes = float((hit[column] * counts.fillna(0)).sum())
             low, high = _wilson(successes, n)
             supported = n >= min_n and (high < limit if below else low > limit)
             flags.append({"kind": key, "instrument": instrument, "waves": len(hit), "total": len(sub),
@@ -204,11 +211,13 @@ def review_flags(
             if low.empty:
                 continue
             worst = low.loc[low["alpha"].idxmin()]
-            supported = bool((low["n"] >= th.get("alpha_min_n", 20)) & (low["ci_low"] > 0)
-                             & (low["ci_high"] < th["alpha_min"]).fillna(False)).any() \
-                if {"ci_low", "ci_high"} <= set(low.columns) else False
+            if {"n", "ci_low", "ci_high"} <= set(low.columns):
+                carried = (low["n"] >= th.get("alpha_min_n", 20)) & (low["ci_low"] > 0) & (low["ci_high"] < th["alpha_min"])
+                supported = bool(carried.fillna(False).any())
+            else:
+                supported = False
             flags.append({"kind": "reliability", "scale": scale, "waves": len(low), "total": len(sub),
-                          "alpha": worst["alpha"], "threshold": th["alpha_min"], "n": int(worst["n"]),
+                          "alpha": worst["alpha"], "threshold": th["alpha_min"], "n": _count(worst.get("n")),
                           "ci_low": worst.get("ci_low"), "ci_high": worst.get("ci_high"), "supported": supported})
     bu = findings.get("burden")
     if not _is_empty(bu):
@@ -217,18 +226,18 @@ def review_flags(
             if slow.empty:
                 continue
             flags.append({"kind": "burden", "instrument": instrument, "minutes": slow["median_s"].max() / 60,
-                          "target": th["burden_max_minutes"], "n": int(slow["n"].max()),
-                          "supported": bool(slow["n"].max() >= min_n)})
+                          "target": th["burden_max_minutes"], "n": _count(slow["n"].max() if "n" in slow else None),
+                          "supported": bool(_count(slow["n"].max() if "n" in slow else None) >= min_n)})
     ce = findings.get("ceiling")
     if not _is_empty(ce) and "ceiling" in ce.columns:
         top = ce[ce["ceiling"].fillna(False).astype(bool)].sort_values("top_share", ascending=False)
         for row in top.groupby("item_id", as_index=False).first().to_dict("records"):
-            low, high = _wilson(row["top_share"] * row["n"], row["n"])
-            flags.append({"kind": "ceiling", "item_id": row["item_id"], "share": row["top_share"], "n": int(row["n"]),
-                          "ci_low": low, "ci_high": high,
-                          "supported": row["n"] >= min_n and low > th["ceiling_share"]})
+            n = _count(row.get("n"))
+            low, high = _wilson(row["top_share"] * n, n)
+            flags.append({"kind": "ceiling", "item_id": row["item_id"], "share": row["top_share"], "n": n,
+                          "ci_low": low, "ci_high": high, "supported": bool(n >= min_n and low > th["ceiling_share"])})
     if not _is_empty(tool_ratings):
         low = tool_ratings[tool_ratings["mean"].notna() & (tool_ratings["mean"] < th["tool_mean_min"])]
-        flags += [{"kind": "tools", "tool": row["tool"], "mean": row["mean"], "n": int(row["n"]),
-                   "supported": bool(row["n"] >= min_n)} for row in low.to_dict("records")]
+        flags += [{"kind": "tools", "tool": row["tool"], "mean": row["mean"], "n": _count(row.get("n")),
+                   "supported": bool(_count(row.get("n")) >= min_n)} for row in low.to_dict("records")]
     return flags

@@ -114,7 +114,8 @@ def _names(rows: pd.DataFrame, ctx: ReportContext, *, with_grade: bool = False) 
     for row in rows.to_dict("records"):
         name = indicator_name(row, ctx)
         if with_grade and not _missing(row.get("grade")):
-            grade = t("grade." + str(row["grade"]), ctx.lang)
+            grade_id = row["grade"]
+            grade = t(f"grade.{grade_id}", ctx.lang)
             name += f" ({grade})"
         names.append(name)
     return join_names(names, ctx.lang)
