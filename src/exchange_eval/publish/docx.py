@@ -237,7 +237,7 @@ def export_docx(html_path: Path, docx_path: Path, *, title: str, lang: str) -> P
 
     html_path, docx_path = Path(html_path), Path(docx_path)
     try:
-        tree = lxml.html.fromstring(html_path.read_bytes())
+        tree = lxml.html.fromstring(html_path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
         raise ReportError(f"cannot read {html_path.name}", notebook=html_path, ename=type(exc).__name__,
                           evalue=str(exc)) from None
