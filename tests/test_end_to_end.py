@@ -30,7 +30,7 @@ def built(tmp_path_factory, copy_demo, demo_rounds):
     copy_demo(ws.data_dir)
     written = demo_rounds
     raw_hashes = _hashes(ws.raw_dir)
-    result = build_all(ws, jobs=2, formats=("html", "pdf"), progress=False)
+    result = build_all(ws, jobs=2, formats=("html", "pdf", "docx"), progress=False)
     truth = json.loads((ws.data_dir / "demo_truth.json").read_text(encoding="utf-8"))
     return ws, written, result, truth, raw_hashes
 
@@ -167,7 +167,7 @@ def test_second_build_does_nothing(built):
     from exchange_eval.build import build_all
 
     ws = built[0]
-    again = build_all(ws, jobs=2, formats=("html", "pdf"), progress=False)
+    again = build_all(ws, jobs=2, formats=("html", "pdf", "docx"), progress=False)
     assert again.ok
     assert again.built == []
 
@@ -187,9 +187,65 @@ def test_round_report_sections_and_provenance_in_both_languages(built, round_id,
     name = "round_report.html" if lang == default else f"round_report.{lang}.html"
     text = html_lib.unescape((ws.reports_dir / round_id / name).read_text(encoding="utf-8"))
     assert f'<html lang="{lang}"' in text
-    for key in ("summary", "participation", "feedback", "learning", "plans", "jsr", "rf18", "network", "tools",
-                "methods", "sources"):
+    common = ("participation", "feedback", "methods", "sources")
+    kind = ("learning", "plans", "selfassessment", "jsr", "rf18", "tools") if round_id != "salex-2025" else (
+        "pulse", "network")
+    for key in (*common, *kind):
         assert t(f"round.h.{key}", lang) in text, key
+    absent = ("network",) if round_id != "salex-2025" else ("learning", "plans", "selfassessment", "jsr", "rf18")
+    for key in absent:  # a round shows only the sections its data supports
+        assert t(f"round.h.{key}", lang) not in text, key
+    # the verdict comes first, then the results framework
+    assert text.index(t("verdict.title", lang)) < text.index(t("framework.h", lang)) < text.index(
+        t("round.h.participation", lang))
     assert 'class="provenance"' in text
     assert load_round(ws, round_id).meta["data_hash"][:12] in text
-    assert not re.search(r"\b(round|sentence|col|summary)\.[a-z_]+\.[a-z_]+\b", text), "untranslated key"
+    assert not re.search(r"\b(round|sentence|col|summary|verdict|framework)\.[a-z_]+\.[a-z_]+\b", text), \
+        "untranslated key"
+
+
+def test_every_report_has_a_word_file_and_a_results_framework_that_open(built):
+    """Each report's .docx opens (python-docx) with its verdict, and its results framework
+    opens (openpyxl) with one row per indicator."""
+    import docx
+    import openpyxl
+
+    ws = built[0]
+    records = [json.loads(p.read_text(encoding="utf-8")) for p in ws.reports_dir.glob("*/*.json")]
+    assert len(records) == 10  # 3 rounds and 2 programme reports, in 2 languages
+    for record in records:
+        folder = ws.reports_dir / record["name"]
+        assert {"docx", "framework_xlsx", "framework_csv"} <= set(record["files"]), record["name"]
+        document = docx.Document(str(folder / record["files"]["docx"]))
+        assert document.tables and document.core_properties.language == record["lang"]
+        assert any(p.style.name.startswith("Heading") for p in document.paragraphs)
+        sheet = openpyxl.load_workbook(folder / record["files"]["framework_xlsx"]).active
+        assert sheet.max_row >= 2, record["name"]
+        assert record["headline"], record["name"]
+
+
+def test_demo_verdicts_in_the_published_framework_agree_with_the_truth(built):
+    import pandas as pd
+
+    from exchange_eval.present.i18n import t
+
+    ws, _, _, truth, _ = built
+    for round_id in ("jsr-2025-fr", "jsr-2025-en"):
+        lang = truth["rounds"][round_id]["language"]
+        frame = pd.read_csv(ws.reports_dir / round_id / "results_framework.csv")
+        verdicts = dict(zip(frame[t("framework.col.indicator", lang)], frame[t("framework.col.verdict", lang)],
+                            strict=True))
+        improved, same = t("verdict.change.improved", lang, grade=""), t("verdict.change.no_change", lang)
+        consensus = "Consensus amélioré" if lang == "fr" else "Improved consensus"
+        knowledge = "Nouvelles connaissances" if lang == "fr" else "New knowledge"
+        assert verdicts[knowledge].startswith(improved.rstrip())
+        assert verdicts[consensus] == same
+
+
+def test_index_in_both_languages_with_a_headline_per_report(built):
+    ws = built[0]
+    english = (ws.reports_dir / "index.html").read_text(encoding="utf-8")
+    french = (ws.reports_dir / "index.fr.html").read_text(encoding="utf-8")
+    assert '<html lang="fr"' in french and "Rapports" in french and 'href="index.html"' in french
+    assert "indicators improved" in english and "en amélioration" in french
+    assert "/round_report.docx" in english and "/results_framework.xlsx" in english
