@@ -156,7 +156,8 @@ def review_headline(findings: Mapping[str, Any], ctx: ReportContext) -> dict[str
 
 def review_verdict_block(headline: Mapping[str, Any], ctx: ReportContext) -> list[str]:
     """The verdict box of the review: are the surveys answered by those they ask?"""
-    return verdict_section(headline["framework"], None, ctx, headline["facts"], question_key="review.verdict.question")
+    return verdict_section(headline["framework"], None, ctx, headline["facts"], question_key="review.verdict.question",
+                           title_key="review.verdict.title")
 
 
 def review_export_bundle(headline: Mapping[str, Any], ctx: ReportContext) -> dict[str, Any]:

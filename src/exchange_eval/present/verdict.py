@@ -49,8 +49,8 @@ def indicator_name(row: Mapping[str, Any], ctx: ReportContext) -> str:
     """The name of a framework row's indicator (an outcome's own name for L2 rows)."""
     lang = ctx.lang
     indicator = str(row.get("indicator"))
-    if row.get("level") == "L2":
-        name = ctx.labels.outcome(row.get("outcome") or indicator, lang)
+    if row.get("level") == "L2" and not _missing(row.get("outcome")):
+        name = ctx.labels.outcome(row["outcome"], lang)
         return t("indicator.pulse", lang, name=name) if row.get("instrument") == "pulse" else name
     return t(f"indicator.{indicator}", lang)
 
@@ -133,11 +133,13 @@ def opening_sentences(table: pd.DataFrame, robustness: pd.DataFrame | None, ctx:
     if table is None or table.empty:
         out["what"].append(t("verdict.opening.nothing", lang))
         return out
-    for verdict in ("improved", "worsened", "negligible", "no_change", "too_few"):
-        rows = table[table["verdict"] == verdict]
-        if not rows.empty:
-            out["what"].append(t(f"verdict.opening.{verdict}", lang,
-                                 list=_names(rows, ctx, with_grade=verdict != "no_change")))
+    level = table["design"] == "share"
+    for family, part in (("", table[~level]), ("level_", table[level])):
+        for verdict in ("improved", "worsened", "negligible", "no_change", "too_few"):
+            rows = part[part["verdict"] == verdict]
+            if not rows.empty:
+                key = f"verdict.opening.{family}{verdict}" if verdict != "too_few" else "verdict.opening.too_few"
+                out["what"].append(t(key, lang, list=_names(rows, ctx, with_grade=verdict != "no_change")))
     missing = [ctx.labels.outcome(o, lang) for o in facts.get("not_measured") or []]
     if missing:
         out["what"].append(t("verdict.opening.not_measured", lang, list=join_names(missing, lang)))
@@ -231,12 +233,13 @@ def verdict_rows(table: pd.DataFrame, ctx: ReportContext) -> pd.DataFrame:
 
 
 def verdict_section(table: pd.DataFrame, robustness: pd.DataFrame | None, ctx: ReportContext,
-                    facts: Mapping[str, Any], *, question_key: str = "verdict.opening.question") -> list[str]:
+                    facts: Mapping[str, Any], *, question_key: str = "verdict.opening.question",
+                    title_key: str = "verdict.title") -> list[str]:
     """The verdict box: the question, what changed, for whom, how sure, the limits, then
     one row per indicator (level, indicator, verdict, the numbers behind it)."""
     lang = ctx.lang
     parts = opening_sentences(table, robustness, ctx, facts)
-    html = [f'<div class="verdict-box"><h2>{esc(t("verdict.title", lang))}</h2>',
+    html = [f'<div class="verdict-box"><h2>{esc(t(title_key, lang))}</h2>',
             f'<p class="question"><strong>{esc(t(question_key, lang))}</strong></p>']
     for key in ("what", "whom", "sure", "limits"):
         if parts[key]:
