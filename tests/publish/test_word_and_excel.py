@@ -15,7 +15,13 @@ import pytest
 
 from exchange_eval.publish.docx import WIDE_COLUMNS, export_docx
 from exchange_eval.publish.spec import check_formats
-from exchange_eval.publish.workbook import EXPORT_MIME, framework_frame, notebook_exports, strip_exports, write_framework
+from exchange_eval.publish.workbook import (
+    EXPORT_MIME,
+    framework_frame,
+    notebook_exports,
+    strip_exports,
+    write_framework,
+)
 
 matplotlib.use("Agg")
 
