@@ -386,24 +386,19 @@ def response_counts(
     for col in ("n_roster_respondents", "n_identified", "n_anonymous", "_eligible_respondents"):
         out[col] = out[col].astype(int)
     eligible, denominator = [], []
-    for inst, rid, wave, n_roster, extra in zip(out["instrument"], out["round_id"].astype("string").fillna(""),
-                                                out["wave"].astype(str), out["n_roster"],
-                                                [dict(zip(by_cols, v, strict=True)) for v in
-                                                 out[by_cols].itertuples(index=False)] if by_cols else [{}] * len(out),
-                                                strict=True):
-        if inst == "session_feedback" and present is not None and (rid, wave) in present:
-            pids = present[(rid, wave)]
-            if extra:
-                sub = people[people["pid"].astype(str).isin(pids)]
-                for col, value in extra.items():
-                    sub = sub[sub[col] == value]
-                eligible.append(len(sub))
-            else:
-                eligible.append(len(pids))
-            denominator.append("attendees")
-        else:
-            eligible.append(int(n_roster))
+    people_by_pid = people.assign(_pid=people["pid"].astype(str)).set_index("_pid")
+    for _, row in out.iterrows():
+        pids = present.get((str(row["round_id"]) if pd.notna(row["round_id"]) else "", str(row["wave"]))) \
+            if present is not None and row["instrument"] == "session_feedback" else None
+        if pids is None:
+            eligible.append(int(row["n_roster"]))
             denominator.append("roster")
+            continue
+        group = people_by_pid.reindex(sorted(pids))
+        for col in by_cols:  # a breakdown counts the present people of its own group
+            group = group[group[col] == row[col]]
+        eligible.append(len(group))
+        denominator.append("attendees")
     out["n_eligible"] = pd.Series(eligible, index=out.index, dtype="int64")
     out["denominator"] = denominator
     numerator = out["_eligible_respondents"] + out["n_anonymous"]
@@ -411,21 +406,8 @@ def response_counts(
     out["response_rate"] = rate.clip(upper=1.0)
     out["n"] = out["n_respondents"]
     out["small_group"] = (out["n_roster"] < k) if by_cols else False
-    return out[
-        [
-            *keys,
-            "n_respondents",
-            "n_identified",
-            "n_anonymous",
-            "n_roster_respondents",
-            "n_roster",
-            "n_eligible",
-            "denominator",
-            "response_rate",
-            "n",
-            "small_group",
-        ]
-    ].reset_index(drop=True)
+    return out[[*keys, "n_respondents", "n_identified", "n_anonymous", "n_roster_respondents", "n_roster",
+                "n_eligible", "denominator", "response_rate", "n", "small_group"]].reset_index(drop=True)
 
 
 def _present_by_session(attendance: pd.DataFrame | None) -> dict[tuple[str, str], set[str]] | None:
@@ -511,21 +493,8 @@ def attrition(
                 "n": len(seen),
             }
         )
-    columns = [
-        "round_id",
-        "baseline",
-        "endline",
-        "n_baseline",
-        "n_endline",
-        "n_linked",
-        "n_baseline_only",
-        "n_endline_only",
-        "n_retro",
-        "n_followup",
-        "n_followup_linked",
-        "retention",
-        "n",
-    ]
+    columns = ["round_id", "baseline", "endline", "n_baseline", "n_endline", "n_linked", "n_baseline_only",
+               "n_endline_only", "n_retro", "n_followup", "n_followup_linked", "retention", "n"]
     return pd.DataFrame(rows, columns=columns)
 
 

@@ -189,13 +189,13 @@ def pairs_to_flip(
 
     Examples
     --------
-    A toy evidence (mean ± 0.5): ten gains of one point stay an improvement until half
-    of them are taken away.
+    A toy evidence (mean ± 0.5, a test that is never significant): ten gains of one
+    point stay an improvement until half of them are taken away.
 
     >>> rules = VerdictRules()
     >>> def ev(x):
     ...     return {"n": len(x), "estimate": x.mean(), "ci_low": x.mean() - 0.5,
-    ...             "ci_high": x.mean() + 0.5, "p_adjusted": 0.001, "note": None}
+    ...             "ci_high": x.mean() + 0.5, "p_adjusted": 0.2, "note": None}
     >>> pairs_to_flip(np.ones(10), "improved", ev, design="paired", unit="points", rules=rules)
     5
     """
