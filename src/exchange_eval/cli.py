@@ -10,6 +10,7 @@ and the quick commands then start without pandas, papermill or nbconvert.
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -20,7 +21,16 @@ from rich.table import Table
 
 from . import __version__
 from .core.config import Environment
-from .core.errors import DataErrors, ExchangeEvalError, ManifestError, Problem, UsageError
+from .core.errors import (
+    DataErrors,
+    ExchangeEvalError,
+    ManifestError,
+    Problem,
+    ProblemCode,
+    UsageError,
+    cap_problems,
+    os_error_message,
+)
 from .core.paths import Workspace, check_round_id
 
 app = typer.Typer(
@@ -79,9 +89,17 @@ def _check_lang(value: str | None) -> str | None:
 
 
 def print_problems(problems: list[Problem]) -> None:
-    """Print each problem as ``file:row:column: message`` on stderr, without markup."""
-    for problem in problems:
+    """Print each problem as ``file:row:column: message`` on stderr, without markup; at most
+    ``cleaning.max_problems_per_column`` (settings) of one kind per column, then their count."""
+    for problem in cap_problems(problems, _problems_per_column()):
         err.print(str(problem), markup=False, highlight=False, soft_wrap=True)
+
+
+def _problems_per_column() -> int:
+    try:
+        return int(workspace().config.settings["cleaning"]["max_problems_per_column"])
+    except (ExchangeEvalError, KeyError, TypeError, ValueError):  # a broken settings file: show them all
+        return 0
 
 
 def version_callback(value: bool) -> None:
@@ -142,8 +160,10 @@ def inspect(
     platform: Annotated[str | None, typer.Option(help="Force a platform instead of sniffing it.")] = None,
 ) -> None:
     """Tell what the reader sees in FILE: platform, encoding, delimiter, header rows, rows, columns."""
+    from .clean.sources import check_source_size, source_size_limit
     from .ingest.inspect import inspect_file
 
+    check_source_size(file, source_size_limit(workspace().config))
     info = inspect_file(file, platform=platform)
     if as_json:
         sys.stdout.write(json.dumps(info, ensure_ascii=False, indent=2) + "\n")
@@ -170,8 +190,8 @@ def validate(
     for rid in ids:
         try:
             problems = validate_round(ws, rid)
-        except ExchangeEvalError as exc:
-            problems = getattr(exc, "problems", None) or [Problem(file=rid, message=str(exc))]
+        except Exception as exc:  # one broken round must not stop the others
+            problems = _round_failure(rid, exc)
         errors = [p for p in problems if p.severity == "error"]
         print_problems(problems)
         if errors:
@@ -187,18 +207,22 @@ def validate(
 def clean(
     round_id: Annotated[str | None, typer.Argument(help="Round id (folder under data/raw).")] = None,
     all_rounds: Annotated[bool, typer.Option("--all", help="Clean every round.")] = False,
+    rekey: Annotated[bool, typer.Option("--rekey", help="Clean every round again with the current key, after the key changed (every pid changes).")] = False,
 ) -> None:
     """Read, harmonize, validate and pseudonymize a round's exports into data/processed/ROUND."""
+    from .clean.keys import round_key
     from .clean.pipeline import clean_round
 
     ws = workspace()
+    ids = _round_ids(ws, round_id, all_rounds or rekey)
+    round_key(ws, rekey=rekey)  # a changed or lost key is one error, not one per round
     failed = False
-    for rid in _round_ids(ws, round_id, all_rounds):
+    for rid in ids:
         try:
-            result = clean_round(ws, rid)
-        except ExchangeEvalError as exc:
+            result = clean_round(ws, rid, rekey=rekey)
+        except Exception as exc:  # one broken round must not stop the others
             failed = True
-            print_problems(getattr(exc, "problems", None) or [Problem(file=rid, message=str(exc))])
+            print_problems(_round_failure(rid, exc))
             err.print(f"{rid}: not cleaned", style="red")
             continue
         out.print(f"{rid}: {result.summary()}")
@@ -253,9 +277,10 @@ def build(
     force: Annotated[bool, typer.Option("--force", help="Rebuild everything, ignoring the build manifest.")] = False,
     formats: Annotated[str | None, typer.Option("--format", callback=_check_formats, help=FORMAT_HELP)] = None,
     lang: Annotated[str | None, typer.Option(callback=_check_lang, help="Build only this language (default: every language in settings reports.languages).")] = None,
+    rekey: Annotated[bool, typer.Option("--rekey", help="Clean every round again with the current key, after the key changed (every pid changes).")] = False,
 ) -> None:
     """Clean every round and build every report, in parallel, skipping what did not change."""
-    _run_build(workspace(), jobs=jobs, force=force, formats=formats, lang=lang)
+    _run_build(workspace(), jobs=jobs, force=force, formats=formats, lang=lang, rekey=rekey)
 
 
 def _formats(ws: Workspace, formats: str | None) -> str:
@@ -265,11 +290,12 @@ def _formats(ws: Workspace, formats: str | None) -> str:
     return formats if formats is not None else ",".join(default_formats(ws))
 
 
-def _run_build(ws: Workspace, *, jobs: int | None, force: bool, formats: str | None, lang: str | None = None) -> None:
+def _run_build(ws: Workspace, *, jobs: int | None, force: bool, formats: str | None, lang: str | None = None,
+               rekey: bool = False) -> None:
     """`build_all`, then where the index is, or every failure and exit 1."""
     from .build import build_all
 
-    result = build_all(ws, jobs=jobs, force=force, formats=_formats(ws, formats), lang=lang)
+    result = build_all(ws, jobs=jobs, force=force, formats=_formats(ws, formats), lang=lang, rekey=rekey)
     index = ws.reports_dir / "index.html"
     if index.exists():
         out.print(f"Reports: {index}")
@@ -291,6 +317,23 @@ def codebook_template(
     _require_round(ws, round_id)
     path = write_template(ws, round_id, output=output)
     out.print(f"wrote {path}")
+
+
+def _round_failure(round_id: str, exc: Exception) -> list[Problem]:
+    """The problems of a round whose validation or cleaning raised, so the next round goes on.
+
+    Errors of the package carry their problems; anything else is an internal error of
+    this round (re-raised under ``--debug``, for its traceback).
+    """
+    if isinstance(exc, ExchangeEvalError):
+        return getattr(exc, "problems", None) or [Problem(file=round_id, message=str(exc))]
+    if isinstance(exc, OSError):
+        return [Problem(file=exc.filename or round_id, message=f"cannot read or write: {exc.strerror or exc}",
+                        code=ProblemCode.UNREADABLE)]
+    if state.debug:
+        raise exc
+    return [Problem(file=round_id, message=f"internal error: {type(exc).__name__}: {exc} (run with --debug "
+                    "for the traceback; please report it)")]
 
 
 def _require_round(ws: Workspace, round_id: str) -> Path:
@@ -319,11 +362,23 @@ def _is_click_exception(exc: BaseException) -> bool:
     return any(cls.__name__ == "ClickException" for cls in type(exc).__mro__) and hasattr(exc, "show")
 
 
+def _interrupted() -> None:
+    """Ctrl-C: one line, exit code 130, at once."""
+    err.print("interrupted: outputs already written are intact")
+    sys.stdout.flush()
+    sys.stderr.flush()
+    # not sys.exit: exit handlers would wait for the build's running workers, which stop
+    # by themselves once this process is gone (exchange_eval.core.lifecycle)
+    os._exit(130)
+
+
 def main() -> None:
     """Console entry point: run the app, map exceptions to messages and exit codes."""
     try:
         # without standalone mode click returns the code of typer.Exit instead of raising it
         code = app(standalone_mode=False)
+        if code == 130:  # typer turns Ctrl-C (KeyboardInterrupt) into exit code 130
+            _interrupted()
         sys.exit(code if isinstance(code, int) else 0)
     except typer.Exit as exc:
         sys.exit(exc.exit_code)
@@ -331,8 +386,7 @@ def main() -> None:
         err.print("aborted")
         sys.exit(130)
     except KeyboardInterrupt:
-        err.print("interrupted: outputs already written are intact")
-        sys.exit(130)
+        _interrupted()
     except DataErrors as exc:
         print_problems(exc.problems)
         sys.exit(exc.exit_code)
@@ -351,6 +405,9 @@ def main() -> None:
             sys.exit(exc.exit_code)
         if state.debug:
             raise
+        if isinstance(exc, OSError) and exc.filename:  # a read-only or full folder
+            err.print(f"error: {os_error_message(exc)}", markup=False, highlight=False)
+            sys.exit(1)
         err.print(
             f"internal error: {type(exc).__name__}: {exc} (run with --debug for the traceback; please report it)",
             markup=False,

@@ -217,7 +217,7 @@ def test_fingerprint_cache_and_clean_state(tmp_path: Path) -> None:
     before = input_fingerprint(ws, "r1", cache)
     assert input_fingerprint(ws, "r1", cache) == before
     answers = ws.raw_round("r1") / "answers.csv"
-    assert cache.known[str(answers)][2] == hashlib.sha256(answers.read_bytes()).hexdigest()
+    assert cache.known[cache.key(answers)][2] == hashlib.sha256(answers.read_bytes()).hexdigest()
     (ws.raw_round("r1") / ".~lock.answers.csv#").write_text("lock", encoding="utf-8")
     assert input_fingerprint(ws, "r1", cache) == before  # editor lock files do not count
     (ws.raw_round("r1") / "corrections.csv").write_text("pid,item,value\n", encoding="utf-8")

@@ -61,12 +61,12 @@ def test_ids_yaml_would_misread_stay_strings(ws, round_id):
     assert load_manifest(path.parent).round_id == round_id
 
 
-@pytest.mark.parametrize("language", ["de", "no", "on"])
-def test_other_languages_use_english_comments(ws, language):
-    path = create_round(ws, f"r-{language}", language=language)
-    assert "Change the values marked CHANGE" in path.read_text()
-    _add_sources(path.parent)
-    assert load_manifest(path.parent).language == language
+@pytest.mark.parametrize("language", ["de", "no", "on", "xx"])
+def test_languages_without_a_translation_table_are_refused(ws, language):
+    # the round's language is its reports' default language: it needs a translation table
+    with pytest.raises(UsageError, match="no translation table; use one of en, fr"):
+        create_round(ws, f"r-{language}", language=language)
+    assert not ws.raw_round(f"r-{language}").exists()
 
 
 def test_refuses_an_existing_round(ws):
@@ -97,7 +97,7 @@ def test_bad_round_ids(ws, round_id):
 
 @pytest.mark.parametrize("language", ["english", "f", "", "e1"])
 def test_bad_language(ws, language):
-    with pytest.raises(UsageError, match="two-letter"):
+    with pytest.raises(UsageError, match="no translation table"):
         create_round(ws, "jsr-2025-a", language=language)
 
 

@@ -151,8 +151,9 @@ def _env_key(environ: dict[str, str]) -> dict[str, str | None]:
 
 def test_env_key_takes_precedence(tmp_path):
     load_key(tmp_path)
-    key = _env_key({"EXCHANGE_EVAL_KEY": "une phrase secrète"})
-    assert load_key(tmp_path, **key) == "une phrase secrète".encode()
+    phrase = "une phrase secrète de onze mots tirés au hasard dans un dictionnaire"
+    key = _env_key({"EXCHANGE_EVAL_KEY": phrase})
+    assert load_key(tmp_path, **key) == phrase.encode()
 
 
 def test_env_key_equal_to_file_content_gives_same_pids(tmp_path):

@@ -13,6 +13,8 @@ import time
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
+from ..clean.keys import round_key
+from ..core.atomic import check_writable
 from ..core.errors import UsageError
 from ..core.paths import Workspace
 from ..publish.index import INDEX_FILE, write_index
@@ -45,6 +47,7 @@ def build_all(
     lang: str | None = None,
     languages: Sequence[str] | None = None,
     cleaner: Cleaner | None = None,
+    rekey: bool = False,
 ) -> BuildResult:
     """Clean every round and build every report whose inputs changed.
 
@@ -71,6 +74,9 @@ def build_all(
     cleaner : callable, optional
         ``cleaner(ws, round_id)`` replacing `exchange_eval.clean.clean_round` (a picklable,
         module-level function when ``jobs > 1``).
+    rekey : bool
+        Clean every round again with the current pseudonymisation key, which may differ
+        from the one the rounds were cleaned with.
 
     Returns
     -------
@@ -83,10 +89,17 @@ def build_all(
     ------
     UsageError
         For an unknown format or a language without a translation table.
+    KeyMismatchError, WeakKeyError
+        When the key is not the one the cleaned rounds were made with (and not
+        ``rekey``), or is too weak (`exchange_eval.clean.keys.round_key`).
+    AtomicWriteError
+        When the reports folder cannot be written (read-only, full).
     """
     started = time.perf_counter()
     formats = check_formats(formats)
     lang = check_language(lang)
+    round_key(ws, rekey=rekey)  # a changed or lost key stops the build before anything is cleaned
+    check_writable(ws.reports_dir)  # a read-only or full reports folder: one clear line, nothing built
     jobs = max(1, jobs or os.cpu_count() or 1)
     cache = BuildCache.load(ws)
     result = BuildResult()
@@ -94,6 +107,7 @@ def build_all(
     plan = BuildPlan(
         ws, cache, result, show,
         formats=formats, languages=report_languages(ws, lang, languages), lang=lang, force=force, cleaner=cleaner,
+        rekey=rekey,
     )
     index = ws.reports_dir / INDEX_FILE
 
@@ -124,6 +138,11 @@ def build_all(
                     show.set(task.label, "queued")
                 for task, outcome in runner.run(later):
                     plan.record(outcome, task)
+        except KeyboardInterrupt:
+            # Ctrl-C: do not wait for the running reports; the workers stop by themselves
+            # once this process has exited (`exit_with_parent`)
+            runner.close(wait=False)
+            raise
         finally:
             runner.close()
         if result.built or not index.is_file():
@@ -188,6 +207,8 @@ def build_one(
     """
     formats = check_formats(formats)
     lang = check_language(lang)
+    round_key(ws)  # the reports must not mix rounds cleaned with different keys
+    check_writable(ws.reports_dir)
     if kind not in KINDS:
         raise UsageError(f"unknown report {kind!r}: choose {', '.join(KINDS)}")
     if kind == "round":

@@ -12,10 +12,12 @@ manifest: a build with nothing to do starts no worker.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..clean.scrub import scrub_text
 from ..core.errors import ExchangeEvalError
 from ..core.fingerprint import code_fingerprint, input_fingerprint
 from ..core.paths import Workspace
@@ -23,7 +25,7 @@ from ..present.i18n import DEFAULT_LANGUAGE
 from ..publish.spec import round_language
 from .cache import BuildCache, clean_state
 from .progress import Progress
-from .workers import Cleaner, Task, describe, report_key
+from .workers import Cleaner, Task, default_clean, describe, report_key
 
 __all__ = ["BuildResult", "BuildPlan", "manifest_entry", "source_language"]
 
@@ -88,8 +90,12 @@ class BuildPlan:
         lang: str | None = None,
         force: bool = False,
         cleaner: Cleaner | None = None,
+        rekey: bool = False,
     ) -> None:
         self.ws, self.cache, self.result, self.show = ws, cache, result, show
+        self.rekey = rekey
+        if rekey and cleaner is None:  # every round is cleaned again, with the new key
+            cleaner = functools.partial(default_clean, rekey=True)
         self.formats = formats
         self.languages = tuple(languages)
         self.lang = lang
@@ -135,8 +141,11 @@ class BuildPlan:
             except ExchangeEvalError as exc:
                 self.result.failures.append(f"{rid}: {describe(exc)}")
                 continue
+            except Exception as exc:  # one broken round must not stop the others
+                self.result.failures.append(f"{rid}: internal error: {type(exc).__name__}: {exc}")
+                continue
             record = self.cache.cleaned.get(rid) or {}
-            if not self.force and record.get("error") and record.get("input") == fingerprint:
+            if not (self.force or self.rekey) and record.get("error") and record.get("input") == fingerprint:
                 # cleaning failed on exactly these inputs: say so again, do not redo it
                 self.result.failures.append(f"{record['error']} {UNCHANGED}")
                 self.show.set(rid, "failed", 0.0)
@@ -151,7 +160,7 @@ class BuildPlan:
                 formats=self.formats,
                 round_id=rid,
                 lang=lang,
-                clean=self.force or not current,
+                clean=self.force or self.rekey or not current,
                 input_fingerprint=fingerprint,
                 old_key=None if self.force else old.get("key"),
                 key_parts=self.round_parts,
@@ -224,10 +233,13 @@ class BuildPlan:
         entry = manifest_entry(task.kind, task.round_id or "", task.lang or "")
         if outcome["state"] == "failed":
             self.result.failures.append(outcome["error"])
+            # the message is kept in the reports folder: without the e-mails, phones and IP
+            # addresses a problem may quote from an export
+            error = scrub_text(outcome["error"])
             if outcome.get("key"):  # the report failed: remember it against its inputs
-                self.cache.reports[entry] = {"key": outcome["key"], "error": outcome["error"], "files": []}
+                self.cache.reports[entry] = {"key": outcome["key"], "error": error, "files": []}
             elif task.kind == "round" and task.clean and not outcome.get("crashed"):
-                self.cache.cleaned[label] = {"input": task.input_fingerprint, "meta": None, "error": outcome["error"]}
+                self.cache.cleaned[label] = {"input": task.input_fingerprint, "meta": None, "error": error}
                 self.cache.reports.pop(entry, None)
             else:
                 self.cache.reports.pop(entry, None)

@@ -11,6 +11,8 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import queue
+import signal
+import sys
 import time
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
@@ -18,8 +20,9 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from typing import Any
 
-from ..core.errors import ExchangeEvalError
+from ..core.errors import ExchangeEvalError, unexpected_error_message
 from ..core.fingerprint import hash_json
+from ..core.lifecycle import exit_with_parent
 from ..core.paths import Workspace
 from ..publish.report import publish_report
 from ..publish.spec import ReportSpec, review_spec, round_meta, round_spec, synthesis_spec
@@ -49,13 +52,13 @@ class Task:
     cleaner: Cleaner | None = None
 
 
-def default_clean(ws: Workspace, round_id: str) -> Any:
+def default_clean(ws: Workspace, round_id: str, *, rekey: bool = False) -> Any:
     """`exchange_eval.clean.clean_round`."""
     # imported on use: the cleaning pipeline loads pandas, which a build with nothing to
     # clean never needs
     from ..clean.pipeline import clean_round
 
-    return clean_round(ws, round_id)
+    return clean_round(ws, round_id, rekey=rekey)
 
 
 def describe(exc: BaseException) -> str:
@@ -113,18 +116,21 @@ def run_task(task: Task) -> dict[str, Any]:
     except ExchangeEvalError as exc:
         result.update(state="failed", error=f"{task.label}: {describe(exc)}")
     except Exception as exc:  # one broken report must not stop the others
-        result.update(state="failed", error=f"{task.label}: internal error: {type(exc).__name__}: {exc}")
+        result.update(state="failed", error=f"{task.label}: {unexpected_error_message(exc)}")
     result["seconds"] = time.perf_counter() - start
     return result
 
 
 _progress_queue: Any = None  # set in each worker process by _worker_init
+_QUIET_TRACKER = "ignore:resource_tracker:UserWarning"  # a -W option
 
 
 def _worker_init(progress_queue: Any) -> None:
     """Import the heavy libraries once per worker process."""
     global _progress_queue
     _progress_queue = progress_queue
+    exit_with_parent()  # a killed build leaves no worker behind (nor a report swapped in later)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's: one line, no traceback here
     logging.getLogger("papermill").setLevel(logging.ERROR)
     logging.getLogger("weasyprint").setLevel(logging.ERROR)
     logging.getLogger("fontTools").setLevel(logging.ERROR)
@@ -155,6 +161,10 @@ class Runner:
         if self.pool is not None:
             return
         context = multiprocessing.get_context("spawn")
+        # after Ctrl-C this process exits at once (exchange_eval.cli) and multiprocessing's
+        # resource tracker, started with these options, frees the queues' semaphores quietly
+        if _QUIET_TRACKER not in sys.warnoptions:
+            sys.warnoptions.append(_QUIET_TRACKER)
         self.queue = context.Queue()
         self.pool = ProcessPoolExecutor(
             max_workers=self.jobs, mp_context=context, initializer=_worker_init, initargs=(self.queue,)
@@ -194,8 +204,9 @@ class Runner:
                 return
             self.show.set(label, state, started=when)
 
-    def close(self) -> None:
-        """Stop the workers (cancelling tasks not started)."""
+    def close(self, wait: bool = True) -> None:
+        """Stop the workers (cancelling tasks not started); without ``wait``, those running
+        end by themselves once this process is gone (`exit_with_parent`)."""
         if self.pool is not None:
-            self.pool.shutdown(wait=True, cancel_futures=True)
+            self.pool.shutdown(wait=wait, cancel_futures=True)
             self.pool = None

@@ -22,6 +22,18 @@ order); each stage is its own module:
 ``newround``      ``exchange-eval new-round``: a commented ``round.yaml``
 """
 
-from .pipeline import CleanResult, clean_round, validate_round
+from __future__ import annotations
+
+from typing import Any
 
 __all__ = ["CleanResult", "clean_round", "validate_round"]
+
+
+def __getattr__(name: str) -> Any:
+    # the pipeline (pandas, pyarrow, pandera) loads on first use: a build with nothing to
+    # clean still reads the key (`keys`) and manifests without it
+    if name in __all__:
+        from . import pipeline
+
+        return getattr(pipeline, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -1,15 +1,20 @@
 """The round manifest, ``data/raw/<round>/round.yaml``: what a round is and which files hold it.
 
-The manifest is read with ``yaml.safe_load`` and checked strictly: unknown keys (typos)
-are errors with a suggestion, round ids follow ``[a-z0-9][a-z0-9_-]*`` and match their
-folder, and every file named must stay inside the round folder (no ``..``, no absolute
-path, no symlink pointing out).
+The manifest is read with a strict safe loader (`exchange_eval.core.yaml_strict`: no
+anchors, aliases, duplicate keys or tags; dates as text) and checked strictly: unknown
+keys (typos) are errors with a suggestion, every value has the type its key needs (text,
+list, ``YYYY-MM-DD`` date, year, a report language, ISO3 codes), round ids follow
+``[a-z0-9][a-z0-9_-]*`` and match their folder, each export is listed once, and every
+file named must stay inside the round folder (no ``..``, no absolute path, no symbolic
+link pointing out; the round folder itself may not lead out of ``data/raw/``). Every
+problem is a `ManifestError` naming the file, line and key.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import difflib
+import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,8 +22,10 @@ from typing import Any
 
 import yaml
 
+from ..core.config import translation_languages
 from ..core.errors import ManifestError
 from ..core.paths import MANIFEST_NAME, check_round_id
+from ..core.yaml_strict import ManifestLoader, load_strict
 from ..ingest.platforms import PLATFORMS
 
 __all__ = [
@@ -30,12 +37,22 @@ __all__ = [
     "Manifest",
     "Session",
     "Source",
+    "WORKBOOK_SUFFIXES",
+    "check_round_folder",
     "load_manifest",
     "safe_join",
 ]
 
-ISO3_PATTERN = re.compile(r"^[A-Z]{3}$")
-WAVE_PATTERN = re.compile(r"^(pre|post|retro|followup-\d+|pulse-\d+|[a-z0-9][a-z0-9_-]*)$")
+# \Z, not $: "$" also matches before a final newline
+ISO3_PATTERN = re.compile(r"^[A-Z]{3}\Z")
+WAVE_PATTERN = re.compile(r"^(pre|post|retro|followup-\d+|pulse-\d+|[a-z0-9][a-z0-9_-]*)\Z")
+#: files whose sheets are separate sources (the same CSV twice is one source listed twice)
+WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
+#: a manifest lists a few sessions and sources; anything larger is not one
+MAX_MANIFEST_BYTES = 1 << 20
+#: links are looked for among the first entries of a round folder only
+MAX_SCANNED_ENTRIES = 10_000
+YEAR_RANGE = (1900, 2100)
 
 # What a source file holds. `outcomes` surveys may carry retro items too (see codebook).
 INSTRUMENTS = (
@@ -135,10 +152,9 @@ def safe_join(folder: Path, name: str, *, file: str | Path | None = None, key: s
             column=key,
         )
     joined = folder / candidate
-    resolved_folder = folder.resolve()
     try:
-        joined.resolve().relative_to(resolved_folder)
-    except ValueError:
+        joined.resolve().relative_to(folder.resolve())
+    except (ValueError, OSError, RuntimeError):  # outside, or a loop of links
         raise ManifestError(
             f"{key} {name!r} resolves outside the round folder (symbolic link?)",
             file=file,
@@ -148,62 +164,152 @@ def safe_join(folder: Path, name: str, *, file: str | Path | None = None, key: s
     return joined
 
 
-def _line_of(text: str, key: str) -> int | None:
-    for number, line in enumerate(text.splitlines(), start=1):
-        if re.match(rf"^\s*-?\s*{re.escape(key)}\s*:", line):
-            return number
-    return None
+def _kind(value: Any) -> str:
+    """What a YAML value is, in words, for a message."""
+    if isinstance(value, bool):
+        return "true/false"
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, int | float):
+        return "a number"
+    return "text"
 
 
-def _unknown_key(key: str, allowed: set[str] | dict, where: str, path: Path, text: str) -> ManifestError:
-    hint = difflib.get_close_matches(str(key), list(allowed), n=1)
-    suggestion = f"; did you mean {hint[0]!r}?" if hint else f"; allowed: {', '.join(sorted(allowed))}"
-    return ManifestError(
-        f"unknown key {key!r} in {where}{suggestion}", file=path, row=_line_of(text, str(key)), column=str(key)
-    )
+def _lines(value: Any) -> Any:
+    return getattr(value, "lines", None) or {}
 
 
-def _as_date(value: Any, *, path: Path, row: int | None, column: str) -> dt.date | None:
-    if value is None or isinstance(value, dt.date):
+class _Checker:
+    """Type checks of one manifest; each failure is a `ManifestError` at its line and key."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def fail(self, message: str, row: int | None, column: str | None) -> ManifestError:
+        return ManifestError(message, file=self.path, row=row, column=column)
+
+    def text(self, value: Any, key: str, row: int | None, *, required: bool = False) -> str | None:
+        """A scalar as text (numbers too: ``year: 2025``, ``sheet: 2024``); None when blank."""
+        if value is None or (isinstance(value, str) and not value.strip()):
+            if required:
+                raise self.fail(f"required key {key!r} is missing or empty", row, key)
+            return None
+        if isinstance(value, bool) or not isinstance(value, str | int | float):
+            raise self.fail(f"{key} must be text, not {_kind(value)} ({value!r})", row, key)
+        return str(value).strip()
+
+    def mapping(self, value: Any, what: str, row: int | None, column: str) -> dict:
+        if not isinstance(value, dict):
+            raise self.fail(f"{what} must be a mapping of keys, not {_kind(value)}", row, column)
         return value
+
+    def keys(self, entry: dict, allowed: set[str] | dict, where: str, row: int | None) -> None:
+        for key in entry:
+            if not isinstance(key, str) or key not in allowed:
+                hint = difflib.get_close_matches(str(key), list(allowed), n=1)
+                suggestion = f"; did you mean {hint[0]!r}?" if hint else f"; allowed: {', '.join(sorted(allowed))}"
+                raise self.fail(f"unknown key {key!r} in {where}{suggestion}", _lines(entry).get(key, row), str(key))
+
+    def items(self, value: Any, key: str, row: int | None) -> list[tuple[Any, int | None]]:
+        """The items of a list (a single scalar counts as a list of one), with their lines."""
+        if value is None:
+            return []
+        if isinstance(value, str | int | float) and not isinstance(value, bool):
+            return [(value, row)]
+        if not isinstance(value, list):
+            raise self.fail(f"{key} must be a list, not {_kind(value)}", row, key)
+        lines = list(_lines(value)) or [row] * len(value)
+        return list(zip(value, lines, strict=True))
+
+    def countries(self, value: Any, key: str, row: int | None) -> tuple[str, ...]:
+        codes = []
+        for item, line in self.items(value, key, row):
+            code = (self.text(item, key, line) or "").upper()
+            if not ISO3_PATTERN.fullmatch(code):
+                raise self.fail(f"{code or item!r} is not an ISO 3166 alpha-3 country code", line, key)
+            codes.append(code)
+        return tuple(codes)
+
+    def date(self, value: Any, row: int | None, column: str) -> dt.date | None:
+        if value is None or isinstance(value, dt.date):
+            return value
+        text = self.text(value, column, row) or ""
+        try:
+            if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+                raise ValueError(text)
+            return dt.date.fromisoformat(text)
+        except ValueError:
+            raise self.fail(f"date {value!r} is not a calendar date written YYYY-MM-DD", row, column) from None
+
+    def year(self, value: Any, row: int | None) -> int | None:
+        if value is None:
+            return None
+        text = self.text(value, "year", row) or ""
+        if not re.fullmatch(r"\d{4}", text) or not YEAR_RANGE[0] <= int(text) <= YEAR_RANGE[1]:
+            raise self.fail(f"year {value!r} is not a year between {YEAR_RANGE[0]} and {YEAR_RANGE[1]}", row, "year")
+        return int(text)
+
+
+def check_round_folder(folder: Path) -> None:
+    """Refuse a round folder that leads outside ``data/raw/``, and links inside it that
+    lead outside it (a linked ``round.yaml``, ``corrections.csv``, choice list or export).
+
+    Raises
+    ------
+    ManifestError
+        Naming the folder or the link.
+    """
     try:
-        return dt.date.fromisoformat(str(value))
-    except ValueError:
-        raise ManifestError(
-            f"date {value!r} is not an ISO date (YYYY-MM-DD)", file=path, row=row, column=column
-        ) from None
-
-
-def _country_list(value: Any, key: str, path: Path, text: str) -> tuple[str, ...]:
-    if value is None:
-        return ()
-    if isinstance(value, str):
-        value = [value]
-    if not isinstance(value, list):
-        raise ManifestError(f"{key} must be a list of ISO3 country codes", file=path, row=_line_of(text, key), column=key)
-    codes = []
-    for code in value:
-        code = str(code).strip().upper()
-        if not ISO3_PATTERN.match(code):
-            raise ManifestError(
-                f"{code!r} is not an ISO 3166 alpha-3 country code", file=path, row=_line_of(text, key), column=key
-            )
-        codes.append(code)
-    return tuple(codes)
+        resolved = folder.resolve()
+        outside = not resolved.is_relative_to(folder.parent.resolve())
+    except (OSError, RuntimeError):  # a loop of links
+        outside = True
+    if outside:
+        raise ManifestError("the round folder is a symbolic link to a place outside the raw data folder; "
+                            "move the round into it instead", file=folder)
+    seen = 0
+    for root, dirs, files in os.walk(resolved, followlinks=False):
+        for name in [*dirs, *files]:
+            seen += 1
+            if seen > MAX_SCANNED_ENTRIES:
+                return
+            entry = Path(root) / name
+            if not entry.is_symlink():
+                continue
+            try:
+                inside = entry.resolve().is_relative_to(resolved)
+            except (OSError, RuntimeError):
+                inside = False
+            if not inside:
+                raise ManifestError("a symbolic link to a place outside the round folder: copy the file into "
+                                    "the folder instead", file=entry)
 
 
 def load_manifest(folder: str | Path) -> Manifest:
-    """Read and check ``<folder>/round.yaml``; raise `ManifestError` naming file, row and key."""
+    """Read and check ``<folder>/round.yaml``; raise `ManifestError` naming file, row and key.
+
+    The manifest is read by `exchange_eval.core.yaml_strict.ManifestLoader`: anchors,
+    aliases, duplicate keys and tags are refused, dates stay text. Every field is
+    type-checked (text, list, date, year, known language, ISO3 codes, instrument,
+    platform, wave); a source file listed twice and links leading out of the round
+    folder (`check_round_folder`) are refused.
+    """
     folder = Path(folder)
     path = folder / MANIFEST_NAME
+    check_round_folder(folder)
     if not path.is_file():
         raise ManifestError(f"no {MANIFEST_NAME} in {folder}: every round folder needs a manifest", file=path)
+    if path.stat().st_size > MAX_MANIFEST_BYTES:
+        raise ManifestError(f"the manifest is larger than {MAX_MANIFEST_BYTES // 1024} kB: a round manifest "
+                            "lists a few sources and sessions", file=path)
     try:
         text = path.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError as exc:
         raise ManifestError(f"not UTF-8 text (byte {exc.start})", file=path) from None
     try:
-        raw = yaml.safe_load(text)
+        raw = load_strict(text, ManifestLoader)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         raise ManifestError(
@@ -211,153 +317,88 @@ def load_manifest(folder: str | Path) -> Manifest:
             file=path,
             row=mark.line + 1 if mark is not None else None,
         ) from None
+    try:
+        return _read_manifest(folder, path, raw)
+    except ManifestError:
+        raise
+    except (TypeError, ValueError, OverflowError) as exc:  # a check this module forgot: still located
+        raise ManifestError(f"cannot read the manifest: {exc}", file=path) from None
+
+
+def _read_manifest(folder: Path, path: Path, raw: Any) -> Manifest:
+    check = _Checker(path)
     if not isinstance(raw, dict):
         raise ManifestError("the manifest must be a mapping of keys (round, title, sources, …)", file=path)
-
-    for key in raw:
-        if key not in TOP_KEYS:
-            raise _unknown_key(key, TOP_KEYS, "the manifest", path, text)
+    lines = _lines(raw)
+    check.keys(raw, TOP_KEYS, "the manifest", None)
     for key, required in TOP_KEYS.items():
         if required and raw.get(key) in (None, "", []):
-            raise ManifestError(f"required key {key!r} is missing or empty", file=path, column=key)
+            raise ManifestError(f"required key {key!r} is missing or empty", file=path, row=lines.get(key), column=key)
 
-    round_id = check_round_id(str(raw["round"]), file=path)
+    round_value = raw["round"]  # not stripped: "r1\n" is not the folder r1
+    if not isinstance(round_value, str):
+        round_value = check.text(round_value, "round", lines.get("round"), required=True) or ""
+    round_id = check_round_id(round_value, file=path)
     if folder.name != round_id:
-        raise ManifestError(
-            f"round id {round_id!r} does not match its folder name {folder.name!r}",
-            file=path,
-            row=_line_of(text, "round"),
-            column="round",
-        )
-    language = str(raw["language"]).strip().lower()
-    if not re.match(r"^[a-z]{2}$", language):
-        raise ManifestError(
-            f"language {language!r} must be a two-letter code (en, fr, …)", file=path, row=_line_of(text, "language"), column="language"
-        )
-    countries = _country_list(raw.get("countries"), "countries", path, text)
-    comparison = _country_list(raw.get("comparison"), "comparison", path, text)
+        raise check.fail(f"round id {round_id!r} does not match its folder name {folder.name!r}",
+                         lines.get("round"), "round")
+    title = check.text(raw["title"], "title", lines.get("title"), required=True) or ""
+    community = check.text(raw["community"], "community", lines.get("community"), required=True) or ""
+    language = (check.text(raw["language"], "language", lines.get("language"), required=True) or "").lower()
+    known = translation_languages()
+    if language not in known:
+        raise check.fail(f"language {language!r} has no translation table; use one of {', '.join(known)}",
+                         lines.get("language"), "language")
+    countries = check.countries(raw.get("countries"), "countries", lines.get("countries"))
+    comparison = check.countries(raw.get("comparison"), "comparison", lines.get("comparison"))
     host = raw.get("host")
     if host is not None:
-        host = _country_list([host], "host", path, text)[0]
-
-    sessions: list[Session] = []
-    for entry in raw.get("sessions") or []:
-        if not isinstance(entry, dict) or "id" not in entry:
-            raise ManifestError("each session needs at least an id", file=path, row=_line_of(text, "sessions"), column="sessions")
-        for key in entry:
-            if key not in SESSION_KEYS:
-                raise _unknown_key(key, SESSION_KEYS, "a session", path, text)
-        sessions.append(
-            Session(
-                id=str(entry["id"]),
-                kind=str(entry.get("kind", "virtual")),
-                date=_as_date(entry.get("date"), path=path, row=_line_of(text, "date"), column="date"),
-                title=entry.get("title"),
-            )
-        )
+        host = check.countries(check.text(host, "host", lines.get("host")), "host", lines.get("host"))[0]
+    check.text(raw.get("notes"), "notes", lines.get("notes"))
+    year = check.year(raw.get("year"), lines.get("year"))
+    sessions = _sessions(check, raw.get("sessions"), lines.get("sessions"))
+    targets = _targets(check, raw.get("targets"), lines.get("targets"))
 
     codebook = None
-    if raw.get("codebook"):
-        codebook = safe_join(folder, str(raw["codebook"]), file=path, key="codebook", row=_line_of(text, "codebook"))
+    if raw.get("codebook") is not None:
+        name = check.text(raw["codebook"], "codebook", lines.get("codebook"), required=True) or ""
+        codebook = safe_join(folder, name, file=path, key="codebook", row=lines.get("codebook"))
+    sources = _sources(check, folder, raw["sources"], lines.get("sources"), codebook)
 
-    sources: list[Source] = []
-    seen_files: set[tuple[str, str | None]] = set()
-    if not isinstance(raw["sources"], list):
-        raise ManifestError("sources must be a list", file=path, row=_line_of(text, "sources"), column="sources")
-    for entry in raw["sources"]:
-        if not isinstance(entry, dict):
-            raise ManifestError("each source must be a mapping with file and instrument", file=path, row=_line_of(text, "sources"), column="sources")
-        for key in entry:
-            if key not in SOURCE_KEYS:
-                raise _unknown_key(key, SOURCE_KEYS, "a source", path, text)
-        name = entry.get("file")
-        row = _line_of(text, "file") if name is None else _find_row(text, str(name))
-        if not name:
-            raise ManifestError("a source has no file", file=path, row=row, column="file")
-        instrument = entry.get("instrument")
-        if instrument not in INSTRUMENTS:
-            hint = difflib.get_close_matches(str(instrument), INSTRUMENTS, n=1)
-            raise ManifestError(
-                f"instrument {instrument!r} is not one of {', '.join(INSTRUMENTS)}"
-                + (f"; did you mean {hint[0]!r}?" if hint else ""),
-                file=path,
-                row=row,
-                column="instrument",
-            )
-        platform = entry.get("platform")
-        if platform is not None and platform not in PLATFORMS:
-            raise ManifestError(
-                f"platform {platform!r} is not one of {', '.join(PLATFORMS)}", file=path, row=row, column="platform"
-            )
-        wave = entry.get("wave")
-        if wave is not None and not WAVE_PATTERN.match(str(wave)):
-            raise ManifestError(f"wave {wave!r} is not allowed", file=path, row=row, column="wave")
-        file_path = safe_join(folder, str(name), file=path, row=row)
-        if not file_path.is_file():
-            raise ManifestError(f"source file {name!r} does not exist in {folder}", file=path, row=row, column="file")
-        key = (str(name), entry.get("sheet"))
-        if key in seen_files:
-            raise ManifestError(f"source file {name!r} is listed twice", file=path, row=row, column="file")
-        seen_files.add(key)
-        source_codebook = entry.get("codebook")
-        sources.append(
-            Source(
-                file=str(name),
-                path=file_path,
-                instrument=instrument,
-                wave=str(wave) if wave is not None else None,
-                platform=platform,
-                codebook=safe_join(folder, str(source_codebook), file=path, key="codebook", row=row)
-                if source_codebook else codebook,
-                session=str(entry["session"]) if entry.get("session") is not None else None,
-                sheet=entry.get("sheet"),
-                language=entry.get("language"),
-            )
-        )
     session_ids = {s.id for s in sessions}
-    for source in sources:
+    for source, row in sources:
         if source.session is not None and session_ids and source.session not in session_ids:
-            raise ManifestError(
-                f"session {source.session!r} of {source.file} is not among the round's sessions "
-                f"({', '.join(sorted(session_ids))})",
-                file=path,
-                row=_find_row(text, source.file),
-                column="session",
-            )
-    year = raw.get("year")
-    targets = _targets(raw.get("targets"), path, text)
+            raise check.fail(f"session {source.session!r} of {source.file} is not among the round's sessions "
+                             f"({', '.join(sorted(session_ids))})", row, "session")
     return Manifest(
         round_id=round_id,
-        title=str(raw["title"]),
-        community=str(raw["community"]),
+        title=title,
+        community=community,
         language=language,
         countries=countries,
         path=path,
         host=host,
         comparison=comparison,
         sessions=tuple(sessions),
-        sources=tuple(sources),
+        sources=tuple(source for source, _row in sources),
         codebook=codebook,
-        year=int(year) if year is not None else None,
+        year=year,
         targets=targets,
         raw=raw,
     )
 
 
-def _targets(value: Any, path: Path, text: str) -> dict[str, float]:
+def _targets(check: _Checker, value: Any, row: int | None) -> dict[str, float]:
     """The results-framework targets of the manifest: indicator id -> number (a gain in
     scale points, or a share written 0.6 or 60%)."""
     if value is None:
         return {}
-    row = _line_of(text, "targets")
-    if not isinstance(value, dict):
-        raise ManifestError("targets must be a mapping of indicator -> number (new_knowledge: 0.5)",
-                            file=path, row=row, column="targets")
+    check.mapping(value, "targets (indicator -> number, e.g. new_knowledge: 0.5)", row, "targets")
     out: dict[str, float] = {}
     for key, target in value.items():
-        where = {"file": path, "row": _find_row(text, str(key)) or row, "column": "targets"}
-        if not re.match(r"^[a-z][a-z0-9_]*$", str(key)):
-            raise ManifestError(f"target {key!r} is not an indicator id (lower case, digits, _)", **where)
+        line = _lines(value).get(key, row)
+        if not isinstance(key, str) or not re.fullmatch(r"[a-z][a-z0-9_]*", key):
+            raise check.fail(f"target {key!r} is not an indicator id (lower case, digits, _)", line, "targets")
         percent = isinstance(target, str) and target.strip().endswith("%")
         text_value = target.strip().rstrip("%").replace(",", ".") if isinstance(target, str) else target
         try:
@@ -365,13 +406,88 @@ def _targets(value: Any, path: Path, text: str) -> dict[str, float]:
         except (TypeError, ValueError):
             number = None
         if number is None or number != number:
-            raise ManifestError(f"target {key!r} must be a number (0.5, 0.6 or 60%), not {target!r}", **where)
-        out[str(key)] = number
+            raise check.fail(f"target {key!r} must be a number (0.5, 0.6 or 60%), not {target!r}", line, "targets")
+        out[key] = number
     return out
 
 
-def _find_row(text: str, needle: str) -> int | None:
-    for number, line in enumerate(text.splitlines(), start=1):
-        if needle in line:
-            return number
-    return None
+def _sessions(check: _Checker, value: Any, row: int | None) -> list[Session]:
+    sessions: list[Session] = []
+    seen: set[str] = set()
+    for entry, line in check.items(value, "sessions", row):
+        entry = check.mapping(entry, "each session", line, "sessions")
+        check.keys(entry, SESSION_KEYS, "a session", line)
+        at = _lines(entry)
+        session_id = check.text(entry.get("id"), "id", at.get("id", line), required=True) or ""
+        if session_id in seen:
+            raise check.fail(f"session id {session_id!r} is given twice", at.get("id", line), "id")
+        seen.add(session_id)
+        sessions.append(Session(
+            id=session_id,
+            kind=check.text(entry.get("kind"), "kind", at.get("kind", line)) or "virtual",
+            date=check.date(entry.get("date"), at.get("date", line), "date"),
+            title=check.text(entry.get("title"), "title", at.get("title", line)),
+        ))
+    return sessions
+
+
+def _sources(check: _Checker, folder: Path, value: Any, row: int | None,
+             codebook: Path | None) -> list[tuple[Source, int | None]]:
+    """Every source with the line of its entry; a file listed twice is refused."""
+    if not isinstance(value, list):
+        raise check.fail(f"sources must be a list, not {_kind(value)}", row, "sources")
+    sources: list[tuple[Source, int | None]] = []
+    seen: dict[tuple, tuple[str, int | None]] = {}
+    for entry, line in check.items(value, "sources", row):
+        entry = check.mapping(entry, "each source (file and instrument)", line, "sources")
+        check.keys(entry, SOURCE_KEYS, "a source", line)
+        at = _lines(entry)
+
+        def field(key: str, *, required: bool = False, entry: dict = entry, at: dict = at,
+                  line: int | None = line) -> str | None:
+            return check.text(entry.get(key), key, at.get(key, line), required=required)
+
+        name = field("file", required=True) or ""
+        row_of = at.get("file", line)
+        instrument = field("instrument") or ""
+        if instrument not in INSTRUMENTS:
+            hint = difflib.get_close_matches(instrument, INSTRUMENTS, n=1)
+            raise check.fail(f"instrument {entry.get('instrument')!r} is not one of {', '.join(INSTRUMENTS)}"
+                             + (f"; did you mean {hint[0]!r}?" if hint else ""), at.get("instrument", line),
+                             "instrument")
+        platform = field("platform")
+        if platform is not None and platform not in PLATFORMS:
+            raise check.fail(f"platform {platform!r} is not one of {', '.join(PLATFORMS)}",
+                             at.get("platform", line), "platform")
+        wave = field("wave")
+        if wave is not None and not WAVE_PATTERN.fullmatch(wave):
+            raise check.fail(f"wave {wave!r} is not allowed", at.get("wave", line), "wave")
+        language = field("language")
+        if language is not None and not re.fullmatch(r"[a-z]{2}", language.lower()):
+            raise check.fail(f"language {language!r} must be a two-letter code (en, fr, …)",
+                             at.get("language", line), "language")
+        sheet = field("sheet")
+        file_path = safe_join(folder, name, file=check.path, row=row_of)
+        if not file_path.is_file():
+            raise check.fail(f"source file {name!r} does not exist in {folder}", row_of, "file")
+        stat = file_path.stat()
+        identity = (stat.st_dev, stat.st_ino, sheet if file_path.suffix.lower() in WORKBOOK_SUFFIXES else None)
+        if identity in seen:
+            first_name, first_row = seen[identity]
+            raise check.fail(f"source file {name!r} is listed twice (also as {first_name!r} on line {first_row}): "
+                             "each export is read once", row_of, "file")
+        seen[identity] = (name, row_of)
+        source_codebook = field("codebook")
+        sources.append((Source(
+            file=name,
+            path=file_path,
+            instrument=instrument,
+            wave=wave,
+            platform=platform,
+            codebook=safe_join(folder, source_codebook, file=check.path, key="codebook", row=at.get("codebook", line))
+            if source_codebook else codebook,
+            session=field("session"),
+            sheet=sheet,
+            language=language.lower() if language else None,
+        ), row_of))
+    return sources

@@ -7,10 +7,10 @@ accepts it. Values to change are marked ``CHANGE``.
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 from ..core.atomic import write_bytes_atomic
+from ..core.config import translation_languages
 from ..core.errors import ManifestError, UsageError
 from ..core.paths import MANIFEST_NAME, Workspace, check_round_id
 
@@ -100,7 +100,7 @@ def manifest_template(round_id: str, language: str = "en") -> str:
     Raises
     ------
     UsageError
-        If the round id is not allowed or ``language`` is not a two-letter code.
+        If the round id is not allowed or ``language`` has no translation table.
 
     Notes
     -----
@@ -112,8 +112,9 @@ def manifest_template(round_id: str, language: str = "en") -> str:
     except ManifestError as exc:  # a bad command-line argument: usage error, exit code 2
         raise UsageError(exc.problem.message) from None
     lang = str(language).strip().lower()
-    if not re.fullmatch(r"[a-z]{2}", lang):
-        raise UsageError(f"language {language!r} must be a two-letter code (en, fr, …)")
+    known = translation_languages()
+    if lang not in known:  # the round's language is its reports' default language
+        raise UsageError(f"language {language!r} has no translation table; use one of {', '.join(known)}")
     return _TEMPLATES.get(lang, _TEMPLATES["en"]).format(round_id=round_id, language=lang)
 
 
@@ -138,7 +139,7 @@ def create_round(ws: Workspace, round_id: str, language: str = "en") -> Path:
     ------
     UsageError
         If the round id is not allowed (`exchange_eval.core.paths.check_round_id`), the
-        round already has a manifest, or ``language`` is not a two-letter code.
+        round already has a manifest, or ``language`` has no translation table.
 
     Notes
     -----

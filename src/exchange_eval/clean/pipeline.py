@@ -15,6 +15,9 @@ people         `people.participants`, `people.build_ties`, `responses.tool_feedb
                `people.linkage`
 structured     `structured.plan_actions`, `structured.jsr_assessment`,
                `structured.jsr_quality`
+redact         `redact.redact_tables`: one scrubbing pass over every free-text column
+               of every table (and of the log and ``meta.json``); export file names
+               that hold personal data shown by position (`redact.source_aliases`)
 validate       `validate.validate_tables`: every table against its schema
 write          `write.write_round`: tables, ``cleaning_log.csv`` and ``meta.json``,
                swapped in atomically (the previous output survives any failure)
@@ -41,10 +44,11 @@ from .context import RoundContext
 from .corrections import apply_corrections
 from .dedup import drop_duplicates, duplicate_rule
 from .harmonize import harmonize_surveys
-from .keys import load_key
+from .keys import round_key
 from .log import CleaningLog, ProblemList
 from .manifest import Manifest, load_manifest
 from .people import build_ties, linkage, participants, read_rosters
+from .redact import identity_names, redact_log, redact_meta, redact_tables, source_aliases
 from .responses import gather_responses, tool_feedback
 from .scrub import Scrubber
 from .sessions import SessionMatcher, session_rows
@@ -94,9 +98,12 @@ class _Outcome:
     sources: dict[str, SourceTable] = field(default_factory=dict)
     tables: dict[str, pd.DataFrame] = field(default_factory=dict)
     linkage: dict[str, int] = field(default_factory=dict)
+    key_fingerprint: str | None = None
+    scrubber: Scrubber | None = None
+    aliases: dict[str, str] = field(default_factory=dict)
 
 
-def _build(ws: Workspace, round_id: str, out: _Outcome) -> None:
+def _build(ws: Workspace, round_id: str, out: _Outcome, *, check_key: bool, rekey: bool) -> None:
     """Run the stages from read to validate, filling ``out``."""
     folder = ws.require_round(round_id)
     try:
@@ -108,14 +115,16 @@ def _build(ws: Workspace, round_id: str, out: _Outcome) -> None:
     rule = duplicate_rule(config, out.problems)
     if rule is None:
         return
-    key = load_key(ws.data_dir, key=ws.key, key_file=ws.key_file)
+    key, out.key_fingerprint = round_key(ws, rekey=rekey, check=check_key)
     ctx = RoundContext(round_id, manifest, config, key, out.problems, out.log)
 
     out.sources, codebooks = read_sources(ctx)
     sessions = SessionMatcher(manifest.sessions)
     roster = read_rosters(ctx, out.sources, sessions)
-    # one scrubber per round: compiling the roster-name patterns is the costly part
-    scrubber = Scrubber(roster.names)
+    # one scrubber per round, for every stage and the final pass: it knows the roster's
+    # names and those of respondents who are not on it
+    out.scrubber = scrubber = Scrubber([*roster.names, *identity_names(out.sources)])
+    out.aliases = source_aliases(manifest, scrubber)
     submissions = harmonize_surveys(ctx, out.sources, sessions, scrubber)
     submissions = drop_duplicates(ctx, submissions, rule)
     responses = apply_corrections(ctx, gather_responses(submissions), codebooks, scrubber)
@@ -135,14 +144,16 @@ def _build(ws: Workspace, round_id: str, out: _Outcome) -> None:
     tables["jsr_assessment"] = conform(jsr_assessment(ctx, out.sources), "jsr_assessment")
     quality_columns = quality_flag_columns(ctx)
     tables["jsr_quality"] = conform(jsr_quality(ctx, out.sources), "jsr_quality", quality_columns)
+    # the one pass over every free-text column and file name of every table
+    out.tables = tables = redact_tables(tables, scrubber, out.aliases, out.log)
     out.problems.extend(validate_tables(tables, choices=config.choices, locate_responses=locate,
                                         quality_columns=quality_columns))
 
 
-def _run(ws: Workspace, round_id: str) -> _Outcome:
+def _run(ws: Workspace, round_id: str, *, check_key: bool = False, rekey: bool = False) -> _Outcome:
     out = _Outcome(ProblemList(round_id), CleaningLog(round_id))
     try:
-        _build(ws, round_id, out)
+        _build(ws, round_id, out, check_key=check_key, rekey=rekey)
     except (DataError, DataErrors) as exc:  # a stage that could not go on: its problems are kept
         out.problems.extend(exc.problems)
     return out
@@ -159,11 +170,20 @@ def validate_round(ws: Workspace, round_id: str) -> list[Problem]:
     return list(_run(ws, round_id).problems)
 
 
-def clean_round(ws: Workspace, round_id: str) -> CleanResult:
+def clean_round(ws: Workspace, round_id: str, *, rekey: bool = False) -> CleanResult:
     """Clean one round into ``data/processed/<round>/`` (atomically).
 
     Writes one Parquet file per canonical table (empty tables included, with their
-    columns), ``cleaning_log.csv`` and ``meta.json``.
+    columns), ``cleaning_log.csv`` and ``meta.json`` (with the key's fingerprint,
+    `exchange_eval.clean.keys.key_fingerprint`).
+
+    Parameters
+    ----------
+    ws : Workspace
+    round_id : str
+    rekey : bool, default False
+        Clean with the current key even when other cleaned rounds were made with another
+        one (the caller cleans them all again).
 
     Raises
     ------
@@ -172,15 +192,20 @@ def clean_round(ws: Workspace, round_id: str) -> CleanResult:
         schema failures, …); the previous processed output is then left untouched.
     UsageError
         When the round does not exist.
+    KeyMismatchError
+        When the key is not the one the cleaned rounds were made with (and not ``rekey``).
     """
     final = ws.processed_round(round_id)
     recover_dir(final)  # a clean killed while swapping its folder in left the old one aside
-    out = _run(ws, round_id)
+    out = _run(ws, round_id, check_key=True, rekey=rekey)
     errors = out.problems.errors
     if errors or out.manifest is None:
         raise DataErrors(errors or out.problems)
-    log = out.log.frame()
+    scrubber = out.scrubber or Scrubber()
+    log = redact_log(out.log.frame(), scrubber, out.aliases)
     meta = round_meta(ws, out.manifest, out.tables, out.sources, out.linkage, out.problems)
+    meta = redact_meta(meta, scrubber, out.aliases)
+    meta["key_fingerprint"] = out.key_fingerprint
     write_round(final, out.tables, log, meta)
     return CleanResult(round_id=round_id, output=final, tables=out.tables, cleaning_log=log,
                        problems=list(out.problems), linkage=out.linkage, meta=meta)

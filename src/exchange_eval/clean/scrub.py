@@ -1,15 +1,19 @@
-"""Scrub free text of e-mail addresses, phone numbers and the names on the round's roster.
+"""Scrub free text of e-mail addresses, phone numbers, IP addresses and the roster's names.
 
 `Scrubber` is built once per round from the roster's names (compiling their patterns is
-the costly part) and scrubs every free-text answer, plan description and correction;
-`scrub_text` does the same for one text. What is found becomes ``[email]``, ``[phone]``
-or ``[name]``.
+the costly part); `exchange_eval.clean.redact` applies it to every free-text column of
+every table and to the cleaning log; `scrub_text` does the same for one text. What is
+found becomes ``[email]``, ``[phone]``, ``[ip]`` or ``[name]``.
+
+Text is first put in Unicode normal form NFKC, without format characters (soft hyphens,
+zero-width spaces and joiners, direction marks): full-width ``＠`` becomes ``@`` and
+``Aï\u00adcha`` becomes ``Aïcha`` before anything is looked for.
 """
 
 from __future__ import annotations
 
 import functools
-import itertools
+import ipaddress
 import re
 import unicodedata
 from collections.abc import Iterable
@@ -20,14 +24,17 @@ from .protect import HONORIFICS
 __all__ = [
     "COMMON_WORDS",
     "EMAIL_PLACEHOLDER",
+    "IP_PLACEHOLDER",
     "NAME_PLACEHOLDER",
     "PHONE_PLACEHOLDER",
     "Scrubber",
+    "normalize_text",
     "scrub_text",
 ]
 
 EMAIL_PLACEHOLDER = "[email]"
 PHONE_PLACEHOLDER = "[phone]"
+IP_PLACEHOLDER = "[ip]"
 NAME_PLACEHOLDER = "[name]"
 
 
@@ -55,14 +62,32 @@ _COMMON_WORDS_TEXT = """
 """
 COMMON_WORDS = frozenset(_COMMON_WORDS_TEXT.split())
 
-_EMAIL_RE = re.compile(r"(?<![\w.+%'-])[\w.+%'-]+@[\w-]+(?:\.[\w-]+)+")
+# "@" or its URL encoding "%40", with spaces around it or not ("name @ gouv.sn")
+_EMAIL_RE = re.compile(r"(?<![\w.+%'-])[\w.+%'-]+(?:\s*@\s*|%40)[\w-]+(?:\.[\w-]+)+")
 _EMAIL_OBFUSCATED_RE = re.compile(
-    r"(?<![\w.+-])[\w.+-]+\s*[\[({]\s*(?:at|arobase)\s*[\])}]\s*[\w-]+"
-    r"(?:\s*(?:\.|[\[({]\s*(?:dot|point)\s*[\])}])\s*[\w-]+)+",
+    r"(?<![\w.+-])[\w.+-]+\s*[\[({<]\s*(?:at|arobase|@)\s*[\])}>]\s*[\w-]+"
+    r"(?:\s*(?:\.|[\[({<]\s*(?:dot|point)\s*[\])}>])\s*[\w-]+)+",
     re.IGNORECASE,
 )
+# "name at gouv dot sn", "name arobase gouv point sn", "name at gouv.sn": the last label
+# must look like a top-level domain, and no label may be a small word, so "arrived at the
+# point of" stays (see _spelled_email)
+_LABEL_SEP = r"(?:\s+(?:dot|point)\s+|\.)"
+_EMAIL_SPELLED_RE = re.compile(
+    rf"(?<![\w.+-])[\w.+-]+\s+(?:at|arobase)\s+(?P<domain>[\w-]+(?:{_LABEL_SEP}[\w-]+)*{_LABEL_SEP}"
+    r"(?:com|org|net|int|edu|gov|info|[a-z]{2}))(?![\w-])",
+    re.IGNORECASE,
+)
+_SMALL_WORDS = frozenset(
+    ["a", "an", "the", "this", "that", "these", "those", "of", "in", "on", "to", "at", "is", "it", "be", "by", "do", "go", "if", "me", "my", "no", "or", "so", "up", "us", "we", "as", "am", "an", "le", "la", "les", "un", "une", "des", "du", "de", "en", "et", "il", "ne", "se", "si", "ou", "au", "ce", "je", "ma", "mi", "sa", "ta", "tu", "on"]
+)
 _URL_RE = re.compile(r"(?:https?://|www\.)[^\s<>\"']+", re.IGNORECASE)
-_PLACEHOLDER_RE = re.compile(r"\[(?:email|phone|name)\]")
+_PLACEHOLDER_RE = re.compile(r"\[(?:email|phone|ip|name)\]")
+_IPV4_RE = re.compile(r"(?<![\w.])(?:\d{1,3}\.){3}\d{1,3}(?![\w]|\.\d)")
+_IPV6_RE = re.compile(r"(?<![\w:.])(?:[0-9A-Fa-f]{0,4}:){2,7}(?:(?:\d{1,3}\.){3}\d{1,3}|[0-9A-Fa-f]{1,4})?"
+                      r"(?:%\w+)?(?![\w:])")
+# digit groups joined by slashes only ("77/123/45/67"): dates have two slashes at most
+_SLASHED_RE = re.compile(r"(?<![\w/,+.])(?:(?:\+|00)\d{1,3}\s?)?\d+(?:/\d+){3,}(?![\w/]|[.,]\d)")
 
 # A run of digit groups joined by single separators (space, no-break space, dot, hyphen),
 # optionally with an international prefix and parenthesised area codes; what it is gets
@@ -118,7 +143,7 @@ def _is_phone(candidate: str) -> bool:
         return False
     if any(len(g) == 1 for g in groups):  # lists, decimals, versions, ISBNs
         return False
-    separators = set(re.findall(r"[ \u00a0.\-]", candidate))
+    separators = set(re.findall(r"[ \u00a0./\-]", candidate))
     thousands = (
         len(groups[0]) <= 3
         and not groups[0].startswith("0")
@@ -156,11 +181,13 @@ def _fold_char(char: str) -> str:
     return fold(char)
 
 
-def _token_pattern(token: str) -> str:
-    # an optional apostrophe after the first letter: "ndiaye" also matches "N'Diaye"
-    if len(token) < 2:
-        return re.escape(token)
-    return re.escape(token[0]) + "'?" + re.escape(token[1:])
+# a word of folded text; an apostrophe only right after its first letter ("n'diaye")
+_WORD_RE = re.compile(r"\w(?:'(?=\w))?\w*")
+_NAME_GAP_RE = re.compile(r"[\s,.\-]+")
+_TITLE_GAP_RE = re.compile(r"\.?\s+")
+_TITLES = HONORIFICS | {"m"}
+#: the longest name matched as a whole (longer ones match by their first and last words)
+_MAX_NAME_WORDS = 4
 
 
 def _scrubbed_alone(token: str) -> bool:
@@ -169,10 +196,11 @@ def _scrubbed_alone(token: str) -> bool:
 
 
 class Scrubber:
-    """Scrub free text of e-mails, phone numbers and the names of one roster.
+    """Scrub free text of e-mails, phone numbers, IP addresses and the names of one round.
 
-    Build one per round (compiling the name patterns is the costly part) and call
-    `scrub` on every text; `scrub_text` does this for you with a small cache.
+    Build one per round and call `scrub` on every text; `scrub_text` does this for you
+    with a small cache. Names are looked up word by word in sets, so the cost of a text
+    does not grow with the number of names.
 
     Parameters
     ----------
@@ -181,14 +209,14 @@ class Scrubber:
     """
 
     def __init__(self, names: Iterable[str] = ()) -> None:
-        full_patterns: set[str] = set()
-        plain_tokens: set[str] = set()
-        capital_tokens: set[str] = set()
-        all_tokens: set[str] = set()
+        self._plain: set[str] = set()  # replaced wherever they stand
+        self._capital: set[str] = set()  # common words: replaced when capitalised
+        self._tokens: set[str] = set()  # every word of every name (replaced after a title)
+        self._full: set[tuple[str, ...]] = set()  # names of short or common words, sorted
         for name in names:
             if not isinstance(name, str) or not name.strip():
                 continue
-            raw_tokens = fold(unicodedata.normalize("NFKC", name))
+            raw_tokens = fold(normalize_text(name))
             words = [w for w in re.split(r"[^\w" + APOSTROPHES + r"]+|_", raw_tokens) if w]
             tokens: list[str] = []
             for word in words:
@@ -197,54 +225,36 @@ class Scrubber:
                 if joined and joined not in HONORIFICS:
                     tokens.append(joined)
                     if len(parts) > 1 and len(parts[-1]) >= 3:  # D'Almeida: also "Almeida"
-                        all_tokens.add(parts[-1])
+                        self._tokens.add(parts[-1])
             if not tokens:
                 continue
-            all_tokens.update(tokens)
+            self._tokens.update(tokens)
             if len(tokens) < 2 or all(_scrubbed_alone(t) for t in tokens):
                 continue  # every word is replaced on its own; the pieces merge afterwards
-            orders = (
-                itertools.permutations(tokens) if len(tokens) <= 3 else [tokens, tokens[::-1]]
-            )
-            for order in orders:
-                full_patterns.add(r"[\s,.\-]+".join(_token_pattern(t) for t in order))
-        for token in all_tokens:
+            kept = tokens if len(tokens) <= _MAX_NAME_WORDS else [tokens[0], tokens[-1]]
+            self._full.add(tuple(sorted(kept)))
+        for token in self._tokens:
             if _scrubbed_alone(token):
-                plain_tokens.add(token)
+                self._plain.add(token)
             elif len(token) >= 3 and token in COMMON_WORDS:
-                capital_tokens.add(token)
-
-        def alternation(patterns: Iterable[str]) -> re.Pattern[str] | None:
-            ordered = sorted(patterns, key=lambda p: (-len(p), p))
-            if not ordered:
-                return None
-            return re.compile(r"(?<!\w)(?:" + "|".join(ordered) + r")(?!\w)")
-
-        self._full = alternation(full_patterns)
-        self._plain = alternation(_token_pattern(t) for t in plain_tokens)
-        self._capital = alternation(_token_pattern(t) for t in capital_tokens)
-        short = sorted(all_tokens, key=lambda t: (-len(t), t))
-        self._titled = (
-            re.compile(
-                r"(?<!\w)(?:" + "|".join(sorted(HONORIFICS | {"m"}, key=len, reverse=True)) + r")\.?\s+"
-                r"(?P<tok>" + "|".join(_token_pattern(t) for t in short) + r")(?!\w)"
-            )
-            if short
-            else None
-        )
+                self._capital.add(token)
 
     def scrub(self, text: str | None) -> str | None:
-        """Return ``text`` with e-mails, phones and roster names replaced by placeholders."""
+        """Return ``text`` (`normalize_text`) with e-mails, IP addresses, phones and roster
+        names replaced by placeholders."""
         if text is None:
             return None
-        text = str(text)
+        text = normalize_text(str(text))
         text = _EMAIL_RE.sub(EMAIL_PLACEHOLDER, text)
         text = _EMAIL_OBFUSCATED_RE.sub(EMAIL_PLACEHOLDER, text)
-        text = _scrub_phones(text)
+        text = _EMAIL_SPELLED_RE.sub(_spelled_email, text)
+        text = _scrub_ipv6(text)
+        text = _scrub_phones(text)  # before IPv4: 77.123.45.67 is a Senegalese mobile number
+        text = _scrub_ipv4(text)
         return self._scrub_names(text)
 
     def _scrub_names(self, text: str) -> str:
-        if self._full is None and self._plain is None and self._capital is None:
+        if not self._tokens:
             return text
         folded, origin = _fold_with_map(text)
         if not folded:
@@ -255,17 +265,35 @@ class Scrubber:
                 return start, end
             return origin[start], origin[end - 1] + 1
 
+        # (start, end, word without apostrophe, start of the part after an apostrophe)
+        words = []
+        for match in _WORD_RE.finditer(folded):
+            word = match.group()
+            cut = word.find("'")
+            words.append((match.start(), match.end(), word.replace("'", ""), match.start() + cut + 1 if cut > 0 else None))
         spans: list[tuple[int, int]] = []
-        for pattern in (self._full, self._plain):
-            if pattern is not None:
-                spans.extend(span(*m.span()) for m in pattern.finditer(folded))
-        if self._capital is not None:
-            for match in self._capital.finditer(folded):
-                start, end = span(*match.span())
-                if text[start].isupper():
-                    spans.append((start, end))
-        if self._titled is not None:
-            spans.extend(span(*m.span("tok")) for m in self._titled.finditer(folded))
+        for i, (start, end, key, after) in enumerate(words):
+            tail = folded[after:end] if after is not None else None
+            if key in self._plain:
+                spans.append(span(start, end))
+            elif tail in self._plain:  # l'Almeida
+                spans.append(span(after, end))
+            elif key in self._capital:
+                first, last = span(start, end)
+                if text[first].isupper():
+                    spans.append((first, last))
+            if i and key in self._tokens:  # after a title: "Mme Ba", "M. Sy"
+                p_start, p_end, p_key, _ = words[i - 1]
+                if p_key in _TITLES and _TITLE_GAP_RE.fullmatch(folded, p_end, start):
+                    spans.append(span(start, end))
+            if self._full:
+                keys = [key]
+                for j in range(i + 1, min(i + _MAX_NAME_WORDS, len(words))):
+                    if not _NAME_GAP_RE.fullmatch(folded, words[j - 1][1], words[j][0]):
+                        break
+                    keys.append(words[j][2])
+                    if tuple(sorted(keys)) in self._full:
+                        spans.append(span(start, words[j][1]))
         if not spans:
             return text
         protected = [m.span() for m in _PLACEHOLDER_RE.finditer(text)]
@@ -282,6 +310,58 @@ class Scrubber:
         return re.sub(r"\[name\](?:[\s\-]+\[name\])+", NAME_PLACEHOLDER, text)
 
 
+def normalize_text(text: str) -> str:
+    """``text`` in Unicode normal form NFKC, without format characters (category Cf: soft
+    hyphens, zero-width spaces and joiners, direction marks, byte-order marks).
+
+    Examples
+    --------
+    >>> normalize_text("Aï\u00adcha\u200b Ba ＠ gouv.sn")
+    'Aïcha Ba @ gouv.sn'
+    """
+    if text.isascii():
+        return text
+    text = unicodedata.normalize("NFKC", text)
+    return "".join(c for c in text if unicodedata.category(c) != "Cf")
+
+
+def _spelled_email(match: re.Match[str]) -> str:
+    labels = re.split(_LABEL_SEP, match.group("domain"), flags=re.IGNORECASE)
+    if any(label.casefold() in _SMALL_WORDS for label in labels):
+        return match.group(0)
+    return EMAIL_PLACEHOLDER
+
+
+def _scrub_ipv4(text: str) -> str:
+    if "." not in text:
+        return text
+
+    def ipv4(match: re.Match[str]) -> str:
+        parts = match.group(0).split(".")
+        if any(int(p) > 255 for p in parts) or all(len(p) == 1 for p in parts):
+            return match.group(0)  # not an address, or a section number (3.2.1.4)
+        return IP_PLACEHOLDER
+
+    return _IPV4_RE.sub(ipv4, text)
+
+
+def _scrub_ipv6(text: str) -> str:
+    if text.count(":") < 2:
+        return text
+
+    def ipv6(match: re.Match[str]) -> str:
+        candidate = match.group(0)
+        if sum(c.isalnum() for c in candidate.split("%")[0]) < 2:
+            return candidate  # "::" alone
+        try:
+            ipaddress.IPv6Address(candidate.split("%")[0])
+        except ValueError:
+            return candidate  # times (14:30:00), ratios
+        return IP_PLACEHOLDER
+
+    return _IPV6_RE.sub(ipv6, text)
+
+
 def _scrub_phones(text: str) -> str:
     urls = [m.span() for m in _URL_RE.finditer(text)]
 
@@ -291,7 +371,7 @@ def _scrub_phones(text: str) -> str:
             return match.group(0)  # digits in a link are ids, not phone numbers
         return PHONE_PLACEHOLDER if _is_phone(match.group(0)) else match.group(0)
 
-    return _PHONE_CANDIDATE_RE.sub(replace, text)
+    return _PHONE_CANDIDATE_RE.sub(replace, _SLASHED_RE.sub(replace, text))
 
 
 @functools.lru_cache(maxsize=32)

@@ -9,6 +9,7 @@ views of its cells that the later stages share.
 
 from __future__ import annotations
 
+import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,6 +18,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ..core.config import Config
 from ..core.errors import DataError, DataErrors, ProblemCode
 from ..ingest import RawTable, read_export
 from .cells import cell_text
@@ -25,7 +27,43 @@ from .codebook_files import load_codebook
 from .context import RoundContext
 from .manifest import Source
 
-__all__ = ["SourceTable", "read_sources", "source_key"]
+__all__ = ["SourceTable", "check_source_size", "read_sources", "source_key", "source_size_limit"]
+
+_MB = 1024 * 1024
+
+
+def source_size_limit(config: Config) -> int:
+    """The largest export read, in bytes: ``limits.max_source_mb`` of settings.yaml."""
+    try:
+        return int(float(config.settings["limits"]["max_source_mb"]) * _MB)
+    except (KeyError, TypeError, ValueError):
+        raise DataError("limits.max_source_mb must be a number of megabytes", file="settings.yaml",
+                        column="limits.max_source_mb", code=ProblemCode.CONFIG) from None
+
+
+def check_source_size(path: Path, max_bytes: int) -> None:
+    """Refuse an export larger than ``max_bytes`` before reading it.
+
+    A workbook (xlsx, ods: a zip archive) counts by its uncompressed content, which is
+    what its reader holds in memory; anything else by its size on disk.
+
+    Raises
+    ------
+    DataError
+        Code ``too_large``, naming the file, its size and the limit.
+    """
+    try:
+        size = path.stat().st_size
+        if zipfile.is_zipfile(path):
+            with zipfile.ZipFile(path) as archive:
+                size = max(size, sum(info.file_size for info in archive.infolist()))
+    except (OSError, zipfile.BadZipFile):
+        return  # the reader says what is wrong with it
+    if size > max_bytes:
+        raise DataError(
+            f"the file holds {size / _MB:,.0f} MB, more than the limit of {max_bytes / _MB:,.0f} MB "
+            "(limits.max_source_mb in settings.yaml): export only the rows and columns needed, or raise "
+            "the limit in data/config/settings.yaml", file=path, code=ProblemCode.TOO_LARGE)
 
 
 def source_key(source: Source) -> str:
@@ -113,6 +151,7 @@ def read_sources(ctx: RoundContext) -> tuple[dict[str, SourceTable], dict[Path |
     """
     codebooks: dict[Path | None, Codebook | None] = {}
     tables: dict[str, SourceTable] = {}
+    max_bytes = source_size_limit(ctx.config)
     for source in ctx.manifest.sources:
         if source.codebook not in codebooks:
             try:
@@ -124,6 +163,7 @@ def read_sources(ctx: RoundContext) -> tuple[dict[str, SourceTable], dict[Path |
         if codebook is None:
             continue
         try:
+            check_source_size(source.path, max_bytes)
             raw = read_export(source.path, platform=source.platform, sheet=source.sheet)
         except (DataError, DataErrors) as exc:
             ctx.problems.extend(exc.problems)

@@ -28,7 +28,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .errors import ExchangeEvalError
+from .errors import ExchangeEvalError, os_error_message
+from .lifecycle import swap_guard
 from .safe import neutralize_frame
 
 if TYPE_CHECKING:
@@ -47,6 +48,7 @@ __all__ = [
     "process_alive",
     "is_temp_name",
     "AtomicWriteError",
+    "check_writable",
 ]
 
 # ".<name>.tmp-<pid>-<8 hex>" for files and folders being written,
@@ -355,6 +357,11 @@ def replace_dir_atomic(tmp_dir: str | Path, final_dir: str | Path) -> Path:
     if not tmp_dir.is_dir():
         raise AtomicWriteError(f"cannot swap in {tmp_dir}: it is not a folder")
     final_dir.parent.mkdir(parents=True, exist_ok=True)
+    with swap_guard():  # a worker whose build died ends before or after the two renames
+        return _swap_dir(tmp_dir, final_dir)
+
+
+def _swap_dir(tmp_dir: Path, final_dir: Path) -> Path:
     aside: Path | None = None
     if final_dir.exists() or final_dir.is_symlink():
         aside = _temp_sibling(final_dir, "old")
@@ -402,6 +409,29 @@ def atomic_dir(final_dir: str | Path) -> Iterator[Path]:
     except BaseException:
         _remove(tmp)
         raise
+
+
+def check_writable(folder: str | Path) -> Path:
+    """Make sure files can be created in ``folder`` (created if missing) before work starts.
+
+    Raises
+    ------
+    AtomicWriteError
+        Naming the folder and why (read-only, permission denied, disk full), so a build
+        stops with one clear line instead of failing report after report.
+    """
+    folder = Path(folder)
+    if folder.exists() and not folder.is_dir():
+        raise AtomicWriteError(f"{folder} is a file, not a folder: choose another folder")
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        probe = _temp_sibling(folder / "write-test")
+        probe.write_bytes(b"")
+        probe.unlink()
+    except OSError as exc:
+        exc.filename = str(folder / "write-test")  # the message names the folder itself
+        raise AtomicWriteError(os_error_message(exc)) from None
+    return folder
 
 
 def process_alive(pid: int) -> bool:

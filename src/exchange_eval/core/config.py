@@ -20,6 +20,7 @@ from typing import Any
 import yaml
 
 from .errors import DataError
+from .yaml_strict import load_strict
 
 __all__ = [
     "CONFIG_DIR",
@@ -30,6 +31,7 @@ __all__ = [
     "Config",
     "Environment",
     "load_config",
+    "translation_languages",
 ]
 
 CONFIG_DIR = Path(__file__).resolve().parents[1] / "config"
@@ -45,10 +47,13 @@ BUILD_IGNORE_CODE_ENV = "EXCHANGE_EVAL_BUILD_IGNORE_CODE"
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
-def _read_yaml(path: Path) -> Any:
+def _read_yaml(path: Path, *, strict: bool = False) -> Any:
+    """A YAML file; ``strict`` (a user's file) refuses anchors, aliases and duplicate keys."""
     try:
         with path.open(encoding="utf-8") as handle:
             text = handle.read()
+        if strict:
+            return load_strict(text)
         try:
             return yaml.load(text, Loader=_LOADER)  # noqa: S506 - a safe loader
         except yaml.YAMLError:
@@ -76,7 +81,7 @@ def _load(name: str, user_dir: str | None) -> Any:
     if user_dir:
         user_file = Path(user_dir) / name
         if user_file.is_file():
-            user = _read_yaml(user_file)
+            user = _read_yaml(user_file, strict=True)
             if isinstance(data, dict) and isinstance(user, dict) and name == "settings.yaml":
                 return _merge(data, user)
             return user
@@ -93,6 +98,11 @@ def load_config(name: str, data_dir: str | Path | None = None) -> Any:
     """
     user_dir = str(Path(data_dir) / "config") if data_dir is not None else None
     return copy.deepcopy(_load(name, user_dir))
+
+
+def translation_languages() -> list[str]:
+    """The languages reports can be written in: those with a table in ``config/translations/``."""
+    return sorted(p.stem for p in (CONFIG_DIR / "translations").glob("*.yaml"))
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,8 @@ a subclass may take keyword-only context (as `ReportError` does).
 from __future__ import annotations
 
 import enum
+import errno
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,6 +31,9 @@ __all__ = [
     "ReportError",
     "Problem",
     "ProblemCode",
+    "cap_problems",
+    "os_error_message",
+    "unexpected_error_message",
 ]
 
 
@@ -63,6 +68,7 @@ class ProblemCode(enum.StrEnum):
     FILE_NOT_FOUND = "file_not_found"  # missing file, or a folder in its place
     UNREADABLE = "unreadable"  # the file or workbook cannot be opened or parsed
     EMPTY_FILE = "empty_file"  # 0 bytes, blank lines only, a header without data rows
+    TOO_LARGE = "too_large"  # over the size limit of settings.yaml (limits.max_source_mb)
     BAD_ENCODING = "bad_encoding"  # the text cannot be decoded
     WRONG_FORMAT = "wrong_format"  # a binary file renamed .csv, a .xlsx that is not one
     MALFORMED_ROW = "malformed_row"  # more fields than headers, an unclosed quote
@@ -191,3 +197,73 @@ class ReportError(ExchangeEvalError):
             where += f": cell {cell}"
         detail = f" ({ename}: {evalue})" if ename else ""
         super().__init__(f"{where}: {message}{detail}")
+
+
+def cap_problems(problems: Iterable[Problem], per_column: int) -> list[Problem]:
+    """At most ``per_column`` problems of one kind in one column, then one line counting the rest.
+
+    A kind is the file, column, severity and reason code: a column of 600,000 unknown
+    answers gives ``per_column`` lines and "… and 599,980 more like these" instead of
+    600,000 lines. The order of the first problems is kept; each count comes after the
+    last problem shown of its kind.
+
+    Examples
+    --------
+    >>> many = [Problem("a.csv", f"unknown answer {i}", i + 2, "Q1") for i in range(5)]
+    >>> [str(p) for p in cap_problems(many, 2)]  # doctest: +NORMALIZE_WHITESPACE
+    ['a.csv:2:Q1: unknown answer 0', 'a.csv:3:Q1: unknown answer 1',
+     'a.csv:-:Q1: ... and 3 more like these in this column']
+    """
+    problems = list(problems)
+    if per_column <= 0:
+        return problems
+    kinds = Counter((p.file, p.column, p.severity, p.code) for p in problems)
+    shown: Counter = Counter()
+    out: list[Problem] = []
+    for problem in problems:
+        kind = (problem.file, problem.column, problem.severity, problem.code)
+        shown[kind] += 1
+        if shown[kind] <= per_column:
+            out.append(problem)
+        if shown[kind] == per_column and kinds[kind] > per_column:
+            rest = kinds[kind] - per_column
+            out.append(Problem(problem.file, f"... and {rest:,} more like these in this column", None,
+                               problem.column, problem.severity, problem.code))
+    return out
+
+
+_OS_REASONS = {
+    errno.ENOSPC: "the disk is full",
+    errno.EDQUOT: "the disk quota is used up",
+    errno.EROFS: "the file system is read-only",
+    errno.EACCES: "permission denied",
+    errno.EPERM: "permission denied",
+}
+
+
+def os_error_message(exc: OSError) -> str:
+    """A failed read or write in words, naming the folder: "cannot write to the folder …".
+
+    Examples
+    --------
+    >>> os_error_message(PermissionError(errno.EACCES, "Permission denied", "/srv/reports/r1/x.html"))
+    'cannot write to the folder /srv/reports/r1 (permission denied): make it writable, or choose another folder'
+    >>> os_error_message(OSError(errno.ENOSPC, "No space left on device", "/data/processed/r1"))
+    'cannot write to the folder /data/processed (the disk is full): free some space, or choose another folder'
+    """
+    reason = _OS_REASONS.get(exc.errno or 0) or exc.strerror or str(exc)
+    where = Path(exc.filename).parent if exc.filename else None
+    fix = "free some space" if exc.errno in (errno.ENOSPC, errno.EDQUOT) else "make it writable"
+    if where is None:
+        return f"cannot read or write a file ({reason})"
+    return f"cannot write to the folder {where} ({reason}): {fix}, or choose another folder"
+
+
+def unexpected_error_message(exc: BaseException) -> str:
+    """An exception the package did not raise on purpose, as one line for the user: a
+    failed write (`os_error_message`), else ``internal error: <type>: <message>``."""
+    if isinstance(exc, OSError) and exc.errno in _OS_REASONS:
+        return os_error_message(exc)
+    if isinstance(exc, ExchangeEvalError):
+        return str(exc)
+    return f"internal error: {type(exc).__name__}: {exc}"

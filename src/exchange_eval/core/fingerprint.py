@@ -31,16 +31,23 @@ def hash_json(value: Any) -> str:
 class FileHashes:
     """sha256 of files, recomputed only when a file's size or mtime_ns changed.
 
-    ``known`` maps a path to ``[size, mtime_ns, sha256]`` (the build manifest keeps it
-    between runs); `seen` lists the paths looked at, so stale entries can be dropped.
+    ``known`` maps a path's `key` to ``[size, mtime_ns, sha256]`` (the build manifest keeps
+    it between runs); `seen` lists the keys looked at, so stale entries can be dropped.
     """
 
     def __init__(self, known: dict[str, list] | None = None) -> None:
         self.known: dict[str, list] = dict(known or {})
         self.seen: set[str] = set()
 
+    @staticmethod
+    def key(path: Path) -> str:
+        """The key of ``path`` in `known`: a hash of the path, not the path itself, so an
+        export named after a person (``aicha.ba@gouv.sn.csv``) is not spelled out in the
+        build manifest of the reports folder."""
+        return hashlib.sha256(str(path).encode("utf-8", "surrogatepass")).hexdigest()[:32]
+
     def sha256(self, path: Path) -> str:
-        key = str(path)
+        key = self.key(path)
         self.seen.add(key)
         stat = path.stat()
         cached = self.known.get(key)

@@ -19,7 +19,8 @@ from .errors import ManifestError, UsageError
 __all__ = ["Workspace", "PACKAGE_DIR", "PACKAGE_NOTEBOOKS", "MANIFEST_NAME", "ROUND_ID_PATTERN", "check_round_id"]
 
 MANIFEST_NAME = "round.yaml"
-ROUND_ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
+# \Z, not $: "$" also matches before a final newline, and "r1\n" would make a folder
+ROUND_ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}\Z")
 
 PACKAGE_DIR = Path(__file__).resolve().parents[1]
 # the report notebooks ship inside the package (the repository's notebooks/ links here)
@@ -114,7 +115,7 @@ def check_round_id(round_id: str, *, file: str | Path | None = None) -> str:
     if not isinstance(round_id, str) or not ROUND_ID_PATTERN.match(round_id):
         raise ManifestError(
             f"round id {round_id!r} is not allowed: use lower-case letters, digits, '-' and "
-            "'_', starting with a letter or digit",
+            "'_', starting with a letter or digit, at most 64 characters",
             file=file,
             column="round",
         )

@@ -24,6 +24,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+from ..core.lifecycle import swap_guard
 from ..core.paths import Workspace
 from ..present.i18n import t
 from .docx import export_docx
@@ -127,12 +128,13 @@ def publish_report(
             extras = ["framework_xlsx", "framework_csv"]
         files = {ext: finals[ext].name for ext in ["ipynb", *written_formats, *extras]}
         record = report_record(spec, prov, files, headline=str(payload.get("headline") or ""))
-        temps["json"] = staging_path(finals["json"], ".json")
-        temps["json"].write_text(json.dumps(record, ensure_ascii=False, indent=2), encoding="utf-8")
         written = []
-        for ext in ["ipynb", *written_formats, *extras, "json"]:
-            os.replace(temps.pop(ext), finals[ext])
-            written.append(finals[ext])
+        with swap_guard():  # a worker whose build died never leaves a report half swapped
+            temps["json"] = staging_path(finals["json"], ".json")
+            temps["json"].write_text(json.dumps(record, ensure_ascii=False, indent=2), encoding="utf-8")
+            for ext in ["ipynb", *written_formats, *extras, "json"]:
+                os.replace(temps.pop(ext), finals[ext])
+                written.append(finals[ext])
         return written
     finally:
         discard(temps.values())
