@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed
 JOBS   ?= 2
 
 .DEFAULT_GOAL := help
-.PHONY: help install demo test test-fast lab bench lint format clean clean-reports
+.PHONY: help install demo test test-fast validate-stats lab bench lint format clean clean-reports
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "} {printf "  make %-14s %s\n", $$1, $$2}'
@@ -27,6 +27,9 @@ test: $(STAMP) ## Run the test suite (unit + end-to-end)
 
 test-fast: $(STAMP) ## Run the tests that do not execute notebooks
 	$(BIN)/python -m pytest -m "not slow"
+
+validate-stats: $(STAMP) ## Simulate the coverage and false-positive rates of the printed statistics into docs/statistics.md
+	$(BIN)/python scripts/simulate_stats.py
 
 lab: $(STAMP) ## Open JupyterLab on notebooks/
 	$(BIN)/jupyter lab --allow-root --no-browser --notebook-dir=notebooks

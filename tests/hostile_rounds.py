@@ -153,8 +153,15 @@ def file_text(path: Path) -> str:
     return path.read_bytes().decode("utf-8", errors="replace")
 
 
+_EMBEDDED = re.compile(r"data:[\w/+.-]+;base64,(?:[A-Za-z0-9+/=]|\\n)+")
+
+
 def leaks_in(text: str) -> list[str]:
-    """The planted values found in ``text`` (case ignored; phones also without separators)."""
+    """The planted values found in ``text`` (case ignored; phones also without separators).
+
+    Embedded images (``data:…;base64,…``) are left out: their random letters spell a
+    planted word now and then ("moses" in a PNG of the participation chart)."""
+    text = _EMBEDDED.sub(" ", text)
     lowered = text.casefold()
     hits = [leak for leak in LEAKS if leak.casefold() in lowered]
     digits = re.sub(r"[\s./\-]", "", text)

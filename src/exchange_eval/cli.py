@@ -89,10 +89,24 @@ def _check_lang(value: str | None) -> str | None:
 
 
 def print_problems(problems: list[Problem]) -> None:
-    """Print each problem as ``file:row:column: message`` on stderr, without markup; at most
-    ``cleaning.max_problems_per_column`` (settings) of one kind per column, then their count."""
+    """Print each problem as ``file:row:column: message`` on stderr, without markup; a
+    warning (the round is cleaned anyway) as ``file:row:column: warning: message``, so
+    that errors (which stop it) stand apart. At most ``cleaning.max_problems_per_column``
+    (settings) of one kind per column, then their count."""
     for problem in cap_problems(problems, _problems_per_column()):
-        err.print(str(problem), markup=False, highlight=False, soft_wrap=True)
+        where, _, message = str(problem).partition(": ")
+        text = str(problem) if problem.severity == "error" else f"{where}: warning: {message}"
+        err.print(text, markup=False, highlight=False, soft_wrap=True)
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count:,} {word}{'' if count == 1 else 's'}"
+
+
+def print_coverage(round_id: str, coverage: list) -> None:
+    """One line per source on stdout: what its columns became (`Coverage.line`)."""
+    for one in coverage:
+        out.print(f"{round_id}: {one.line()}", markup=False, highlight=False, soft_wrap=True)
 
 
 def _problems_per_column() -> int:
@@ -181,24 +195,30 @@ def validate(
     round_id: Annotated[str | None, typer.Argument(help="Round id (folder under data/raw).")] = None,
     all_rounds: Annotated[bool, typer.Option("--all", help="Validate every round.")] = False,
 ) -> None:
-    """Check a round's manifest, sources and canonical tables; list every problem as file:row:column: message."""
-    from .clean.pipeline import validate_round
+    """Check a round's manifest, sources and canonical tables: what each source's columns
+    became (one line per source), then every problem as file:row:column: error|warning: message."""
+    from .clean.pipeline import check_round
 
     ws = workspace()
     ids = _round_ids(ws, round_id, all_rounds)
     failed = False
     for rid in ids:
+        coverage: list = []
         try:
-            problems = validate_round(ws, rid)
+            found = check_round(ws, rid)
+            problems, coverage = found.problems, found.coverage
         except Exception as exc:  # one broken round must not stop the others
             problems = _round_failure(rid, exc)
+        print_coverage(rid, coverage)
         errors = [p for p in problems if p.severity == "error"]
         print_problems(problems)
+        n_warnings = len(problems) - len(errors)
         if errors:
             failed = True
-            err.print(f"{rid}: {len(errors)} problem(s)", style="red")
+            err.print(f"{rid}: {_plural(len(errors), 'problem')} to fix (errors), {_plural(n_warnings, 'warning')}",
+                      style="red")
         else:
-            out.print(f"{rid}: valid" + (f" ({len(problems)} warning(s))" if problems else ""))
+            out.print(f"{rid}: valid ({_plural(0, 'error')}, {_plural(n_warnings, 'warning')})")
     if failed:
         raise typer.Exit(1)
 
@@ -225,7 +245,10 @@ def clean(
             print_problems(_round_failure(rid, exc))
             err.print(f"{rid}: not cleaned", style="red")
             continue
-        out.print(f"{rid}: {result.summary()}")
+        print_coverage(rid, result.coverage)
+        print_problems([p for p in result.warnings if p.code == "unmapped_column"])
+        out.print(f"{rid}: {result.summary()}"
+                  + (" (exchange-eval validate lists them)" if result.warnings else ""))
     if failed:
         raise typer.Exit(1)
 
@@ -308,15 +331,18 @@ def _run_build(ws: Workspace, *, jobs: int | None, force: bool, formats: str | N
 @codebook_app.command("template")
 def codebook_template(
     round_id: Annotated[str, typer.Argument(help="Round id.")],
-    output: Annotated[Path | None, typer.Option("--output", "-o", help="Where to write (default: data/raw/ROUND/codebook.xlsx).")] = None,
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="Where to write (default: data/templates/ROUND/codebook.xlsx, outside data/raw).")] = None,
 ) -> None:
-    """Write a codebook pre-filled from a round's exports: every column, its draft mapping and choice lists."""
+    """Write a codebook pre-filled from a round's forms and exports: every column, what it maps to, its question text and choice lists."""
     from .clean.template import write_template
 
     ws = workspace()
-    _require_round(ws, round_id)
+    folder = _require_round(ws, round_id)
     path = write_template(ws, round_id, output=output)
-    out.print(f"wrote {path}")
+    out.print(f"wrote {path}", markup=False, highlight=False, soft_wrap=True)
+    if not path.resolve().is_relative_to(folder.resolve()):
+        out.print(f"Fill it in, then save it as {folder / 'codebook.xlsx'}: a codebook with that name is used "
+                  "for every source that names no other.", markup=False, highlight=False, soft_wrap=True)
 
 
 def _round_failure(round_id: str, exc: Exception) -> list[Problem]:

@@ -14,7 +14,11 @@ import pandas as pd
 import pytest
 import statsmodels.formula.api as smf
 
-from exchange_eval.analysis.did import fixed_effects_residualizer, fwl_estimates
+from exchange_eval.analysis.did import (
+    fixed_effects_residualizer,
+    fwl_estimates,
+    wild_cluster_bootstrap,
+)
 from exchange_eval.analysis.jsr import (
     JSRDataError,
     criteria_met,
@@ -286,3 +290,24 @@ def test_jsr_results_of_a_round():
     assert jsr_results(None, None, year=2023, effect_lag_years=1, dimensions_config=dimensions()) == {}
     assert exchange_year({"year": 2021, "sessions": [{"date": "2025-01-01"}]}) == 2021
     assert exchange_year({}) is None
+
+
+def test_wild_cluster_bootstrap_t_is_the_cluster_robust_t_and_its_p_is_a_share():
+    # the bootstrap's t of the observed data is statsmodels' CR1 cluster-robust t
+    # (cov_type="cluster"); the p-value is the share of bootstrap |t*| at least as large
+    panel = _panel({c: (1.0 if c in "ABC" else 0.0) for c in "ABCDEFG"}, seed=7)
+    d = (panel["country"].isin(list("ABC")) & (panel["year"] >= 2023)).astype(float)
+    fit = smf.ols("meets ~ d + C(country) + C(year)", data=panel.assign(d=d)).fit(
+        cov_type="cluster", cov_kwds={"groups": pd.factorize(panel["country"])[0]})
+    m = fixed_effects_residualizer(panel["country"].to_numpy(), panel["year"].astype(str).to_numpy())
+    res = wild_cluster_bootstrap(m, panel["meets"].to_numpy(float), d.to_numpy(), panel["country"].to_numpy(),
+                                 n_params=int(fit.df_model) + 1, draws=999, seed=1)
+    assert res["t"] == pytest.approx(fit.tvalues["d"], rel=1e-9)
+    assert 0 <= res["p_value"] <= 1 and res["draws"] == 999 and not res["exact"]
+    # with few clusters every one of the 6^G Webb weight vectors is used
+    small = wild_cluster_bootstrap(m, panel["meets"].to_numpy(float), d.to_numpy(), panel["country"].to_numpy(),
+                                   n_params=int(fit.df_model) + 1, draws=10**6)
+    assert small["exact"] and small["draws"] <= 6**7
+    r = rf18_did(panel.assign(group=np.where(panel["country"].isin(list("ABC")), "participant", "comparison")),
+                 treatment_year=2023)
+    assert r["assignment"] == "not_randomized" and 0 <= r["p_value_wcb"] <= 1

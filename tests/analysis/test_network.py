@@ -15,6 +15,7 @@ from exchange_eval.analysis.network import (
     network_metrics,
     tie_graph,
     tie_reports,
+    tie_rule,
 )
 from exchange_eval.analysis.waves import sort_by_wave, wave_order
 from exchange_eval.core.config import Config
@@ -150,3 +151,14 @@ def test_one_wave_order_for_tables():
     ordered = sort_by_wave(df, ["pre", "retro", "post"], ["w1", "w2"], by=["instrument"])
     assert ordered["wave"].tolist()[:5] == ["pre", "retro", "post", "w1", "w2"]
     assert pd.isna(ordered["wave"].iloc[5])  # no wave: last of its group
+
+
+def test_density_states_its_tie_rule(ties, participants):
+    rule = tie_rule()
+    assert (rule["directed"], rule["min_collaboration"], rule["denominator"]) == (False, 1.0, "n(n-1)/2")
+    metrics = network_metrics(ties, participants)
+    n = metrics["n_nodes"]
+    assert (metrics["n_possible_ties"] == n * (n - 1) // 2).all()
+    assert metrics["density"].tolist() == pytest.approx((metrics["n_ties"] / metrics["n_possible_ties"]).tolist())
+    with pytest.raises(NetworkDataError, match="node"):
+        tie_rule(node="country")

@@ -203,10 +203,19 @@ def test_canonical_string_dtypes_are_handled():
     assert response_counts(r, p)["n_respondents"].tolist() == [2, 5, 5, 2]
 
 
-def test_country_totals_mark_small_delegations():
-    totals = country_totals(participation_by_country(_participants(), _attendance(), k=3))
+def test_country_totals_withhold_small_delegations_and_their_complement():
+    totals = country_totals(participation_by_country(_participants(), _attendance(), k=3), k=3)
     assert "all" not in set(totals["country"]) and set(totals["role"]) == {"all"}
-    assert totals["suppressed"].tolist() == totals["small_group"].tolist()
+    # every small delegation is withheld ...
+    assert (totals.loc[totals["small_group"], "suppression"] == "primary").all()
+    hidden = totals[totals["suppressed"]]
+    # ... and never alone, nor as fewer than k people together (complementary suppression)
+    if len(hidden):
+        assert len(hidden) >= 2
+        full = participation_by_country(_participants(), _attendance(), k=3)
+        sizes = full.set_index("country").loc[hidden["country"]]
+        assert sizes.loc[sizes["role"] == "all", "n_invited"].sum() >= 3
+        assert hidden[["n_invited", "n_attended", "share_attended"]].isna().all().all()
 
 
 def test_round_totals():
@@ -221,3 +230,15 @@ def test_round_totals():
 def test_a_breakdown_of_response_counts_needs_k():
     with pytest.raises(AnalysisError, match="minimum cell size"):
         response_counts(_responses(), _participants(), by="country")
+
+
+def test_attendance_and_response_rate_are_unknown_not_zero_without_the_data():
+    # a roster without attendance columns, and session feedback answered anonymously
+    people = pd.DataFrame({"round_id": "r", "pid": ["a", "b", "c"], "country": "SEN", "role": "technical",
+                           "on_roster": True, "n_sessions_attended": pd.array([None] * 3, dtype="Int64")})
+    by_country = participation_by_country(people, pd.DataFrame(columns=["pid", "attended"]), k=3)
+    assert by_country["n_attended"].isna().all() and by_country["share_attended"].isna().all()
+    answers = pd.DataFrame({"round_id": "r", "pid": ["anon1", "anon2", "a"], "instrument": "session_feedback",
+                            "wave": ["s1", "s1", "s2"], "item_id": "q", "value": 1.0})
+    rates = response_counts(answers, people).set_index("wave")["response_rate"]
+    assert pd.isna(rates["s1"]) and rates["s2"] == pytest.approx(1 / 3)

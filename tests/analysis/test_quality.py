@@ -61,26 +61,37 @@ def test_doctest_examples_hold():
 
 def test_scale_reliability_matches_pingouin_example():
     r = pd.concat([_long(PG_ITEMS), _long({"solo": [1, 2, 3]}, outcome="single")])
-    out = scale_reliability(r)
+    out = scale_reliability(r, min_n=15)
     assert len(out) == 1  # the single-item "scale" is not a scale
     row = out.iloc[0]
     assert (row["scale"], row["k"], row["n"]) == ("scale", 10, 15)
     assert round(row["alpha"], 6) == 0.591719
     assert (round(row["ci_low"], 3), round(row["ci_high"], 3)) == (0.195, 0.84)
-    assert row["note"] is None
+    assert row["note"] is None and row["estimable"]
+    # 15 respondents are fewer than the default 20: not estimated, and said so
+    default = scale_reliability(r).iloc[0]
+    assert default["note"] == "too_few_to_estimate" and not default["estimable"]
+    assert np.isnan(default["alpha"])
 
 
 def test_scale_reliability_listwise_per_wave_and_explicit_groups():
     items = {k: list(v) for k, v in PG_ITEMS.items()}
     items["Q3"][0] = np.nan  # p0 drops out listwise
     r = pd.concat([_long(items), _long(PG_ITEMS, wave="post")])
-    out = scale_reliability(r, groups={"first3": ["Q1", "Q2", "Q3"]}).set_index("wave")
+    groups = {"first3": ["Q1", "Q2", "Q3"]}
+    out = scale_reliability(r, groups=groups, min_n=10, missing="listwise").set_index("wave")
     assert out.loc["pre", "n"] == 14 and out.loc["post", "n"] == 15
     data = pd.DataFrame(PG_ITEMS)[["Q1", "Q2", "Q3"]].to_numpy(float)
     cov = np.cov(data, rowvar=False)
     assert out.loc["post", "alpha"] == pytest.approx(1.5 * (1 - np.trace(cov) / cov.sum()))
+    # pairwise (the default): p0 still counts for the Q1-Q2 covariance
+    pairwise = scale_reliability(r, groups=groups, min_n=10).set_index("wave")
+    pre = pd.DataFrame(items)[["Q1", "Q2", "Q3"]]
+    cov_pw = pre.cov().to_numpy()
+    assert pairwise.loc["pre", "alpha"] == pytest.approx(1.5 * (1 - np.trace(cov_pw) / cov_pw.sum()))
+    assert (pairwise.loc["pre", "n"], pairwise.loc["pre", "n_complete"]) == (14, 14)
     flat = _long({"a": [3, 3, 3], "b": [3, 3, 3]})
-    assert scale_reliability(flat).loc[0, "note"] == "no_variance"
+    assert scale_reliability(flat, min_n=3).loc[0, "note"] == "no_variance"
 
 
 def test_item_nonresponse_counts_blank_and_absent_rows():

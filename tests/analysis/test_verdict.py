@@ -71,23 +71,43 @@ def test_benchmark_and_target_take_the_round_first():
 
 
 def test_change_evidence_is_the_one_adapter():
-    table = pd.DataFrame({"outcome": ["a", "b"], "n": [11, 3], "median_change": [1.0, np.nan],
-                          "ci_low": [0.5, np.nan], "ci_high": [1.5, np.nan], "p_value": [0.004, np.nan],
-                          "p_holm": [0.02, np.nan], "note": [None, "too_few_pairs"]})
+    # the stable columns of the paired statistics: Hodges-Lehmann shift, its interval, adjusted p
+    table = pd.DataFrame({"outcome": ["a", "b"], "n": [11, 3], "median_change": [2.0, np.nan],
+                          "estimate": [1.0, np.nan], "ci_low": [0.5, np.nan], "ci_high": [1.5, np.nan],
+                          "p_value": [0.004, np.nan], "p_adjusted": [0.02, np.nan], "note": [None, "too_few_pairs"]})
     ev = change_evidence(table)
     assert ev.loc[0, ["n", "estimate", "ci_low", "ci_high", "p_adjusted"]].tolist() == [11, 1.0, 0.5, 1.5, 0.02]
     assert ev.loc[1, "note"] == "too_few_pairs"
-    # a table with the newer names is read through them first
-    newer = table.assign(estimate=[0.9, np.nan], p_adjusted=[0.03, np.nan])
-    assert change_evidence(newer).loc[0, ["estimate", "p_adjusted"]].tolist() == [0.9, 0.03]
-    assert CHANGE_SOURCE["estimate"][0] == "estimate"
+    assert CHANGE_SOURCE == {"n": "n", "estimate": "estimate", "ci_low": "ci_low", "ci_high": "ci_high",
+                             "p_adjusted": "p_adjusted", "note": "note"}
+    # a table without those columns is an error naming them, never a silent fallback
+    with pytest.raises(AnalysisError, match="p_adjusted"):
+        change_evidence(table.drop(columns="p_adjusted"))
     judged = judge_table(ev.assign(design="paired", unit="points"), RULES)
     assert judged["verdict"].tolist() == ["improved", "too_few"]
 
 
+def test_a_significant_test_whose_interval_reaches_zero_is_weak_evidence():
+    """The rule kept with the exact Hodges-Lehmann interval: on discrete changes a paired
+    test can be significant while its interval ends at zero."""
+    from exchange_eval.analysis.stats import paired_change
+
+    d = pd.Series([0, 0, 0, 0, 1, 1, 1, 1, 2, 2], dtype=float)
+    row = paired_change(pd.Series(0.0, index=d.index), d)
+    # R: wilcox.test(d, conf.int = TRUE): V = 21, p = 0.03054, 95% CI 0 to 1.5 (ties: normal approximation)
+    assert row["p_value_r"] == pytest.approx(0.03054, abs=1e-5) and row["p_value"] < 0.05
+    assert row["ci_low"] == pytest.approx(0.0, abs=1e-4) and row["ci_high"] == pytest.approx(1.5, abs=1e-4)
+    evidence = _ev(row["n"], row["estimate"], row["ci_low"], row["ci_high"], row["p_value"])
+    assert judge(evidence, "paired", "points", RULES) == {"verdict": "improved", "grade": "weak", "rule": "grade"}
+    without = VerdictRules.from_config({**Config().verdicts, "grades": [g for g in Config().verdicts["grades"]
+                                                                        if "ci_excludes_zero" in g]})
+    assert judge(evidence, "paired", "points", without)["verdict"] == "no_change"
+
+
 @pytest.mark.parametrize(("x", "n"), [(10, 17), (0, 8), (8, 8), (23, 28), (1, 3)])
-def test_wilson_interval_matches_statsmodels(x, n):
+def test_share_evidence_interval_is_wilsons(x, n):
     # R: prop.test(x, n, correct = FALSE)$conf.int
+    assert share_evidence(x, n, None)["ci_low"] == pytest.approx(proportion_confint(x, n, method="wilson")[0], abs=1e-12)
     assert wilson_interval(x, n) == pytest.approx(proportion_confint(x, n, method="wilson"), abs=1e-12)
 
 

@@ -10,7 +10,7 @@ import pytest
 
 from exchange_eval.clean.codebook import normalize_label, parse_recode
 from exchange_eval.clean.codebook_files import load_codebook
-from exchange_eval.clean.template import write_template
+from exchange_eval.clean.template import default_template_path, write_template
 from exchange_eval.core.errors import DataError, DataErrors, UsageError
 from exchange_eval.core.paths import Workspace
 
@@ -183,14 +183,14 @@ def test_write_template_prefills_matches_and_drafts_choice_lists(tmp_path):
     ws = _template_round(tmp_path)
     raw_before = (ws.raw_round("t1") / "post.csv").read_bytes()
     path = write_template(ws, "t1")
-    assert path == ws.raw_round("t1") / "codebook.xlsx"
+    assert path == default_template_path(ws, "t1")  # outside data/raw
     rows = pd.read_excel(path, sheet_name="codebook", dtype=str)
     by_source = rows.set_index("source")
     assert by_source.loc["Email address", "role"] == "email"
     retro = by_source.loc["Before the exchange/My knowledge of the JSR guidelines and tools"]
     assert (retro["item_id"], retro["wave"], retro["choices"]) == ("ok_guidelines", "retro", "level5")
     unmapped = by_source.loc["Favourite tool"]
-    assert unmapped["note"] == "unmapped" and pd.isna(unmapped["item_id"])
+    assert unmapped["note"].startswith("unmatched") and pd.isna(unmapped["item_id"])
     assert unmapped["choices"] == "draft_favourite_tool"
     choices = pd.read_excel(path, sheet_name="choices", dtype=str)
     draft = choices[choices["list_name"] == "draft_favourite_tool"]

@@ -7,7 +7,7 @@ import yaml
 
 from exchange_eval.clean.manifest import load_manifest
 from exchange_eval.clean.newround import create_round, manifest_template
-from exchange_eval.core.errors import ManifestError, UsageError
+from exchange_eval.core.errors import DataErrors, UsageError
 from exchange_eval.core.paths import Workspace
 
 TEMPLATE_FILES = ["roster.xlsx", "pre_survey.csv", "post_survey.csv"]
@@ -28,8 +28,9 @@ def test_create_round_writes_a_loadable_manifest(ws):
     assert path == ws.data_dir / "raw" / "jsr-2025-a" / "round.yaml"
     text = path.read_text(encoding="utf-8")
     assert "CHANGE" in text and "exchange-eval validate jsr-2025-a" in text
-    with pytest.raises(ManifestError, match="does not exist"):
-        load_manifest(path.parent)  # the exports are not there yet
+    with pytest.raises(DataErrors) as missing:
+        load_manifest(path.parent)  # the exports are not there yet: every one is listed
+    assert sorted(p.message.split("'")[1] for p in missing.value.problems) == sorted(TEMPLATE_FILES)
     _add_sources(path.parent)
     manifest = load_manifest(path.parent)
     assert manifest.round_id == "jsr-2025-a"

@@ -203,12 +203,14 @@ def test_raw_files_are_never_modified(tmp_path):
     validate_round(ws, "r1")
     clean_round(ws, "r1")
     assert tree_digests(folder) == before
-    template = write_template(ws, "r1")  # default: a new codebook.xlsx in the raw folder
+    assert write_template(ws, "r1").parent == ws.data_dir / "templates" / "r1"  # default: outside raw
+    assert tree_digests(folder) == before
+    template = write_template(ws, "r1", output=folder / "codebook.xlsx")  # in raw only when asked
     assert template == folder / "codebook.xlsx"
     after = tree_digests(folder)
     assert {k: v for k, v in after.items() if k != "codebook.xlsx"} == before
     with pytest.raises(UsageError, match="exists already"):
-        write_template(ws, "r1")  # never overwritten
+        write_template(ws, "r1", output=folder / "codebook.xlsx")  # never overwritten
     assert tree_digests(folder) == after
     assert {p.name: p.stat().st_mtime_ns for p in folder.iterdir() if p.name in mtimes} == mtimes
     assert sorted(p.name for p in folder.iterdir()) == sorted([*mtimes, "codebook.xlsx"])

@@ -104,5 +104,5 @@ def test_configuration_comes_from_the_data_dir_parameter(name: str) -> None:
     """A kernel reads the data folder it is given (its config/ included), never the environment."""
     source = "\n".join(c.source for c in _load(name).cells)
     assert "Workspace.from_options(data_dir, reports_dir)" in source
-    assert "ReportContext(ws.config, lang)" in source
+    assert "ReportContext(ws.config, lang)" in source or "ReportContext.for_round(ws.config, lang, rd)" in source
     assert "environ" not in source and "EXCHANGE_EVAL" not in source

@@ -8,6 +8,7 @@ import pandas as pd
 import pytest
 import yaml
 
+from disclosure import published_integers, recovered_cells, report_tables
 from exchange_eval.analysis.pulse import PULSE_SCORE
 from exchange_eval.core.config import Config
 from exchange_eval.core.paths import Workspace
@@ -40,14 +41,17 @@ def plain(text: str) -> str:
 
 
 def _changes() -> pd.DataFrame:
+    nan = float("nan")
     return pd.DataFrame({
         "outcome": ["new_knowledge", "enhanced_skill", "improved_consensus"],
         "n": [9, 9, 3], "n_unmatched": [2, 2, 8],
-        "statistic": [45.0, 20.0, float("nan")],
-        "p_value": [0.0039, 0.41, float("nan")], "p_holm": [0.0117, 0.82, float("nan")],
-        "rank_biserial": [1.0, 0.2, float("nan")],
-        "median_change": [1.0, 0.5, float("nan")], "ci_low": [0.5, -0.5, float("nan")],
-        "ci_high": [1.5, 1.0, float("nan")], "note": [None, None, "too_few_pairs"],
+        "n_improved": [9, 5, 2], "n_unchanged": [0, 2, 1], "n_worse": [0, 2, 0],
+        "statistic": [45.0, 20.0, nan],
+        "p_value": [0.0039, 0.41, nan], "p_method": ["exact_conditional", "exact_conditional", None],
+        "family": ["primary", "outcomes", "outcomes"], "p_adjusted": [0.0039, 0.82, nan],
+        "adjust_method": ["holm"] * 3, "rank_biserial": [1.0, 0.2, nan],
+        "median_change": [1.0, 0.5, nan], "estimate": [1.0, 0.5, nan], "ci_low": [0.5, -0.5, nan],
+        "ci_high": [1.5, 1.0, nan], "note": [None, None, "too_few_pairs"],
     })
 
 
@@ -71,8 +75,8 @@ def test_table_marks_and_footnotes_suppressed_rows() -> None:
                           {"country": "country", "n": "int", "mean": "num1"})
     assert '<tr class="suppressed">' in out
     assert "Burkina Faso<sup" in out
-    assert "&lt; 3" in out  # the small n itself is not shown
-    assert ">2</td>" not in out
+    assert ">2</td>" not in out  # the small n itself is not shown: it would bound the hidden cells
+    assert "&lt; 3" not in out
     assert t("table.suppressed_note", "en", k=3) in out
     assert ctx.suppressed_rows == 1  # counted for the methods section of this report
     html.table_html(df, {"country": "col.country"}, ctx)
@@ -86,16 +90,18 @@ def test_table_of_nothing_says_so() -> None:
 def test_change_sentence_english() -> None:
     row = _changes().iloc[0].to_dict()
     assert plain(sentences.change_sentence(row, ctx_for("en"), min_pairs=5, alpha=0.05)) == (
-        "Participants' self-rated new knowledge rose by a median of 1 point "
-        "(95% CI 0.5 to 1.5; n = 9 pairs, Wilcoxon p = 0.004, Holm-adjusted p = 0.012)."
+        "Participants' self-rated new knowledge rose by 1 point per question (Hodges–Lehmann shift, "
+        "95% CI 0.5 to 1.5; n = 9 pairs, exact permutation p = 0.004, adjusted p = 0.004, primary outcome); "
+        "9 of 9 rated themselves higher after the exchange, 0 lower."
     )
 
 
 def test_change_sentence_french() -> None:
     row = _changes().iloc[0].to_dict()
     assert plain(sentences.change_sentence(row, ctx_for("fr"), min_pairs=5, alpha=0.05)) == (
-        "Nouvelles connaissances (auto-évaluation des participants) : hausse médiane de 1 point "
-        "(IC à 95 % 0,5 à 1,5 ; n = 9 paires, test de Wilcoxon p = 0,004, p ajusté (Holm) = 0,012)."
+        "Nouvelles connaissances (auto-évaluation des participants) : hausse de 1 point par question "
+        "(décalage de Hodges-Lehmann, IC à 95 % 0,5 à 1,5 ; n = 9 paires, p exact par permutation = 0,004, "
+        "p ajusté = 0,004, résultat principal) ; 9 sur 9 se notent plus haut après l'échange, 0 plus bas."
     )
 
 
@@ -107,7 +113,7 @@ def test_change_sentence_is_honest() -> None:
     too_few = plain(sentences.change_sentence(rows[2], ctx_for("fr"), min_pairs=5))
     assert too_few.startswith("Consensus amélioré : seulement 3 paires")
     assert "aucune variation n'est rapportée" in too_few
-    fr_plural = plain(sentences.change_sentence({**rows[0], "median_change": 1.5}, ctx_for("fr"), min_pairs=5))
+    fr_plural = plain(sentences.change_sentence({**rows[0], "estimate": 1.5}, ctx_for("fr"), min_pairs=5))
     assert "1,5 point " in fr_plural  # French: singular below 2
 
 
@@ -215,10 +221,10 @@ def test_ladder_table_puts_participants_first() -> None:
 
 def test_between_rounds_sentences() -> None:
     res = pd.DataFrame({"round_id": ["b", "a", "b", "a"], "outcome": ["new_knowledge"] * 2 + ["enhanced_skill"] * 2,
-                        "median_change": [1.0, 0.5, 0.0, 0.0]})
+                        "estimate": [1.0, 0.5, 0.0, 0.0]})
     assert sentences.between_rounds_sentences(res, ctx_for("en"), order=["b", "a"]) == [
-        "New knowledge: the median change went from +1.0 in b to +0.5 in a.",
-        "Enhanced skill: the median change was 0.0 in both b and a.",
+        "New knowledge: the shift per question went from +1.0 in b to +0.5 in a.",
+        "Enhanced skill: the shift per question was 0.0 in both b and a.",
     ]
     assert sentences.between_rounds_sentences(res[res["round_id"] == "a"], ctx_for("en")) == []
 
@@ -313,11 +319,14 @@ def test_pulse_results_values() -> None:
     changes = res["changes"].set_index("item_id")
     assert changes.loc["pl_value", "n"] == 6 and changes.loc["pl_value", "median_change"] == 1.0
     assert changes.loc["pl_use", "median_change"] == 0.5
-    # the pulse items are one family: Holm over both items
-    assert changes.loc["pl_value", "p_holm"] >= changes.loc["pl_value", "p_value"]
-    # the mean score per person: diffs 1, 1, 0, 1, 1.5, 0.5
+    # the score of all statements is the pre-specified primary row, tested first; the
+    # statements are one family, Holm-adjusted and gated by it
+    assert changes.loc[PULSE_SCORE, "family"] == "primary"
+    assert changes.loc["pl_value", "p_adjusted"] >= changes.loc[PULSE_SCORE, "p_value"]
+    # the score per person is the sum of the two statements, per statement:
+    # changes 2, 2, 0, 2, 3, 1 -> median 2, i.e. 1 point per statement
     assert changes.loc[PULSE_SCORE, "median_change"] == 1.0
-    assert res["score"]["n"] == 6
+    assert res["score"]["n"] == 6 and res["score"]["n_improved"] == 5
 
 
 @pytest.mark.parametrize("lang", ["en", "fr"])
@@ -334,9 +343,9 @@ def test_pulse_section_and_summary(lang: str) -> None:
     if lang == "en":
         assert plain(written[0]) == ("Pulse surveys: from “Pulse survey 1” to “Pulse survey 2”, the share agreeing "
                                        "(top 2) with the 2 pulse statements went from 8% to 58% on average.")
-        assert plain(written[1]).startswith("Among the 6 people who answered both “Pulse survey 1” and “Pulse "
-                                              "survey 2”, the mean agreement with the pulse statements rose by a "
-                                              "median of 1 point (")
+        assert plain(written[1]).startswith("Among the 6 people who answered every pulse statement in both "
+                                              "“Pulse survey 1” and “Pulse survey 2”, agreement rose by 1 point "
+                                              "per statement (")
     box = round_report.round_summary(rd, ctx, round_report.RoundResults(pulse=res))
     assert esc(written[0]) in box
     # the L2 section still says there was no before/after survey
@@ -435,11 +444,11 @@ def test_synthesis_ordinal_model_and_methods(lang: str) -> None:
         assert plain(sentences.ordinal_reading(res, ctx)).startswith(
             "Reading: 1 of the 1 questions moved up the scale with a 95% interval entirely above zero, and 0 moved down.")
     methods = "".join(synthesis_report.methods_section(
-        data, ctx, pooled=pd.DataFrame({"model": ["ols_cluster_person"]}), ordinal=res))
+        data, ctx, pooled=pd.DataFrame({"model": ["paired_t"]}), ordinal=res))
     for key in ("synthesis.methods.self_report",):
         assert esc(t(key, lang)) in methods
-    name = t("synthesis.model_name.ols_cluster_person", lang)
-    assert esc(t("synthesis.methods.model.ols_cluster_person", lang, name=name)) in methods
+    name = t("synthesis.model_name.paired_t", lang)
+    assert esc(t("synthesis.methods.model.paired_t", lang, name=name)) in methods
     assert esc(t("synthesis.methods.rounds", lang, n="2", n_outcomes="2")) in methods
 
 
@@ -474,3 +483,41 @@ def test_a_data_folders_own_configuration_reaches_the_report(tmp_path, monkeypat
     rd = _empty_round()
     rd.participants = pd.DataFrame({"pid": ["a"], "country": ["SEN"]})
     assert esc(t("round.methods.k", "en", k=7)) in "".join(round_report.methods_section(rd, ctx))
+
+
+class _NoSuppression(ReportContext):
+    """The same report with nothing withheld: the true values behind withheld rows."""
+
+    @property
+    def k(self) -> int:
+        return 1
+
+
+def _delegations_round() -> RoundData:
+    sizes = {"SEN": 4, "BFA": 2, "CIV": 3, "TCD": 5}
+    people = pd.DataFrame([{"round_id": "r1", "pid": f"{c}{i}", "country": c, "role": "technical", "on_roster": True}
+                           for c, size in sizes.items() for i in range(size)])
+    attendance = people[["round_id", "pid"]].assign(session_id="vc1", attended=[i % 4 != 1 for i in range(len(people))])
+    return RoundData(round_id="r1", participants=people, attendance=attendance,
+                     meta={"round_id": "r1", "countries": list(sizes)})
+
+
+@pytest.mark.parametrize("lang", ["en", "fr"])
+def test_no_withheld_delegation_follows_from_the_round_total(lang: str) -> None:
+    rd = _delegations_round()
+    shown = "".join(round_report.participation_section(rd, ctx_for(lang)))
+    # the round total is printed in the same report (summary box and methods)
+    page = shown + "".join(round_report.methods_section(rd, ctx_for(lang)))
+    truth = {tb["caption"]: {cells[0]: cells for cells, _ in tb["rows"]}
+             for tb in report_tables("".join(round_report.participation_section(rd, _NoSuppression(Config(), lang))))}
+    tables = [tb for tb in report_tables(page) if any(hidden for _, hidden in tb["rows"])]
+    assert tables, "the small delegation (BFA, 2 people) is withheld"
+    numbers = published_integers(page)
+    assert 14 in numbers  # the attacker has the total
+    for table in tables:
+        assert recovered_cells(table, truth[table["caption"]], numbers) == []
+    # without complementary suppression the subtraction gives BFA away: the test has teeth
+    caption = tables[0]["caption"]
+    bfa = next(label for label in truth[caption] if label.startswith("Burkina"))
+    primary_only = {**tables[0], "rows": [(cells, label == bfa) for label, cells in truth[caption].items()]}
+    assert recovered_cells(primary_only, truth[caption], numbers) != []

@@ -46,6 +46,19 @@ def test_learning_verdicts_agree_with_the_planted_changes(cleaned, round_id):
 
 
 @pytest.mark.parametrize("round_id", JSR_ROUNDS)
+def test_learning_verdicts_are_judged_on_the_learning_table(cleaned, round_id):
+    """The framework reads the learning table through the one adapter: the Hodges-Lehmann
+    shift, its interval and the p-value adjusted over the outcomes (primary first)."""
+    _, _, results, _ = cleaned
+    learning = results[round_id].learning["outcomes"].set_index("outcome")
+    table = results[round_id].headline["framework"].set_index("indicator")
+    for outcome in learning.index:
+        for column in ("estimate", "ci_low", "ci_high", "p_adjusted"):
+            assert table.loc[outcome, column] == pytest.approx(learning.loc[outcome, column], nan_ok=True), column
+        assert table.loc[outcome, "n"] == learning.loc[outcome, "n"]
+
+
+@pytest.mark.parametrize("round_id", JSR_ROUNDS)
 def test_jsr_verdicts_agree_with_the_planted_differences(cleaned, round_id):
     _, _, results, truth = cleaned
     planted = truth["rounds"][round_id]

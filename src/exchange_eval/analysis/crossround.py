@@ -1,12 +1,15 @@
 """Synthesis across rounds: what changes, on average, from before to after an exchange.
 
 Rounds are small (6–8 officials in a JSR round, a few dozen in a network), so the
-synthesis pools them. Person-level outcome scores are modelled with a linear mixed model
-(statsmodels ``MixedLM``) with random intercepts for the round and for the country within
-the round (and, by default, for the person, because the same official answers before
-and after); ordinal items with a proportional-odds model (``OrderedModel``). When a mixed
-model cannot be fitted (one or two rounds, no convergence), the functions fall back to
-simpler models and say which one was fitted in a ``model`` column.
+synthesis pools them. The pooled change of an outcome is estimated on paired data only
+(people who answered before and after), so it is a within-person change: a linear mixed
+model (statsmodels ``MixedLM``) of the person's score on the wave with a random intercept
+per person — plus round fixed effects with 2–5 rounds, or a round random intercept with
+more — and a t reference with n_pairs − 1 degrees of freedom rather than a Wald z. A fit
+that cannot be trusted (no variance, a standard error below tolerance, no convergence)
+is named in ``note``: no variance gives no test, a failed fit falls back to the paired t
+test on each person's change. Ordinal items get a proportional-odds model
+(``OrderedModel``).
 """
 
 from __future__ import annotations
@@ -20,33 +23,46 @@ import pandas as pd
 import statsmodels.formula.api as smf
 from scipy import stats as sps
 from statsmodels.miscmodels.ordinal_model import OrderedModel
-from statsmodels.tools.sm_exceptions import ConvergenceWarning, SingularMatrixWarning
+from statsmodels.tools.sm_exceptions import ConvergenceWarning
 
 from . import AnalysisError
+from .multiplicity import adjust_table
 from .outcomes import OUTCOME_CHANGE_COLUMNS, outcome_changes
+from .stats import NO_VARIANCE, TOO_FEW_PAIRS, PairedOptions
 
 __all__ = [
     "CrossRoundError",
     "MODELS",
+    "POOLED_COLUMNS",
+    "FIXED_ROUNDS_MAX",
+    "POOLED_FAMILY",
     "person_scores",
+    "paired_scores",
     "pooled_change_model",
     "ordinal_item_model",
     "outcomes_by_round",
+    "adjust_pooled",
     "fit_mixed",
 ]
 
-#: Values of the ``model`` column, from the richest to the simplest.
+#: Values of the ``model`` column: the mixed models by number of rounds, and the fallback.
 MODELS = (
-    "mixedlm_round_country_person",
-    "mixedlm_round_country",
-    "mixedlm_round_person",
-    "mixedlm_round",
-    "ols_cluster_person",
+    "mixedlm_person",           # one round: person random intercept
+    "mixedlm_person_round_fe",  # 2 to FIXED_ROUNDS_MAX rounds: + round fixed effects
+    "mixedlm_round_person",     # more rounds: round random intercept, person within round
+    "paired_t",                 # fallback: paired t test on each person's change
 )
+#: Up to this many rounds the rounds enter as fixed effects (a variance from 2–5 groups is
+#: not estimable); with more, as a random intercept.
+FIXED_ROUNDS_MAX = 5
+#: Family of the adjusted p-values of the pooled-change table.
+POOLED_FAMILY = "pooled"
 POOLED_COLUMNS = [
-    "outcome", "estimate", "se", "ci_low", "ci_high", "p_value",
-    "n_people", "n_rounds", "n_obs", "model", "note",
+    "outcome", "estimate", "se", "df", "ci_low", "ci_high", "p_value", "n_people", "n_pairs",
+    "n_rounds", "n_obs", "model", "note",
 ]
+# a standard error this small (relative to the estimate) means the fit found no variance
+_SE_TOLERANCE = 1e-8
 
 
 class CrossRoundError(AnalysisError):
@@ -119,39 +135,77 @@ def person_scores(
     return out[["round_id", "country", "pid", "person", "outcome", "wave", "post", "score", "n_items"]]
 
 
-def fit_mixed(data: pd.DataFrame, vc: dict[str, str]) -> tuple[Any, str | None]:
-    """Fit ``score ~ post`` with round random intercepts and the variance components
-    ``vc`` (name -> formula); return ``(result, None)``, or ``(None, reason)`` when the fit
-    fails, does not converge, is singular or has no finite standard error.
-    `pooled_change_model` tries the models of `MODELS` in order through it."""
+def paired_scores(
+    responses_all: pd.DataFrame,
+    participants_all: pd.DataFrame | None = None,
+    *,
+    baseline: str = "pre",
+    endline: str = "post",
+    instrument: str | None = "outcomes",
+) -> pd.DataFrame:
+    """Each person's score per outcome before and after, on the items answered at both.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``round_id, country, pid, person, outcome, n_items, pre, post, change`` — one row
+        per person and outcome with a score at both waves: the mean of the outcome's
+        items the person answered at both waves (so a skipped item does not pass for
+        change); ``change = post − pre``.
+    """
+    df = _prepare(responses_all, participants_all, baseline, endline, instrument)
+    if "outcome" not in df.columns:
+        raise CrossRoundError("responses lack the column outcome (intermediate-outcome tag)")
+    return _paired(df.loc[df["outcome"].notna()])
+
+
+def _paired(df: pd.DataFrame) -> pd.DataFrame:
+    keys = ["round_id", "pid", "person", "outcome", "item_id"]
+    columns = ["round_id", "country", "pid", "person", "outcome", "n_items", "pre", "post", "change"]
+    wide = df.groupby([*keys, "post"], sort=False)["value"].mean().unstack("post")
+    wide = wide.reindex(columns=[0.0, 1.0]).dropna()
+    if wide.empty:
+        return pd.DataFrame(columns=columns)
+    grouped = wide.groupby(level=["round_id", "pid", "person", "outcome"], sort=False)
+    out = grouped.mean().set_axis(["pre", "post"], axis=1).assign(n_items=grouped.size()).reset_index()
+    country = df.groupby("person")["country"].first().astype("object")
+    out["country"] = out["person"].map(country)
+    out["change"] = out["post"] - out["pre"]
+    return out[columns]
+
+
+def fit_mixed(long: pd.DataFrame, kind: str) -> tuple[Any, str | None]:
+    """Fit the mixed model ``kind`` (a name of `MODELS`) to the long paired data
+    (``score, post, person, round_id``); return ``(result, None)`` or ``(None, reason)``
+    when the fit fails, does not converge or has no finite standard error of ``post``.
+    `pooled_change_model` calls it and falls back to the paired t test on a reason."""
+    if kind == "mixedlm_person":
+        formula, groups, vc = "score ~ post", "person", None
+    elif kind == "mixedlm_person_round_fe":
+        formula, groups, vc = "score ~ post + C(round_id)", "person", None
+    else:
+        formula, groups, vc = "score ~ post", "round_id", {"person": "0 + C(person)"}
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         try:
-            model = smf.mixedlm("score ~ post", data, groups="round_id",
-                                vc_formula=vc or None, re_formula="1")
+            model = smf.mixedlm(formula, long, groups=long[groups], vc_formula=vc, re_formula="1")
             result = model.fit(reml=True)
         except (np.linalg.LinAlgError, ValueError, ZeroDivisionError) as exc:
             return None, f"{type(exc).__name__}: {exc}"
-    messages = [str(w.message) for w in caught]
-    boundary = any("boundary" in m for m in messages)
-    singular = any(issubclass(w.category, SingularMatrixWarning) for w in caught)
-    hessian = any("Hessian" in m for m in messages)
     if not getattr(result, "converged", False):
         return None, "did not converge"
-    if singular or (hessian and not boundary):
-        return None, "singular or non positive-definite Hessian"
+    if any("singular" in str(w.message).lower() and "boundary" not in str(w.message) for w in caught):
+        return None, "singular covariance matrix"
     se = float(result.bse.get("post", np.nan))
-    if not np.isfinite(se) or se <= 0:
+    if not np.isfinite(se):
         return None, "no finite standard error"
     return result, None
 
 
-def _fit_ols(data: pd.DataFrame):
-    model = smf.ols("score ~ post", data)
-    groups = pd.factorize(data["person"])[0]
-    if len(np.unique(groups)) >= 2 and model.df_resid > 0:
-        return model.fit(cov_type="cluster", cov_kwds={"groups": groups}, use_t=True)
-    return model.fit()
+def _model_kind(n_rounds: int) -> str:
+    if n_rounds <= 1:
+        return "mixedlm_person"
+    return "mixedlm_person_round_fe" if n_rounds <= FIXED_ROUNDS_MAX else "mixedlm_round_person"
 
 
 def pooled_change_model(
@@ -161,125 +215,132 @@ def pooled_change_model(
     baseline: str = "pre",
     endline: str = "post",
     instrument: str | None = "outcomes",
-    person_effect: bool = True,
-    min_rounds: int = 3,
+    min_pairs: int = 5,
     alpha: float = 0.05,
 ) -> pd.DataFrame:
-    """Pooled change per intermediate outcome across rounds (linear mixed model).
+    """Pooled change per intermediate outcome across rounds, on paired data.
 
-    For each outcome, ``score ~ post`` where ``score`` is the person's mean of the
-    outcome's items at the wave and ``post`` is 1 at ``endline``, 0 at ``baseline``,
-    with a random intercept for the round (``groups=round_id``) and variance components
-    for the country within the round and (``person_effect``) the person.
+    For each outcome, the people with a score at both waves (`paired_scores`) enter a
+    linear mixed model ``score ~ post`` with a random intercept per person; with 2–5
+    rounds round fixed effects are added (``+ C(round_id)``), with more rounds the round
+    gets a random intercept and the person a variance component within it.
 
     Parameters
     ----------
     responses_all : pandas.DataFrame
-        ``responses`` of several rounds (``load.concat_rounds``), with ``round_id``.
+        ``responses`` of several rounds (``core.tables.concat_rounds``), with ``round_id``.
     participants_all : pandas.DataFrame, optional
-        ``participants`` of the same rounds, to attach each person's country (not
-        needed when ``responses_all`` has a ``country`` column).
+        ``participants`` of the same rounds, to attach each person's country.
     baseline, endline : str
         The two waves compared (``"retro"`` may stand for the baseline).
     instrument : str or None
         Keep this instrument only (default ``"outcomes"``).
-    person_effect : bool, default True
-        Add a random intercept per person (repeated measures).
-    min_rounds : int, default 3
-        Fewer rounds than this: no round random effect is estimated (a variance from
-        one or two groups is not estimable); the OLS fallback is used.
+    min_pairs : int, default 5
+        Fewer people with both waves: the change is given, no model or test.
     alpha : float
         1 − confidence level.
 
     Returns
     -------
     pandas.DataFrame
-        ``outcome, estimate, se, ci_low, ci_high, p_value, n_people, n_rounds, n_obs,
-        model, note`` — ``estimate`` is the mean change in scale points (endline −
-        baseline); ``model`` is one of `MODELS`; ``note`` says why a simpler model was
-        fitted.
+        `POOLED_COLUMNS`: ``outcome, estimate`` (mean change in scale points, endline −
+        baseline), ``se, df`` (t degrees of freedom, n_pairs − 1), ``ci_low, ci_high,
+        p_value, n_people`` (people with any answer), ``n_pairs, n_rounds, n_obs``
+        (scores modelled), ``model`` (one of `MODELS`) and ``note``
+        (``"too_few_pairs"``, ``"no_variance"``, or why the fallback was fitted).
 
     Notes
     -----
-    Fallback order: round + country (+ person) → round (+ person) → OLS with
-    cluster-robust standard errors by person (t reference with G − 1 df). A model is
-    rejected when no optimizer converges (statsmodels tries bfgs, lbfgs, cg), the
-    covariance matrix is singular, the Hessian is not positive definite for another
-    reason than a variance estimated at the boundary (zero — accepted, as a "singular
-    fit" is in lme4), or the standard error of the fixed effect is not finite. With a balanced design (everyone answers both waves)
-    the fixed effect equals the mean paired difference, whatever the random part.
-    Wald tests with normal reference for the mixed models.
+    Every person contributes a before and an after score, so the fixed effect of
+    ``post`` is the mean paired change whatever the random part (the design is balanced
+    within person), and the model's job is its standard error. Inference uses a t
+    reference with n_pairs − 1 degrees of freedom (the paired t test's), not a Wald z,
+    because 2–5 rounds of 6–30 people are small samples. A fit whose standard error is
+    below 1e-8 × max(1, |estimate|), or where every person changed by the same amount,
+    is reported with ``note = "no_variance"`` and no test (a constant change has no
+    sampling error to test against). When the round random intercept cannot be fitted
+    (a round variance near zero stops the optimizer) the round fixed-effects model is
+    fitted instead; when no model fits, the paired t test on the changes (``paired_t``)
+    — never an unpaired comparison of all answers before with all answers after.
+    ``note`` says which fit failed and why.
+
+    R: with the paired scores in long form, ``lmerTest::lmer(score ~ post + factor(round)
+    + (1 | person))`` (2–5 rounds; Satterthwaite's df are n_pairs − 1 for this balanced
+    design), or ``t.test(post, pre, paired = TRUE)`` for the fallback.
 
     References
     ----------
     .. [1] Lindstrom, M. J., & Bates, D. M. (1988). Newton–Raphson and EM algorithms for
-       linear mixed-effects models for repeated-measures data. *JASA*, 83(404),
-       1014–1022 (statsmodels MixedLM).
-    .. [2] Gelman, A., & Hill, J. (2007). *Data Analysis Using Regression and
+       linear mixed-effects models for repeated-measures data. *JASA*, 83(404), 1014–1022.
+    .. [2] Kenward, M. G., & Roger, J. H. (1997). Small sample inference for fixed
+       effects from restricted maximum likelihood. *Biometrics*, 53(3), 983–997.
+    .. [3] Gelman, A., & Hill, J. (2007). *Data Analysis Using Regression and
        Multilevel/Hierarchical Models*, ch. 12–13. Cambridge University Press.
-    .. [3] Cameron, A. C., & Miller, D. L. (2015). A practitioner's guide to
-       cluster-robust inference. *Journal of Human Resources*, 50(2), 317–372.
 
     Examples
     --------
     >>> import pandas as pd
-    >>> r = pd.DataFrame({"round_id": "r1", "pid": list("abcd") * 2, "instrument": "outcomes",
-    ...                   "wave": ["pre"] * 4 + ["post"] * 4, "item_id": "ok_functions",
-    ...                   "outcome": "new_knowledge", "value": [2, 3, 2, 1, 3, 4, 4, 2]})
+    >>> r = pd.DataFrame({"round_id": "r1", "pid": list("abcdef") * 2, "instrument": "outcomes",
+    ...                   "wave": ["pre"] * 6 + ["post"] * 6, "item_id": "ok_functions",
+    ...                   "outcome": "new_knowledge", "value": [2, 3, 2, 1, 3, 2, 3, 4, 4, 2, 3, 4]})
     >>> out = pooled_change_model(r)
-    >>> out[["outcome", "n_people", "model"]].values.tolist(), round(float(out["estimate"][0]), 6)
-    ([['new_knowledge', 4, 'ols_cluster_person']], 1.25)
+    >>> out[["outcome", "n_pairs", "df", "model"]].values.tolist(), round(float(out["estimate"][0]), 6)
+    ([['new_knowledge', 6, 5, 'mixedlm_person']], 1.166667)
     """
-    scores = person_scores(responses_all, participants_all, baseline=baseline,
-                           endline=endline, instrument=instrument)
-    z = sps.norm.ppf(1 - alpha / 2)
+    df = _prepare(responses_all, participants_all, baseline, endline, instrument)
+    if "outcome" not in df.columns:
+        raise CrossRoundError("responses lack the column outcome (intermediate-outcome tag)")
+    df = df.loc[df["outcome"].notna()]
+    scores = _paired(df)
     rows = []
-    for outcome, data in scores.groupby("outcome", sort=True):
-        data = data.reset_index(drop=True)
-        n_rounds = data["round_id"].nunique()
-        base = {"outcome": outcome, "n_people": data["person"].nunique(), "n_rounds": n_rounds,
-                "n_obs": len(data)}
-        if data["post"].nunique() < 2:
-            rows.append({**base, "model": None, "note": "no data at one of the two waves"})
+    for outcome, anyone in df.groupby("outcome", sort=True):
+        data = scores.loc[scores["outcome"] == outcome].reset_index(drop=True)
+        n_pairs = len(data)
+        n_rounds = int(data["round_id"].nunique())
+        base = {"outcome": outcome, "n_people": int(anyone["person"].nunique()), "n_pairs": n_pairs,
+                "n_rounds": n_rounds, "n_obs": 2 * n_pairs, "df": max(n_pairs - 1, 0)}
+        if n_pairs == 0:
+            rows.append({**base, "note": "no data at one of the two waves"})
             continue
-        has_country = data["country"].notna().all() and data["country"].nunique() > 1
-        person = {"person": "0 + C(person)"} if person_effect else {}
-        candidates = []
-        if n_rounds >= min_rounds:
-            if has_country:
-                candidates.append((
-                    "mixedlm_round_country_person" if person_effect else "mixedlm_round_country",
-                    {"country": "0 + C(country)", **person},
-                ))
-            candidates.append(("mixedlm_round_person" if person_effect else "mixedlm_round", person))
-        notes = []
-        if n_rounds < min_rounds:
-            notes.append(f"{n_rounds} round(s): fewer than {min_rounds}, no round random effect")
-        elif not has_country:
-            notes.append("country missing or constant: no country random effect")
-        fitted = None
-        for name, vc in candidates:
-            result, problem = fit_mixed(data, vc)
+        estimate = float(data["change"].mean())
+        if n_pairs < min_pairs:
+            rows.append({**base, "estimate": estimate, "note": TOO_FEW_PAIRS})
+            continue
+        if np.ptp(data["change"].to_numpy(float)) <= _SE_TOLERANCE * max(1.0, abs(estimate)):
+            rows.append({**base, "estimate": estimate, "note": NO_VARIANCE})
+            continue
+        long = pd.concat([data.assign(score=data["pre"], post=0.0), data.assign(score=data["post"], post=1.0)],
+                         ignore_index=True)[["round_id", "person", "score", "post"]]
+        # with many rounds a round variance near zero can stop the optimizer: round fixed
+        # effects are the next model, the paired t test the last
+        kinds = [_model_kind(n_rounds)]
+        if kinds[0] == "mixedlm_round_person":
+            kinds.append("mixedlm_person_round_fe")
+        problems = []
+        result = None
+        for kind in kinds:
+            result, problem = fit_mixed(long, kind)
             if result is not None:
-                fitted = (name, result)
                 break
-            notes.append(f"{name}: {problem}")
-        if fitted is not None:
-            name, result = fitted
+            problems.append(f"{kind}: {problem}")
+        t_crit = float(sps.t.ppf(1 - alpha / 2, n_pairs - 1))
+        note = "; ".join(problems) or None
+        if result is not None:
             est, se = float(result.params["post"]), float(result.bse["post"])
-            p = float(result.pvalues["post"])
-            lo, hi = est - z * se, est + z * se
+            if se <= _SE_TOLERANCE * max(1.0, abs(est)):
+                rows.append({**base, "estimate": est, "se": se, "model": kind, "note": NO_VARIANCE})
+                continue
         else:
-            name = "ols_cluster_person"
-            result = _fit_ols(data)
-            est, se = float(result.params["post"]), float(result.bse["post"])
-            p = float(result.pvalues["post"])
-            lo, hi = (float(v) for v in result.conf_int(alpha=alpha).loc["post"])
-        rows.append({**base, "estimate": est, "se": se, "ci_low": lo, "ci_high": hi,
-                     "p_value": p, "model": name, "note": "; ".join(notes) or None})
+            est = estimate
+            se = float(data["change"].std(ddof=1) / np.sqrt(n_pairs))
+            kind = "paired_t"
+        t_value = est / se
+        rows.append({**base, "estimate": est, "se": se, "ci_low": est - t_crit * se, "ci_high": est + t_crit * se,
+                     "p_value": float(2 * sps.t.sf(abs(t_value), n_pairs - 1)), "model": kind, "note": note})
     out = pd.DataFrame(rows, columns=POOLED_COLUMNS)
-    for col in ("n_people", "n_rounds", "n_obs"):
+    for col in ("n_people", "n_pairs", "n_rounds", "n_obs", "df"):
         out[col] = out[col].astype("int64")
+    out["note"] = out["note"].astype("object").where(out["note"].notna(), None)
     return out
 
 
@@ -389,21 +450,19 @@ def outcomes_by_round(
     endline: str = "post",
     instrument: str | None = "outcomes",
     rounds: Sequence[str] | None = None,
-    n_boot: int = 2000,
-    seed: int = 0,
-    min_pairs: int = 5,
+    options: PairedOptions | None = None,
+    primary: str | None = None,
 ) -> pd.DataFrame:
     """Per-round paired change of each intermediate outcome, side by side.
 
-    Calls `outcomes.outcome_changes` (signed-rank test, rank-biserial, median change with
-    bootstrap CI; Holm within round) on each round.
+    Calls `outcomes.outcome_changes` (shares, signed-rank test, Hodges–Lehmann shift;
+    p-values adjusted within the round's outcome table, the primary outcome first) on
+    each round.
 
     Returns
     -------
     pandas.DataFrame
-        ``round_id`` followed by the columns of `outcomes.OUTCOME_CHANGE_COLUMNS`
-        (``outcome, n_items, n, n_unmatched, statistic, p_value, p_holm,
-        rank_biserial, median_change, ci_low, ci_high, note``).
+        ``round_id`` followed by the columns of `outcomes.OUTCOME_CHANGE_COLUMNS`.
 
     Examples
     --------
@@ -412,7 +471,7 @@ def outcomes_by_round(
     ...                   "instrument": "outcomes", "wave": (["pre"] * 5 + ["post"] * 5) * 2,
     ...                   "item_id": "sk_plan", "outcome": "enhanced_skill",
     ...                   "value": [1, 2, 2, 3, 1, 2, 3, 3, 4, 3, 3, 3, 2, 4, 4, 3, 3, 2, 4, 4]})
-    >>> outcomes_by_round(r, n_boot=100)[["round_id", "n", "median_change"]].values.tolist()
+    >>> outcomes_by_round(r)[["round_id", "n", "median_change"]].values.tolist()
     [['r1', 5, 1.0], ['r2', 5, 0.0]]
     """
     if "round_id" not in responses_all.columns:
@@ -423,10 +482,21 @@ def outcomes_by_round(
         sub = responses_all.loc[responses_all["round_id"].astype(str) == round_id]
         if sub.empty:
             continue
-        changes = outcome_changes(sub, baseline, endline, instrument=instrument,
-                                  n_boot=n_boot, seed=seed, min_pairs=min_pairs)
+        changes = outcome_changes(sub, baseline, endline, instrument=instrument, options=options, primary=primary)
         parts.append(changes.assign(round_id=round_id))
     columns = ["round_id", *OUTCOME_CHANGE_COLUMNS]
     if not parts:
         return pd.DataFrame(columns=columns)
     return pd.concat(parts, ignore_index=True)[columns]
+
+
+def adjust_pooled(pooled: pd.DataFrame, *, method: str = "holm", primary: str | None = None) -> pd.DataFrame:
+    """`pooled_change_model` with ``family``, ``p_adjusted`` and ``adjust_method``: the
+    outcomes of the pooled table adjusted as one family, the primary outcome first
+    (`multiplicity.adjust_table`).
+
+    >>> t = pd.DataFrame({"outcome": ["a", "b"], "p_value": [0.01, 0.04]})
+    >>> adjust_pooled(t, primary="a")["p_adjusted"].tolist()
+    [0.01, 0.04]
+    """
+    return adjust_table(pooled, family=POOLED_FAMILY, method=method, key="outcome", primary=primary)

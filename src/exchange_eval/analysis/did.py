@@ -2,8 +2,16 @@
 
 The generic core of the RF18 and maturity-ladder DiDs (`jsr.rf18_did`, `jsr.ladder_did`):
 a two-way fixed-effects regression (country and period effects, cluster-robust standard
-errors by country) and a randomization-inference p-value that re-assigns which countries
-took part, computed by Frisch–Waugh–Lovell so that every assignment costs one product.
+errors by country), a randomization-inference p-value that re-assigns which countries
+took part (the headline: exact over every assignment when they are few), and, as a check
+that does not lean on the assignment being random, a wild cluster bootstrap p-value
+(restricted, Webb's six-point weights). Both are computed by Frisch–Waugh–Lovell so
+that every draw costs one product.
+
+Participant countries were not drawn at random: they applied or were invited. The
+randomization p-value answers "how unusual is this difference among all the ways the
+same number of countries could have been the participants?", which is evidence about
+the data, not proof that the exchange caused the change.
 """
 
 from __future__ import annotations
@@ -19,7 +27,17 @@ import statsmodels.formula.api as smf
 
 from . import AnalysisError
 
-__all__ = ["PanelDataError", "fixed_effects_residualizer", "fwl_estimates", "panel_did"]
+__all__ = [
+    "PanelDataError",
+    "WEBB_WEIGHTS",
+    "fixed_effects_residualizer",
+    "fwl_estimates",
+    "wild_cluster_bootstrap",
+    "panel_did",
+]
+
+#: Webb's (2014) six-point weight distribution, each value with probability 1/6.
+WEBB_WEIGHTS = np.array([-np.sqrt(1.5), -1.0, -np.sqrt(0.5), np.sqrt(0.5), 1.0, np.sqrt(1.5)])
 
 
 class PanelDataError(AnalysisError):
@@ -42,6 +60,92 @@ def fwl_estimates(m: np.ndarray, y: np.ndarray, x: np.ndarray) -> np.ndarray:
         return np.where(denom > 1e-12, mx.T @ y / denom, np.nan)
 
 
+def wild_cluster_bootstrap(
+    m: np.ndarray,
+    y: np.ndarray,
+    x: np.ndarray,
+    clusters: np.ndarray,
+    *,
+    n_params: int,
+    draws: int = 9999,
+    seed: int = 0,
+) -> dict[str, float]:
+    """Restricted wild cluster bootstrap-t p-value of the coefficient of ``x`` (WCR).
+
+    Parameters
+    ----------
+    m : numpy.ndarray
+        Annihilator of the fixed effects (`fixed_effects_residualizer`).
+    y, x : numpy.ndarray
+        Outcome and regressor of interest (one value per observation).
+    clusters : numpy.ndarray
+        Cluster (country) of each observation.
+    n_params : int
+        Number of parameters of the full model (fixed effects + 1), for CR1.
+    draws : int
+        Bootstrap draws; when the 6^G weight vectors are fewer, every one is used.
+    seed : int
+        Seed of the draws.
+
+    Returns
+    -------
+    dict
+        ``t`` (CR1 cluster-robust t of the estimate, as statsmodels' ``cov_type="cluster"``),
+        ``p_value`` (share of |t*| ≥ |t|), ``draws`` and ``exact`` (all 6^G vectors).
+
+    Notes
+    -----
+    The null β = 0 is imposed: the restricted residuals û are those of the fixed-effects
+    model, and each draw multiplies every cluster's residuals by one weight from Webb's
+    six-point distution (±√1.5, ±1, ±√0.5), recomputing β* and its CR1 standard error
+    by Frisch–Waugh–Lovell. With few clusters the two-point Rademacher weights allow only
+    2^G distinct draws; six points allow 6^G. R: ``fwildclusterboot::boottest(fit, param
+    = "treated_post", clustid = "country", type = "webb", impose_null = TRUE)``.
+
+    References
+    ----------
+    .. [1] Cameron, A. C., Gelbach, J. B. & Miller, D. L. (2008). Bootstrap-based
+       improvements for inference with clustered errors. REStat, 90, 414–427.
+    .. [2] Webb, M. D. (2023). Reworking wild bootstrap-based inference for clustered
+       errors. Canadian Journal of Economics, 56, 839–858 (working paper 2014).
+    .. [3] MacKinnon, J. G., Nielsen, M. Ø. & Webb, M. D. (2023). Cluster-robust
+       inference: a guide to empirical practice. Journal of Econometrics, 232, 272–299.
+    """
+    codes, cluster_idx = np.unique(np.asarray(clusters), return_inverse=True)
+    n_clusters, n_obs = codes.size, y.size
+    xt = m @ x
+    xx = float(xt @ xt)
+    nan = {"t": float("nan"), "p_value": float("nan"), "draws": 0, "exact": False}
+    if n_clusters < 2 or xx <= 1e-12 or n_obs <= n_params:
+        return nan
+    correction = n_clusters / (n_clusters - 1) * (n_obs - 1) / (n_obs - n_params)
+    restricted = m @ y  # residuals of the model without x: the null imposed
+
+    def t_stats(weights: np.ndarray) -> np.ndarray:
+        ystar = (restricted[None, :] * weights[:, cluster_idx]) @ m  # M is symmetric
+        beta = ystar @ xt / xx
+        resid = ystar - beta[:, None] * xt[None, :]
+        scores = np.zeros((weights.shape[0], n_clusters))
+        np.add.at(scores.T, cluster_idx, (resid * xt[None, :]).T)
+        se = np.sqrt(correction * (scores**2).sum(axis=1)) / xx
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return beta / se
+
+    t_obs = float(t_stats(np.ones((1, n_clusters)))[0])
+    if not np.isfinite(t_obs):
+        return nan
+    exact = WEBB_WEIGHTS.size**n_clusters <= draws
+    if exact:
+        grid = np.array(list(itertools.product(range(WEBB_WEIGHTS.size), repeat=n_clusters)))
+        weights = WEBB_WEIGHTS[grid]
+    else:
+        weights = WEBB_WEIGHTS[np.random.default_rng(seed).integers(0, WEBB_WEIGHTS.size, (draws, n_clusters))]
+    t_star = np.concatenate([t_stats(chunk) for chunk in np.array_split(weights, max(1, len(weights) // 2000))])
+    t_star = t_star[np.isfinite(t_star)]
+    p = float(np.mean(np.abs(t_star) >= abs(t_obs) - 1e-12)) if t_star.size else float("nan")
+    return {"t": t_obs, "p_value": p, "draws": int(t_star.size), "exact": bool(exact)}
+
+
 def panel_did(
     panel: pd.DataFrame,
     *,
@@ -51,6 +155,7 @@ def panel_did(
     period: str = "year",
     n_perm: int = 2000,
     seed: int = 0,
+    wcb_draws: int = 9999,
 ) -> pd.Series:
     """Two-way fixed-effects DiD with a randomization-inference p-value (generic core).
 
@@ -68,15 +173,19 @@ def panel_did(
         Column naming the period (year or wave), used for the period fixed effects.
     n_perm, seed
         Number of random re-assignments when the exact enumeration is larger than
-        ``n_perm``; seed of that draw.
+        ``n_perm``; seed of that draw (and of the bootstrap's).
+    wcb_draws : int
+        Draws of the wild cluster bootstrap check (`wild_cluster_bootstrap`).
 
     Returns
     -------
     pandas.Series
         ``estimate``, ``se``, ``ci_low``, ``ci_high``, ``p_value_ols``, ``p_value_ri``,
         ``n_countries``, ``n_treated``, ``n_years``, ``n_obs``, ``n_permutations``,
-        ``ri_exact``, ``did_2x2``, the four cell means and ``cov_type`` (see
-        `jsr.rf18_did`).
+        ``ri_exact``, ``p_value_wcb``, ``wcb_draws``, ``wcb_exact``, ``did_2x2``, the
+        four cell means, ``cov_type`` (see `jsr.rf18_did`) and ``assignment``
+        (``"not_randomized"``: participant countries were chosen, not drawn, which the
+        report says next to the randomization p-value).
 
     Raises
     ------
@@ -145,6 +254,11 @@ def panel_did(
     extreme = int(np.sum(np.abs(perm) >= abs(estimate) - tol))
     p_ri = extreme / len(perm) if exact else (extreme + 1) / (len(perm) + 1)
 
+    wcb = (wild_cluster_bootstrap(m, y, df["treated_post"].to_numpy(float), df["country"].to_numpy(),
+                                  n_params=int(np.linalg.matrix_rank(np.eye(len(y)) - m)) + 1,
+                                  draws=wcb_draws, seed=seed)
+           if cov_type == "cluster_country" else {"p_value": float("nan"), "draws": 0, "exact": False})
+
     means = df.groupby(["treated", "post"])["y"].mean()
 
     def cell(t: bool, p: bool) -> float:
@@ -165,12 +279,16 @@ def panel_did(
             "n_obs": len(df),
             "n_permutations": len(perm),
             "ri_exact": exact,
+            "p_value_wcb": wcb["p_value"],
+            "wcb_draws": wcb["draws"],
+            "wcb_exact": wcb["exact"],
             "did_2x2": did_2x2,
             "mean_treated_pre": cell(True, False),
             "mean_treated_post": cell(True, True),
             "mean_comparison_pre": cell(False, False),
             "mean_comparison_post": cell(False, True),
             "cov_type": cov_type,
+            "assignment": "not_randomized",
         },
         name=outcome,
     )

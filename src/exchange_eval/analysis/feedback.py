@@ -14,7 +14,7 @@ from typing import Any
 import pandas as pd
 
 from .likert import Scale, likert_counts, likert_summary
-from .suppress import suppress_small
+from .suppress import complementary_suppression
 
 __all__ = ["DEFAULT_SCALE", "scaled_items", "session_feedback"]
 
@@ -69,14 +69,18 @@ def session_feedback(
     scale : sequence of dict
         Their choice list's levels.
     k : int
-        Minimum cell size: the summary by session is suppressed below k answers.
+        Minimum cell size: the summary by session is suppressed below k answers, with
+        complementary suppression within each statement.
 
     Returns
     -------
     dict
         ``{}`` without answers to the statements; otherwise ``counts`` (`likert_counts`
-        over all sessions), ``summary`` (`likert_summary` session by session, suppressed
-        below k), ``overall`` (`likert_summary` over all sessions), ``relevance_top2``
+        over all sessions), ``counts_by_session`` (the same, session by session,
+        suppressed below k), ``summary`` (`likert_summary` session by session, suppressed
+        below k), ``overall`` (`likert_summary` over all sessions), ``top2`` and
+        ``top2_n`` (share of all answers in the scale's top two levels, and their
+        number), ``relevance_top2``
         and ``relevance_n`` (top-2 share and n of the relevance statement, None / 0
         without one).
     """
@@ -95,9 +99,15 @@ def session_feedback(
         parts.append(part)
     summary = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
     if not summary.empty:
-        summary = suppress_small(summary, n_col="n", k=k)
+        # the round's totals per statement are published (the figure, the summary box), so
+        # one withheld session must not be their difference from the sessions shown
+        summary = complementary_suppression(summary, "n", k=k, within="item_id")
     overall = likert_summary(answers, choices=scale)
     relevance = overall[overall["item_id"] == items[1]] if len(items) > 1 else overall.head(0)
-    return {"counts": counts, "summary": summary, "overall": overall,
+    by_session = likert_counts(answers, scale, items=items, by="session_id", k=k)
+    answered = overall["n"].fillna(0)
+    top2 = float((overall["top2"].fillna(0) * answered).sum() / answered.sum()) if answered.sum() else None
+    return {"counts": counts, "counts_by_session": by_session, "summary": summary, "overall": overall,
+            "top2": top2, "top2_n": int(answered.sum()),
             "relevance_top2": float(relevance["top2"].iloc[0]) if not relevance.empty else None,
             "relevance_n": int(relevance["n"].iloc[0]) if not relevance.empty else 0}

@@ -162,8 +162,8 @@ def framework_table(rows: Sequence[Mapping[str, Any]], rules: VerdictRules, roun
 
     Examples
     --------
-    >>> rows = learning_rows(pd.DataFrame({"outcome": ["new_knowledge"], "n": [11], "median_change": [1.0],
-    ...     "ci_low": [0.5], "ci_high": [1.5], "p_holm": [0.004], "note": [None]}), None,
+    >>> rows = learning_rows(pd.DataFrame({"outcome": ["new_knowledge"], "n": [11], "estimate": [1.0],
+    ...     "ci_low": [0.5], "ci_high": [1.5], "p_adjusted": [0.004], "note": [None]}), None,
     ...     instrument="outcomes", files="pre.csv", targets={}, rules=VerdictRules())
     >>> framework_table(rows, VerdictRules())[["indicator", "level", "verdict", "grade"]].values.tolist()
     [['new_knowledge', 'L2', 'improved', 'strong']]

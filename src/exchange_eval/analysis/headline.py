@@ -18,11 +18,12 @@ import pandas as pd
 from ..core.tables import RoundData
 from . import framework as fw
 from .jsr import JSRDataError, ladder_did, rf18_did
-from .outcomes import outcome_changes, outcome_scores
+from .outcomes import item_changes, outcome_changes, outcome_scores
 from .plans import completion_rate, followup_order
+from .questions import compared_responses
 from .robustness import leave_one_country_out, loco_summary, paired_evidence, pairs_to_flip
 from .selfassessment import criteria_did
-from .stats import paired_change
+from .stats import PairedOptions, paired_change
 from .verdict import VerdictRules, change_evidence
 
 __all__ = ["ROBUSTNESS_COLUMNS", "round_headline"]
@@ -58,14 +59,14 @@ def _did_panel_countries(*tables: pd.DataFrame | None) -> list[str]:
     return sorted(found)
 
 
-def _paired_checks(rd: RoundData, table: pd.DataFrame, *, key: str, instrument: str, baseline: str, endline: str,
-                   outcome_of: Mapping[str, str], options: Mapping[str, Any], rules: VerdictRules,
+def _paired_checks(rd: RoundData, responses: pd.DataFrame, table: pd.DataFrame, *, key: str, instrument: str,
+                   baseline: str, endline: str,
+                   outcome_of: Mapping[str, str], options: PairedOptions, rules: VerdictRules,
                    changes_fn: Callable[[pd.DataFrame], pd.DataFrame]) -> list[dict[str, Any]]:
     """Leave-one-country-out and pairs-to-flip of the paired rows of ``table``."""
     rows = table[(table["design"] == "paired") & (table["instrument"] == instrument)]
     if rows.empty:
         return []
-    responses = rd.responses
     answers = responses[responses["instrument"] == instrument]
     if key == "item_id":
         answers = answers.assign(outcome=answers["item_id"])
@@ -96,7 +97,8 @@ def _paired_checks(rd: RoundData, table: pd.DataFrame, *, key: str, instrument: 
         if not mine.empty and record["verdict"] in ("improved", "worsened", "no_change"):
             factor = _p_factor(record)
             flip = pairs_to_flip(mine["change"].to_numpy(dtype=float), record["verdict"],
-                                 lambda d, f=factor: paired_evidence(d, paired_change, p_factor=f, **options),
+                                 lambda d, f=factor: paired_evidence(d, paired_change, p_factor=f,
+                                                                     **options.paired_kwargs()),
                                  design="paired", unit="points", rules=rules)
         entry = {"indicator": indicator, "flip_pairs": flip}
         if not summary.empty and indicator in set(summary["indicator"]):
@@ -123,12 +125,13 @@ def round_headline(
     results: Mapping[str, Any],
     *,
     rules: VerdictRules,
-    paired_options: Mapping[str, Any],
+    paired_options: PairedOptions,
     statuses: list[str],
     pulse_outcomes: Mapping[str, str],
     effect_lag_years: int,
     dimensions_config: Mapping[str, Any],
     exchange_year: int | None,
+    primary: str | None = None,
 ) -> dict[str, Any]:
     """The judged results framework of a round and the robustness of each claim.
 
@@ -142,8 +145,11 @@ def round_headline(
         (`jsr.jsr_results`), ``selfassessment`` (`selfassessment.selfassessment_results`),
         ``pulse`` (`pulse.pulse_results`), ``network`` (`network.network_results`).
     rules : VerdictRules
-    paired_options : mapping
-        ``n_boot``, ``seed``, ``min_pairs`` of `stats.paired_change`.
+    paired_options : stats.PairedOptions
+        The report's paired-test settings (the re-runs of the robustness checks use them).
+    primary : str, optional
+        The pre-specified primary outcome of level 2 (its re-runs are gated as the
+        learning table is, `outcomes.outcome_changes`).
     statuses : list of str
         Plan-action statuses.
     pulse_outcomes : mapping
@@ -159,13 +165,15 @@ def round_headline(
     """
     meta = rd.meta
     targets = dict(meta.get("targets") or {})
+    # the questions whose change is measured (asked before and after), as the learning table
+    compared = compared_responses(rd.responses, rd.items)
     files = lambda instrument: fw.source_files(meta, instrument)  # noqa: E731 - a one-line helper
     rows: list[dict[str, Any]] = []
     rows += fw.reaction_rows(results.get("feedback") or {}, rules, targets=targets, files=files("session_feedback"))
     learning = results.get("learning") or {}
     outcomes_table = learning.get("outcomes")
     if outcomes_table is not None and not outcomes_table.empty:
-        scores = outcome_scores(rd.responses)
+        scores = outcome_scores(compared)
         learning_rows = fw.learning_rows(outcomes_table, scores, instrument="outcomes", files=files("outcomes"),
                                          targets=targets, rules=rules)
         raw = dict(zip(outcomes_table["outcome"], outcomes_table["p_value"], strict=True)) \
@@ -203,11 +211,11 @@ def round_headline(
     checks: list[dict[str, Any]] = []
     records = table.assign(_p_raw=table["indicator"].map(raw_p))
     if outcomes_table is not None and not outcomes_table.empty:
-        checks += _paired_checks(rd, records, key="outcome", instrument="outcomes", baseline="pre", endline="post",
+        checks += _paired_checks(rd, compared, records, key="outcome", instrument="outcomes", baseline="pre", endline="post",
                                  outcome_of={}, options=paired_options, rules=rules,
-                                 changes_fn=lambda r: outcome_changes(r, **paired_options))
+                                 changes_fn=lambda r: outcome_changes(r, options=paired_options, primary=primary))
     elif pulse_changes is not None and not pulse_changes.empty and len(waves) >= 2:
-        checks += _paired_checks(rd, records, key="item_id", instrument="pulse", baseline=waves[0], endline=waves[-1],
+        checks += _paired_checks(rd, rd.responses, records, key="item_id", instrument="pulse", baseline=waves[0], endline=waves[-1],
                                  outcome_of=dict(pulse_outcomes), options=paired_options, rules=rules,
                                  changes_fn=lambda r: _pulse_item_changes(r, waves, paired_options))
     checks += _did_checks(rd, table, rules, effect_lag_years=effect_lag_years, dimensions_config=dimensions_config,
@@ -216,14 +224,12 @@ def round_headline(
     if not robustness.empty:
         robustness = robustness.groupby("indicator", sort=False, as_index=False).first()
         robustness = robustness.reindex(columns=ROBUSTNESS_COLUMNS)
-    robustness = _with_retro(robustness, rd, table, paired_options)
+    robustness = _with_retro(robustness, compared, table, paired_options)
     return {"framework": table, "robustness": robustness.reset_index(drop=True)}
 
 
-def _pulse_item_changes(answers: pd.DataFrame, waves: list[str], options: Mapping[str, Any]) -> pd.DataFrame:
-    from .outcomes import item_changes
-
-    return item_changes(answers, baseline=waves[0], endline=waves[-1], instrument="pulse", **options)
+def _pulse_item_changes(answers: pd.DataFrame, waves: list[str], options: PairedOptions) -> pd.DataFrame:
+    return item_changes(answers, baseline=waves[0], endline=waves[-1], instrument="pulse", options=options)
 
 
 def _did_checks(rd: RoundData, table: pd.DataFrame, rules: VerdictRules, *, effect_lag_years: int,
@@ -271,18 +277,17 @@ def _did_checks(rd: RoundData, table: pd.DataFrame, rules: VerdictRules, *, effe
     return out
 
 
-def _with_retro(robustness: pd.DataFrame, rd: RoundData, table: pd.DataFrame,
-                options: Mapping[str, Any]) -> pd.DataFrame:
+def _with_retro(robustness: pd.DataFrame, responses: pd.DataFrame | None, table: pd.DataFrame,
+                options: PairedOptions) -> pd.DataFrame:
     """Add the change against the retrospective pre-test (post vs retro) and the response
     shift (retro vs pre) of each outcome, where the survey asked the retrospective questions."""
-    responses = rd.responses
     if responses is None or responses.empty:
         return robustness
     waves = set(responses.loc[responses["instrument"] == "outcomes", "wave"].dropna())
     if not {"pre", "post", "retro"} <= waves:
         return robustness
-    retro = change_evidence(outcome_changes(responses, baseline="retro", endline="post", **options))
-    shift = change_evidence(outcome_changes(responses, baseline="pre", endline="retro", **options))
+    retro = change_evidence(outcome_changes(responses, baseline="retro", endline="post", options=options))
+    shift = change_evidence(outcome_changes(responses, baseline="pre", endline="retro", options=options))
     by_outcome = {r["outcome"]: r for r in retro.to_dict("records")}
     shift_of = {r["outcome"]: r["estimate"] for r in shift.to_dict("records")}
     paired = table[(table["design"] == "paired") & (table["instrument"] == "outcomes")]["indicator"]

@@ -15,7 +15,7 @@ import pandas as pd
 
 from . import AnalysisError
 from .participation import answer_grid
-from .suppress import suppress_small
+from .suppress import complementary_suppression
 
 __all__ = ["likert_counts", "likert_summary", "item_scales", "scale_levels"]
 
@@ -126,8 +126,10 @@ def likert_counts(
         (× group) × level, every level present (n = 0 when unused). ``pct`` is a
         percentage (0–100) of ``n_item``, the item's non-missing answers in the group.
         With ``by``, ``n_respondents`` (distinct people behind the group's answers — one
-        person answers once per session) and ``suppressed`` are added, and n and pct are
-        blanked for groups with fewer than k respondents.
+        person answers once per session), ``suppressed`` and ``suppression`` are added,
+        and n and pct are blanked for groups with fewer than k respondents and for the
+        groups withheld with them so that no withheld group follows from the item's total
+        (`suppress.complementary_suppression`, decided per item and group).
 
     Raises
     ------
@@ -195,7 +197,17 @@ def likert_counts(
         people = _respondent_counts(answered, ["item_id", *by_cols])
         out = out.merge(people, on=["item_id", *by_cols], how="left")
         out["n_respondents"] = out["n_respondents"].fillna(0).astype(int)
-        out = suppress_small(out, n_col="n_respondents", k=k, value_cols=["n", "pct"])
+        # decided per item and group (not per level), so a group is shown or withheld whole
+        groups = out.drop_duplicates(["item_id", *by_cols])[["item_id", *by_cols, "n_respondents"]]
+        if k > 0:
+            groups = complementary_suppression(groups, "n_respondents", k=k, within="item_id", value_cols=[])
+        else:
+            groups = groups.assign(suppressed=False, suppression=None)
+        out = out.merge(groups[["item_id", *by_cols, "suppressed", "suppression"]], on=["item_id", *by_cols],
+                        how="left")
+        hidden = out["suppressed"].to_numpy(dtype=bool)
+        out["n"] = out["n"].astype("Int64").mask(hidden)
+        out["pct"] = out["pct"].mask(hidden)
     return out.reset_index(drop=True)
 
 
@@ -248,8 +260,10 @@ def likert_summary(
         answers; ``top2`` the share (0–1) of answers in the two highest levels of the
         scale; ``n_missing`` the respondents of the same instrument and wave (and
         session) who did not answer the item. With ``by``, ``n_respondents`` (distinct
-        people behind the answers) and ``suppressed`` are added, and median, mean and top2
-        are blanked for groups with fewer than k respondents.
+        people behind the answers), ``suppressed`` and ``suppression`` are added, and
+        median, mean and top2 are blanked for groups with fewer than k respondents and
+        for the complementary groups withheld with them
+        (`suppress.complementary_suppression` within each item).
 
     Notes
     -----
@@ -313,5 +327,9 @@ def likert_summary(
         people = _respondent_counts(frame[frame["_value"].notna()], ["item_id", *by_cols])
         out = out.merge(people, on=["item_id", *by_cols], how="left")
         out["n_respondents"] = out["n_respondents"].fillna(0).astype(int)
-        out = suppress_small(out, n_col="n_respondents", k=k, value_cols=["median", "mean", "top2"])
+        if k > 0:
+            out = complementary_suppression(out, "n_respondents", k=k, within="item_id",
+                                            value_cols=["median", "mean", "top2"])
+        else:
+            out = out.assign(suppressed=False, suppression=None)
     return out.reset_index(drop=True)

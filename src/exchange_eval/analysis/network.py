@@ -32,6 +32,7 @@ __all__ = [
     "tie_graph",
     "degree_centralization",
     "cross_country_share",
+    "tie_rule",
     "network_metrics",
     "tie_change",
     "organisation_response",
@@ -267,6 +268,29 @@ def cross_country_share(graph: nx.Graph) -> float:
     return float(np.mean(known)) if known else float("nan")
 
 
+def tie_rule(*, node: str = "organisation", min_collaboration: float = 1, include_roster: bool = False) -> dict:
+    """The rule that makes a tie and the denominator of density, as data a report can print.
+
+    Returns
+    -------
+    dict
+        ``directed`` (False: a tie between A and B exists when A reports B or B reports A,
+        so non-response of one side does not remove a tie the other side reports),
+        ``node`` (organisation or person), ``min_collaboration`` (the lowest collaboration
+        level that counts: 1 information sharing, 2 joint activity, 3 formal
+        partnership), ``nodes`` (``"named_or_answering"``: the respondents and everyone
+        they were asked about; ``"roster"`` with ``include_roster``) and ``denominator``
+        (``"n(n-1)/2"``: every unordered pair of those nodes).
+
+    >>> tie_rule()["directed"], tie_rule()["denominator"]
+    (False, 'n(n-1)/2')
+    """
+    if node not in NODE_KINDS:
+        raise NetworkDataError(f"node must be one of {', '.join(NODE_KINDS)}, not {node!r}")
+    return {"directed": False, "node": node, "min_collaboration": float(min_collaboration),
+            "nodes": "roster" if include_roster else "named_or_answering", "denominator": "n(n-1)/2"}
+
+
 def _edge_set(graph: nx.Graph) -> set[frozenset]:
     return {frozenset(e) for e in graph.edges()}
 
@@ -296,8 +320,8 @@ def network_metrics(
     Returns
     -------
     pandas.DataFrame
-        One row per wave: ``wave, n_respondents, n_nodes, n_ties, density,
-        centralization, share_cross_country, new_ties_since_first,
+        One row per wave: ``wave, n_respondents, n_nodes, n_ties, n_possible_ties,
+        density, centralization, share_cross_country, new_ties_since_first,
         new_ties_since_previous, lost_ties_since_previous, mean_trust, mean_value``.
         Tie-turnover columns are missing for the first wave. ``mean_trust`` is the mean
         over reported ties (collaboration ≥ ``min_collaboration``) of each report's mean
@@ -305,7 +329,12 @@ def network_metrics(
 
     Notes
     -----
-    density = 2m / (n(n − 1)) (``networkx.density``); centralization is Freeman's
+    The tie rule (`tie_rule`): undirected, a tie between two nodes when either reports
+    collaboration ≥ ``min_collaboration`` (default 1, information sharing or more);
+    ``n_possible_ties`` = n(n − 1)/2 over the n nodes (respondents and everyone they were
+    asked about, or the roster); density = n_ties / n_possible_ties (``networkx.density``
+    of the undirected graph). A directed reading (ordered pairs, n(n − 1)) would count
+    a mutual report twice and an unanswered side as no tie. Centralization is Freeman's
     degree centralization (:func:`degree_centralization`). A tie is "new since the first
     wave" when its pair of nodes is tied now and was not tied at the first wave. Node
     sets may differ between waves (people join, organisations are added to the grid),
@@ -347,6 +376,7 @@ def network_metrics(
             "n_respondents": int(ties.loc[ties["wave"].astype(str) == str(wave), "pid"].nunique()),
             "n_nodes": n_nodes,
             "n_ties": graph.number_of_edges(),
+            "n_possible_ties": n_nodes * (n_nodes - 1) // 2,
             "density": nx.density(graph) if n_nodes > 1 else float("nan"),
             "centralization": degree_centralization(graph),
             "share_cross_country": cross_country_share(graph),
@@ -360,7 +390,7 @@ def network_metrics(
             first_edges = edges
         previous = edges
     out = pd.DataFrame(rows, columns=[
-        "wave", "n_respondents", "n_nodes", "n_ties", "density", "centralization",
+        "wave", "n_respondents", "n_nodes", "n_ties", "n_possible_ties", "density", "centralization",
         "share_cross_country", "new_ties_since_first", "new_ties_since_previous",
         "lost_ties_since_previous", "mean_trust", "mean_value"])
     for col in ("new_ties_since_first", "new_ties_since_previous", "lost_ties_since_previous"):
@@ -456,9 +486,10 @@ def network_results(
     -------
     dict
         ``{}`` without ties; otherwise ``waves`` (in survey order), ``metrics``
-        (`network_metrics`), ``latest`` (`tie_graph` of the last wave), ``response``
-        (`organisation_response`) and, with two waves or more, ``change``
-        (`tie_change` from the first to the last wave).
+        (`network_metrics`), ``latest`` (`tie_graph` of the last wave), ``tie_rule``
+        (`tie_rule`: what the density counts), ``response`` (`organisation_response`)
+        and, with two waves or more, ``change`` (`tie_change` from the first to the last
+        wave).
     """
     if ties is None or ties.empty:
         return {}
@@ -467,6 +498,7 @@ def network_results(
         "waves": waves,
         "metrics": network_metrics(ties, participants, waves=waves),
         "latest": tie_graph(ties, participants, waves[-1]),
+        "tie_rule": tie_rule(),
         "response": organisation_response(ties, participants, waves),
     }
     if len(waves) >= 2:

@@ -7,19 +7,36 @@ with both waves count as pairs, and the number who answered one wave only is rep
 next to every estimate (``n_unmatched``), because with 6–8 officials one drop-out changes
 the picture.
 
-The test, effect size and interval are those of `stats.paired_change`; p-values are
-Holm-adjusted within a family (the items of one intermediate outcome, or the outcomes).
+Every row carries the fields of `stats.paired_change` (shares improved / unchanged /
+worse, the signed-rank test, the Hodges–Lehmann shift with its interval) and an adjusted
+p-value: each table a reader scans — the outcomes, the questions, the response shift —
+is one family (`multiplicity.adjust_table`), and the outcome table tests its
+pre-specified primary outcome first.
+
+Column names are stable (``docs/statistics.md``); code that judges a result reads ``n``,
+``estimate``, ``ci_low``, ``ci_high``, ``p_adjusted`` and ``note``.
 """
 
 from __future__ import annotations
 
-import numpy as np
+from typing import Any
+
 import pandas as pd
 
 from . import AnalysisError
-from .stats import PAIRED_CHANGE_FIELDS, holm, paired_change, paired_change_note
+from .multiplicity import adjust_table
+from .stats import (
+    PAIRED_CHANGE_FIELDS,
+    PairedOptions,
+    difference_note,
+    paired_change,
+    paired_differences,
+)
 
 __all__ = [
+    "ITEM_FAMILY",
+    "OUTCOME_FAMILY",
+    "SHIFT_FAMILY",
     "ITEM_CHANGE_COLUMNS",
     "OUTCOME_CHANGE_COLUMNS",
     "item_changes",
@@ -29,38 +46,24 @@ __all__ = [
     "learning_results",
 ]
 
-_TEST_COLUMNS = [c for c in PAIRED_CHANGE_FIELDS if c != "n"]
+#: Family of the adjusted p-values of the table of questions (every question of the table).
+ITEM_FAMILY = "items"
+#: Family of the secondary outcomes of the outcome table (the primary one is ``primary``).
+OUTCOME_FAMILY = "outcomes"
+#: Family of the response-shift table.
+SHIFT_FAMILY = "shift"
+
+_ADJUST_COLUMNS = ["family", "p_adjusted", "adjust_method"]
+_CHANGE_FIELDS = [c for c in PAIRED_CHANGE_FIELDS if c != "n"]
 #: Columns of `item_changes` and `response_shift`.
-ITEM_CHANGE_COLUMNS = [
-    "item_id",
-    "outcome",
-    "n",
-    "n_unmatched",
-    "statistic",
-    "p_value",
-    "p_holm",
-    "rank_biserial",
-    "median_change",
-    "ci_low",
-    "ci_high",
-    "note",
-]
+ITEM_CHANGE_COLUMNS = ["item_id", "outcome", "n", "n_unmatched", *_CHANGE_FIELDS, *_ADJUST_COLUMNS, "note"]
 #: Columns of `outcome_changes`.
 OUTCOME_CHANGE_COLUMNS = [
-    "outcome",
-    "n_items",
-    "n",
-    "n_unmatched",
-    "statistic",
-    "p_value",
-    "p_holm",
-    "rank_biserial",
-    "median_change",
-    "ci_low",
-    "ci_high",
-    "note",
+    "outcome", "n_items", "n", "n_unmatched", "n_incomplete", *_CHANGE_FIELDS, *_ADJUST_COLUMNS, "note",
 ]
 _PERSON = ["round_id", "pid"]
+# estimates and intervals of a score, divided by its number of items (points per item)
+_SCALED = ("median_change", "estimate", "ci_low", "ci_high")
 
 
 def _wave_values(
@@ -94,29 +97,21 @@ def _wave_values(
     return frame
 
 
-def _pair_row(pre: pd.Series, post: pd.Series, n_boot: int, seed: int, min_pairs: int) -> dict:
+def _pair_row(pre: pd.Series, post: pd.Series, options: PairedOptions) -> dict[str, Any]:
     pre_ok, post_ok = pre.dropna(), post.dropna()
     linked = pre_ok.index.intersection(post_ok.index)
-    n_unmatched = len(pre_ok.index.union(post_ok.index)) - len(linked)
-    result = paired_change(pre, post, n_boot=n_boot, seed=seed, min_pairs=min_pairs)
-    row = result.to_dict()
+    row = paired_change(pre, post, **options.paired_kwargs()).to_dict()
     row["n"] = int(row["n"])
-    row["n_unmatched"] = int(n_unmatched)
-    row["note"] = paired_change_note(pre, post, min_pairs=min_pairs)
+    row["n_unmatched"] = int(len(pre_ok.index.union(post_ok.index)) - len(linked))
+    row["note"] = difference_note(paired_differences(pre, post), options.min_pairs)
     return row
 
 
-def _finish(rows: list[dict], columns: list[str], family: str | None) -> pd.DataFrame:
-    out = pd.DataFrame(rows, columns=[c for c in columns if c != "p_holm"])
-    if family is None:
-        p_holm = holm(out["p_value"].to_numpy(dtype=float)) if len(out) else []
-    else:
-        p_holm = np.full(len(out), np.nan)
-        keys = out[family].astype("string").fillna("<none>")
-        for _, idx in out.groupby(keys, sort=False).groups.items():
-            positions = out.index.get_indexer(idx)
-            p_holm[positions] = holm(out.loc[idx, "p_value"].to_numpy(dtype=float))
-    out.insert(out.columns.get_loc("p_value") + 1, "p_holm", p_holm)
+def _finish(rows: list[dict], columns: list[str], *, family: str, options: PairedOptions,
+            key: str, primary: str | None = None) -> pd.DataFrame:
+    base = [c for c in columns if c not in _ADJUST_COLUMNS]
+    out = pd.DataFrame(rows, columns=base)
+    out = adjust_table(out, family=family, method=options.multiplicity, key=key, primary=primary)
     out["note"] = out["note"].astype("object").where(out["note"].notna(), None)
     return out[columns].reset_index(drop=True)
 
@@ -127,9 +122,8 @@ def item_changes(
     endline: str = "post",
     *,
     instrument: str | None = "outcomes",
-    n_boot: int = 2000,
-    seed: int = 0,
-    min_pairs: int = 5,
+    options: PairedOptions | None = None,
+    family: str = ITEM_FAMILY,
 ) -> pd.DataFrame:
     """Paired change of every item from baseline to endline.
 
@@ -142,28 +136,34 @@ def item_changes(
         Waves to compare; the change is endline − baseline.
     instrument : str or None
         Keep only this instrument (default ``"outcomes"``); None keeps all rows.
-    n_boot, seed, min_pairs : int
-        Passed to `stats.paired_change` (a report passes ``settings.yaml`` ``stats``).
+    options : stats.PairedOptions, optional
+        The report's paired-test settings (``settings.yaml`` ``stats``).
+    family : str
+        Name of the family of the adjusted p-values (the whole table).
 
     Returns
     -------
     pandas.DataFrame
         One row per item, in order of appearance, columns `ITEM_CHANGE_COLUMNS`:
         ``item_id, outcome, n`` (linked pairs), ``n_unmatched`` (people who answered the
-        item at one wave only), ``statistic, p_value`` (Wilcoxon signed-rank, as R),
-        ``p_holm`` (Holm across the items of the same outcome; items without an outcome
-        form one family), ``rank_biserial, median_change, ci_low, ci_high`` and ``note``
+        item at one wave only), the fields of `stats.paired_change` (shares improved /
+        unchanged / worse with their intervals, ``statistic, p_value, p_method``,
+        Hodges–Lehmann ``estimate, ci_low, ci_high``), ``family`` and ``p_adjusted``
+        (every item of the table is one family; ``adjust_method`` says how) and ``note``
         (``"too_few_pairs"``, ``"no_variance"`` or None).
+
+    Notes
+    -----
+    R, per item with ``pre`` and ``post`` the linked answers:
+    ``wilcox.test(post, pre, paired = TRUE, conf.int = TRUE)``, or
+    ``coin::wilcoxsign_test(post ~ pre, zero.method = "Wilcoxon", distribution =
+    "exact")`` when ``p_method`` is ``exact_conditional``; then
+    ``p.adjust(p, method = "holm")`` over the whole table.
 
     Raises
     ------
     AnalysisError
         When a person answered the same item twice in one wave.
-
-    References
-    ----------
-    .. [1] Holm, S. (1979). A simple sequentially rejective multiple test procedure.
-       Scandinavian Journal of Statistics, 6, 65–70.
 
     Examples
     --------
@@ -174,21 +174,24 @@ def item_changes(
     ...                   "instrument": "outcomes", "wave": ["pre"] * 6 + ["post"] * 6,
     ...                   "item_id": "ok_functions", "outcome": "new_knowledge",
     ...                   "value": pre + post})
-    >>> res = item_changes(r, n_boot=200)
-    >>> res[["item_id", "n", "n_unmatched", "statistic", "median_change", "note"]]
-            item_id  n  n_unmatched  statistic  median_change  note
-    0  ok_functions  6            0       15.0            1.5  None
+    >>> res = item_changes(r)
+    >>> res[["item_id", "n", "n_improved", "statistic", "p_method", "note"]]
+            item_id  n  n_improved  statistic           p_method  note
+    0  ok_functions  6           5       15.0  exact_conditional  None
+    >>> round(float(res["estimate"][0]), 3), round(float(res["p_value"][0]), 4)
+    (1.5, 0.0625)
     """
+    options = options or PairedOptions()
     frame = _wave_values(responses, instrument, baseline, endline)
     rows = []
     for item_id, group in frame.groupby("item_id", sort=False):
         wide = group.pivot(index=_PERSON, columns="wave", values="value")
         wide = wide.reindex(columns=[baseline, endline])
         outcome = group["outcome"].dropna()
-        row = _pair_row(wide[baseline], wide[endline], n_boot, seed, min_pairs)
+        row = _pair_row(wide[baseline], wide[endline], options)
         row.update(item_id=item_id, outcome=outcome.iloc[0] if len(outcome) else None)
         rows.append(row)
-    return _finish(rows, ITEM_CHANGE_COLUMNS, family="outcome")
+    return _finish(rows, ITEM_CHANGE_COLUMNS, family=family, options=options, key="item_id")
 
 
 def outcome_changes(
@@ -197,11 +200,11 @@ def outcome_changes(
     endline: str = "post",
     *,
     instrument: str | None = "outcomes",
-    n_boot: int = 2000,
-    seed: int = 0,
-    min_pairs: int = 5,
+    options: PairedOptions | None = None,
+    primary: str | None = None,
+    family: str = OUTCOME_FAMILY,
 ) -> pd.DataFrame:
-    """Paired change of each intermediate outcome (mean of its items per person).
+    """Paired change of each intermediate outcome, on the sum of its items.
 
     Parameters
     ----------
@@ -211,23 +214,34 @@ def outcome_changes(
         Waves to compare; the change is endline − baseline.
     instrument : str or None
         Keep only this instrument (default ``"outcomes"``).
-    n_boot, seed, min_pairs : int
-        Passed to `stats.paired_change` (a report passes ``settings.yaml`` ``stats``).
+    options : stats.PairedOptions, optional
+        The report's paired-test settings.
+    primary : str, optional
+        The pre-specified primary outcome (``settings.yaml`` ``stats.primary_outcomes``):
+        tested first, the others adjusted among themselves and gated by it
+        (`multiplicity.adjust_table`).
+    family : str
+        Name of the family of the other outcomes.
 
     Returns
     -------
     pandas.DataFrame
         One row per outcome, columns `OUTCOME_CHANGE_COLUMNS`: ``outcome, n_items``
-        (items of the outcome in the data), ``n`` (people with a score at both waves),
-        ``n_unmatched`` (people with answers at one wave only), the test columns of
-        `item_changes`, ``p_holm`` adjusted across outcomes, and ``note``.
+        (items of the outcome in the data), ``n`` (people who answered every one of them
+        at both waves), ``n_unmatched`` (people with answers at one wave only),
+        ``n_incomplete`` (people with both waves who skipped an item at one of them),
+        then the fields of `item_changes`. ``median_change``, ``estimate``, ``ci_low``
+        and ``ci_high`` are in scale points per item (the sum's values divided by
+        ``n_items``); the test is on the sums.
 
     Notes
     -----
-    A person's score at a wave is the mean of the outcome's items they answered at
-    *both* waves, so that a skipped item at one wave does not masquerade as change. The
-    scores are compared with the signed-rank test; they are means of ordinal codes, so
-    read the median change as a change in average scale points.
+    A person's score at a wave is the sum of the outcome's items, a whole number, so the
+    ranks are those plain R computes: ``wilcox.test(post_sum, pre_sum, paired = TRUE,
+    conf.int = TRUE)`` reproduces ``statistic``, the p-value and (divided by
+    ``n_items``) the shift and its interval. Means of items would differ from R's ranks
+    by floating-point noise. Only people who answered every item at both waves count,
+    so a skipped item cannot pass for change.
 
     Examples
     --------
@@ -237,26 +251,36 @@ def outcome_changes(
     ...                   "item_id": ["sk_selfassess"] * 10 + ["sk_plan"] * 10,
     ...                   "outcome": "enhanced_skill",
     ...                   "value": [2, 3, 2, 1, 3, 3, 4, 4, 2, 3] + [2, 2, 3, 1, 2, 4, 3, 4, 3, 3]})
-    >>> outcome_changes(r, n_boot=200)[["outcome", "n_items", "n", "median_change", "note"]]
-              outcome  n_items  n  median_change  note
-    0  enhanced_skill        2  5            1.5  None
+    >>> out = outcome_changes(r)
+    >>> out[["outcome", "n_items", "n", "statistic", "note"]]
+              outcome  n_items  n  statistic  note
+    0  enhanced_skill        2  5       15.0  None
+    >>> round(float(out["estimate"][0]), 3)
+    1.25
     """
+    options = options or PairedOptions()
     frame = _wave_values(responses, instrument, baseline, endline)
     frame = frame[frame["outcome"].notna()]
     rows = []
     for outcome, group in frame.groupby("outcome", sort=False):
+        items = list(dict.fromkeys(group["item_id"]))
         wide = group.pivot(index=[*_PERSON, "item_id"], columns="wave", values="value")
         wide = wide.reindex(columns=[baseline, endline])
-        complete = wide.dropna()
-        scores = complete.groupby(level=_PERSON).mean()
-        people = wide.index.droplevel("item_id").unique()
-        pre = scores[baseline].reindex(people)
-        post = scores[endline].reindex(people)
-        row = _pair_row(pre, post, n_boot, seed, min_pairs)
-        row["n_unmatched"] = int(len(people) - len(scores))
-        row.update(outcome=outcome, n_items=int(group["item_id"].nunique()))
+        answered = wide.notna().groupby(level=_PERSON).sum()
+        both_waves = (answered > 0).all(axis=1)
+        complete = (answered == len(items)).all(axis=1)
+        sums = wide.groupby(level=_PERSON).sum(min_count=1).loc[complete]
+        people = answered.index
+        row = _pair_row(sums[baseline].reindex(people), sums[endline].reindex(people), options)
+        row["n_unmatched"] = int((~both_waves).sum())
+        row["n_incomplete"] = int((both_waves & ~complete).sum())
+        for col in _SCALED:
+            if row[col] is not None and not pd.isna(row[col]):
+                row[col] = float(row[col]) / len(items)
+        row.update(outcome=outcome, n_items=len(items))
         rows.append(row)
-    return _finish(rows, OUTCOME_CHANGE_COLUMNS, family=None)
+    return _finish(rows, OUTCOME_CHANGE_COLUMNS, family=family, options=options, key="outcome",
+                   primary=primary)
 
 
 def outcome_scores(
@@ -272,8 +296,10 @@ def outcome_scores(
     Returns
     -------
     pandas.DataFrame
-        ``round_id, pid, outcome, before, after, change`` for the people with a score at
-        both waves (the mean of the outcome's items they answered at both).
+        ``round_id, pid, outcome, before, after, change`` for the people who answered
+        every item of the outcome at both waves (the people `outcome_changes` counts);
+        a score is the sum of the items divided by their number, in scale points per
+        item, so its changes rank as the sums `outcome_changes` tests.
 
     Examples
     --------
@@ -289,10 +315,12 @@ def outcome_scores(
     columns = [*_PERSON, "outcome", "before", "after", "change"]
     parts = []
     for outcome, group in frame.groupby("outcome", sort=False):
+        n_items = group["item_id"].nunique()
         wide = group.pivot(index=[*_PERSON, "item_id"], columns="wave", values="value")
-        wide = wide.reindex(columns=[baseline, endline]).dropna()
-        scores = wide.groupby(level=_PERSON).mean().reset_index()
-        scores = scores.rename(columns={baseline: "before", endline: "after"})
+        wide = wide.reindex(columns=[baseline, endline])
+        complete = (wide.notna().groupby(level=_PERSON).sum() == n_items).all(axis=1)
+        sums = wide.groupby(level=_PERSON).sum(min_count=1).loc[complete]
+        scores = (sums / n_items).reset_index().rename(columns={baseline: "before", endline: "after"})
         parts.append(scores.assign(outcome=outcome))
     if not parts:
         return pd.DataFrame(columns=columns)
@@ -306,26 +334,17 @@ def response_shift(
     responses: pd.DataFrame,
     *,
     instrument: str | None = "outcomes",
-    n_boot: int = 2000,
-    seed: int = 0,
-    min_pairs: int = 5,
+    options: PairedOptions | None = None,
 ) -> pd.DataFrame:
     """Response shift: the retrospective pre-test (``retro``) against the pre-test.
-
-    Parameters
-    ----------
-    responses : pandas.DataFrame
-        Canonical ``responses`` table with ``pre`` and ``retro`` waves.
-    instrument, n_boot, seed, min_pairs
-        As for `item_changes`.
 
     Returns
     -------
     pandas.DataFrame
-        `item_changes` with baseline ``pre`` and endline ``retro``: a negative median
-        change means officials rated their starting point lower once they had seen what
-        there was to know (the classic response shift), which makes pre/post change an
-        underestimate.
+        `item_changes` with baseline ``pre``, endline ``retro`` and family ``shift``, for
+        the items asked retrospectively: a negative shift means officials rated their
+        starting point lower once they had seen what there was to know (the classic
+        response shift), which makes pre/post change an underestimate.
 
     References
     ----------
@@ -339,26 +358,32 @@ def response_shift(
     ...                   "wave": ["pre"] * 6 + ["retro"] * 6, "item_id": "ok_guidelines",
     ...                   "outcome": "new_knowledge",
     ...                   "value": [3, 4, 3, 3, 4, 2] + [2, 3, 2, 3, 2, 2]})
-    >>> response_shift(r, n_boot=200)[["item_id", "n", "median_change", "note"]]
-             item_id  n  median_change  note
-    0  ok_guidelines  6           -1.0  None
+    >>> response_shift(r)[["item_id", "n", "n_worse", "median_change", "family"]]
+             item_id  n  n_worse  median_change family
+    0  ok_guidelines  6        4           -1.0  shift
     """
-    return item_changes(
-        responses,
-        baseline="pre",
-        endline="retro",
-        instrument=instrument,
-        n_boot=n_boot,
-        seed=seed,
-        min_pairs=min_pairs,
-    )
+    # only the items asked retrospectively: the others have no second rating to compare
+    if responses is not None and len(responses) and "wave" in responses.columns:
+        retro_items = responses.loc[(responses["wave"] == "retro") & responses["value"].notna(), "item_id"].unique()
+        responses = responses[responses["item_id"].isin(retro_items)]
+    return item_changes(responses, baseline="pre", endline="retro", instrument=instrument,
+                        options=options, family=SHIFT_FAMILY)
 
 
 def learning_results(
-    responses: pd.DataFrame, *, n_boot: int = 2000, seed: int = 0, min_pairs: int = 5
+    responses: pd.DataFrame, *, options: PairedOptions | None = None, primary: str | None = None
 ) -> dict[str, pd.DataFrame]:
     """The learning (L2) results of a round: change per outcome and per item (pre → post)
     and the response shift (pre → retro).
+
+    Parameters
+    ----------
+    responses : pandas.DataFrame
+        Canonical ``responses`` of the round.
+    options : stats.PairedOptions, optional
+        The report's paired-test settings.
+    primary : str, optional
+        The pre-specified primary outcome of level 2.
 
     Returns
     -------
@@ -372,8 +397,8 @@ def learning_results(
     waves = set(responses.loc[responses["instrument"] == "outcomes", "wave"].dropna())
     if not {"pre", "post"} <= waves:
         return {}
-    options = {"n_boot": n_boot, "seed": seed, "min_pairs": min_pairs}
-    res = {"outcomes": outcome_changes(responses, **options), "items": item_changes(responses, **options)}
+    res = {"outcomes": outcome_changes(responses, options=options, primary=primary),
+           "items": item_changes(responses, options=options)}
     if "retro" in waves:
-        res["shift"] = response_shift(responses, **options)
+        res["shift"] = response_shift(responses, options=options)
     return res

@@ -1,10 +1,12 @@
 """Who took part: invitations, attendance, responses and attrition between waves.
 
-Counting rule for small groups: counts of *people* (invited, attending, responding) are
-shown at any size, because the make-up of an official delegation and who attended are
-known to everyone in the exchange; breakdowns that are small carry a ``small_group``
-flag so the report can say so. Breakdowns of *answers* are suppressed instead (see
-`exchange_eval.analysis.suppress`).
+Counting rule for small groups: the functions here count everyone and flag groups of
+fewer than k people with ``small_group``; what a report shows of a breakdown by country
+goes through `country_totals`, which withholds the small delegations — in a delegation
+of one or two, the attendance count says who attended — with complementary suppression
+so that the round total minus the countries shown gives none of them away (see
+`exchange_eval.analysis.suppress`). Round totals and counts by session or wave are not
+breakdowns by group and are shown at any size.
 
 A person "responded" to an instrument at a wave when at least one of their rows has a
 value or a non-empty text (a submitted but blank form is not a response).
@@ -16,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from . import AnalysisError
+from .suppress import complementary_suppression
 
 __all__ = [
     "UNIT_COLUMNS",
@@ -42,11 +45,7 @@ def _require(df: pd.DataFrame, columns: list[str], table: str) -> None:
 
 def _answered(responses: pd.DataFrame) -> pd.Series:
     """Row holds an answer: a value, or a non-blank text."""
-    answered = (
-        responses["value"].notna()
-        if "value" in responses
-        else pd.Series(False, index=responses.index)
-    )
+    answered = responses["value"].notna() if "value" in responses else pd.Series(False, index=responses.index)
     if "text" in responses:
         text = responses["text"].astype("string").str.strip()
         answered = answered | (text.notna() & (text != "")).fillna(False).astype(bool)
@@ -121,7 +120,8 @@ def participation_by_country(
         Columns ``round_id, country, role, n_invited, n_attended, share_attended,
         n_unlisted, n, small_group``; one row per country × role, then a row per country
         with role ``"all"`` and a round total with country and role ``"all"``.
-        ``n_attended`` counts invited people who attended at least one session;
+        ``n_attended`` counts invited people who attended at least one session
+        (missing, with ``share_attended``, when the round records no attendance);
         ``n_unlisted`` counts people seen in a survey but not on the roster; ``n`` equals
         ``n_invited``. Counts are never blanked (see the module notes).
 
@@ -148,6 +148,9 @@ def participation_by_country(
     if "role" not in people:
         people["role"] = pd.NA
     people["_invited"] = _invited(people)
+    # attendance is unknown (not zero) when the roster has no attendance column at all
+    known = (attendance is not None and not attendance.empty) or (
+        "n_sessions_attended" in people and people["n_sessions_attended"].notna().any())
     if attendance is not None and not attendance.empty:
         _require(attendance, ["pid", "attended"], "attendance")
         att = attendance.copy()
@@ -167,15 +170,9 @@ def participation_by_country(
         people[col] = people[col].astype("string").fillna("unknown")
 
     def count(frame: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
-        return (
-            frame.groupby(keys, dropna=False, sort=True)
-            .agg(
-                n_invited=("_invited", "sum"),
-                n_attended=("_attended", "sum"),
-                n_unlisted=("_unlisted", "sum"),
-            )
-            .reset_index()
-        )
+        return (frame.groupby(keys, dropna=False, sort=True)
+                .agg(n_invited=("_invited", "sum"), n_attended=("_attended", "sum"), n_unlisted=("_unlisted", "sum"))
+                .reset_index())
 
     by_role = count(people, ["round_id", "country", "role"])
     by_country = count(people, ["round_id", "country"]).assign(role=_ALL)
@@ -189,19 +186,13 @@ def participation_by_country(
     for col in ("n_invited", "n_attended", "n_unlisted"):
         out[col] = out[col].astype(int)
     out["share_attended"] = out["n_attended"] / out["n_invited"].where(out["n_invited"] > 0)
+    if not known:
+        out["n_attended"] = pd.array([pd.NA] * len(out), dtype="Int64")
+        out["share_attended"] = np.nan
     out["n"] = out["n_invited"]
     out["small_group"] = out["n"] < k
-    columns = [
-        "round_id",
-        "country",
-        "role",
-        "n_invited",
-        "n_attended",
-        "share_attended",
-        "n_unlisted",
-        "n",
-        "small_group",
-    ]
+    columns = ["round_id", "country", "role", "n_invited", "n_attended", "share_attended", "n_unlisted", "n",
+               "small_group"]
     if "round_id" not in participants:
         columns.remove("round_id")
     return out[columns]
@@ -313,7 +304,10 @@ def response_counts(
         for session feedback with attendance, the people present at the session
         (``attendees``). The rate is (identified respondents among the eligible +
         anonymous respondents) / n_eligible, at most 1, so people who answered without
-        being invited cannot push it above 1. ``n`` equals ``n_respondents``.
+        being invited cannot push it above 1. When every answer is anonymous (no
+        respondent identified) the rate is missing: nothing then says the answers came
+        from the eligible people, and a rate of 0 would be false. ``n`` equals
+        ``n_respondents``.
 
     Examples
     --------
@@ -404,6 +398,8 @@ def response_counts(
     numerator = out["_eligible_respondents"] + out["n_anonymous"]
     rate = numerator / out["n_eligible"].where(out["n_eligible"] > 0)
     out["response_rate"] = rate.clip(upper=1.0)
+    # every answer anonymous (none linked to a person): the rate is unknown, not zero
+    out.loc[(out["n_identified"] == 0) & (out["n_respondents"] > 0), "response_rate"] = np.nan
     out["n"] = out["n_respondents"]
     out["small_group"] = (out["n_roster"] < k) if by_cols else False
     return out[[*keys, "n_respondents", "n_identified", "n_anonymous", "n_roster_respondents", "n_roster",
@@ -476,23 +472,11 @@ def attrition(
         post = waves.get(endline, set())
         follow = set().union(*[v for w, v in waves.items() if str(w).startswith("followup")])
         seen = set().union(*waves.values()) if waves else set()
-        rows.append(
-            {
-                "round_id": round_id,
-                "baseline": baseline,
-                "endline": endline,
-                "n_baseline": len(pre),
-                "n_endline": len(post),
-                "n_linked": len(pre & post),
-                "n_baseline_only": len(pre - post),
-                "n_endline_only": len(post - pre),
-                "n_retro": len(waves.get("retro", set())),
-                "n_followup": len(follow),
-                "n_followup_linked": len(follow & pre),
-                "retention": len(pre & post) / len(pre) if pre else np.nan,
-                "n": len(seen),
-            }
-        )
+        rows.append({"round_id": round_id, "baseline": baseline, "endline": endline, "n_baseline": len(pre),
+                     "n_endline": len(post), "n_linked": len(pre & post), "n_baseline_only": len(pre - post),
+                     "n_endline_only": len(post - pre), "n_retro": len(waves.get("retro", set())),
+                     "n_followup": len(follow), "n_followup_linked": len(follow & pre),
+                     "retention": len(pre & post) / len(pre) if pre else np.nan, "n": len(seen)})
     columns = ["round_id", "baseline", "endline", "n_baseline", "n_endline", "n_linked", "n_baseline_only",
                "n_endline_only", "n_retro", "n_followup", "n_followup_linked", "retention", "n"]
     return pd.DataFrame(rows, columns=columns)
@@ -566,14 +550,30 @@ def answer_grid(
     return grid[[*keys, *by_cols, "item_id", "answered"]].reset_index(drop=True)
 
 
-def country_totals(by_country: pd.DataFrame) -> pd.DataFrame:
-    """The per-country rows (all roles) of `participation_by_country`, with ``suppressed``
-    set from ``small_group`` so that a report marks the small delegations."""
+def country_totals(by_country: pd.DataFrame, *, k: int) -> pd.DataFrame:
+    """The per-country rows (all roles) of `participation_by_country`, as a report shows
+    them: delegations of fewer than k people withheld, with complementary suppression so
+    that the round total minus the countries shown never gives one of them
+    (`suppress.complementary_suppression`; ``suppressed``, ``suppression`` and the
+    counts, rate and n of withheld rows blanked).
+
+    >>> t = pd.DataFrame({"country": ["SEN", "BFA", "CIV", "all"], "role": "all",
+    ...                   "n_invited": [4, 2, 3, 9], "n_attended": [4, 1, 3, 8],
+    ...                   "share_attended": [1.0, 0.5, 1.0, 8 / 9], "n_unlisted": 0,
+    ...                   "n": [4, 2, 3, 9], "small_group": [False, True, False, False]})
+    >>> country_totals(t, k=3)[["country", "n_invited", "suppression"]]
+      country  n_invited suppression
+    0     SEN          4        None
+    1     BFA       <NA>     primary
+    2     CIV       <NA>   secondary
+    """
     totals = by_country[by_country["role"] == _ALL].copy()
-    totals = totals[totals["country"] != _ALL]
-    if "small_group" in totals.columns and "suppressed" not in totals.columns:
-        totals["suppressed"] = totals["small_group"]
-    return totals
+    totals = totals[totals["country"] != _ALL].reset_index(drop=True)
+    if totals.empty:
+        return totals.assign(suppressed=pd.Series(dtype=bool), suppression=pd.Series(dtype=object))
+    totals = totals.drop(columns=["suppressed"], errors="ignore")
+    return complementary_suppression(totals, "n", k=k, count_cols=["n_invited", "n_attended"],
+                                     value_cols=["n_invited", "n_attended", "share_attended", "n_unlisted"])
 
 
 def round_totals(participants: pd.DataFrame | None, responses: pd.DataFrame | None) -> dict[str, int]:

@@ -11,14 +11,17 @@ from typing import Any
 import pandas as pd
 
 from .likert import Scale, likert_counts, likert_summary
+from .multiplicity import adjust_table
 from .outcomes import item_changes, outcome_changes
-from .stats import holm
+from .stats import PairedOptions
 from .waves import wave_order
 
-__all__ = ["PULSE_SCORE", "pulse_results"]
+__all__ = ["PULSE_SCORE", "PULSE_FAMILY", "pulse_results"]
 
-#: ``item_id`` of the row holding the change of the mean pulse score (all statements).
+#: ``item_id`` of the row holding the change of the pulse score (all statements).
 PULSE_SCORE = "_pulse_score"
+#: Family of the adjusted p-values of the pulse statements.
+PULSE_FAMILY = "statements"
 
 
 def pulse_results(
@@ -28,9 +31,8 @@ def pulse_results(
     scale: Scale,
     configured_waves: Sequence[str] = (),
     k: int,
-    n_boot: int = 2000,
-    seed: int = 0,
-    min_pairs: int = 5,
+    options: PairedOptions | None = None,
+    primary: str | None = PULSE_SCORE,
 ) -> dict[str, Any]:
     """Answers per level and wave, top-2 share per statement and wave, and the change
     from the first to the last wave (per statement, and on the mean of the statements).
@@ -47,8 +49,13 @@ def pulse_results(
         The configured wave order (``settings.yaml`` ``cleaning.wave_order``).
     k : int
         Minimum cell size of the breakdowns by wave.
-    n_boot, seed, min_pairs : int
-        Passed to `stats.paired_change`.
+    options : stats.PairedOptions, optional
+        The report's paired-test settings.
+    primary : str or None
+        The pre-specified primary row of the change table (``settings.yaml``
+        ``stats.primary_outcomes.pulse``): `PULSE_SCORE` tests the score of all
+        statements first and gates the statements on it; None adjusts the statements
+        alone.
 
     Returns
     -------
@@ -56,8 +63,10 @@ def pulse_results(
         ``{}`` without scaled pulse answers; otherwise ``waves`` (in survey order),
         ``counts`` (`likert_counts` by wave), ``summary`` (`likert_summary` by wave,
         suppressed below k respondents), and with at least two waves ``changes`` (one row
-        per statement, Holm across the statements, then the mean score as row
-        `PULSE_SCORE`) and ``score`` (that last row as a dict, or None).
+        per statement, then the score of all statements as row `PULSE_SCORE`: the sum
+        of the statements, per statement, for people who answered all of them; p-values
+        adjusted over the table, `multiplicity.adjust_table`) and ``score`` (that last
+        row as a dict, or None).
     """
     if responses is None or responses.empty:
         return {}
@@ -78,13 +87,15 @@ def pulse_results(
     if len(waves) < 2:
         return res
     first, last = waves[0], waves[-1]
-    options = {"baseline": first, "endline": last, "instrument": "pulse",
-               "n_boot": n_boot, "seed": seed, "min_pairs": min_pairs}
-    items_change = item_changes(answers, **options)
-    # the pulse statements are one family: Holm across all of them
-    items_change["p_holm"] = holm(items_change["p_value"].to_numpy(dtype=float))
-    score = outcome_changes(answers.assign(outcome=PULSE_SCORE), **options)
-    score = score.assign(item_id=PULSE_SCORE, p_holm=float("nan"))
-    res["changes"] = pd.concat([items_change, score[items_change.columns]], ignore_index=True)
-    res["score"] = score.iloc[0].to_dict() if not score.empty else None
+    options = options or PairedOptions()
+    waves_used = {"baseline": first, "endline": last, "instrument": "pulse", "options": options}
+    items_change = item_changes(answers, family=PULSE_FAMILY, **waves_used)
+    score = outcome_changes(answers.assign(outcome=PULSE_SCORE), **waves_used)
+    score = score.assign(item_id=PULSE_SCORE)
+    changes = pd.concat([items_change, score[items_change.columns]], ignore_index=True)
+    # the statements and their score are the table a reader scans: one family, the score first
+    changes = adjust_table(changes.drop(columns=["family", "p_adjusted", "adjust_method"]),
+                           family=PULSE_FAMILY, method=options.multiplicity, key="item_id", primary=primary)
+    res["changes"] = changes[items_change.columns]
+    res["score"] = res["changes"].iloc[-1].to_dict() if not score.empty else None
     return res

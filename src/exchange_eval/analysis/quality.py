@@ -334,6 +334,9 @@ def scale_reliability(
     responses: pd.DataFrame,
     groups: str | Mapping[str, Sequence[str]] = "outcome",
     ci: float = 0.95,
+    *,
+    min_n: int = 20,
+    missing: str = "pairwise",
 ) -> pd.DataFrame:
     """Cronbach's alpha with its CI for every multi-item scale, per instrument and wave.
 
@@ -347,19 +350,26 @@ def scale_reliability(
         scale name -> item ids.
     ci : float
         Confidence level of Feldt's interval.
+    min_n : int, default 20
+        Fewer respondents and alpha is not estimated (``settings.yaml``
+        ``quality.alpha_min_n``): ``note`` says ``"too_few_to_estimate"``.
+    missing : {"pairwise", "listwise"}
+        How skipped items are handled (`stats.cronbach_alpha`).
 
     Returns
     -------
     pandas.DataFrame
-        Columns ``instrument, wave, scale, k, n, alpha, ci_low, ci_high, note``: ``k``
-        items, ``n`` respondents who answered all k (listwise). Scales with fewer than
-        two items are left out. ``note`` is ``"too_few_respondents"`` (n < 2) or
-        ``"no_variance"`` when alpha cannot be computed.
+        Columns ``instrument, wave, scale, k, n, n_complete, alpha, ci_low, ci_high,
+        estimable, note``: ``k`` items, ``n`` respondents the estimate rests on (the
+        smallest pairwise count), ``n_complete`` who answered all k. Scales with fewer
+        than two items are left out. ``estimable`` is False and alpha NaN when ``note``
+        is ``"too_few_to_estimate"`` or ``"no_variance"``: gate any judgement of a scale
+        on it.
 
     Notes
     -----
-    With the 6–8 officials of a round, alpha's interval spans most of [0, 1]; pool
-    rounds (``by`` the instrument and wave across rounds) before judging a scale.
+    With the 6–8 officials of a round, alpha's interval spans most of (−1, 1); pool
+    rounds (the same instrument and wave across rounds) before judging a scale.
 
     References
     ----------
@@ -375,9 +385,12 @@ def scale_reliability(
     ...                   "wave": "pre", "outcome": "enhanced_skill",
     ...                   "item_id": ["sk_selfassess"] * 5 + ["sk_plan"] * 5,
     ...                   "value": [2, 3, 4, 1, 5] + [2, 4, 4, 2, 4]})
-    >>> scale_reliability(r)[["scale", "k", "n", "alpha"]].round(3)
-                scale  k  n  alpha
-    0  enhanced_skill  2  5  0.896
+    >>> scale_reliability(r, min_n=5)[["scale", "k", "n", "alpha", "estimable"]].round(3)
+                scale  k  n  alpha  estimable
+    0  enhanced_skill  2  5  0.896       True
+    >>> scale_reliability(r)[["n", "alpha", "note"]]
+       n  alpha                 note
+    0  5    NaN  too_few_to_estimate
     """
     _check(responses, ["pid", "instrument", "wave", "item_id", "value"])
     frame = responses[responses["value"].notna()].copy()
@@ -399,10 +412,7 @@ def scale_reliability(
         )
         if wide.shape[1] < 2:
             continue
-        res = cronbach_alpha(wide, ci=ci)
-        note = None
-        if np.isnan(res["alpha"]):
-            note = "too_few_respondents" if res["n"] < 2 else "no_variance"
+        res = cronbach_alpha(wide, ci=ci, min_n=min_n, missing=missing)
         rows.append(
             {
                 "instrument": instrument,
@@ -410,11 +420,14 @@ def scale_reliability(
                 "scale": scale,
                 "k": int(res["k"]),
                 "n": int(res["n"]),
-                "alpha": res["alpha"],
-                "ci_low": res["ci_low"],
-                "ci_high": res["ci_high"],
-                "note": note,
+                "n_complete": int(res["n_complete"]),
+                "alpha": float(res["alpha"]),
+                "ci_low": float(res["ci_low"]),
+                "ci_high": float(res["ci_high"]),
+                "estimable": bool(res["estimable"]),
+                "note": res["note"],
             }
         )
-    columns = ["instrument", "wave", "scale", "k", "n", "alpha", "ci_low", "ci_high", "note"]
+    columns = ["instrument", "wave", "scale", "k", "n", "n_complete", "alpha", "ci_low", "ci_high",
+               "estimable", "note"]
     return pd.DataFrame(rows, columns=columns)

@@ -15,6 +15,7 @@ import pandas as pd
 
 from ..core.tables import RoundData
 from .likert import Scale
+from .proportions import wilson_interval
 from .quality import (
     ceiling_effects,
     completion_time,
@@ -32,13 +33,13 @@ REVIEW_DEFAULTS: dict[str, float] = {
     "nonresponse_max": 0.20,
     "straightlining_max": 0.10,
     "alpha_min": 0.70,
+    "alpha_min_n": 20,
     "burden_max_minutes": 15,
     "ceiling_share": 0.80,
     "response_rate_min": 0.60,
     "tool_mean_min": 3.0,
     "straightlining_min_items": 4,
     "recommend_min_n": 10,
-    "alpha_min_n": 20,
 }
 
 #: The checks of the review, in report order.
@@ -78,7 +79,8 @@ def review_findings(
     rounds : sequence of RoundData
         The rounds reviewed.
     thresholds : mapping
-        `review_thresholds` (``straightlining_min_items`` and ``ceiling_share`` are used).
+        `review_thresholds` (``straightlining_min_items``, ``ceiling_share`` and
+        ``alpha_min_n`` are used).
     scales : mapping
         item_id -> scale levels (`likert.item_scales`), for the ceiling check.
     """
@@ -92,7 +94,7 @@ def review_findings(
             "nonresponse": lambda resp=resp: item_nonresponse(resp),
             "straightlining": lambda resp=resp: straightlining(
                 resp, min_items=int(thresholds["straightlining_min_items"])),
-            "reliability": lambda resp=resp: scale_reliability(resp),
+            "reliability": lambda resp=resp: scale_reliability(resp, min_n=int(thresholds.get("alpha_min_n", 20))),
             "burden": lambda resp=resp: completion_time(resp),
             "ceiling": lambda resp=resp: ceiling_effects(resp, scales, share=thresholds["ceiling_share"]),
         }
@@ -118,8 +120,6 @@ def _count(value: Any) -> int:
 
 
 def _wilson(successes: float, n: float) -> tuple[float, float]:
-    from .verdict import wilson_interval
-
     return wilson_interval(int(round(successes)), int(n)) if n and n > 0 else (float("nan"), float("nan"))
 
 
@@ -137,9 +137,11 @@ def review_flags(
     (otherwise it is kept, with ``supported`` False, for a list of things to watch):
     at least ``recommend_min_n`` answers, and a 95% Wilson interval of the share entirely
     past the threshold (nonresponse, straight-lining, ceiling, response rate); for
-    Cronbach's alpha at least ``alpha_min_n`` respondents and an interval that excludes 0
-    and lies entirely below ``alpha_min`` (an alpha of a 2-item scale at n = 11 with an
-    interval from −2.3 to 0.8 says nothing).
+    Cronbach's alpha, only scales whose alpha could be estimated (``estimable`` of
+    `quality.scale_reliability`: at least ``alpha_min_n`` respondents) are judged, and a
+    recommendation needs an interval that excludes 0 and lies entirely below
+    ``alpha_min`` (an alpha of a 2-item scale at n = 11 with an interval from −2.3 to 0.8
+    says nothing).
 
     Parameters
     ----------
@@ -205,17 +207,21 @@ def review_flags(
                           "n": int(n), "ci_low": low, "ci_high": high, "supported": bool(supported)})
     rel = findings.get("reliability")
     if not _is_empty(rel):
+        # alpha is judged only where `stats.cronbach_alpha` could estimate it (``estimable``:
+        # at least alpha_min_n respondents and some variance)
+        if "estimable" in rel.columns:
+            rel = rel[rel["estimable"].fillna(False).astype(bool)]
         rel = rel[rel["alpha"].notna()]
         for scale, sub in rel.groupby("scale", sort=True):
             low = sub[sub["alpha"] < th["alpha_min"]]
             if low.empty:
                 continue
             worst = low.loc[low["alpha"].idxmin()]
+            supported = False
             if {"n", "ci_low", "ci_high"} <= set(low.columns):
-                carried = (low["n"] >= th.get("alpha_min_n", 20)) & (low["ci_low"] > 0) & (low["ci_high"] < th["alpha_min"])
+                # enough respondents, and the interval excludes 0 and lies entirely below the threshold
+                carried = (low["n"] >= th["alpha_min_n"]) & (low["ci_low"] > 0) & (low["ci_high"] < th["alpha_min"])
                 supported = bool(carried.fillna(False).any())
-            else:
-                supported = False
             flags.append({"kind": "reliability", "scale": scale, "waves": len(low), "total": len(sub),
                           "alpha": worst["alpha"], "threshold": th["alpha_min"], "n": _count(worst.get("n")),
                           "ci_low": worst.get("ci_low"), "ci_high": worst.get("ci_high"), "supported": supported})

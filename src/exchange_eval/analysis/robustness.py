@@ -33,6 +33,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .stats import difference_note
 from .verdict import EVIDENCE_COLUMNS, VerdictRules, change_evidence, judge
 
 __all__ = [
@@ -135,21 +136,22 @@ def paired_evidence(
     **options: Any,
 ) -> dict[str, Any]:
     """Evidence of a set of paired differences through ``paired`` (`stats.paired_change`
-    with the report's options), its p-value multiplied by ``p_factor`` (the ratio of the
-    adjusted to the raw p-value in the full table, so a re-run is judged as its row was).
+    with the report's options: the Hodges–Lehmann shift, its interval and the signed-rank
+    p-value), the p-value multiplied by ``p_factor`` (the ratio of the adjusted to the raw
+    p-value in the full table, so a re-run is judged as its row was) and at most 1.
 
     >>> from exchange_eval.analysis.stats import paired_change
-    >>> e = paired_evidence(np.array([1, 1, 2, 1, 0, 1.0]), paired_change, n_boot=200)
-    >>> e["n"], e["estimate"]
-    (6.0, 1.0)
+    >>> e = paired_evidence(np.array([1, 1, 2, 1, 0, 1.0]), paired_change, p_factor=2)  # exact p 1/16, doubled
+    >>> e["n"], e["estimate"], round(e["p_adjusted"], 4)
+    (6.0, 1.0, 0.125)
     """
     d = np.asarray(differences, dtype=float)
-    result = paired(pd.Series(np.zeros(d.size)), pd.Series(d), **options)
-    row = change_evidence(pd.DataFrame([result.to_dict()])).iloc[0].to_dict()
-    if row.get("note") is None and not np.any(d != 0) and d.size:
-        row["note"] = "no_variance"
-    if not pd.isna(row.get("p_adjusted")):
-        row["p_adjusted"] = min(1.0, float(row["p_adjusted"]) * p_factor)
+    min_pairs = int(options.get("min_pairs", 5))
+    result = paired(pd.Series(np.zeros(d.size)), pd.Series(d), **options).to_dict()
+    p = result.get("p_value")
+    result["p_adjusted"] = np.nan if pd.isna(p) else min(1.0, float(p) * p_factor)
+    result["note"] = difference_note(d, min_pairs)
+    row = change_evidence(pd.DataFrame([result])).iloc[0].to_dict()
     return {k: row.get(k) for k in EVIDENCE_COLUMNS}
 
 

@@ -19,7 +19,7 @@ import pandas as pd
 
 from .did import PanelDataError, panel_did
 from .jsr import JSRDataError, quality_flags
-from .stats import holm
+from .multiplicity import adjust_table
 
 __all__ = [
     "criterion_rows",
@@ -182,7 +182,8 @@ def criteria_did(jsr_assessment: pd.DataFrame, *, dimension: str | None = None, 
         raise JSRDataError(str(exc)) from None
 
 
-def selfassessment_results(jsr_assessment: pd.DataFrame | None, dimensions_config: Mapping[str, Any]) -> dict[str, Any]:
+def selfassessment_results(jsr_assessment: pd.DataFrame | None, dimensions_config: Mapping[str, Any], *,
+                           multiplicity: str = "holm") -> dict[str, Any]:
     """The self-assessment results of a round.
 
     Returns
@@ -191,7 +192,9 @@ def selfassessment_results(jsr_assessment: pd.DataFrame | None, dimensions_confi
         ``{}`` without criterion ratings before and after; otherwise the tables of
         `criteria_change` and, with comparison countries, ``did`` (`criteria_did` over all
         criteria) and ``dimension_did`` (per dimension: ``dimension, estimate, ci_low,
-        ci_high, p_value_ri, p_holm`` (Holm across dimensions), ``n_countries``).
+        ci_high, p_value_ri, n_countries`` and ``family, p_adjusted, adjust_method``: the
+        randomization p-values adjusted over the dimensions, one family, by
+        ``multiplicity`` (``holm`` or ``BH``, `multiplicity.adjust_table`)).
     """
     if jsr_assessment is None or jsr_assessment.empty:
         return {}
@@ -214,9 +217,8 @@ def selfassessment_results(jsr_assessment: pd.DataFrame | None, dimensions_confi
         dims.append({"dimension": dimension, "estimate": did["estimate"], "ci_low": did["ci_low"],
                      "ci_high": did["ci_high"], "p_value_ri": did["p_value_ri"], "n_countries": did["n_countries"]})
     if dims:
-        table = pd.DataFrame(dims)
-        table["p_holm"] = holm(table["p_value_ri"].to_numpy(dtype=float))
-        res["dimension_did"] = table
+        res["dimension_did"] = adjust_table(pd.DataFrame(dims), family="dimensions", method=multiplicity,
+                                            p_col="p_value_ri")
     return res
 
 

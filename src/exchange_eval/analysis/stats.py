@@ -1,23 +1,28 @@
-"""Statistics for tiny samples: paired change, reliability, multiplicity, bootstrap.
+"""Statistics for tiny samples: paired change and reliability.
 
-A round of an exchange has 6–8 officials, so every estimate here is reported with its n,
-tests follow R's reference implementation exactly (a reader can re-run them in R), and
-effect sizes come with an interval rather than a star.
+A round of an exchange has 6–30 officials answering 1–5 Likert questions, so every
+estimate here comes with its n and an interval whose coverage is measured
+(``make validate-stats``, ``docs/statistics.md``), tests are exact where they can be, and
+each result says how to reproduce it in R.
 
 Functions
 ---------
-paired_change       Wilcoxon signed-rank test (as R's ``wilcox.test(post, pre, paired =
-                    TRUE)``), matched-pairs rank-biserial correlation and median change with
-                    a bootstrap 95 % CI.
+paired_change       One paired before/after comparison: shares improved / unchanged /
+                    worse (Wilson, Newcombe), Wilcoxon signed-rank test (exact
+                    conditional at small n), rank-biserial correlation, Hodges–Lehmann
+                    shift with the interval from inverting the test.
 paired_change_note  Why `paired_change` left its test fields empty (a reason code).
-cronbach_alpha      Cronbach's alpha with Feldt's F-distribution confidence interval.
-holm                Holm (1979) step-down adjusted p-values, NaN-aware.
-bootstrap_ci        Seeded percentile bootstrap interval of any statistic.
+rank_biserial       Matched-pairs rank-biserial correlation.
+cronbach_alpha      Cronbach's alpha (pairwise or listwise) with Feldt's interval, from a
+                    minimum n.
+
+The pieces live in `signedrank` (test, Hodges–Lehmann), `proportions` (shares) and
+`multiplicity` (adjusted p-values over a table).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -25,40 +30,82 @@ import pandas as pd
 from scipy import stats as sps
 
 from . import AnalysisError
+from .proportions import CHANGE_SHARE_FIELDS, change_shares
+from .signedrank import EXACT_MAX_PAIRS, hodges_lehmann, signed_rank_test
 
 __all__ = [
     "PAIRED_CHANGE_FIELDS",
     "TOO_FEW_PAIRS",
     "NO_VARIANCE",
+    "TOO_FEW_TO_ESTIMATE",
+    "ALPHA_FIELDS",
+    "PairedOptions",
     "paired_change",
     "paired_change_note",
-    "signed_rank_test",
+    "paired_differences",
     "rank_biserial",
     "cronbach_alpha",
-    "holm",
-    "bootstrap_ci",
 ]
 
 #: Index of the Series `paired_change` returns, in this order.
 PAIRED_CHANGE_FIELDS = [
     "n",
+    "n_nonzero",
+    *CHANGE_SHARE_FIELDS,
+    "median_change",
     "statistic",
     "p_value",
+    "p_method",
+    "p_value_r",
     "rank_biserial",
-    "median_change",
+    "estimate",
     "ci_low",
     "ci_high",
+    "ci_level",
+    "ci_method",
 ]
 #: Reason code: fewer linked pairs than ``min_pairs``.
 TOO_FEW_PAIRS = "too_few_pairs"
-#: Reason code: every pair has the same value before and after.
+#: Reason code: every pair has the same value before and after (or a constant score).
 NO_VARIANCE = "no_variance"
+#: Reason code: fewer respondents than the minimum for a reliability estimate.
+TOO_FEW_TO_ESTIMATE = "too_few_to_estimate"
+#: Index of the Series `cronbach_alpha` returns.
+ALPHA_FIELDS = ["alpha", "ci_low", "ci_high", "n", "n_complete", "k", "estimable", "note"]
 
-# Differences are rounded before ranking so that floating-point noise (e.g. means of
-# three Likert items) does not split ties; R's wilcox.test offers digits.rank for this.
-_RANK_DIGITS = 10
-# R uses the exact null distribution below this many non-zero differences.
-_EXACT_BELOW = 50
+
+@dataclass(frozen=True)
+class PairedOptions:
+    """The settings of every paired comparison in a report (``settings.yaml`` ``stats``).
+
+    Attributes
+    ----------
+    min_pairs : int
+        Fewer complete pairs: no test and no shift (``stats.min_pairs``).
+    exact_max_pairs : int
+        Up to this many non-zero differences the p-value is exact (``stats.exact_max_pairs``).
+    conf_level : float
+        Level of every interval (1 − ``stats.alpha``).
+    hl_zeros : str
+        ``"keep"`` or ``"drop"``: zero differences in the Hodges–Lehmann interval
+        (``stats.hl_zeros``).
+    multiplicity : str
+        ``"holm"`` or ``"BH"``: adjustment over each table (``stats.multiplicity``).
+
+    >>> PairedOptions().paired_kwargs()
+    {'min_pairs': 5, 'exact_max_pairs': 20, 'conf_level': 0.95, 'hl_zeros': 'keep'}
+    """
+
+    min_pairs: int = 5
+    exact_max_pairs: int = EXACT_MAX_PAIRS
+    conf_level: float = 0.95
+    hl_zeros: str = "keep"
+    multiplicity: str = "holm"
+
+    def paired_kwargs(self) -> dict[str, Any]:
+        """The keyword arguments of `paired_change`."""
+        return {"min_pairs": self.min_pairs, "exact_max_pairs": self.exact_max_pairs,
+                "conf_level": self.conf_level, "hl_zeros": self.hl_zeros}
 
 
 def _as_float_array(values: Any, name: str) -> np.ndarray:
@@ -75,8 +122,15 @@ def _as_float_array(values: Any, name: str) -> np.ndarray:
         raise AnalysisError(f"{name} must hold numbers (scale codes), not text: {exc}") from None
 
 
-def _paired_differences(pre: Any, post: Any) -> np.ndarray:
-    """post − pre for the complete pairs, rounded to `_RANK_DIGITS` decimals."""
+def paired_differences(pre: Any, post: Any) -> np.ndarray:
+    """post − pre for the complete pairs.
+
+    Two Series are linked by their index (use pid); other inputs by position. Pairs with
+    a missing side are dropped.
+
+    >>> paired_differences([1, 2, None], [2, 2, 3]).tolist()
+    [1.0, 0.0]
+    """
     if isinstance(pre, pd.Series) and isinstance(post, pd.Series):
         for name, series in (("pre", pre), ("post", post)):
             if not series.index.is_unique:
@@ -93,129 +147,16 @@ def _paired_differences(pre: Any, post: Any) -> np.ndarray:
             f"by pid to link them by person."
         )
     keep = ~(np.isnan(pre_values) | np.isnan(post_values))
-    return np.round(post_values[keep] - pre_values[keep], _RANK_DIGITS)
-
-
-def _signed_rank_counts(n: int) -> np.ndarray:
-    """Number of sign assignments of ranks 1..n giving each V = 0..n(n+1)/2."""
-    counts = np.zeros(n * (n + 1) // 2 + 1, dtype=np.int64)
-    counts[0] = 1
-    top = 0
-    for rank in range(1, n + 1):
-        counts[rank : top + rank + 1] += counts[: top + 1].copy()
-        top += rank
-    return counts
-
-
-def _psignrank(q: float, n: int, *, upper: bool = False) -> float:
-    """R's ``psignrank(q, n, lower.tail = !upper)``: P(V <= q), or P(V > q) if upper."""
-    counts = _signed_rank_counts(n)
-    q_int = int(np.floor(q + 1e-7))
-    total = 2.0**n
-    if upper:
-        return float(counts[q_int + 1 :].sum() / total) if q_int + 1 >= 0 else 1.0
-    return float(counts[: q_int + 1].sum() / total) if q_int >= 0 else 0.0
-
-
-def signed_rank_test(differences: Any) -> tuple[float, float, float]:
-    """Wilcoxon signed-rank test of paired differences, exactly as R's ``wilcox.test``.
-
-    Parameters
-    ----------
-    differences : array-like of float
-        post − pre for each complete pair; NaN values are dropped.
-
-    Returns
-    -------
-    statistic : float
-        V, the sum of the ranks of the positive differences (zeros dropped).
-    p_value : float
-        Two-sided p-value (NaN when no difference is non-zero).
-    rank_biserial : float
-        Matched-pairs rank-biserial correlation (see `rank_biserial`).
-
-    Notes
-    -----
-    Zero differences are dropped before ranking (Wilcoxon's convention, R's default and
-    scipy's ``zero_method="wilcox"``); n is the number of non-zero differences and tied
-    absolute differences get average ranks. When n < 50 and there are neither ties nor
-    zeros the p-value is exact, ``2 * min(P(V <= v), P(V >= v))`` from the null
-    distribution of V; otherwise it is the normal approximation with continuity
-    correction and tie correction,
-
-    .. math:: z = \\frac{V - n(n+1)/4 - \\tfrac12\\operatorname{sign}(V - n(n+1)/4)}
-              {\\sqrt{n(n+1)(2n+1)/24 - \\sum_j (t_j^3 - t_j)/48}}
-
-    with :math:`t_j` the sizes of the groups of tied ranks. This is R's rule.
-    ``scipy.stats.wilcoxon(method="auto")`` differs in two places: from scipy 1.15 it runs
-    a permutation test for n <= 13 with ties or zeros, and it switches to the normal
-    approximation above 50 observations counting zeros. Use ``method="exact"`` (no ties)
-    or ``method="asymptotic"`` (ties) in scipy to reproduce these p-values.
-
-    References
-    ----------
-    .. [1] Hollander, M. & Wolfe, D. A. (1973). Nonparametric Statistical Methods.
-       New York: Wiley, pp. 27–33 and 69–75.
-    .. [2] R Core Team. ``wilcox.test`` (package stats), R 4.x.
-
-    Examples
-    --------
-    Hollander & Wolfe's depression scores (R's ``?wilcox.test``), post = x, pre = y:
-
-    >>> x = [1.83, 0.50, 1.62, 2.48, 1.68, 1.88, 1.55, 3.06, 1.30]
-    >>> y = [0.878, 0.647, 0.598, 2.05, 1.06, 1.29, 1.06, 3.14, 1.29]
-    >>> v, p, r = signed_rank_test([a - b for a, b in zip(x, y)])
-    >>> print(f"V = {v:.0f}, p-value = {p:.5f}, r = {r:.4f}")
-    V = 40, p-value = 0.03906, r = 0.7778
-    """
-    d = np.asarray(differences, dtype=float)
-    d = np.round(d[~np.isnan(d)], _RANK_DIGITS)
-    has_zeros = bool((d == 0).any())
-    d = d[d != 0]
-    n = d.size
-    if n == 0:
-        return np.nan, np.nan, np.nan
-    ranks = sps.rankdata(np.abs(d))
-    statistic = float(ranks[d > 0].sum())
-    r_minus = float(ranks[d < 0].sum())
-    biserial = (statistic - r_minus) / (n * (n + 1) / 2)
-    _, tie_sizes = np.unique(ranks, return_counts=True)
-    has_ties = bool((tie_sizes > 1).any())
-    if n < _EXACT_BELOW and not has_ties and not has_zeros:
-        if statistic > n * (n + 1) / 4:
-            p_one = _psignrank(statistic - 1, n, upper=True)
-        else:
-            p_one = _psignrank(statistic, n)
-        p_value = min(2.0 * p_one, 1.0)
-    else:
-        centred = statistic - n * (n + 1) / 4
-        sigma = np.sqrt(n * (n + 1) * (2 * n + 1) / 24 - np.sum(tie_sizes**3 - tie_sizes) / 48)
-        z = (centred - np.sign(centred) * 0.5) / sigma
-        p_value = float(min(2.0 * min(sps.norm.cdf(z), sps.norm.sf(z)), 1.0))
-    return statistic, p_value, float(biserial)
+    return post_values[keep] - pre_values[keep]
 
 
 def rank_biserial(pre: Any, post: Any) -> float:
     """Matched-pairs rank-biserial correlation of post − pre (Kerby 2014).
 
-    Parameters
-    ----------
-    pre, post : array-like or pandas.Series
-        Paired values (Series are linked by index, e.g. pid).
-
-    Returns
-    -------
-    float
-        (sum of ranks of positive differences − sum of ranks of negative differences) /
-        total rank sum; +1 when everyone improved, −1 when everyone declined. NaN when
-        no difference is non-zero.
-
-    Notes
-    -----
-    Zero differences are dropped and ties get average ranks, as in the signed-rank test,
-    so the correlation equals ``(2 V) / (n (n + 1) / 2) - 1`` with V the signed-rank
-    statistic ("the simple difference formula": favourable minus unfavourable share of
-    the rank sum).
+    (sum of ranks of positive − sum of ranks of negative differences) / total rank sum,
+    zeros dropped, ties averaged: +1 when everyone improved, −1 when everyone declined,
+    NaN when no difference is non-zero. Equals 4V/(n(n+1)) − 1 with V the signed-rank
+    statistic.
 
     References
     ----------
@@ -227,36 +168,25 @@ def rank_biserial(pre: Any, post: Any) -> float:
     >>> rank_biserial(pre=[3, 3, 2, 4], post=[4, 5, 2, 3])
     0.5
     """
-    return signed_rank_test(_paired_differences(pre, post))[2]
+    return signed_rank_test(paired_differences(pre, post))["rank_biserial"]
 
 
 def paired_change_note(pre: Any, post: Any, min_pairs: int = 5) -> str | None:
     """Why `paired_change` leaves its test fields empty, or None when it does not.
 
-    Parameters
-    ----------
-    pre, post : array-like or pandas.Series
-        As for `paired_change`.
-    min_pairs : int
-        As for `paired_change`.
+    Returns ``"too_few_pairs"`` (fewer than ``min_pairs`` complete pairs),
+    ``"no_variance"`` (every difference is zero) or None.
 
-    Returns
-    -------
-    str or None
-        ``"too_few_pairs"`` (fewer than ``min_pairs`` complete pairs), ``"no_variance"``
-        (every difference is zero), or None.
-
-    Examples
-    --------
     >>> paired_change_note([1, 2], [2, 3])
     'too_few_pairs'
     >>> paired_change_note([1, 2, 3, 4, 5], [1, 2, 3, 4, 5])
     'no_variance'
     """
-    return _note(_paired_differences(pre, post), min_pairs)
+    return difference_note(paired_differences(pre, post), min_pairs)
 
 
-def _note(d: np.ndarray, min_pairs: int) -> str | None:
+def difference_note(d: np.ndarray, min_pairs: int) -> str | None:
+    """`paired_change_note` of differences already computed."""
     if d.size < min_pairs:
         return TOO_FEW_PAIRS
     if not (d != 0).any():
@@ -268,189 +198,156 @@ def paired_change(
     pre: Any,
     post: Any,
     *,
-    n_boot: int = 2000,
-    seed: int = 0,
     min_pairs: int = 5,
+    exact_max_pairs: int = EXACT_MAX_PAIRS,
+    conf_level: float = 0.95,
+    hl_zeros: str = "keep",
 ) -> pd.Series:
-    """Paired change from pre to post: signed-rank test, effect size and median change.
+    """Paired change from pre to post: who moved, the test, and the size of the shift.
 
     Parameters
     ----------
     pre, post : array-like or pandas.Series
         One value per person at baseline and endline. Two Series are linked by their
-        index (use pid); other inputs are linked by position. Pairs with a missing side
-        are dropped and not counted in n.
-    n_boot : int
-        Bootstrap resamples for the CI of the median change.
-    seed : int
-        Seed of the ``numpy.random.Generator`` used by the bootstrap.
-    min_pairs : int
-        Below this many complete pairs the test, the effect size and the CI are not
-        computed (NaN); `paired_change_note` says why.
+        index (use pid); other inputs by position. Pairs with a missing side are dropped
+        and not counted in n.
+    min_pairs : int, default 5
+        Below this many complete pairs only the counts, shares and median are given (no
+        test, no shift); `paired_change_note` says why.
+    exact_max_pairs : int, default 20
+        Up to this many non-zero differences the p-value is exact (conditional on ties
+        and zeros); see `signedrank.signed_rank_test`.
+    conf_level : float, default 0.95
+        Level of every interval.
+    hl_zeros : {"keep", "drop"}, default "keep"
+        How the Hodges–Lehmann interval treats zero differences
+        (`signedrank.hodges_lehmann`): ``"keep"`` inverts the test on all differences
+        (R ≥ 4.6); ``"drop"`` reproduces R 4.0–4.5, which drops them first.
 
     Returns
     -------
     pandas.Series
-        Index ``n, statistic, p_value, rank_biserial, median_change, ci_low, ci_high``:
+        Index `PAIRED_CHANGE_FIELDS`:
 
-        - ``n``: complete pairs (zero differences included);
-        - ``statistic``: R's V, the sum of ranks of the positive differences post − pre;
-        - ``p_value``: two-sided, see `signed_rank_test`;
-        - ``rank_biserial``: matched-pairs rank-biserial correlation (Kerby 2014);
-        - ``median_change``: median of post − pre over all pairs;
-        - ``ci_low``, ``ci_high``: percentile bootstrap 95 % CI of the median change,
-          resampling pairs (Efron & Tibshirani 1993).
+        - ``n`` complete pairs (zero differences included), ``n_nonzero``;
+        - ``n_improved, n_unchanged, n_worse`` and the shares with Wilson intervals,
+          ``net_improved`` (improved − worse) with Newcombe's paired interval
+          (`proportions.change_shares`);
+        - ``median_change``: median of post − pre (descriptive; no interval);
+        - ``statistic`` (R's V), ``p_value`` (two-sided), ``p_method`` (``exact``,
+          ``exact_conditional`` or ``normal``), ``p_value_r`` (what R's default
+          ``wilcox.test`` prints), ``rank_biserial``;
+        - ``estimate``: the Hodges–Lehmann shift, with ``ci_low, ci_high`` from inverting
+          the signed-rank test, ``ci_level`` (achieved, as R reports it) and
+          ``ci_method`` (``exact`` or ``normal``).
 
-        With fewer than ``min_pairs`` pairs: n and median_change only. When every
-        difference is zero: statistic, p_value and rank_biserial are NaN and the CI is
-        [0, 0].
+        With fewer than ``min_pairs`` pairs the test and shift are NaN; when every
+        difference is zero the test is NaN, the shift 0 and its interval NaN.
 
     Notes
     -----
-    The test is exactly R's ``wilcox.test(post, pre, paired = TRUE)`` (exact p-value for
-    fewer than 50 non-zero differences without ties; otherwise normal approximation with
-    continuity and tie correction). With Likert data ties are the rule, so the p-value is
-    usually the normal approximation; ``docs/statistics.md`` reports its false-positive
-    rate at n = 6–30.
+    R, with ``d <- post - pre`` over the complete pairs:
+
+    - test: ``wilcox.test(post, pre, paired = TRUE)`` when ``p_method`` is ``exact`` or
+      ``normal``; ``coin::wilcoxsign_test(post ~ pre, zero.method = "Wilcoxon",
+      distribution = "exact")`` when it is ``exact_conditional``;
+    - shift and interval: ``wilcox.test(post, pre, paired = TRUE, conf.int = TRUE)``
+      ($estimate, $conf.int) — R 4.0–4.5 when there are no zero differences, R ≥ 4.6
+      when there are (see ``hl_zeros``);
+    - shares: ``prop.test(sum(d > 0), length(d), correct = FALSE)$conf.int``; net share:
+      ``MKinfer::binomDiffCI(0, sum(d > 0), sum(d < 0), sum(d == 0), paired = TRUE,
+      method = "wilson-cc")``.
 
     References
     ----------
-    .. [1] Hollander, M. & Wolfe, D. A. (1973). Nonparametric Statistical Methods. Wiley.
-    .. [2] R Core Team. ``wilcox.test`` (package stats).
-    .. [3] Kerby, D. S. (2014). The simple difference formula: an approach to teaching
-       nonparametric correlation. Comprehensive Psychology, 3, 11.IT.3.1.
-    .. [4] Efron, B. & Tibshirani, R. J. (1993). An Introduction to the Bootstrap.
-       Chapman & Hall, ch. 13.
+    .. [1] Hollander, M., Wolfe, D. A. & Chicken, E. (2014). Nonparametric Statistical
+       Methods (3rd ed.), ch. 3. Wiley.
+    .. [2] Hodges, J. L. & Lehmann, E. L. (1963). Annals of Mathematical Statistics, 34,
+       598–611.
+    .. [3] Newcombe, R. G. (1998). Statistics in Medicine, 17, 2635–2650.
+    .. [4] Kerby, D. S. (2014). Comprehensive Psychology, 3, 11.IT.3.1.
 
     Examples
     --------
+    Hollander & Wolfe's depression scores (R's ``?wilcox.test``):
+
     >>> x = [1.83, 0.50, 1.62, 2.48, 1.68, 1.88, 1.55, 3.06, 1.30]
     >>> y = [0.878, 0.647, 0.598, 2.05, 1.06, 1.29, 1.06, 3.14, 1.29]
     >>> res = paired_change(pre=y, post=x)
-    >>> res[["n", "statistic", "p_value", "rank_biserial", "median_change"]].round(5).to_dict()
-    {'n': 9.0, 'statistic': 40.0, 'p_value': 0.03906, 'rank_biserial': 0.77778, 'median_change': 0.49}
+    >>> res[["n", "statistic", "p_value", "estimate", "ci_low", "ci_high"]].astype(float).round(5).to_dict()
+    {'n': 9.0, 'statistic': 40.0, 'p_value': 0.03906, 'estimate': 0.46, 'ci_low': 0.01, 'ci_high': 0.786}
+    >>> res["p_method"], res["n_improved"], res["n_worse"]
+    ('exact', 7, 2)
     """
-    d = _paired_differences(pre, post)
-    result = pd.Series(np.nan, index=PAIRED_CHANGE_FIELDS, dtype=float, name="paired_change")
-    result["n"] = d.size
+    d = paired_differences(pre, post)
+    result = pd.Series(np.nan, index=PAIRED_CHANGE_FIELDS, dtype=object, name="paired_change")
+    result["n"] = int(d.size)
+    result["n_nonzero"] = int((d != 0).sum())
+    for key, value in change_shares(d, conf_level).items():
+        result[key] = value
+    result["p_method"] = result["ci_method"] = None
     if d.size:
         result["median_change"] = float(np.median(d))
-    note = _note(d, min_pairs)
+    note = difference_note(d, min_pairs)
     if note == TOO_FEW_PAIRS:
         return result
-    if note is None:
-        statistic, p_value, biserial = signed_rank_test(d)
-        result["statistic"] = statistic
-        result["p_value"] = p_value
-        result["rank_biserial"] = biserial
-    result["ci_low"], result["ci_high"] = bootstrap_ci(d, np.median, n_boot=n_boot, seed=seed)
+    if note == NO_VARIANCE:
+        result["estimate"] = 0.0
+        return result
+    test = signed_rank_test(d, exact_max_pairs=exact_max_pairs)
+    for key in ("statistic", "p_value", "p_method", "p_value_r", "rank_biserial"):
+        result[key] = test[key]
+    shift = hodges_lehmann(d, conf_level=conf_level, zeros=hl_zeros)
+    for key in ("estimate", "ci_low", "ci_high", "ci_level", "ci_method"):
+        result[key] = shift[key]
     return result
 
 
-def bootstrap_ci(
-    values: Any,
-    statistic: Callable[..., Any] = np.median,
-    *,
-    n_boot: int = 2000,
-    seed: int = 0,
-    level: float = 0.95,
-) -> tuple[float, float]:
-    """Percentile bootstrap confidence interval of ``statistic(values)``.
-
-    Parameters
-    ----------
-    values : array-like of float
-        The sample (e.g. paired differences); NaN values are dropped.
-    statistic : callable
-        Function of a 1-D array. If it accepts ``axis=`` (numpy reductions do), all
-        resamples are evaluated at once.
-    n_boot : int
-        Number of resamples (with replacement, same size as the sample).
-    seed : int
-        Seed of ``numpy.random.default_rng``; the same seed gives the same interval.
-    level : float
-        Confidence level, between 0 and 1.
-
-    Returns
-    -------
-    tuple of float
-        (low, high): the (1 − level)/2 and (1 + level)/2 quantiles of the bootstrap
-        distribution; (NaN, NaN) for an empty sample.
-
-    Notes
-    -----
-    The percentile interval (Efron & Tibshirani 1993, §13.3). For the median of small
-    discrete samples it is conservative; ``docs/statistics.md`` reports its coverage.
-
-    References
-    ----------
-    .. [1] Efron, B. & Tibshirani, R. J. (1993). An Introduction to the Bootstrap.
-       Chapman & Hall.
-
-    Examples
-    --------
-    >>> bootstrap_ci([0, 1, 1, 2, 1, 0, 1, 2, 1, 1], n_boot=1000, seed=1)
-    (0.5, 1.5)
-    """
-    if not 0 < level < 1:
-        raise AnalysisError(f"level must be between 0 and 1, got {level}.")
-    if n_boot < 1:
-        raise AnalysisError(f"n_boot must be at least 1, got {n_boot}.")
-    x = np.asarray(values, dtype=float)
-    x = x[~np.isnan(x)]
-    if x.size == 0:
-        return np.nan, np.nan
-    rng = np.random.default_rng(seed)
-    samples = x[rng.integers(0, x.size, size=(n_boot, x.size))]
-    try:
-        estimates = np.asarray(statistic(samples, axis=1), dtype=float)
-        if estimates.shape != (n_boot,):
-            raise TypeError
-    except TypeError:
-        estimates = np.array([statistic(row) for row in samples], dtype=float)
-    tail = (1 - level) / 2
-    low, high = np.quantile(estimates, [tail, 1 - tail])
-    return float(low), float(high)
-
-
-def cronbach_alpha(items: pd.DataFrame, *, ci: float = 0.95) -> pd.Series:
-    """Cronbach's alpha of a multi-item scale, with Feldt's confidence interval.
+def cronbach_alpha(
+    items: pd.DataFrame, *, ci: float = 0.95, min_n: int = 20, missing: str = "pairwise"
+) -> pd.Series:
+    """Cronbach's alpha of a multi-item scale, with Feldt's interval, from ``min_n`` people.
 
     Parameters
     ----------
     items : pandas.DataFrame
         Wide table: one row per respondent, one column per item (numeric codes).
-        Respondents with any missing item are dropped (listwise deletion).
     ci : float
         Confidence level of the interval.
+    min_n : int, default 20
+        Fewer respondents (per pair of items, with ``missing="pairwise"``) and alpha is
+        not estimated: ``note`` is ``"too_few_to_estimate"`` and alpha and its interval
+        are NaN. With n ≈ 10 its 95 % interval spans most of (−1, 1), which supports no
+        conclusion about the scale.
+    missing : {"pairwise", "listwise"}
+        ``"pairwise"``: item variances and covariances each from everyone who answered
+        both items (pandas ``DataFrame.cov``), n is the smallest of these pair counts;
+        ``"listwise"``: only respondents who answered every item.
 
     Returns
     -------
     pandas.Series
-        Index ``alpha, ci_low, ci_high, n, k``: n complete respondents, k items. alpha
-        and its CI are NaN with fewer than 2 complete respondents or when the total score
-        does not vary.
+        Index `ALPHA_FIELDS`: ``alpha, ci_low, ci_high``; ``n`` (people the estimate
+        rests on: the smallest pairwise count, or the complete cases), ``n_complete``,
+        ``k`` items; ``estimable`` (bool) and ``note`` (None, ``"too_few_to_estimate"``
+        or ``"no_variance"``).
 
     Notes
     -----
-    .. math:: \\alpha = \\frac{k}{k-1}\\left(1 - \\frac{\\sum_i s_i^2}{s_X^2}\\right)
+    .. math:: \\alpha = \\frac{k}{k-1}\\left(1 - \\frac{\\operatorname{tr} C}{\\mathbf 1' C \\mathbf 1}\\right)
 
-    with :math:`s_i^2` the item variances and :math:`s_X^2` the variance of the total
-    score (ddof = 1). The interval is Feldt's, from
+    with C the item covariance matrix (ddof = 1). Feldt's interval, from
     :math:`(1-\\hat\\alpha)/(1-\\alpha) \\sim F(n-1, (n-1)(k-1))`:
-
-    .. math:: [1 - (1-\\hat\\alpha) F_{1-\\gamma/2},\\; 1 - (1-\\hat\\alpha) F_{\\gamma/2}]
-
-    with :math:`F_q` the q-quantile and :math:`\\gamma = 1 - ci`, as in
-    ``pingouin.cronbach_alpha`` (which is tested against R's psych).
+    :math:`[1 - (1-\\hat\\alpha) F_{1-\\gamma/2}, 1 - (1-\\hat\\alpha) F_{\\gamma/2}]`.
+    R: ``psych::alpha(items, use = "pairwise")$total$raw_alpha`` (pairwise) and
+    ``pingouin.cronbach_alpha(items, nan_policy="pairwise")``; listwise:
+    ``pingouin.cronbach_alpha(items, nan_policy="listwise")``. Pingouin's interval uses
+    all rows as n even with missing answers; here n is the smallest pair count.
 
     References
     ----------
-    .. [1] Cronbach, L. J. (1951). Coefficient alpha and the internal structure of
-       tests. Psychometrika, 16, 297–334.
-    .. [2] Feldt, L. S. (1965). The approximate sampling distribution of Kuder-Richardson
-       reliability coefficient twenty. Psychometrika, 30, 357–370.
-    .. [3] Feldt, L. S., Woodruff, D. J. & Salih, F. A. (1987). Statistical inference for
+    .. [1] Cronbach, L. J. (1951). Psychometrika, 16, 297–334.
+    .. [2] Feldt, L. S., Woodruff, D. J. & Salih, F. A. (1987). Statistical inference for
        coefficient alpha. Applied Psychological Measurement, 11, 93–103.
 
     Examples
@@ -458,8 +355,11 @@ def cronbach_alpha(items: pd.DataFrame, *, ci: float = 0.95) -> pd.Series:
     >>> import pandas as pd
     >>> items = pd.DataFrame({"q1": [3, 4, 2, 5, 4], "q2": [3, 5, 2, 4, 4],
     ...                       "q3": [2, 4, 3, 5, 5]})
-    >>> cronbach_alpha(items).round(4).to_dict()
-    {'alpha': 0.8857, 'ci_low': 0.4226, 'ci_high': 0.9873, 'n': 5.0, 'k': 3.0}
+    >>> res = cronbach_alpha(items, min_n=5)
+    >>> res[["alpha", "ci_low", "ci_high"]].astype(float).round(4).tolist(), res["estimable"]
+    ([0.8857, 0.4226, 0.9873], True)
+    >>> cronbach_alpha(items)["note"]
+    'too_few_to_estimate'
     """
     if not isinstance(items, pd.DataFrame):
         raise AnalysisError("items must be a DataFrame with one column per item.")
@@ -468,71 +368,35 @@ def cronbach_alpha(items: pd.DataFrame, *, ci: float = 0.95) -> pd.Series:
         raise AnalysisError(f"Cronbach's alpha needs at least 2 items, got {k}.")
     if not 0 < ci < 1:
         raise AnalysisError(f"ci must be between 0 and 1, got {ci}.")
+    if missing not in ("pairwise", "listwise"):
+        raise AnalysisError(f'missing must be "pairwise" or "listwise", got {missing!r}.')
     try:
-        data = items.apply(pd.to_numeric).astype(float).dropna(axis=0, how="any")
+        data = items.apply(pd.to_numeric).astype(float)
     except (TypeError, ValueError) as exc:
         raise AnalysisError(f"items must hold numeric codes: {exc}") from None
-    n = data.shape[0]
-    result = pd.Series(
-        {"alpha": np.nan, "ci_low": np.nan, "ci_high": np.nan, "n": float(n), "k": float(k)},
-        name="cronbach_alpha",
-    )
-    if n < 2:
+    data = data.dropna(axis=0, how="all")
+    complete = data.dropna(axis=0, how="any")
+    if missing == "pairwise":
+        answered = data.notna().astype(float)
+        n = int((answered.T @ answered).to_numpy().min()) if len(data) else 0
+    else:
+        n = len(complete)
+    result = pd.Series({"alpha": np.nan, "ci_low": np.nan, "ci_high": np.nan, "n": n,
+                        "n_complete": len(complete), "k": k, "estimable": False, "note": None},
+                       index=ALPHA_FIELDS, dtype=object, name="cronbach_alpha")
+    if n < max(int(min_n), 2):
+        result["note"] = TOO_FEW_TO_ESTIMATE
         return result
-    total_var = data.sum(axis=1).var(ddof=1)
-    if not total_var > 0:
+    cov = data.cov() if missing == "pairwise" else complete.cov()
+    total_var = float(cov.to_numpy().sum())
+    if not np.isfinite(total_var) or not total_var > 0:
+        result["note"] = NO_VARIANCE
         return result
-    alpha = k / (k - 1) * (1 - data.var(ddof=1).sum() / total_var)
+    alpha = k / (k - 1) * (1 - float(np.trace(cov.to_numpy())) / total_var)
     df1, df2 = n - 1, (n - 1) * (k - 1)
     gamma = 1 - ci
     result["alpha"] = alpha
-    result["ci_low"] = 1 - (1 - alpha) * sps.f.isf(gamma / 2, df1, df2)
-    result["ci_high"] = 1 - (1 - alpha) * sps.f.isf(1 - gamma / 2, df1, df2)
+    result["ci_low"] = float(1 - (1 - alpha) * sps.f.isf(gamma / 2, df1, df2))
+    result["ci_high"] = float(1 - (1 - alpha) * sps.f.isf(1 - gamma / 2, df1, df2))
+    result["estimable"] = True
     return result
-
-
-def holm(pvalues: Any) -> np.ndarray:
-    """Holm's step-down adjusted p-values; NaN entries stay NaN and do not count.
-
-    Parameters
-    ----------
-    pvalues : array-like of float
-        Unadjusted p-values of one family of tests, NaN for tests not run.
-
-    Returns
-    -------
-    numpy.ndarray
-        Adjusted p-values in the input order.
-
-    Notes
-    -----
-    With the m non-missing p-values sorted, :math:`p_{(1)} \\le \\dots \\le p_{(m)}`,
-    :math:`\\tilde p_{(i)} = \\min(1, \\max_{j \\le i} (m - j + 1) p_{(j)})`. Same as
-    ``statsmodels.stats.multitest.multipletests(method="holm")`` and R's
-    ``p.adjust(method = "holm")`` (which also skip NA).
-
-    References
-    ----------
-    .. [1] Holm, S. (1979). A simple sequentially rejective multiple test procedure.
-       Scandinavian Journal of Statistics, 6, 65–70.
-
-    Examples
-    --------
-    >>> holm([0.01, 0.04, float("nan"), 0.03]).round(4).tolist()
-    [0.03, 0.06, nan, 0.06]
-    """
-    p = np.asarray(pvalues, dtype=float).ravel()
-    out = np.full(p.shape, np.nan)
-    ok = ~np.isnan(p)
-    if not ok.any():
-        return out
-    if ((p[ok] < 0) | (p[ok] > 1)).any():
-        raise AnalysisError("p-values must lie between 0 and 1.")
-    values = p[ok]
-    m = values.size
-    order = np.argsort(values, kind="stable")
-    stepped = np.minimum(1.0, np.maximum.accumulate((m - np.arange(m)) * values[order]))
-    adjusted = np.empty(m)
-    adjusted[order] = stepped
-    out[ok] = adjusted
-    return out

@@ -14,10 +14,18 @@ from typing import Any
 import pandas as pd
 
 from ..core.tables import RoundData, concat_rounds
-from .crossround import CrossRoundError, ordinal_item_model, outcomes_by_round, pooled_change_model
+from .crossround import (
+    CrossRoundError,
+    adjust_pooled,
+    ordinal_item_model,
+    outcomes_by_round,
+    pooled_change_model,
+)
 from .jsr import exchange_year, jsr_results, ladder_change, rf18_shares
 from .likert import Scale, likert_summary
+from .multiplicity import adjust_table
 from .network import network_metrics
+from .stats import PairedOptions
 from .tools import rated_tools, tool_ratings
 from .waves import wave_order
 
@@ -61,22 +69,35 @@ def has_pre_post(responses: pd.DataFrame | None) -> bool:
     return {"pre", "post"} <= set(responses.loc[responses["instrument"] == "outcomes", "wave"].dropna())
 
 
-def outcomes_results(rounds: Sequence[RoundData], *, n_boot: int = 2000, seed: int = 0,
-                     min_pairs: int = 5) -> pd.DataFrame:
+def outcomes_results(rounds: Sequence[RoundData], *, options: PairedOptions | None = None,
+                     primary: str | None = None) -> pd.DataFrame:
     """Change by round and intermediate outcome (`crossround.outcomes_by_round`); empty
-    when no round has an outcome survey before and after."""
+    when no round has an outcome survey before and after. The table is read as a whole,
+    so its p-values are adjusted as one table: the primary outcome of every round first
+    (adjusted among themselves), the other rows gated by them
+    (`multiplicity.adjust_table`)."""
     responses = concat_rounds(list(rounds), "responses")
     if not has_pre_post(responses):
         return pd.DataFrame()
-    return outcomes_by_round(responses, n_boot=n_boot, seed=seed, min_pairs=min_pairs)
+    options = options or PairedOptions()
+    by_round = outcomes_by_round(responses, options=options, primary=primary)
+    columns = list(by_round.columns)
+    by_round = by_round.drop(columns=["family", "p_adjusted", "adjust_method"])
+    return adjust_table(by_round, family="outcomes", method=options.multiplicity, key="outcome",
+                        primary=primary)[columns]
 
 
-def model_results(rounds: Sequence[RoundData]) -> pd.DataFrame:
-    """`crossround.pooled_change_model` over every round's outcome survey (empty when none)."""
+def model_results(rounds: Sequence[RoundData], *, options: PairedOptions | None = None,
+                  primary: str | None = None) -> pd.DataFrame:
+    """`crossround.pooled_change_model` over every round's outcome survey, with p-values
+    adjusted over the table (`crossround.adjust_pooled`); empty when there is none."""
     responses = concat_rounds(list(rounds), "responses")
     if responses.empty or "outcomes" not in set(responses["instrument"]):
         return pd.DataFrame()
-    return pooled_change_model(responses, concat_rounds(list(rounds), "participants"))
+    options = options or PairedOptions()
+    pooled = pooled_change_model(responses, concat_rounds(list(rounds), "participants"),
+                                 min_pairs=options.min_pairs, alpha=1 - options.conf_level)
+    return adjust_pooled(pooled, method=options.multiplicity, primary=primary)
 
 
 def ordinal_results(rounds: Sequence[RoundData], items: Sequence[str]) -> pd.DataFrame:
@@ -214,8 +235,8 @@ def _first_and_last(order: Sequence[str], present: Any) -> tuple[str, str] | Non
 
 
 def between_outcomes(results: pd.DataFrame, order: Sequence[str] | None = None) -> list[dict[str, Any]]:
-    """Per outcome, the median change in the first and the latest round of ``results``
-    (`outcomes_results`; rounds in ``order``, default by id).
+    """Per outcome, the Hodges–Lehmann shift (``estimate``) in the first and the latest
+    round of ``results`` (`outcomes_results`; rounds in ``order``, default by id).
 
     Returns one dict per outcome with both values: ``outcome, first_round, last_round,
     first, last, same`` (``same``: equal to one decimal)."""
@@ -226,8 +247,8 @@ def between_outcomes(results: pd.DataFrame, order: Sequence[str] | None = None) 
     first, last = rounds[0], rounds[-1]
     out = []
     for outcome, sub in results.groupby("outcome", sort=False):
-        a = sub[sub["round_id"] == first]["median_change"]
-        b = sub[sub["round_id"] == last]["median_change"]
+        a = sub[sub["round_id"] == first]["estimate"]
+        b = sub[sub["round_id"] == last]["estimate"]
         if a.empty or b.empty or pd.isna(a.iloc[0]) or pd.isna(b.iloc[0]):
             continue
         out.append({"outcome": outcome, "first_round": first, "last_round": last,

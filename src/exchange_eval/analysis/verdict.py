@@ -21,7 +21,14 @@ A verdict is one of `VERDICTS` with an evidence grade (``strong``, ``moderate``,
 The grading follows the logic of evidence grading frameworks (an interval that excludes
 no effect, a multiplicity-adjusted test, enough units; GRADE's "imprecision" domain),
 capped per design because a self-report, a comparison of a handful of countries or one
-network cannot carry more than its design allows.
+network cannot carry more than its design allows. The default rules grade "weak" when
+only one of the interval and the adjusted test clears zero. Both halves are needed even
+for a paired change, whose Hodges–Lehmann interval inverts its own signed-rank test:
+with ties (every Likert item) the p-value is the exact conditional one while the interval
+is R's normal approximation, and on discrete changes the interval can end exactly at
+zero — changes 0, 0, 0, 0, 1, 1, 1, 1, 2, 2 give p = 0.031 and the interval 0 to 1.5.
+For a DiD the test (randomization p, the one to trust with few countries) and the
+interval (model-based) are different methods outright.
 
 References
 ----------
@@ -43,6 +50,7 @@ import pandas as pd
 from scipy import stats as sps
 
 from . import AnalysisError
+from .proportions import wilson_interval
 
 __all__ = [
     "EVIDENCE_COLUMNS",
@@ -55,22 +63,23 @@ __all__ = [
     "change_evidence",
     "share_evidence",
     "dyad_evidence",
-    "wilson_interval",
     "judge",
     "judge_table",
 ]
 
 #: The evidence every verdict is judged from.
 EVIDENCE_COLUMNS = ["n", "estimate", "ci_low", "ci_high", "p_adjusted", "note"]
-#: Where `change_evidence` finds each evidence column in a paired-change table: the first
-#: column present among the candidates (the paired statistics' names, newest first).
-CHANGE_SOURCE: dict[str, tuple[str, ...]] = {
-    "n": ("n",),
-    "estimate": ("estimate", "hl_shift", "median_change"),
-    "ci_low": ("ci_low",),
-    "ci_high": ("ci_high",),
-    "p_adjusted": ("p_adjusted", "p_holm", "p_value"),
-    "note": ("note",),
+#: Where `change_evidence` finds each evidence column in a paired-change table: the
+#: columns of `stats.paired_change` and `multiplicity.adjust_table` (``docs/statistics.md``,
+#: "stable columns"): the Hodges–Lehmann shift, its interval from inverting the
+#: signed-rank test, and the p-value adjusted over the table the row belongs to.
+CHANGE_SOURCE: dict[str, str] = {
+    "n": "n",
+    "estimate": "estimate",
+    "ci_low": "ci_low",
+    "ci_high": "ci_high",
+    "p_adjusted": "p_adjusted",
+    "note": "note",
 }
 #: Designs (how the evidence was produced) and units of the estimates.
 DESIGNS = ("paired", "did", "share", "network")
@@ -206,54 +215,34 @@ class VerdictRules:
 
 
 # --------------------------------------------------------------------------- evidence
-def _first_present(row: Mapping[str, Any], candidates: tuple[str, ...]) -> Any:
-    for name in candidates:
-        if name in row:
-            return row[name]
-    return None
-
-
 def change_evidence(table: pd.DataFrame) -> pd.DataFrame:
     """The evidence columns of a paired-change table (`outcomes.outcome_changes`,
     `outcomes.item_changes`, ``pulse_results["changes"]``), through `CHANGE_SOURCE`.
 
     Returns a copy of ``table`` with `EVIDENCE_COLUMNS` set (the other columns kept).
+    Raises `AnalysisError` naming the columns a table lacks.
 
-    >>> t = pd.DataFrame({"outcome": ["a"], "n": [11], "median_change": [1.0], "ci_low": [0.5],
-    ...                   "ci_high": [1.5], "p_value": [0.004], "p_holm": [0.02], "note": [None]})
+    >>> t = pd.DataFrame({"outcome": ["a"], "n": [11], "estimate": [1.0], "ci_low": [0.5],
+    ...                   "ci_high": [1.5], "p_value": [0.004], "p_adjusted": [0.02], "note": [None]})
     >>> change_evidence(t)[["n", "estimate", "p_adjusted"]].iloc[0].tolist()
     [11.0, 1.0, 0.02]
     """
+    missing = [source for source in CHANGE_SOURCE.values() if source not in table.columns]
+    if missing:
+        raise AnalysisError(f"a paired-change table lacks column(s) {', '.join(missing)} (CHANGE_SOURCE)")
     out = table.copy()
-    rows = table.to_dict("records")
-    for column, candidates in CHANGE_SOURCE.items():
-        values = [_first_present(row, candidates) for row in rows]
-        out[column] = pd.Series(values, index=table.index, dtype="object" if column == "note" else "float64")
+    for column, source in CHANGE_SOURCE.items():
+        values = table[source].astype("object")
+        out[column] = values if column == "note" else pd.to_numeric(values, errors="coerce").astype("float64")
     out["note"] = out["note"].where(out["note"].notna(), None)
     return out
 
 
-def wilson_interval(successes: int, n: int, level: float = 0.95) -> tuple[float, float]:
-    """Wilson score interval of a proportion (Wilson 1927; Newcombe 1998, method 3); the
-    same as R's ``prop.test(x, n, correct = FALSE)$conf.int`` and statsmodels'
-    ``proportion_confint(x, n, method="wilson")``.
-
-    >>> [round(x, 4) for x in wilson_interval(10, 17)]
-    [0.3601, 0.7839]
-    """
-    if n <= 0:
-        return float("nan"), float("nan")
-    z = float(sps.norm.ppf(0.5 + level / 2))
-    p = successes / n
-    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
-    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
-    return max(0.0, centre - half), min(1.0, centre + half)
-
-
 def share_evidence(successes: int, n: int, benchmark: float | None) -> dict[str, Any]:
     """Evidence of a share against a benchmark: ``estimate`` = share − benchmark, its
-    Wilson interval shifted by the benchmark, and the two-sided exact binomial test of
-    share = benchmark (``scipy.stats.binomtest``; R: ``binom.test(x, n, p = benchmark)``).
+    Wilson interval (`proportions.wilson_interval`) shifted by the benchmark, and the
+    two-sided exact binomial test of share = benchmark (``scipy.stats.binomtest``; R:
+    ``binom.test(x, n, p = benchmark)``).
     Without a benchmark the interval and test are of the share itself (``note``
     ``no_benchmark``). Also ``share`` (the share) and ``benchmark``.
 

@@ -16,7 +16,11 @@ the sheets ``codebook`` and ``choices``, or two CSV files ``<name>.csv`` and
     ``item`` (default when item_id is set), ``ignore``, or a respondent field: email,
     name, first_name, last_name, phone, ip, recipient, location (identity: used to derive
     the pid, then dropped), country, organisation, role, org_type, gender, session,
-    sessions_attended, submitted_at, started_at, ended_at, duration_s, registered_on.
+    sessions_attended, submitted_at, started_at, ended_at, duration_s, registered_on,
+    position (a job title, kept as free text); on a structured sheet (plan_actions,
+    jsr_assessment, jsr_quality) the canonical column the header holds (``headers.yaml``).
+``label_en``, ``label_fr``, …
+    optional: the question's text, shown in the reports (default: the header).
 ``recode``
     ``5=4;4=5`` (pairs ``old=new`` separated by ``;`` or ``,``, applied to codes after
     labels are turned into codes), or ``1-5`` (reverse a scale: ``new = 1 + 5 - old``).
@@ -39,11 +43,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import pandas as pd
-
 from ..core.errors import DataError, ProblemCode
-from ..core.text import fold, straight_apostrophes
-from .cells import is_blank
+from .cells import cell_text, is_blank
+from .normalize import (
+    apply_recode,
+    form_key,
+    loose_label,
+    normalize_code,
+    normalize_label,
+    parse_recode,
+)
 
 __all__ = [
     "Codebook",
@@ -53,6 +62,8 @@ __all__ = [
     "FIELD_ROLES",
     "ROLES",
     "ITEM_TYPES",
+    "form_key",
+    "loose_label",
     "normalize_code",
     "normalize_label",
     "parse_recode",
@@ -66,6 +77,7 @@ IDENTITY_ROLES = frozenset(
 FIELD_ROLES = IDENTITY_ROLES | {
     "country",
     "organisation",
+    "position",
     "role",
     "org_type",
     "gender",
@@ -85,85 +97,6 @@ _RESPONSE_SUFFIXES = {"response", "open-ended response", "reponse", "reponse ouv
 _SEPARATORS = " ,;\n\t"
 
 
-def normalize_label(text: Any) -> str:
-    """Normalise a header or answer for matching.
-
-    Fold case, accents and ligatures (`exchange_eval.core.text.fold`), every apostrophe to
-    a straight one, collapse white space and strip trailing ``:``, ``?``, ``*`` and spaces.
-
-    Examples
-    --------
-    >>> normalize_label("  Quels thèmes ont été les plus utiles ?* ")
-    'quels themes ont ete les plus utiles'
-    >>> normalize_label("J’ai eu  suffisamment")
-    "j'ai eu suffisamment"
-    """
-    if text is None or (isinstance(text, float) and pd.isna(text)):
-        return ""
-    # apostrophes first: folding would turn an acute accent used as one into a space
-    s = fold(straight_apostrophes(str(text)))
-    s = re.sub(r"\s+", " ", s).strip()
-    s = re.sub(r"[\s:?*]+$", "", s)
-    return s
-
-
-def normalize_code(value: Any) -> str:
-    """A choice code as compared: normalised text (`normalize_label`); ``4.0`` and ``4`` are
-    the same code."""
-    s = normalize_label(value)
-    try:
-        number = float(s)
-    except ValueError:
-        return s
-    if number.is_integer():
-        return str(int(number))
-    return s
-
-
-def parse_recode(spec: Any, *, file: str | None = None, row: int | None = None) -> dict | tuple | None:
-    """Parse a codebook ``recode`` cell.
-
-    ``"5=4;4=5"`` gives ``{"5": "4", "4": "5"}``; ``"1-5"`` gives the reversal
-    ``("reverse", 1, 5)``. Blank gives None. Anything else raises `DataError`.
-    """
-    if is_blank(spec):
-        return None
-    text = str(spec).strip()
-    reverse = re.fullmatch(r"(-?\d+)\s*-\s*(-?\d+)", text)
-    if reverse:
-        low, high = int(reverse.group(1)), int(reverse.group(2))
-        return ("reverse", low, high)
-    mapping: dict[str, str] = {}
-    for part in re.split(r"[;,]", text):
-        part = part.strip()
-        if not part:
-            continue
-        if "=" not in part:
-            raise DataError(
-                f"recode {text!r} is not understood: write old=new pairs separated by ';' "
-                "(e.g. 5=4;4=5) or a range to reverse (e.g. 1-5)",
-                file=file,
-                row=row,
-                column="recode",
-                code=ProblemCode.CODEBOOK,
-            )
-        old, new = part.split("=", 1)
-        mapping[normalize_code(old)] = normalize_code(new)
-    return mapping
-
-
-def _apply_recode(recode: dict | tuple | None, code: str) -> str:
-    if recode is None:
-        return code
-    if isinstance(recode, tuple):
-        _, low, high = recode
-        try:
-            return normalize_code(low + high - float(code))
-        except ValueError:
-            return code
-    return recode.get(code, code)
-
-
 @dataclass(frozen=True)
 class CodebookEntry:
     """How one exported column maps to the canonical tables.
@@ -172,7 +105,11 @@ class CodebookEntry:
     the grid id and ``alter`` the named organisation), ``ignore`` or a field role.
     ``option`` is set for a split select_multiple column (Kobo ``question/option``):
     the option's code. ``retro`` is True when the header carries a retro marker or the
-    codebook sets ``wave: retro``.
+    codebook sets ``wave: retro``. Entries from an XLSForm (``origin`` ``form``) name
+    their ``form`` file, the question's position in it (``order``) and its text by
+    language (``labels``, also set by a codebook's ``label_xx`` columns); a respondent
+    field asked as a select_one keeps its form list in ``form_list`` (its answers are
+    read through the list's labels).
     """
 
     source: str
@@ -190,6 +127,10 @@ class CodebookEntry:
     retro: bool = False
     alter: str | None = None
     option: str | None = None
+    form: str | None = None
+    form_list: str | None = None
+    labels: tuple[tuple[str, str], ...] = ()
+    order: int | None = None
 
     @property
     def is_identity(self) -> bool:
@@ -206,6 +147,36 @@ class CodebookEntry:
         if self.role == "grid":
             return f"{self.item_id}[{self.alter}]"
         return self.role
+
+
+# the token of a choice that means "no answer" ("Ne sait pas" in an XLSForm list)
+_MISSING = "\x00missing"
+
+
+def _level_texts(level: dict) -> list[str]:
+    """Every text a choice level may be written as: its XML name, its labels in every
+    language (a label may be a list), its ``synonyms``."""
+    texts: list[str] = []
+    if level.get("name") is not None:
+        texts.append(str(level["name"]))
+    for key, value in level.items():
+        if key.startswith("label") or key == "synonyms":
+            for text in value if isinstance(value, list) else [value]:
+                if text is not None and str(text).strip():
+                    texts.append(str(text))
+    return texts
+
+
+def _level_label(level: dict) -> str:
+    """The label a level's code is stored with (``value_label``): English, else the first
+    label there is, else the code."""
+    for key in ("label_en", *sorted(k for k in level if k.startswith("label"))):
+        value = level.get(key)
+        if isinstance(value, list):
+            value = value[0] if value else None
+        if value is not None and str(value).strip():
+            return str(value)
+    return str(level.get("value"))
 
 
 @dataclass(frozen=True)
@@ -235,7 +206,14 @@ class Codebook:
         self._patterns: list[tuple[re.Pattern, CodebookEntry]] = []
         self._round_exact: dict[str, list[CodebookEntry]] = {}
         round_keys: set[str] = set()
+        self._form_exact: dict[str, list[CodebookEntry]] = {}
         for entry in self.entries:
+            if entry.origin == "form":
+                found = self._form_exact.setdefault(entry.source, [])
+                if not any(e.form == entry.form and e.order == entry.order and e.option == entry.option
+                           for e in found):
+                    found.append(entry)
+                continue
             if entry.source.startswith("re:"):
                 self._patterns.append((re.compile(entry.source[3:], re.IGNORECASE), entry))
                 continue
@@ -257,21 +235,32 @@ class Codebook:
                 elif entry.role == "item" and entry.type == "select_multiple":
                     self._multiples.setdefault(key, []).append(entry)
         self._tokens: dict[str, dict[str, str]] = {}
+        self._loose: dict[str, dict[str, str]] = {}
         self._labels: dict[str, dict[str, str]] = {}
         self._positions: dict[str, dict[str, int]] = {}
         for name, levels in self.choices.items():
             tokens: dict[str, str] = {}
+            loose: dict[str, str | None] = {}
             labels: dict[str, str] = {}
             positions: dict[str, int] = {}
-            for position, level in enumerate(levels, start=1):
-                code = normalize_code(level.get("value"))
-                positions[code] = position
-                labels[code] = str(level.get("label_en") or level.get("value"))
-                tokens.setdefault(code, code)
-                for key, label in level.items():
-                    if key.startswith("label") and label is not None and str(label).strip():
-                        tokens.setdefault(normalize_label(label), code)
+            position = 0
+            for level in levels:
+                missing = bool(level.get("missing"))
+                code = _MISSING if missing else normalize_code(level.get("value"))
+                if not missing:
+                    position += 1
+                    positions[code] = position
+                    labels[code] = _level_label(level)
+                    tokens.setdefault(code, code)
+                for text in _level_texts(level):
+                    tokens.setdefault(normalize_label(text), code)
+                    key = loose_label(text)
+                    if key and loose.get(key, code) != code:
+                        loose[key] = None  # two levels agree loosely: no second chance for either
+                    else:
+                        loose.setdefault(key, code)
             self._tokens[name] = tokens
+            self._loose[name] = {k: v for k, v in loose.items() if v is not None}
             self._labels[name] = labels
             self._positions[name] = positions
 
@@ -293,6 +282,10 @@ class Codebook:
                 return self._finish(entry, header, retro=False)
         if normalized in self._round_exact:
             return self._finish(self._pick(self._round_exact[normalized], instrument), header, retro=False)
+        if self._form_exact:
+            found = self._form_match(header)
+            if found is not None:
+                return self._finish(found, header, retro=False, option=found.option)
 
         raw_segments = [s.strip() for s in header.split("/")]
         segments: list[str] = []
@@ -343,6 +336,101 @@ class Codebook:
             if found is not None:
                 return self._finish(found, header, retro=retro)
         return None
+
+    def match_any(self, headers: list[str], instrument: str | None = None) -> CodebookEntry | None:
+        """`match` for the first of several names of one column that matches: the header as
+        read, as exported, the variable name (Qualtrics, Stata, SPSS), the variable label."""
+        seen: set[str] = set()
+        for header in headers:
+            if not header or header in seen:
+                continue
+            seen.add(header)
+            found = self.match(header, instrument)
+            if found is not None:
+                return dataclasses.replace(found, header=headers[0])
+        return None
+
+    def _form_match(self, header: str) -> CodebookEntry | None:
+        """The form question (or option) a header names; ``Label (2)`` (a repeated label, as
+        the Kobo reader names it) is the second question with that label."""
+        found = self._form_exact.get(form_key(header))
+        if found:
+            return found[0]
+        repeated = re.fullmatch(r"(.+?)\s*\((\d+)\)\s*", header)
+        if repeated:
+            found = self._form_exact.get(form_key(repeated.group(1)))
+            number = int(repeated.group(2))
+            if found and len(found) >= number:
+                return found[number - 1]
+        return None
+
+    def field_role(self, text: str) -> str | None:
+        """The respondent field (``FIELD_ROLES``) a header or question label names by
+        default (``instruments.yaml`` ``fields`` and the platforms' metadata), or None."""
+        for entry in self._index.get(normalize_label(text), []):
+            if entry.origin == "default" and entry.role in FIELD_ROLES:
+                return entry.role
+        return None
+
+    def standard_item(self, text: str, instrument: str | None) -> CodebookEntry | None:
+        """The standard item (``instruments.yaml``) whose id or label is ``text``, for an
+        instrument (or any, when ``instrument`` is None), or None."""
+        for entry in self._index.get(normalize_label(text), []):
+            if entry.origin == "default" and entry.role == "item" and (
+                    instrument is None or entry.instrument == instrument):
+                return entry
+        return None
+
+    def strip_retro(self, label: str) -> str | None:
+        """A label that starts with a retro marker, without it; None when it does not."""
+        norm = normalize_label(label)
+        marker = self._retro_marker(norm)
+        if marker is None:
+            return None
+        rest = norm[len(marker):].lstrip(" :,;-\u2013\u2014.").strip()
+        return rest or None
+
+    def alternatives(self, raw: Any, list_name: str | None) -> list[str]:
+        """A cell and the other ways its choice is written (name, labels in every language),
+        when ``list_name`` has a choice it matches: a country asked as a select_one exports
+        ``sen`` but is labelled ``Sénégal``."""
+        text = cell_text(raw)
+        if text is None:
+            return []
+        found = [text]
+        if list_name is None:
+            return found
+        token = normalize_label(text)
+        for level in self.choices.get(list_name, []):
+            texts = _level_texts(level)
+            if token in {normalize_label(t) for t in texts}:
+                found.extend(t for t in texts if t not in found)
+                break
+        return found
+
+    def code_field(self, raw: Any, list_name: str, form_list: str | None = None) -> CodedValue:
+        """Code a respondent field (role, gender, …) through its default list; a field asked
+        as a select_one of a form is tried by each of its choice's labels too."""
+        first: CodedValue | None = None
+        for text in self.alternatives(raw, form_list) or [raw]:
+            coded = self.code(text, list_name)
+            if coded.status == "ok":
+                return coded
+            first = first or coded
+        return first if first is not None else self.code(raw, list_name)
+
+    def choice_text(self, raw: Any, form_list: str | None, language: str) -> str | None:
+        """A free-text field asked as a select_one of a form: the choice's label in
+        ``language`` (else its first label) instead of its XML name; other cells as they are."""
+        text = cell_text(raw)
+        if text is None or form_list is None:
+            return text
+        token = normalize_label(text)
+        for level in self.choices.get(form_list, []):
+            if token in {normalize_label(t) for t in _level_texts(level)}:
+                label = level.get(f"label_{language}")
+                return str(label) if label else _level_label(level)
+        return text
 
     def _retro_marker(self, segment: str) -> str | None:
         for marker in self.retro_markers:
@@ -414,7 +502,7 @@ class Codebook:
             except ValueError:
                 number = None
             if number is not None and not self.is_missing_code(text):
-                code = _apply_recode(recode, normalize_code(number))
+                code = apply_recode(recode, normalize_code(number))
                 return CodedValue("ok", code=code, value=float(code), raw=text)
             if self.is_missing_code(text):
                 return CodedValue("missing", raw=text)
@@ -425,10 +513,14 @@ class Codebook:
                             code=ProblemCode.CODEBOOK)
         code = tokens.get(normalize_label(text)) or tokens.get(normalize_code(text))
         if code is None:
+            code = self._loose.get(list_name, {}).get(loose_label(text))
+        if code == _MISSING:
+            return CodedValue("missing", raw=text)
+        if code is None:
             if self.is_missing_code(text):
                 return CodedValue("missing", raw=text)
             return CodedValue("unknown", raw=text)
-        code = _apply_recode(recode, code)
+        code = apply_recode(recode, code)
         return CodedValue("ok", code=code, value=self._numeric(list_name, code),
                           label=self._labels[list_name].get(code), raw=text)
 
@@ -465,7 +557,7 @@ class Codebook:
                 if token and text.startswith(token, position) and (
                     end == len(text) or text[end] in _SEPARATORS
                 ):
-                    if tokens[token] not in codes:
+                    if tokens[token] not in codes and tokens[token] != _MISSING:
                         codes.append(tokens[token])
                     position = end
                     break

@@ -34,7 +34,7 @@ from .codebook import (
     parse_recode,
 )
 
-__all__ = ["load_codebook"]
+__all__ = ["load_codebook", "missing_tokens", "sheet_roles"]
 
 
 def _default_entries(config: Config) -> tuple[list[CodebookEntry], list[str]]:
@@ -87,15 +87,17 @@ def _read_sheets(path: Path) -> tuple[pd.DataFrame, pd.DataFrame | None]:
     suffix = path.suffix.lower()
     try:
         if suffix in (".xlsx", ".xlsm", ".xls", ".ods"):
-            sheets = pd.read_excel(path, sheet_name=None, dtype=str)
+            engine = "openpyxl" if suffix in (".xlsx", ".xlsm") else None  # pandas would change its default
+            sheets = pd.read_excel(path, sheet_name=None, dtype=str, engine=engine)
             lowered = {name.strip().lower(): frame for name, frame in sheets.items()}
-            if "codebook" not in lowered:
+            rows = lowered.get("codebook", lowered.get("columns"))
+            if rows is None:
                 raise DataError(
                     f"the codebook workbook needs a sheet named 'codebook' (found: {', '.join(sheets)})",
                     file=path,
                     code=ProblemCode.MISSING_SHEET,
                 )
-            return lowered["codebook"], lowered.get("choices")
+            return rows, lowered.get("choices")
         if suffix in (".csv", ".tsv", ".txt"):
             sep = "\t" if suffix == ".tsv" else None
             rows = pd.read_csv(path, dtype=str, sep=sep, engine="python", encoding="utf-8-sig")
@@ -109,8 +111,19 @@ def _read_sheets(path: Path) -> tuple[pd.DataFrame, pd.DataFrame | None]:
     raise DataError("a codebook is an .xlsx workbook or a .csv file", file=path, code=ProblemCode.WRONG_FORMAT)
 
 
-def _round_entries(path: Path, defaults: Codebook) -> tuple[list[CodebookEntry], dict[str, list[dict]]]:
+def sheet_roles(config: Config) -> dict[str, set[str]]:
+    """The canonical columns of each structured sheet (``headers.yaml``, plus one column
+    per JSR dimension in ``jsr_quality``): what a codebook row's ``role`` may name for
+    a source of that instrument."""
+    headers = config.file("headers.yaml") or {}
+    roles = {instrument: set(columns or {}) for instrument, columns in headers.items()}
+    roles.setdefault("jsr_quality", set()).update(d["id"] for d in config.dimensions["dimensions"])
+    return roles
+
+
+def _round_entries(path: Path, defaults: Codebook, config: Config) -> tuple[list[CodebookEntry], dict[str, list[dict]]]:
     rows, choices_frame = _read_sheets(path)
+    sheets = sheet_roles(config)
     rows.columns = [normalize_label(c).replace(" ", "_") for c in rows.columns]
     if "source" not in rows.columns:
         raise DataError("the codebook has no 'source' column", file=path, column="source",
@@ -126,8 +139,12 @@ def _round_entries(path: Path, defaults: Codebook) -> tuple[list[CodebookEntry],
         role = (cell_text(row.get("role")) or ("item" if item_id else "")).lower()
         if not role:
             continue  # an unmapped template row: the column stays unmapped
-        if role not in ROLES:
-            problems.append(Problem(str(path), f"role {role!r} is not one of {', '.join(sorted(ROLES))}",
+        instrument = cell_text(row.get("instrument"))
+        if role not in ROLES and role not in sheets.get(instrument or "", set()):
+            allowed = sorted(ROLES | sheets.get(instrument or "", set()))
+            hint = "" if instrument in sheets else (
+                "; a structured sheet's column needs its instrument (" + ", ".join(sorted(sheets)) + ")")
+            problems.append(Problem(str(path), f"role {role!r} is not one of {', '.join(allowed)}{hint}",
                                     line, "role", code=ProblemCode.CODEBOOK))
             continue
         if source.startswith("re:"):
@@ -168,6 +185,8 @@ def _round_entries(path: Path, defaults: Codebook) -> tuple[list[CodebookEntry],
                 wave=cell_text(row.get("wave")),
                 recode=recode,
                 origin="round",
+                labels=tuple((column[len("label_"):], text) for column in rows.columns
+                             if column.startswith("label_") and (text := cell_text(row.get(column)))),
             )
         )
     lists: dict[str, list[dict]] = {}
@@ -204,9 +223,16 @@ def _maybe_int(value: str) -> Any:
     return int(number) if number.is_integer() else number
 
 
+def missing_tokens(config: Config) -> set[str]:
+    """The answers ``missing_codes.yaml`` says mean "no answer", as compared (normalised)."""
+    codes = config.missing_codes.get("codes", [])
+    return {normalize_label(c) for c in codes} | {normalize_code(c) for c in codes}
+
+
 def load_codebook(path: str | Path | Iterable[str | Path] | None = None,
-                  config: Config | None = None) -> Codebook:
-    """The default codebook, overlaid by the round codebook(s) at ``path``.
+                  config: Config | None = None, *, form_entries: Iterable[CodebookEntry] = (),
+                  form_lists: dict[str, list[dict]] | None = None) -> Codebook:
+    """The default codebook, overlaid by a form's questions, then by the round codebook(s).
 
     Parameters
     ----------
@@ -216,6 +242,10 @@ def load_codebook(path: str | Path | Iterable[str | Path] | None = None,
     config
         The configuration of the data folder (`Workspace.config`): its instruments,
         choice lists and missing codes; default the package's own.
+    form_entries, form_lists
+        The entries and coded choice lists of the source's XLSForm
+        (`exchange_eval.clean.form_codebook.FormCodebook`): they win over the default
+        codebook; a round codebook's rows win over them.
 
     Returns
     -------
@@ -229,15 +259,17 @@ def load_codebook(path: str | Path | Iterable[str | Path] | None = None,
     config = config if config is not None else Config()
     entries, markers = _default_entries(config)
     lists = config.choices
-    missing_config = config.missing_codes
-    missing = {normalize_label(c) for c in missing_config.get("codes", [])}
-    missing |= {normalize_code(c) for c in missing_config.get("codes", [])}
+    missing = missing_tokens(config)
+    form_entries = list(form_entries)
+    if form_entries or form_lists:
+        lists = {**lists, **(form_lists or {})}
+        entries = form_entries + entries
     codebook = Codebook(entries=entries, choices=lists, missing_codes=missing, retro_markers=markers)
     if path is None:
         return codebook
     paths = [Path(path)] if isinstance(path, str | Path) else [Path(p) for p in path]
     for one in paths:
-        round_entries, round_lists = _round_entries(one, codebook)
+        round_entries, round_lists = _round_entries(one, codebook, config)
         merged_lists = dict(codebook.choices)
         merged_lists.update(round_lists)
         codebook = Codebook(

@@ -7,11 +7,17 @@ pseudonymisation key) and collects what every stage reports (problems, cleaning 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from ..core.config import Config
 from .log import CleaningLog, ProblemList
 from .manifest import Manifest
+
+if TYPE_CHECKING:
+    from .form_codebook import FormCodebook
+    from .forms import Form
 
 __all__ = ["RoundContext"]
 
@@ -34,6 +40,14 @@ class RoundContext:
         Every problem found so far.
     log : CleaningLog
         Every change made so far.
+    forms : dict
+        The XLSForms the sources name (path -> `Form`), as read; ``form_codebook`` their
+        coded lists and entries.
+    coverage : list
+        What each source's columns became (`exchange_eval.clean.coverage.Coverage`).
+    mappings : dict
+        Source file -> column -> the codebook entry it maps to (the data dictionary is
+        built from them).
     """
 
     round_id: str
@@ -42,3 +56,7 @@ class RoundContext:
     key: bytes
     problems: ProblemList
     log: CleaningLog
+    forms: dict[Path, Form] = field(default_factory=dict)
+    form_codebook: FormCodebook | None = None
+    coverage: list[Any] = field(default_factory=list)
+    mappings: dict[str, dict[str, Any]] = field(default_factory=dict)

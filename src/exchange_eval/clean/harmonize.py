@@ -22,8 +22,9 @@ import pandas as pd
 
 from ..core.countries import to_iso3
 from ..core.errors import DataError, Problem, ProblemCode
-from .codebook import CodebookEntry
+from .codebook import ROLES, CodebookEntry
 from .context import RoundContext
+from .coverage import Coverage, category_of
 from .dates import parse_date_column
 from .flags import multiple_flags, note_coded_rows, option_flags
 from .identify import anonymous_pid, identify, unknown_country
@@ -35,38 +36,68 @@ from .scrub import Scrubber
 from .sessions import SessionMatcher
 from .sources import SourceTable, source_key
 
-__all__ = ["PERSON_KEYS", "harmonize_surveys", "map_columns", "read_survey", "source_wave"]
+__all__ = ["PERSON_KEYS", "column_names", "harmonize_surveys", "map_columns", "read_survey", "source_wave"]
 
 #: respondent fields a submission keeps (identity fields only make its pid)
-PERSON_KEYS = ("country", "organisation", "role", "org_type", "gender")
+PERSON_KEYS = ("country", "organisation", "position", "role", "org_type", "gender")
 _NAME_ROLES = ("email", "name", "first_name", "last_name")
 _DATE_ROLES = ("started_at", "ended_at", "submitted_at")
+
+
+def column_names(table: SourceTable, position: int) -> list[str]:
+    """Every name a column goes by, most specific first: the header as read, as exported,
+    its variable name (Qualtrics, Stata, SPSS) and its variable label (Stata, SPSS)."""
+    raw = table.raw
+    column = raw.frame.columns[position]
+    names = [str(column)]
+    if position < len(raw.original_columns):
+        names.append(str(raw.original_columns[position]))
+    if position < len(raw.names):
+        names.append(str(raw.names[position]))
+    label = raw.column_labels.get(column)
+    if label:
+        names.append(str(label))
+    return names
+
+
+def _unmatched_message(table: SourceTable) -> str:
+    source = table.source
+    where = f"is not a question of the form {source.form.name} and " if source.form is not None else ""
+    return (f"column {where}is not in the codebook: its answers are not used (map it in a round codebook, "
+            "or set role ignore)")
 
 
 def map_columns(ctx: RoundContext, table: SourceTable, *, roster_sessions: SessionMatcher | None = None
                 ) -> tuple[dict[str, CodebookEntry], dict[str, str]]:
     """What each column of an export holds: ``(mapping, session_columns)``.
 
-    ``mapping`` gives the codebook entry of every used column; on a roster
-    (``roster_sessions`` given) a column named after a session is an attendance column
-    (``session_columns``: column -> session id). Renames, identity columns and unmapped
-    columns are logged; a split select_multiple option column is dropped when the
-    question's own column is there, and a second column for one item is ignored.
+    ``mapping`` gives the codebook entry of every used column (matched by any of its
+    `column_names`); on a roster (``roster_sessions`` given) a column named after a
+    session is an attendance column (``session_columns``: column -> session id).
+    Renames, identity columns and unmapped columns are logged and counted (`Coverage`,
+    added to ``ctx.coverage``); each unmapped column is a warning naming it; a survey
+    export with no question column is an error. A split select_multiple option column is
+    dropped when the question's own column is there, and a second column for one item is
+    ignored.
     """
     source = table.source
     mapping: dict[str, CodebookEntry] = {}
     session_columns: dict[str, str] = {}
-    for column in table.columns:
-        entry = table.codebook.match(column, source.instrument)
+    coverage = Coverage(source.file, source.instrument, form=source.form.name if source.form else None)
+    for position, column in enumerate(table.columns):
+        entry = table.codebook.match_any(column_names(table, position), source.instrument)
+        if entry is not None and entry.role not in ROLES:
+            entry = None  # a structured sheet's column named by the round codebook
         if entry is None and roster_sessions is not None:
             session_id = roster_sessions.match(column.split("/")[-1])
             if session_id is not None:
                 session_columns[column] = session_id
+                coverage.add("attendance")
                 ctx.log.add("rename", file=source.file, column=column, new=f"attended:{session_id}")
                 continue
+        coverage.add(category_of(entry), column)
         if entry is None:
-            ctx.problems.warn(source.file, "column is not in the codebook: its answers are not used "
-                              "(map it in a round codebook, or set role ignore)", column=column,
+            ctx.problems.warn(source.file, _unmatched_message(table), column=column,
                               code=ProblemCode.UNMAPPED_COLUMN)
             ctx.log.add("unmapped_column", file=source.file, column=column)
             continue
@@ -94,13 +125,35 @@ def map_columns(ctx: RoundContext, table: SourceTable, *, roster_sessions: Sessi
         target = (entry.item_id, entry.retro, entry.alter, entry.option)
         if target in seen:
             del mapping[column]
+            coverage.move("questions", "duplicate")
             ctx.problems.warn(source.file, f"column maps to {entry.target}, already given by column "
                               f"{seen[target]!r}: ignored", column=column, code=ProblemCode.DUPLICATE_COLUMN)
             ctx.log.add("unmapped_column", file=source.file, column=column,
                         item_id=entry.item_id, detail=f"duplicate of {seen[target]}")
         else:
             seen[target] = column
+    _check_coverage(ctx, table, mapping, coverage)
     return mapping, session_columns
+
+
+def _check_coverage(ctx: RoundContext, table: SourceTable, mapping: dict[str, CodebookEntry],
+                    coverage: Coverage) -> None:
+    """Record the source's coverage (with the form questions no column holds); a survey
+    export none of whose columns is a question is an error."""
+    source = table.source
+    form = ctx.forms.get(source.form) if source.form is not None else None
+    matched = {e.order for e in mapping.values() if e.origin == "form"}
+    if form is not None and matched and ctx.form_codebook is not None:
+        asked = {e.order for e in ctx.form_codebook.entries(form, source.instrument) if e.role == "item"}
+        coverage.absent.extend(q.path for q in form.questions if q.order in asked and q.order not in matched)
+    ctx.coverage[:] = [c for c in ctx.coverage if c.file != source.file] + [coverage]
+    ctx.mappings[source.file] = dict(mapping)
+    if source.instrument in SURVEY_INSTRUMENTS and not any(e.role in ("item", "grid") for e in mapping.values()):
+        what = f"a question of the form {source.form.name}" if source.form is not None else "a known question"
+        ctx.problems.add(source.file, f"none of the {coverage.total:,} columns of this export is {what} "
+                         f"(headers: {', '.join(table.columns[:8])}{', …' if len(table.columns) > 8 else ''}): "
+                         "check its `form:` and `instrument:` in round.yaml, or map its columns in a round "
+                         "codebook (exchange-eval codebook template)", code=ProblemCode.NOTHING_MAPPED)
 
 
 def source_wave(source: Source) -> str | None:
@@ -179,7 +232,7 @@ def _person_columns(ctx: RoundContext, table: SourceTable, mapping: dict[str, Co
         cell_of = np.array(cells, dtype=object)
         if entry.role in ("role", "org_type", "gender") or entry.choices:
             list_name = entry.choices or entry.role
-            coded = [codebook.code(c, list_name) if c is not None else None for c in cells]
+            coded = [codebook.code_field(c, list_name, entry.form_list) if c is not None else None for c in cells]
             status = np.array([c.status if c is not None else "" for c in coded], dtype=object)[codes]
             ok = status == "ok"
             if ok.any():
@@ -193,7 +246,9 @@ def _person_columns(ctx: RoundContext, table: SourceTable, mapping: dict[str, Co
         where = located.setdefault(entry.role, np.full(n_rows, None, dtype=object))
         where[present & (where == None)] = column  # noqa: E711 - elementwise
         if entry.role == "country":
-            iso3 = [None if c is None else to_iso3(c, data_dir=ctx.config.data_dir) for c in cells]
+            iso3 = [None if c is None else next(
+                (code for a in codebook.alternatives(c, entry.form_list)
+                 if (code := to_iso3(a, data_dir=ctx.config.data_dir))), None) for c in cells]
             target = person.setdefault("country", np.full(n_rows, None, dtype=object))
             target[present] = np.array(iso3, dtype=object)[codes][present]
             bad = np.array([c is not None and i is None for c, i in zip(cells, iso3, strict=True)])[codes]
@@ -203,9 +258,19 @@ def _person_columns(ctx: RoundContext, table: SourceTable, mapping: dict[str, Co
                     table.file, unknown_country(value), int(events.source_rows[index]), column, "warning",
                     ProblemCode.UNKNOWN_COUNTRY))
             continue
+        if entry.form_list is not None and not entry.is_identity:
+            cell_of = np.array([codebook.choice_text(c, entry.form_list, ctx.manifest.language) for c in cells],
+                               dtype=object)
         target = person.setdefault(entry.role, np.full(n_rows, None, dtype=object))
         fill = present & (target == None)  # noqa: E711 - elementwise
         target[fill] = cell_of[codes][fill]
+    if "position" in person:  # a job title naming a role fills the role the row lacks
+        role = person.setdefault("role", np.full(n_rows, None, dtype=object))
+        named = {p: codebook.code(p, "role") for p in set(person["position"].tolist()) if p is not None}
+        for index in np.flatnonzero(role == None).tolist():  # noqa: E711 - elementwise
+            coded = named.get(person["position"][index])
+            if coded is not None and coded.status == "ok":
+                role[index] = coded.code
     return person, located
 
 
@@ -238,7 +303,10 @@ def _identify_rows(ctx: RoundContext, table: SourceTable, person: dict[str, np.n
         located[r].tolist() if r in located else [None] * n_rows for r in ("email", "name", "country"))
     if session_column is not None and source.session is None:
         codes, _values, cells = table.factor(session_column)
-        matched = [sessions.match(c) if c else None for c in cells]
+        entry = ctx.mappings.get(source.file, {}).get(session_column)
+        form_list = entry.form_list if entry is not None else None
+        matched = [next((m for a in table.codebook.alternatives(c, form_list) if (m := sessions.match(a))), None)
+                   if c else None for c in cells]
         session_of = [(cells[c], matched[c]) for c in codes.tolist()]
     else:
         session_of = None

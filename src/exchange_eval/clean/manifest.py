@@ -23,12 +23,13 @@ from typing import Any
 import yaml
 
 from ..core.config import translation_languages
-from ..core.errors import ManifestError
+from ..core.errors import DataErrors, ManifestError, Problem, ProblemCode
 from ..core.paths import MANIFEST_NAME, check_round_id
 from ..core.yaml_strict import ManifestLoader, load_strict
 from ..ingest.platforms import PLATFORMS
 
 __all__ = [
+    "CODEBOOK_NAMES",
     "INSTRUMENTS",
     "SURVEY_INSTRUMENTS",
     "STRUCTURED_INSTRUMENTS",
@@ -85,7 +86,9 @@ TOP_KEYS = {
     "notes": False,
     "targets": False,
 }
-SOURCE_KEYS = {"file", "instrument", "wave", "platform", "codebook", "session", "sheet", "language"}
+SOURCE_KEYS = {"file", "instrument", "wave", "platform", "codebook", "session", "sheet", "language", "form"}
+#: a round codebook with one of these names in the round folder is used without being named
+CODEBOOK_NAMES = ("codebook.xlsx", "codebook.csv")
 SESSION_KEYS = {"id", "kind", "date", "title"}
 
 
@@ -108,6 +111,7 @@ class Source:
     session: str | None = None
     sheet: str | None = None
     language: str | None = None
+    form: Path | None = None  # the XLSForm the export came from
 
 
 @dataclass(frozen=True)
@@ -294,7 +298,10 @@ def load_manifest(folder: str | Path) -> Manifest:
     aliases, duplicate keys and tags are refused, dates stay text. Every field is
     type-checked (text, list, date, year, known language, ISO3 codes, instrument,
     platform, wave); a source file listed twice and links leading out of the round
-    folder (`check_round_folder`) are refused.
+    folder (`check_round_folder`) are refused. Every file the manifest names but the
+    folder lacks (sources, forms, codebooks) is reported at once (`DataErrors` when there
+    are several). Without a ``codebook:``, a round codebook named as `CODEBOOK_NAMES` in
+    the round folder is used.
     """
     folder = Path(folder)
     path = folder / MANIFEST_NAME
@@ -360,10 +367,20 @@ def _read_manifest(folder: Path, path: Path, raw: Any) -> Manifest:
     targets = _targets(check, raw.get("targets"), lines.get("targets"))
 
     codebook = None
+    missing: list[Problem] = []  # every file named but absent, reported together
     if raw.get("codebook") is not None:
         name = check.text(raw["codebook"], "codebook", lines.get("codebook"), required=True) or ""
         codebook = safe_join(folder, name, file=path, key="codebook", row=lines.get("codebook"))
-    sources = _sources(check, folder, raw["sources"], lines.get("sources"), codebook)
+        if not codebook.is_file():
+            missing.append(Problem(str(path), f"codebook {name!r} does not exist in {folder}",
+                                   lines.get("codebook"), "codebook", code=ProblemCode.MANIFEST))
+    else:
+        codebook = next((folder / name for name in CODEBOOK_NAMES if (folder / name).is_file()), None)
+    sources = _sources(check, folder, raw["sources"], lines.get("sources"), codebook, missing)
+    if len(missing) == 1:
+        raise check.fail(missing[0].message, missing[0].row, missing[0].column)
+    if missing:
+        raise DataErrors(missing)
 
     session_ids = {s.id for s in sessions}
     for source, row in sources:
@@ -432,8 +449,9 @@ def _sessions(check: _Checker, value: Any, row: int | None) -> list[Session]:
 
 
 def _sources(check: _Checker, folder: Path, value: Any, row: int | None,
-             codebook: Path | None) -> list[tuple[Source, int | None]]:
-    """Every source with the line of its entry; a file listed twice is refused."""
+             codebook: Path | None, missing: list[Problem]) -> list[tuple[Source, int | None]]:
+    """Every source with the line of its entry; a file listed twice is refused; every
+    source file, form or codebook the folder lacks is added to ``missing``."""
     if not isinstance(value, list):
         raise check.fail(f"sources must be a list, not {_kind(value)}", row, "sources")
     sources: list[tuple[Source, int | None]] = []
@@ -468,8 +486,21 @@ def _sources(check: _Checker, folder: Path, value: Any, row: int | None,
                              at.get("language", line), "language")
         sheet = field("sheet")
         file_path = safe_join(folder, name, file=check.path, row=row_of)
+        form_name = field("form")
+        form = safe_join(folder, form_name, file=check.path, key="form", row=at.get("form", line)) if form_name else None
+        if form is not None and not form.is_file():
+            missing.append(Problem(str(check.path), f"form {form_name!r} of {name} does not exist in {folder}",
+                                   at.get("form", line), "form", code=ProblemCode.MANIFEST))
+        source_codebook = field("codebook")
+        own_codebook = safe_join(folder, source_codebook, file=check.path, key="codebook",
+                                 row=at.get("codebook", line)) if source_codebook else None
+        if own_codebook is not None and not own_codebook.is_file():
+            missing.append(Problem(str(check.path), f"codebook {source_codebook!r} of {name} does not exist in "
+                                   f"{folder}", at.get("codebook", line), "codebook", code=ProblemCode.MANIFEST))
         if not file_path.is_file():
-            raise check.fail(f"source file {name!r} does not exist in {folder}", row_of, "file")
+            missing.append(Problem(str(check.path), f"source file {name!r} does not exist in {folder}", row_of,
+                                   "file", code=ProblemCode.MANIFEST))
+            continue
         stat = file_path.stat()
         identity = (stat.st_dev, stat.st_ino, sheet if file_path.suffix.lower() in WORKBOOK_SUFFIXES else None)
         if identity in seen:
@@ -477,17 +508,16 @@ def _sources(check: _Checker, folder: Path, value: Any, row: int | None,
             raise check.fail(f"source file {name!r} is listed twice (also as {first_name!r} on line {first_row}): "
                              "each export is read once", row_of, "file")
         seen[identity] = (name, row_of)
-        source_codebook = field("codebook")
         sources.append((Source(
             file=name,
             path=file_path,
             instrument=instrument,
             wave=wave,
             platform=platform,
-            codebook=safe_join(folder, source_codebook, file=check.path, key="codebook", row=at.get("codebook", line))
-            if source_codebook else codebook,
+            codebook=own_codebook or codebook,
             session=field("session"),
             sheet=sheet,
             language=language.lower() if language else None,
+            form=form,
         ), row_of))
     return sources

@@ -35,17 +35,19 @@ sessions:                         # add `date: 2025-02-10` and `title: ...` to e
   - {{id: vc2, kind: virtual}}
   - {{id: vc3, kind: virtual}}
   - {{id: visit, kind: observation}}
-# codebook: codebook.xlsx         # optional: maps this round's column headers to items
+# codebook: codebook.xlsx         # optional: maps column headers to items (codebook.xlsx here is used unnamed)
 sources:
   # One line per export file in this folder. instrument: roster, session_feedback,
   # outcomes, tool_feedback, pulse, ties, plan_actions, jsr_assessment, jsr_quality.
   # wave: pre, post, retro, followup-1, pulse-1, ... The platform (kobo, odk,
   # surveymonkey, google_forms, ms_forms, qualtrics, limesurvey, spreadsheet, stata,
-  # spss) is recognised from the file unless given as `platform:`.
+  # spss) is recognised from the file unless given as `platform:`. A survey exported from
+  # your own Kobo/ODK questionnaire names its XLSForm, which is then its codebook:
+  # `form: questionnaire.xlsx` (see docs/your-own-round.md).
   - {{file: roster.xlsx, instrument: roster}}                    # CHANGE: file names
   - {{file: pre_survey.csv, instrument: outcomes, wave: pre}}
   - {{file: post_survey.csv, instrument: outcomes, wave: post}}
-  # - {{file: vc1_feedback.csv, instrument: session_feedback, session: vc1}}
+  # - {{file: vc1_feedback.csv, instrument: session_feedback, session: vc1, form: feedback.xlsx}}
   # - {{file: plan.xlsx, instrument: plan_actions, sheet: Plan}}
 """,
     "fr": """\
@@ -66,17 +68,19 @@ sessions:                         # ajoutez `date: 2025-02-10` et `title: ...` �
   - {{id: vc2, kind: virtual}}
   - {{id: vc3, kind: virtual}}
   - {{id: visit, kind: observation}}
-# codebook: codebook.xlsx         # facultatif : relie les en-têtes de colonnes aux items
+# codebook: codebook.xlsx         # facultatif : relie les en-têtes aux items (codebook.xlsx ici est lu sans être nommé)
 sources:
   # Une ligne par fichier d'export de ce dossier. instrument : roster, session_feedback,
   # outcomes, tool_feedback, pulse, ties, plan_actions, jsr_assessment, jsr_quality.
   # wave : pre, post, retro, followup-1, pulse-1, ... La plateforme (kobo, odk,
   # surveymonkey, google_forms, ms_forms, qualtrics, limesurvey, spreadsheet, stata,
-  # spss) est reconnue d'après le fichier, sauf si `platform:` est indiqué.
+  # spss) est reconnue d'après le fichier, sauf si `platform:` est indiqué. Une enquête
+  # exportée de votre propre questionnaire Kobo/ODK nomme son XLSForm, qui sert alors de
+  # dictionnaire de codes : `form: questionnaire.xlsx` (voir docs/your-own-round.md).
   - {{file: roster.xlsx, instrument: roster}}                    # CHANGE : noms des fichiers
   - {{file: pre_survey.csv, instrument: outcomes, wave: pre}}
   - {{file: post_survey.csv, instrument: outcomes, wave: post}}
-  # - {{file: vc1_feedback.csv, instrument: session_feedback, session: vc1}}
+  # - {{file: vc1_feedback.csv, instrument: session_feedback, session: vc1, form: feedback.xlsx}}
   # - {{file: plan.xlsx, instrument: plan_actions, sheet: Plan}}
 """,
 }

@@ -15,6 +15,7 @@ from typing import Any
 
 import pandas as pd
 
+from ..core.countries import to_iso3
 from ..core.errors import ProblemCode
 from .cells import NO_TOKENS, YES_TOKENS
 from .codebook import Codebook, CodebookEntry, normalize_label
@@ -23,10 +24,11 @@ from .harmonize import map_columns
 from .identify import country_code, full_name, identify
 from .log import unknown_answer
 from .responses import Submission
+from .scrub import Scrubber
 from .sessions import SessionMatcher, split_sessions
 from .sources import SourceTable, source_key
 
-__all__ = ["Roster", "build_ties", "linkage", "participants", "person_fields", "read_rosters"]
+__all__ = ["Roster", "build_ties", "linkage", "participants", "person_fields", "read_rosters", "role_of_position"]
 
 _IDENTITY_ROLES = ("email", "name", "first_name", "last_name")
 
@@ -54,7 +56,7 @@ def person_fields(ctx: RoundContext, table: SourceTable, mapping: dict[str, Code
             continue
         if entry.role in ("role", "org_type", "gender") or entry.choices:
             list_name = entry.choices or entry.role
-            coded = codebook.code(value, list_name)
+            coded = codebook.code_field(value, list_name, entry.form_list)
             if coded.status == "ok":
                 fields[entry.role] = coded.code
             elif coded.status == "missing":
@@ -65,10 +67,22 @@ def person_fields(ctx: RoundContext, table: SourceTable, mapping: dict[str, Code
         fields.setdefault("_columns", {}).setdefault(entry.role, column)
         if entry.role == "country":
             fields["country_raw"] = value
-            fields["country"] = country_code(ctx, value, source.file, row_no, column)
+            alternatives = codebook.alternatives(value, entry.form_list)
+            found = next((a for a in alternatives[1:] if to_iso3(a, data_dir=ctx.config.data_dir)), value)
+            fields["country"] = country_code(ctx, found, source.file, row_no, column)
             continue
-        fields.setdefault(entry.role, value)
+        fields.setdefault(entry.role, codebook.choice_text(value, entry.form_list, ctx.manifest.language))
     return fields
+
+
+def role_of_position(codebook: Codebook, position: str | None) -> str | None:
+    """The role code a job title names when it is one of the ``role`` list's labels
+    ("Décideur"), else None: a free-text "Fonction" column is kept as written and only
+    fills ``role`` when it happens to name one."""
+    if position is None:
+        return None
+    coded = codebook.code(position, "role")
+    return coded.code if coded.status == "ok" else None
 
 
 def read_rosters(ctx: RoundContext, tables: dict[str, SourceTable], sessions: SessionMatcher) -> Roster:
@@ -115,8 +129,9 @@ def _read_roster(ctx: RoundContext, table: SourceTable, sessions: SessionMatcher
         attended = _attended(ctx, table, index, attended_column, session_columns, sessions)
         roster.people[pid] = {
             "round_id": ctx.round_id, "pid": pid, "country": fields.get("country"),
-            "role": fields.get("role"), "org_type": fields.get("org_type"),
-            "organisation": fields.get("organisation"), "gender": fields.get("gender"),
+            "role": fields.get("role") or role_of_position(codebook, fields.get("position")),
+            "org_type": fields.get("org_type"), "organisation": fields.get("organisation"),
+            "position": fields.get("position"), "gender": fields.get("gender"),
             "on_roster": True,
             "n_sessions_attended": len(attended) if has_attendance else None, "_row": row_no,
         }
@@ -153,9 +168,11 @@ def _attended(ctx: RoundContext, table: SourceTable, index: int, attended_column
     return attended
 
 
-def participants(ctx: RoundContext, roster: Roster, submissions: list[Submission]) -> list[dict[str, Any]]:
+def participants(ctx: RoundContext, roster: Roster, submissions: list[Submission],
+                 scrubber: Scrubber | None = None) -> list[dict[str, Any]]:
     """The ``participants`` rows: the roster, then every identified respondent not on it
-    (``on_roster`` False, fields from their submissions; warned and logged)."""
+    (``on_roster`` False, fields from their submissions; warned and logged). A job title
+    (``position``, free text) is scrubbed of e-mails, phones and roster names."""
     people = {pid: {k: v for k, v in person.items() if k != "_row"} for pid, person in roster.people.items()}
     off_roster: dict[str, list[Submission]] = defaultdict(list)
     for submission in submissions:
@@ -174,6 +191,10 @@ def participants(ctx: RoundContext, roster: Roster, submissions: list[Submission
                           "participant with on_roster = False", first.row, code=ProblemCode.NOT_ON_ROSTER)
         ctx.log.add("link", file=first.source.file, row=first.row,
                     detail=f"respondent not on the roster added as participant {pid}")
+    for person in people.values():
+        position = person.get("position")
+        if position is not None and scrubber is not None:
+            person["position"] = scrubber.scrub(position)
     return list(people.values())
 
 

@@ -15,6 +15,7 @@ people         `people.participants`, `people.build_ties`, `responses.tool_feedb
                `people.linkage`
 structured     `structured.plan_actions`, `structured.jsr_assessment`,
                `structured.jsr_quality`
+dictionary     `dictionary.data_dictionary`: the items and choice lists with their wording
 redact         `redact.redact_tables`: one scrubbing pass over every free-text column
                of every table (and of the log and ``meta.json``); export file names
                that hold personal data shown by position (`redact.source_aliases`)
@@ -42,7 +43,9 @@ from ..core.errors import DataError, DataErrors, Problem
 from ..core.paths import Workspace
 from .context import RoundContext
 from .corrections import apply_corrections
+from .coverage import Coverage
 from .dedup import drop_duplicates, duplicate_rule
+from .dictionary import data_dictionary
 from .harmonize import harmonize_surveys
 from .keys import round_key
 from .log import CleaningLog, ProblemList
@@ -57,7 +60,7 @@ from .structured import jsr_assessment, jsr_quality, plan_actions, quality_flag_
 from .validate import validate_tables
 from .write import conform, round_meta, write_round
 
-__all__ = ["CleanResult", "clean_round", "validate_round"]
+__all__ = ["CleanResult", "Validation", "check_round", "clean_round", "validate_round"]
 
 
 @dataclass
@@ -71,6 +74,7 @@ class CleanResult:
     problems: list[Problem]
     linkage: dict[str, int]
     meta: dict[str, Any]
+    coverage: list[Coverage] = field(default_factory=list)
 
     @property
     def warnings(self) -> list[Problem]:
@@ -98,6 +102,7 @@ class _Outcome:
     sources: dict[str, SourceTable] = field(default_factory=dict)
     tables: dict[str, pd.DataFrame] = field(default_factory=dict)
     linkage: dict[str, int] = field(default_factory=dict)
+    coverage: list[Coverage] = field(default_factory=list)
     key_fingerprint: str | None = None
     scrubber: Scrubber | None = None
     aliases: dict[str, str] = field(default_factory=dict)
@@ -117,6 +122,7 @@ def _build(ws: Workspace, round_id: str, out: _Outcome, *, check_key: bool, reke
         return
     key, out.key_fingerprint = round_key(ws, rekey=rekey, check=check_key)
     ctx = RoundContext(round_id, manifest, config, key, out.problems, out.log)
+    out.coverage = ctx.coverage  # filled as each source is mapped, kept if a stage stops
 
     out.sources, codebooks = read_sources(ctx)
     sessions = SessionMatcher(manifest.sessions)
@@ -128,7 +134,7 @@ def _build(ws: Workspace, round_id: str, out: _Outcome, *, check_key: bool, reke
     submissions = harmonize_surveys(ctx, out.sources, sessions, scrubber)
     submissions = drop_duplicates(ctx, submissions, rule)
     responses = apply_corrections(ctx, gather_responses(submissions), codebooks, scrubber)
-    people = participants(ctx, roster, submissions)
+    people = participants(ctx, roster, submissions, scrubber)
 
     tables = out.tables
     tables["participants"] = conform(people, "participants")
@@ -144,6 +150,9 @@ def _build(ws: Workspace, round_id: str, out: _Outcome, *, check_key: bool, reke
     tables["jsr_assessment"] = conform(jsr_assessment(ctx, out.sources), "jsr_assessment")
     quality_columns = quality_flag_columns(ctx)
     tables["jsr_quality"] = conform(jsr_quality(ctx, out.sources), "jsr_quality", quality_columns)
+    items, item_choices = data_dictionary(ctx, out.sources)
+    tables["items"] = conform(items, "items")
+    tables["item_choices"] = conform(item_choices, "item_choices")
     # the one pass over every free-text column and file name of every table
     out.tables = tables = redact_tables(tables, scrubber, out.aliases, out.log)
     out.problems.extend(validate_tables(tables, choices=config.choices, locate_responses=locate,
@@ -157,6 +166,29 @@ def _run(ws: Workspace, round_id: str, *, check_key: bool = False, rekey: bool =
     except (DataError, DataErrors) as exc:  # a stage that could not go on: its problems are kept
         out.problems.extend(exc.problems)
     return out
+
+
+@dataclass
+class Validation:
+    """What `check_round` found: every problem, and what each source's columns became."""
+
+    round_id: str
+    problems: list[Problem]
+    coverage: list[Coverage]
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "error"]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity != "error"]
+
+
+def check_round(ws: Workspace, round_id: str) -> Validation:
+    """`validate_round` with the coverage of every source (`Coverage.line`)."""
+    out = _run(ws, round_id)
+    return Validation(round_id, list(out.problems), out.coverage)
 
 
 def validate_round(ws: Workspace, round_id: str) -> list[Problem]:
@@ -208,4 +240,4 @@ def clean_round(ws: Workspace, round_id: str, *, rekey: bool = False) -> CleanRe
     meta["key_fingerprint"] = out.key_fingerprint
     write_round(final, out.tables, log, meta)
     return CleanResult(round_id=round_id, output=final, tables=out.tables, cleaning_log=log,
-                       problems=list(out.problems), linkage=out.linkage, meta=meta)
+                       problems=list(out.problems), linkage=out.linkage, meta=meta, coverage=out.coverage)

@@ -36,6 +36,8 @@ CODE_COLUMNS = frozenset({
     "round_id", "pid", "alter_pid", "country", "ego_country", "alter_country", "role", "org_type",
     "gender", "session_id", "kind", "instrument", "wave", "item_id", "outcome", "dimension",
     "criterion", "followup", "status", "group", "tool", "action_id", "action",
+    # the data dictionary's codes: item types, choice lists and choice names
+    "type", "form_type", "list_name", "name",
 })
 #: columns holding an export's file name: shown through `source_aliases`, not scrubbed
 FILE_COLUMNS = frozenset({"source_file"})

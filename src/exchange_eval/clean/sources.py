@@ -1,7 +1,8 @@
 """Read stage: every source of the manifest through `exchange_eval.ingest`, with its codebook.
 
-`read_sources` loads each source's codebook (the default one overlaid by the round's) and
-reads the export; a source whose codebook or file cannot be read, or that has no data
+`read_sources` reads the XLSForms the sources name (`read_forms`), loads each source's
+codebook (the default one, overlaid by its form's questions, then by the round codebook)
+and reads the export; a source whose codebook or file cannot be read, or that has no data
 row, is reported and left out, and the other sources are still read. What comes back is
 one `SourceTable` per source: the export as read, the codebook that maps it, and cached
 views of its cells that the later stages share.
@@ -21,13 +22,17 @@ import pandas as pd
 from ..core.config import Config
 from ..core.errors import DataError, DataErrors, ProblemCode
 from ..ingest import RawTable, read_export
+from ..ingest.odk import is_repeat
 from .cells import cell_text
 from .codebook import Codebook
 from .codebook_files import load_codebook
 from .context import RoundContext
-from .manifest import Source
+from .form_codebook import FormCodebook
+from .forms import Form, read_form
+from .manifest import CODEBOOK_NAMES, SURVEY_INSTRUMENTS, Source
 
-__all__ = ["SourceTable", "check_source_size", "read_sources", "source_key", "source_size_limit"]
+__all__ = ["SourceTable", "check_source_size", "looks_like_xlsform", "read_forms", "read_sources",
+           "source_key", "source_size_limit"]
 
 _MB = 1024 * 1024
 
@@ -138,6 +143,66 @@ class SourceTable:
         return found
 
 
+def read_forms(ctx: RoundContext) -> FormCodebook:
+    """The XLSForms the sources name, read once each, as one `FormCodebook` (a form that
+    cannot be read is reported; its sources are then matched without it)."""
+    forms: dict[Path, Form] = {}
+    for source in ctx.manifest.sources:
+        if source.form is None or source.form in forms:
+            continue
+        try:
+            form = read_form(source.form, config=ctx.config, language=source.language or ctx.manifest.language)
+        except DataError as exc:
+            ctx.problems.extend(exc.problems)
+            continue
+        for warning in form.warnings:
+            ctx.problems.warn(form.file, f"pyxform: {warning}", code=ProblemCode.FORM)
+        forms[source.form] = form
+    ctx.forms = forms
+    form_codebook = FormCodebook(list(forms.values()), load_codebook(None, config=ctx.config), ctx.config)
+    return form_codebook
+
+
+def _unused_files(ctx: RoundContext) -> None:
+    """Warn about a conventional codebook, or a file that looks like an XLSForm, that sits
+    in the round folder but that no source uses."""
+    manifest = ctx.manifest
+    used = {s.path.name for s in manifest.sources} | {s.form.name for s in manifest.sources if s.form}
+    used |= {s.codebook.name for s in manifest.sources if s.codebook}
+    for name in CODEBOOK_NAMES:
+        path = manifest.folder / name
+        if path.is_file() and name not in used:
+            named = sorted({s.codebook.name for s in manifest.sources if s.codebook})
+            ctx.problems.warn(name, "this round codebook is not used: every source names another codebook ("
+                              + ", ".join(named) + "); name it as `codebook:` of the sources it maps",
+                              code=ProblemCode.UNUSED_FILE)
+    for path in sorted(manifest.folder.iterdir()):
+        if path.name in used or path.suffix.lower() not in (".xlsx", ".xls") or not path.is_file():
+            continue
+        if looks_like_xlsform(path):
+            ctx.problems.warn(path.name, "this looks like an XLSForm (it has a survey sheet) but no source names "
+                              "it: add `form: " + path.name + "` to the sources exported from it",
+                              code=ProblemCode.UNUSED_FILE)
+
+
+def looks_like_xlsform(path: Path) -> bool:
+    """Whether a workbook has the ``survey`` sheet of an XLSForm (sheet names only)."""
+    try:
+        if path.suffix.lower() == ".xlsx":
+            import openpyxl
+
+            workbook = openpyxl.load_workbook(path, read_only=True)
+            names = workbook.sheetnames
+            workbook.close()
+        else:
+            import xlrd
+
+            names = xlrd.open_workbook(str(path), on_demand=True).sheet_names()
+    except Exception:  # noqa: BLE001 - any unreadable workbook is simply not a form
+        return False
+    return "survey" in {n.strip().lower() for n in names}
+
+
 def read_sources(ctx: RoundContext) -> tuple[dict[str, SourceTable], dict[Path | None, Codebook | None]]:
     """Read every source of the round's manifest.
 
@@ -146,10 +211,14 @@ def read_sources(ctx: RoundContext) -> tuple[dict[str, SourceTable], dict[Path |
     tables : dict
         `source_key` -> `SourceTable`, for the sources read with at least one data row.
     codebooks : dict
-        Codebook path (None: the default codebook) -> `Codebook`, None when it could not
-        be read.
+        Codebook path (None: the default codebook, with the choice lists of every form of
+        the round) -> `Codebook`, None when it could not be read.
     """
-    codebooks: dict[Path | None, Codebook | None] = {}
+    form_codebook = read_forms(ctx)
+    _unused_files(ctx)
+    codebooks: dict[Path | None, Codebook | None] = {
+        None: load_codebook(None, config=ctx.config, form_lists=form_codebook.lists)}
+    by_source: dict[tuple, Codebook | None] = {}
     tables: dict[str, SourceTable] = {}
     max_bytes = source_size_limit(ctx.config)
     for source in ctx.manifest.sources:
@@ -159,7 +228,15 @@ def read_sources(ctx: RoundContext) -> tuple[dict[str, SourceTable], dict[Path |
             except (DataError, DataErrors) as exc:
                 ctx.problems.extend(exc.problems)
                 codebooks[source.codebook] = None
-        codebook = codebooks[source.codebook]
+        if codebooks[source.codebook] is None:
+            continue
+        form = ctx.forms.get(source.form) if source.form else None
+        key = (source.codebook, source.form if form else None, source.instrument)
+        if key not in by_source:
+            entries = form_codebook.entries(form, source.instrument) if form is not None else []
+            by_source[key] = load_codebook(source.codebook, config=ctx.config, form_entries=entries,
+                                           form_lists=form_codebook.lists if form is not None else None)
+        codebook = by_source[key]
         if codebook is None:
             continue
         try:
@@ -170,10 +247,18 @@ def read_sources(ctx: RoundContext) -> tuple[dict[str, SourceTable], dict[Path |
             continue
         for message in raw.warnings:
             ctx.problems.warn(source.file, str(message), code=ProblemCode.READER_NOTE)
+        if is_repeat(raw) and source.instrument in SURVEY_INSTRUMENTS:
+            ctx.problems.add(source.file, "this is an ODK Central repeat file (one row per repeat entry, linked by "
+                             "PARENT_KEY), not one row per respondent: list the form's main submissions file as "
+                             "the source", code=ProblemCode.WRONG_FORMAT)
+            continue
         if raw.n_rows == 0:
             ctx.problems.add(source.file, "the file has a header but no data rows (an export made before "
                              "anyone answered?): export it again, or remove it from round.yaml for now",
                              raw.header_line or None, code=ProblemCode.EMPTY_FILE)
             continue
         tables[source_key(source)] = SourceTable(source, raw, codebook)
+    for form_path, row, message in form_codebook.notes:
+        ctx.problems.warn(form_path.name, message, row, code=ProblemCode.FORM)
+    ctx.form_codebook = form_codebook
     return tables, codebooks

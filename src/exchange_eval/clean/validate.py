@@ -22,6 +22,7 @@ from ..core.config import Config
 from ..core.errors import Problem, ProblemCode
 from ..core.paths import ROUND_ID_PATTERN
 from ..core.tables import TABLES
+from .codebook import ITEM_TYPES
 from .manifest import ISO3_PATTERN, SURVEY_INSTRUMENTS, WAVE_PATTERN
 
 __all__ = [
@@ -45,6 +46,8 @@ _UNIQUE = {
     "jsr_assessment": ["country", "year", "wave", "dimension", "criterion"],
     "jsr_quality": ["country", "year"],
     "ties": ["pid", "wave", "alter_organisation"],
+    "items": ["instrument", "item_id"],
+    "item_choices": ["list_name", "order"],
 }
 _REQUIRED = {  # columns that may never be missing
     "participants": ["round_id", "pid", "on_roster"],
@@ -56,6 +59,8 @@ _REQUIRED = {  # columns that may never be missing
     "jsr_quality": ["round_id", "country", "n_met", "meets"],
     "ties": ["round_id", "pid", "wave", "alter_organisation"],
     "tool_feedback": ["round_id", "pid", "tool"],
+    "items": ["round_id", "instrument", "item_id", "type"],
+    "item_choices": ["round_id", "list_name", "order", "name", "is_missing"],
 }
 
 
@@ -90,8 +95,10 @@ def _checks(table: str, column: str, choices: ChoiceLists) -> list[pa.Check]:
         return [pa.Check.str_matches(WAVE_PATTERN.pattern)]
     if column == "round_id":
         return [pa.Check.str_matches(ROUND_ID_PATTERN.pattern)]
-    if table == "responses" and column == "instrument":
+    if table in ("responses", "items") and column == "instrument":
         return [pa.Check.isin(RESPONSE_INSTRUMENTS)]
+    if table == "items" and column == "type":
+        return [pa.Check.isin(list(ITEM_TYPES))]
     if table == "participants" and column in ("role", "org_type", "gender"):
         return [pa.Check.isin(_codes(column, choices))]
     if table == "plan_actions" and column == "status":
@@ -304,4 +311,28 @@ def validate_tables(tables: Mapping[str, pd.DataFrame], *, choices: ChoiceLists,
             locate = locate_responses.reset_index(drop=True)
         extra = quality_columns if name == "jsr_quality" else None
         problems.extend(check_table(df, name, locate=locate, extra_columns=extra, choices=choices))
+    problems.extend(_dictionary_problems(tables))
+    return problems
+
+
+def _dictionary_problems(tables: Mapping[str, pd.DataFrame]) -> list[Problem]:
+    """Every item of ``responses`` must be in ``items`` (its wording reaches the reports),
+    and every list an item names in ``item_choices``."""
+    responses, items, lists = tables.get("responses"), tables.get("items"), tables.get("item_choices")
+    if responses is None or items is None or not len(responses):
+        return []
+    known = set(zip(items["instrument"].astype(object), items["item_id"].astype(object), strict=True))
+    used = responses[["instrument", "item_id"]].astype(object).drop_duplicates()
+    problems = []
+    for instrument, item_id in used.itertuples(index=False):
+        base = str(item_id)
+        if (instrument, base) not in known:
+            base = base.rsplit(".", 1)[0]
+        if (instrument, base) not in known:
+            problems.append(Problem("items", f"item {item_id!r} of {instrument} has no row in the data dictionary",
+                                    code=ProblemCode.SCHEMA))
+    if lists is not None:
+        named = set(items["list_name"].dropna().astype(object)) - set(lists["list_name"].astype(object))
+        problems.extend(Problem("item_choices", f"choice list {name!r} has no rows", code=ProblemCode.SCHEMA)
+                        for name in sorted(named))
     return problems

@@ -79,9 +79,12 @@ class ProblemCode(enum.StrEnum):
     # what tells the cleaning how to read
     MANIFEST = "manifest"  # round.yaml
     CODEBOOK = "codebook"  # a round codebook row or choice list
+    FORM = "form"  # an XLSForm named by a source (`form:`)
     CONFIG = "config"  # a configuration value (settings.yaml)
     # harmonizing answers
     UNMAPPED_COLUMN = "unmapped_column"  # a column the codebook does not know
+    NOTHING_MAPPED = "nothing_mapped"  # a survey export none of whose columns is a question
+    UNUSED_FILE = "unused_file"  # a codebook or form in the round folder that no source uses
     MISSING_COLUMN = "missing_column"  # a required column is absent
     UNKNOWN_CHOICE = "unknown_choice"  # an answer not in its choice list (or not a number)
     UNKNOWN_VALUE = "unknown_value"  # a dimension or criterion the configuration lacks

@@ -35,6 +35,7 @@ TABLES: dict[str, dict[str, str]] = {
         "role": "string",  # choices.yaml `role`
         "org_type": "string",
         "organisation": "string",  # organisations are not personal data
+        "position": "string",  # job title as written (free text, scrubbed), e.g. a roster's "Fonction"
         "gender": "string",  # optional
         "on_roster": "boolean",
         "n_sessions_attended": "Int64",
@@ -131,6 +132,37 @@ TABLES: dict[str, dict[str, str]] = {
         "rating": "float64",
         "comment": "string",
     },
+    # the round's data dictionary: one row per item of `responses` (a select_multiple
+    # question once, its options being `<item_id>.<option>` in responses), with its wording
+    # from the XLSForm (or the codebook, the standard questionnaire, the export's header)
+    "items": {
+        "round_id": "string",
+        "instrument": "string",
+        "item_id": "string",
+        "type": "string",  # select_one, select_multiple, text, integer
+        "form_type": "string",  # the XLSForm type as written (date, decimal, …), when from a form
+        "list_name": "string",  # item_choices list of a select
+        "outcome": "string",  # intermediate outcome tag, or missing (reported one by one)
+        "standard": "boolean",  # an item of config/instruments.yaml
+        "order": "Int64",  # position in the round's questionnaires (form order, then column order)
+        "group_en": "string",  # the group (section) the question sits in, by language
+        "group_fr": "string",
+        "label_en": "string",  # the question as asked, by language (missing: the form lacks it)
+        "label_fr": "string",
+        "source_file": "string",  # the first export holding it
+        "form": "string",  # the XLSForm it comes from
+    },
+    # the choice lists of those items, in the order the form lists them
+    "item_choices": {
+        "round_id": "string",
+        "list_name": "string",
+        "order": "Int64",  # position in the list as written
+        "name": "string",  # the choice's code as exported (XML name), the option of item_id
+        "value": "float64",  # what responses.value holds for it (missing: not a number)
+        "label_en": "string",
+        "label_fr": "string",
+        "is_missing": "boolean",  # a "don't know"-like choice: stored as a missing answer
+    },
 }
 
 # cleaning_log.csv: every change made between raw and processed, with where it was found
@@ -181,6 +213,8 @@ class RoundData:
     jsr_quality: pd.DataFrame = field(default_factory=lambda: empty_table("jsr_quality"))
     ties: pd.DataFrame = field(default_factory=lambda: empty_table("ties"))
     tool_feedback: pd.DataFrame = field(default_factory=lambda: empty_table("tool_feedback"))
+    items: pd.DataFrame = field(default_factory=lambda: empty_table("items"))
+    item_choices: pd.DataFrame = field(default_factory=lambda: empty_table("item_choices"))
     cleaning_log: pd.DataFrame = field(default_factory=_empty_log)
     meta: dict[str, Any] = field(default_factory=dict)
     path: Path | None = None

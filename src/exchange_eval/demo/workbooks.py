@@ -75,7 +75,8 @@ def write_fr_roster(ctx: RoundContext, path: Path, people: list[Person]) -> None
         "Nom",
         fields["first_name"]["label_fr"][0],
         fields["country"]["label_fr"][0],
-        fields["role"]["label_fr"][0],
+        # French registration lists say "Fonction" (a job title, free text); here it names a role
+        fields["position"]["label_fr"][0],
         fields["org_type"]["label_fr"][0],
         fields["gender"]["label_fr"][0],
         fields["email"]["label_fr"][0],

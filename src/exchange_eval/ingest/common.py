@@ -142,11 +142,13 @@ def finish_table(
     header_line: int | None = None,
     value_labels: dict[str, dict[str, str]] | None = None,
     column_labels: dict[int, str] | None = None,
+    keep_blank_rows: bool = False,
 ) -> RawTable:
     """Build the `RawTable` from the grid rows ``data_start:`` and the normalised ``columns``.
 
     Rows with more non-empty fields than headers raise `DataError` naming the row; shorter
-    rows are padded with missing values; blank rows are skipped. Columns with an empty
+    rows are padded with missing values; blank rows are skipped unless ``keep_blank_rows``
+    (statistical files, where each row is a case). Columns with an empty
     header are named ``column_<letter>`` unless they are empty throughout (then dropped).
     Duplicate names raise `DataError` naming both positions, unless ``allow_duplicates``:
     then the second and later copies get `` (2)``, `` (3)``, … in column order.
@@ -181,8 +183,11 @@ def finish_table(
         cleaned.append(np.array(values, dtype=object)[codes])
         filled.append(present[codes])
         distinct.append({v for v in values if v is not pd.NA})
-    # blank rows are skipped
+    # blank rows are skipped, except where every row is a record (an SPSS case whose answers
+    # are all user-missing is still a respondent)
     kept = np.logical_or.reduce(filled) if filled else np.zeros(len(fixed), dtype=bool)
+    if keep_blank_rows:
+        kept = np.ones(len(fixed), dtype=bool)
     lines = [line for line, k in zip(grid.lines[data_start:], kept.tolist(), strict=True) if k]
     cleaned = [column[kept] for column in cleaned]
     filled = [column[kept] for column in filled]

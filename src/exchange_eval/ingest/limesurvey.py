@@ -27,5 +27,7 @@ def detect(grid: Grid) -> bool:
 
 
 def read(grid: Grid) -> RawTable:
-    """One header row; bracketed subquestion codes become ``/`` paths."""
-    return single_header_table(grid, platform="limesurvey", normalise=bracket_to_path)
+    """One header row; bracketed subquestion codes become ``/`` paths. A full-text export
+    where two questions share a text keeps both: the second is read as ``text (2)``, with
+    a warning."""
+    return single_header_table(grid, platform="limesurvey", normalise=bracket_to_path, allow_duplicates=True)

@@ -1,8 +1,11 @@
 """Qualtrics CSV exports with three header rows.
 
 Row 1: variable names (``Q1``, ``Q2_1``, ``Q3_4_TEXT``, metadata ``StartDate``,
-``ResponseId``, …); row 2: question text; row 3: ``{"ImportId":"QID1"}``. Older exports
-lack row 3 (two header rows). The question-text row becomes the header; a sub-item's
+``ResponseId``, …); row 2: question text; row 3: ``{"ImportId":"QID1"}`` (``{'ImportId':
+'QID1'}`` in the 2016 "Insights" exports). Legacy exports lack row 3 (two header rows),
+name their metadata columns ``V1``…``V10`` (their text row says ResponseID, ResponseSet,
+Name, ExternalDataReference, EmailAddress, IPAddress, Status, StartDate, EndDate,
+Finished) and end every line with a comma (an empty last column, dropped). The question-text row becomes the header; a sub-item's
 text ``Question - Row`` becomes ``Question/Row`` (split after the part its siblings
 share, else at the first `` - ``), and `` - Selected Choice`` is dropped. Metadata columns
 keep their names. The names row is kept in ``RawTable.names``; two columns whose
@@ -28,14 +31,24 @@ METADATA = {
 _SUB = re.compile(r"^(?P<base>.+?)((?:_\d+)+)?(?:_TEXT)?$")
 
 
+_IMPORT_ID = re.compile(r"""^\{\s*["']ImportId["']""")
+_LEGACY_NAME = re.compile(r"^V\d+$")
+
+
 def detect(grid: Grid) -> bool:
-    """True when the names row has ResponseId, or StartDate with Finished and Progress."""
+    """True when the names row has ResponseId, or StartDate with Finished and Progress; or
+    (legacy exports) the names row starts ``V1, V2, V3`` and the text row has ResponseID."""
     headers = header_set(grid)
-    return bool(headers & {"ResponseId", "ResponseID"}) or {"StartDate", "Finished", "Progress"} <= headers
+    if bool(headers & {"ResponseId", "ResponseID"}) or {"StartDate", "Finished", "Progress"} <= headers:
+        return True
+    legacy = {"V1", "V2", "V3"} <= headers
+    return legacy and bool(header_set(grid, 1) & {"ResponseID", "ResponseId"})
 
 
 def _header_rows(grid: Grid) -> int:
-    if len(grid.rows) > 2 and any(clean_text(c).startswith('{"ImportId"') for c in grid.rows[2]):
+    """3 when the third row holds ImportId dicts (``{"ImportId":"QID1"}``, or Qualtrics
+    2016 "Insights" exports' ``{'ImportId': 'QID1'}``), else 2."""
+    if len(grid.rows) > 2 and any(_IMPORT_ID.match(clean_text(c)) for c in grid.rows[2]):
         return 3
     return 2
 

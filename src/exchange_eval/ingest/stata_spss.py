@@ -2,9 +2,11 @@
 
 Value labels are applied: a labelled code becomes its label as the cell text, and
 ``RawTable.value_labels`` keeps ``{column: {code: label}}`` (codes as text, ``1`` not
-``1.0``). Variable labels go to ``RawTable.column_labels``. There are no header lines in
-these files: ``header_rows`` is 0 and ``source_rows`` are observation numbers (1-based),
-as Stata's browser and SPSS's data view number them.
+``1.0``). Variable labels go to ``RawTable.column_labels`` (cleaning matches a variable
+by its label too, and reports it as its question text). User-missing values (SPSS) are
+read as missing; a case whose every value is missing is still a case: it is kept. There
+are no header lines in these files: ``header_rows`` is 0 and ``source_rows`` are
+observation numbers (1-based), as Stata's browser and SPSS's data view number them.
 """
 
 from __future__ import annotations
@@ -59,6 +61,11 @@ def read_stats_file(path: Path, platform: str | None = None) -> RawTable:
             row.append(text)
         rows.append(row)
     grid = Grid(path=path, rows=rows, lines=list(range(1, len(rows) + 1)))
+    blank = sum(1 for row in rows if all(cell is None for cell in row))
+    if blank:
+        # user-missing codes (SPSS) or extended missing values (Stata) read as missing
+        grid.warnings.append(f"{blank} case(s) have no value in any variable (every answer missing, e.g. "
+                             "user-missing codes): kept, one row each")
     column_labels = dict(enumerate(meta.column_labels or []))
     return finish_table(
         grid,
@@ -71,4 +78,5 @@ def read_stats_file(path: Path, platform: str | None = None) -> RawTable:
         header_line=0,
         value_labels={v: m for v, m in labels_by_var.items() if v in names},
         column_labels={k: v for k, v in column_labels.items() if v},
+        keep_blank_rows=True,
     )

@@ -1,5 +1,5 @@
-"""Pieces several reports share: the paired-change table columns, intervals as text,
-the comment-themes block, and the title and scope of the programme reports."""
+"""Pieces several reports share: intervals as text, the comment-themes block, and the
+title and scope of the programme reports. (Paired-change tables: `change`.)"""
 
 from __future__ import annotations
 
@@ -12,32 +12,17 @@ from ..analysis.tools import comment_theme_counts
 from ..core.tables import RoundData
 from . import fmt
 from .context import ReportContext
-from .html import Formatter, comments_html, esc, heading, note, paragraph, table_html
+from .html import comments_html, esc, heading, note, paragraph, table_html
 from .i18n import community_name, instrument_name, t
 from .sentences import join_names
 
 __all__ = [
-    "CHANGE_COLUMNS",
-    "CHANGE_FORMATS",
     "with_ci",
     "with_instrument_names",
     "comment_themes_block",
     "programme_title",
     "scope_section",
 ]
-
-#: Header keys of the columns of a paired-change table (`analysis.outcomes.item_changes`).
-CHANGE_COLUMNS = {
-    "n": "col.n_pairs", "n_unmatched": "col.n_unmatched", "statistic": "col.statistic",
-    "p_value": "col.p_value", "p_holm": "col.p_holm", "rank_biserial": "col.rank_biserial",
-    "median_change": "col.median_change", "ci": "col.ci",
-}
-#: Their formats.
-CHANGE_FORMATS: dict[str, Formatter] = {
-    "n": "int", "n_unmatched": "int", "statistic": "num1", "p_value": "p", "p_holm": "p",
-    "rank_biserial": "num2", "median_change": "signed1", "ci": "ci",
-}
-
 
 def with_ci(df: pd.DataFrame, lang: str, digits: int = 1) -> pd.DataFrame:
     """A copy of ``df`` with a ``ci`` column: ``ci_low`` to ``ci_high`` as text."""

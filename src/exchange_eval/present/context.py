@@ -24,7 +24,9 @@ import pandas as pd
 from ..analysis.feedback import scaled_items
 from ..analysis.likert import item_scales
 from ..analysis.plans import plan_statuses
+from ..analysis.questions import scale_groups
 from ..analysis.review import review_thresholds
+from ..analysis.stats import PairedOptions
 from ..analysis.verdict import VerdictRules
 from ..core.config import Config
 from .i18n import check_language
@@ -53,11 +55,18 @@ class ReportContext:
         Table rows withheld for small numbers so far (`count_suppressed`).
     """
 
-    def __init__(self, config: Config, lang: str | None = None) -> None:
+    def __init__(self, config: Config, lang: str | None = None, *, items: pd.DataFrame | None = None,
+                 item_choices: pd.DataFrame | None = None) -> None:
         self.config = config
         self.lang = check_language(lang)
-        self.labels = Labels(config)
+        self.labels = Labels(config, items, item_choices)
+        self.items = items if items is not None else pd.DataFrame()
         self.suppressed_rows = 0
+
+    @classmethod
+    def for_round(cls, config: Config, lang: str | None, rd: Any) -> ReportContext:
+        """The context of a round report: the round's data dictionary names its questions."""
+        return cls(config, lang, items=getattr(rd, "items", None), item_choices=getattr(rd, "item_choices", None))
 
     def __repr__(self) -> str:
         return f"ReportContext({self.config!r}, {self.lang!r})"
@@ -88,15 +97,26 @@ class ReportContext:
         return int(self._stats.get("min_pairs", 5))
 
     @property
-    def n_boot(self) -> int:
-        """Bootstrap resamples of the median-change interval (``stats.n_boot``)."""
-        return int(self._stats.get("n_boot", 2000))
+    def exact_max_pairs(self) -> int:
+        """Up to this many non-zero changes the paired p-value is exact (``stats.exact_max_pairs``)."""
+        return int(self._stats.get("exact_max_pairs", 20))
 
     @property
-    def paired_options(self) -> dict[str, int]:
-        """``n_boot``, ``seed`` and ``min_pairs`` for `analysis.stats.paired_change` and
-        the functions built on it."""
-        return {"n_boot": self.n_boot, "seed": int(self._stats.get("seed", 0)), "min_pairs": self.min_pairs}
+    def multiplicity(self) -> str:
+        """Adjustment of the p-values over each table (``stats.multiplicity``: holm or BH)."""
+        return str(self._stats.get("multiplicity", "holm"))
+
+    @property
+    def paired_options(self) -> PairedOptions:
+        """The settings of every paired comparison (`analysis.stats.PairedOptions`)."""
+        return PairedOptions(min_pairs=self.min_pairs, exact_max_pairs=self.exact_max_pairs,
+                             conf_level=1 - self.alpha, hl_zeros=str(self._stats.get("hl_zeros", "keep")),
+                             multiplicity=self.multiplicity)
+
+    def primary_outcome(self, level: str) -> str | None:
+        """The pre-specified primary outcome of ``level`` (``stats.primary_outcomes``), or None."""
+        value = (self._stats.get("primary_outcomes") or {}).get(level)
+        return None if value is None else str(value)
 
     @property
     def wave_order(self) -> list[str]:
@@ -129,8 +149,22 @@ class ReportContext:
         return scaled_items(self.config.instruments, instrument)
 
     def scale(self, choice_list: str) -> list[dict]:
-        """The levels of a choice list (``choices.yaml``)."""
+        """The levels of a choice list: the round's own (its data dictionary, in scale
+        order, without "don't know"), else ``choices.yaml``'s."""
+        own = self.labels.round_levels(choice_list)
+        if own is not None:
+            return own
         return self.config.choices[choice_list]
+
+    def scale_groups(self, instrument: str) -> list[tuple[str, list[str]]]:
+        """The single-choice questions of ``instrument`` grouped by scale, in questionnaire
+        order: the round's data dictionary when it has them (`analysis.questions.scale_groups`),
+        else the standard statements of ``instruments.yaml`` (`scaled_items`)."""
+        groups = scale_groups(self.items, instrument) if len(self.items) else []
+        if groups:
+            return groups
+        items, choices = self.scaled_items(instrument)
+        return [(choices, items)] if items else []
 
     def select_one_items(self, instrument: str) -> list[str]:
         """Ids of the single-choice (ordinal) questions of ``instrument``."""

@@ -98,6 +98,8 @@ def percent(x: Any, lang: str = "en", digits: int = 0) -> str:
     value = _as_float(x)
     if value is None:
         return MISSING
+    if round(value * 100, digits) == 0:  # -0.4 % must not print as "-0 %"
+        value = 0.0
     return _pattern(lang, "percent", digits).apply(value, _locale(lang))
 
 

@@ -215,7 +215,8 @@ def table_html(
     formats : mapping, optional
         Column → formatter name or callable (see `format_value`); default ``text``.
     n_col : str, optional
-        Count column of a suppressed row, shown as ``< k`` rather than its value.
+        Count column of the rows (kept in the signature for callers; a suppressed row
+        shows no n either, since a shown n would bound the hidden cells).
     notes : sequence of str
         Extra footnotes (already translated; they are escaped).
     headers : mapping, optional
@@ -226,8 +227,9 @@ def table_html(
 
     Notes
     -----
-    A row whose ``suppressed`` column is true is marked with an asterisk, its values are
-    shown as a dash, and a footnote says why.
+    A row whose ``suppressed`` column is true is marked with an asterisk, its numbers —
+    n included — are shown as a dash, and a footnote says why (fewer than k people, or
+    withheld with such a row: `analysis.suppress.complementary_suppression`).
     """
     lang, k = ctx.lang, ctx.k
     formats = dict(formats or {})
@@ -262,9 +264,7 @@ def table_html(
         for col in columns:
             kind = formats.get(col, "text")
             value = row.get(col)
-            if hidden and col == n_col:
-                text = f"< {fmt.integer(k, lang)}"
-            elif hidden and col in numeric_cols:
+            if hidden and (col in numeric_cols or col == n_col):
                 text = fmt.MISSING
             else:
                 text = format_value(value, kind, ctx)

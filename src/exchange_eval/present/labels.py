@@ -62,6 +62,15 @@ def _cldr_country(iso3: str, lang: str) -> str | None:
         return None
 
 
+def _other_language(entry: Mapping[str, Any], lang: str) -> str | None:
+    """A label of ``entry`` in any language but ``lang`` (English first)."""
+    for key in ("label_en", *sorted(k for k in entry if str(k).startswith("label_"))):
+        value = entry.get(key)
+        if key != f"label_{lang}" and value not in (None, "") and not fmt.is_missing(value):
+            return str(value)
+    return None
+
+
 class Labels:
     """The names of one data folder's codes, in any report language.
 
@@ -69,6 +78,11 @@ class Labels:
     ----------
     config : Config
         The data folder's configuration (``ws.config``); its files are read once.
+    items, item_choices : DataFrame, optional
+        A cleaned round's data dictionary (``RoundData.items`` and ``item_choices``):
+        its questions and choice lists are named with the questionnaire's own words, in
+        the report's language, else in the other language the questionnaire has (the
+        item is then in `fallbacks`, for a note), before the configuration is asked.
 
     Examples
     --------
@@ -79,8 +93,51 @@ class Labels:
     'Sénégal'
     """
 
-    def __init__(self, config: Config) -> None:
+    def __init__(self, config: Config, items: Any = None, item_choices: Any = None) -> None:
         self.config = config
+        self._round_items: dict[str, dict[str, Any]] = {}
+        self._round_lists: dict[str, list[dict[str, Any]]] = {}
+        #: item ids and choice lists named in another language than the report's
+        self.fallbacks: set[str] = set()
+        if items is not None and len(items):
+            for row in items.to_dict("records"):
+                self._round_items.setdefault(str(row["item_id"]), row)
+        if item_choices is not None and len(item_choices):
+            for row in item_choices.sort_values(["list_name", "order"]).to_dict("records"):
+                self._round_lists.setdefault(str(row["list_name"]), []).append(row)
+
+    def _worded(self, entry: Mapping[str, Any], lang: str, key: str) -> str | None:
+        """``entry``'s label in ``lang``, else in another language (noted in `fallbacks`)."""
+        value = entry.get(f"label_{lang}")
+        if value not in (None, "") and not fmt.is_missing(value):
+            return str(value)
+        other = _other_language(entry, lang)
+        if other is not None:
+            self.fallbacks.add(key)
+        return other
+
+    def lacks_language(self, lang: str) -> bool:
+        """Whether a question or choice of the round's dictionary has no label in ``lang``
+        (it is then shown in another language)."""
+        rows = [*self._round_items.values(), *(lv for levels in self._round_lists.values() for lv in levels)]
+        return any(fmt.is_missing(row.get(f"label_{lang}")) or row.get(f"label_{lang}") in (None, "")
+                   for row in rows)
+
+    def round_item(self, item_id: Any) -> dict[str, Any] | None:
+        """The data-dictionary row of an item of the round (None when not there)."""
+        return self._round_items.get(str(item_id))
+
+    def round_levels(self, choice_list: str) -> list[dict[str, Any]] | None:
+        """The levels of a round choice list that are answers (not "don't know"), in scale
+        order (ascending value; options in list order), as ``{"value", "label_xx"}``."""
+        levels = self._round_lists.get(str(choice_list))
+        if levels is None:
+            return None
+        kept = [lv for lv in levels if not bool(lv.get("is_missing"))]
+        if kept and all(not fmt.is_missing(lv.get("value")) for lv in kept):
+            kept = sorted(kept, key=lambda lv: float(lv["value"]))
+            return [{**lv, "value": float(lv["value"])} for lv in kept]
+        return [{**lv, "value": lv.get("name")} for lv in kept]
 
     def __repr__(self) -> str:
         return f"Labels({self.config!r})"
@@ -96,6 +153,11 @@ class Labels:
     def choice(self, choice_list: str, value: Any, lang: str) -> str:
         """Label of ``value`` in the choice list ``choice_list``; an unknown value is
         shown as it is (so nothing is silently lost from a table)."""
+        for level in self._round_lists.get(str(choice_list), []):
+            if _same_value(level.get("value"), value) or _same_value(level.get("name"), value):
+                worded = self._worded(level, lang, f"list:{choice_list}")
+                if worded:
+                    return worded
         for level in self.config.choices.get(choice_list, []) or []:
             if _same_value(level.get("value"), value):
                 return _label_of(level, lang, str(value))
@@ -105,11 +167,26 @@ class Labels:
 
     def levels(self, choice_list: str) -> list[Any]:
         """The values of a choice list, in scale order."""
+        round_levels = self.round_levels(choice_list)
+        if round_levels is not None:
+            return [level["value"] for level in round_levels]
         return [level.get("value") for level in self.config.choices.get(choice_list, []) or []]
 
     def item(self, item_id: Any, lang: str) -> str:
         """Question text of ``item_id``; ``question — option`` for a select_multiple option."""
         item_id = str(item_id)
+        found = self._round_items.get(item_id)
+        if found is not None:
+            worded = self._worded(found, lang, item_id)
+            if worded:
+                return worded
+        base, _, option = item_id.rpartition(".")
+        parent = self._round_items.get(base) if base else None
+        if parent is not None:
+            question = self._worded(parent, lang, base) or base
+            list_name = parent.get("list_name")
+            option_text = self.choice(str(list_name), option, lang) if not fmt.is_missing(list_name) else option
+            return f"{question} — {option_text}"
         entry = self._items.get(item_id)
         if entry is not None:
             return _label_of(entry, lang, item_id)

@@ -66,7 +66,8 @@ def headline_results(rd: RoundData, ctx: ReportContext, results: Mapping[str, An
     found = headline_analysis.round_headline(
         rd, results, rules=ctx.verdict_rules, paired_options=ctx.paired_options, statuses=ctx.plan_statuses,
         pulse_outcomes=ctx.pulse_outcomes, effect_lag_years=ctx.effect_lag_years,
-        dimensions_config=ctx.config.dimensions, exchange_year=jsr_analysis.exchange_year(rd.meta))
+        dimensions_config=ctx.config.dimensions, exchange_year=jsr_analysis.exchange_year(rd.meta),
+        primary=ctx.primary_outcome("L2"))
     facts = _facts(rd, results, found["framework"])
     return {**found, "facts": facts, "headline": headline_sentence(found["framework"], ctx)}
 

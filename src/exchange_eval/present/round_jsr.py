@@ -44,7 +44,7 @@ def jsr_results(rd: RoundData, ctx: ReportContext) -> dict[str, Any]:
 
 def selfassessment_results(rd: RoundData, ctx: ReportContext) -> dict[str, Any]:
     """`analysis.selfassessment.selfassessment_results` with the configured dimensions."""
-    return sa_analysis.selfassessment_results(rd.jsr_assessment, ctx.config.dimensions)
+    return sa_analysis.selfassessment_results(rd.jsr_assessment, ctx.config.dimensions, multiplicity=ctx.multiplicity)
 
 
 def ladder_table(ladder: pd.DataFrame, ctx: ReportContext) -> tuple[pd.DataFrame, dict[str, str]]:
@@ -96,15 +96,15 @@ def selfassessment_section(rd: RoundData, ctx: ReportContext, results: Mapping[s
                                n_control=fmt.integer(int(did["n_countries"]) - int(did["n_treated"]), lang))))
     dims = res["dimensions"].copy()
     if not _is_empty(res.get("dimension_did")):
-        dims = dims.merge(res["dimension_did"][["dimension", "p_value_ri", "p_holm"]], on="dimension", how="left")
+        dims = dims.merge(res["dimension_did"][["dimension", "p_value_ri", "p_adjusted"]], on="dimension", how="left")
     columns = {"dimension": "col.dimension", "n_participant": "col.n_participant_countries",
                "change_participant": "col.change_participant", "n_comparison": "col.n_comparison_countries",
                "change_comparison": "col.change_comparison", "difference": "col.difference"}
     formats = {"dimension": "dimension", "n_participant": "int", "change_participant": "signed2",
                "n_comparison": "int", "change_comparison": "signed2", "difference": "signed2",
-               "p_value_ri": "p", "p_holm": "p"}
-    if "p_holm" in dims.columns:
-        columns.update({"p_value_ri": "col.p_randomization", "p_holm": "col.p_holm"})
+               "p_value_ri": "p", "p_adjusted": "p"}
+    if "p_adjusted" in dims.columns:
+        columns.update({"p_value_ri": "col.p_randomization", "p_adjusted": "col.p_adjusted"})
     out.append(table_html(dims, columns, ctx, formats, caption=t("round.table.selfassessment_dimension", lang),
                           n_col=None, compact=True))
     crit = res["criteria"]
@@ -182,5 +182,5 @@ def jsr_section(rd: RoundData, ctx: ReportContext, results: Mapping[str, Any] | 
         out.append(note("round.none.did", lang))
     else:
         out.append(paragraph(did_sentence(did_row(did), lang)))
-        out.append(note("round.text.did_caveat", lang))
+        out.append(note("round.text.did_caveat", lang, p_wcb=fmt.p_equals(did.get("p_value_wcb"), lang)))
     return out

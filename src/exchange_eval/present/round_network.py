@@ -17,7 +17,7 @@ from ..analysis import network as network_analysis
 from ..analysis import pulse as pulse_analysis
 from ..core.tables import RoundData
 from . import fmt, plots
-from .blocks import CHANGE_COLUMNS, CHANGE_FORMATS, with_ci
+from .change import change_table
 from .context import ReportContext
 from .html import figure_block, heading, keep_with_next, note, paragraph, table_html
 from .i18n import t, wave_label
@@ -34,7 +34,8 @@ def pulse_results(rd: RoundData, ctx: ReportContext) -> dict[str, Any]:
     """`analysis.pulse.pulse_results` of the round's pulse statements."""
     items, choices = ctx.scaled_items("pulse")
     return pulse_analysis.pulse_results(rd.responses, items=items, scale=ctx.scale(choices),
-                                        configured_waves=ctx.wave_order, k=ctx.k, **ctx.paired_options)
+                                        configured_waves=ctx.wave_order, k=ctx.k, options=ctx.paired_options,
+                                        primary=ctx.primary_outcome("pulse"))
 
 
 def network_results(rd: RoundData, ctx: ReportContext) -> dict[str, Any]:
@@ -134,7 +135,7 @@ def pulse_section(rd: RoundData, ctx: ReportContext, results: Mapping[str, Any] 
     # the sub-heading and its explanation stay on the page of the (short) table
     out.append(keep_with_next(heading("round.h.pulse_change", lang, level=3, first=first, last=last),
                               paragraph(t("round.intro.pulse_change", lang, first=first, last=last)),
-                              table_html(with_ci(changes, lang), {"item_id": "col.item", **CHANGE_COLUMNS}, ctx,
-                                         {"item_id": _pulse_item_name(ctx), **CHANGE_FORMATS},
-                                         caption=t("round.table.pulse_change", lang), n_col=None, compact=True)))
+                              change_table(changes, ctx, label_col="item_id", label_format=_pulse_item_name(ctx),
+                                           shift=False, what="statements",
+                                           caption=t("round.table.pulse_change", lang))))
     return out

@@ -24,18 +24,14 @@ from ..analysis import feedback as feedback_analysis
 from ..analysis import outcomes as outcomes_analysis
 from ..analysis import participation as participation_analysis
 from ..analysis import plans as plans_analysis
+from ..analysis import questions as questions_analysis
 from ..analysis import tools as tools_analysis
 from ..analysis.cleaning import cleaning_summary
 from ..analysis.waves import manifest_sessions, sort_by_wave
 from ..core.tables import RoundData
 from . import fmt, plots
-from .blocks import (
-    CHANGE_COLUMNS,
-    CHANGE_FORMATS,
-    comment_themes_block,
-    with_ci,
-    with_instrument_names,
-)
+from .blocks import comment_themes_block, with_instrument_names
+from .change import change_table
 from .context import ReportContext
 from .html import (
     comments_html,
@@ -58,6 +54,7 @@ from .i18n import (
     translate_or,
 )
 from .labels import session_namer, wave_namer
+from .questions import questions_results, questions_section
 from .round_headline import framework_block, headline_results, verdict_block
 from .round_jsr import (
     jsr_results,
@@ -102,6 +99,8 @@ __all__ = [
     "network_section",
     "pulse_section",
     "tools_section",
+    "questions_results",
+    "questions_section",
     "methods_section",
     "sources_section",
 ]
@@ -109,14 +108,35 @@ __all__ = [
 
 # =========================================================================== results
 def feedback_results(rd: RoundData, ctx: ReportContext) -> dict[str, Any]:
-    """`analysis.feedback.session_feedback` of the round's session-feedback statements."""
-    items, choices = ctx.scaled_items("session_feedback")
-    return feedback_analysis.session_feedback(rd.responses, items=items, scale=ctx.scale(choices), k=ctx.k)
+    """`analysis.feedback.session_feedback` of the round's session-feedback statements,
+    one scale at a time (`ReportContext.scale_groups`: the questionnaire's own lists, or
+    the standard statements).
+
+    The first scale's results are at the top level (``counts``, ``summary``, …); every
+    scale's, with its ``choices`` and ``items``, are in ``groups``. The relevance share
+    quoted in the summary is kept only for the standard relevance statement.
+    """
+    groups = []
+    for choices, items in ctx.scale_groups("session_feedback"):
+        res = feedback_analysis.session_feedback(rd.responses, items=items, scale=ctx.scale(choices), k=ctx.k)
+        if res:
+            groups.append({**res, "choices": choices, "items": items})
+    if not groups:
+        return {}
+    standard, _ = ctx.scaled_items("session_feedback")
+    main = {**groups[0], "groups": groups}
+    if main["items"][1:2] != standard[1:2]:
+        main["relevance_top2"], main["relevance_n"] = None, 0
+    return main
 
 
 def learning_results(rd: RoundData, ctx: ReportContext) -> dict[str, pd.DataFrame]:
-    """`analysis.outcomes.learning_results` with the report's paired-test settings."""
-    return outcomes_analysis.learning_results(rd.responses, **ctx.paired_options)
+    """`analysis.outcomes.learning_results` with the report's paired-test settings and
+    the pre-specified primary outcome of level 2, over the single-choice and number
+    questions (`analysis.questions.numeric_responses`)."""
+    responses = questions_analysis.compared_responses(rd.responses, rd.items)
+    return outcomes_analysis.learning_results(responses, options=ctx.paired_options,
+                                              primary=ctx.primary_outcome("L2"))
 
 
 def plans_results(rd: RoundData, ctx: ReportContext) -> dict[str, Any]:
@@ -136,6 +156,7 @@ class RoundResults:
     selfassessment: dict[str, Any] = field(default_factory=dict)
     pulse: dict[str, Any] = field(default_factory=dict)
     network: dict[str, Any] = field(default_factory=dict)
+    questions: dict[str, Any] = field(default_factory=dict)
     headline: dict[str, Any] = field(default_factory=dict)
 
 
@@ -144,7 +165,7 @@ def round_results(rd: RoundData, ctx: ReportContext) -> RoundResults:
     res = RoundResults(feedback=feedback_results(rd, ctx), learning=learning_results(rd, ctx),
                        plans=plans_results(rd, ctx), jsr=jsr_results(rd, ctx),
                        selfassessment=selfassessment_results(rd, ctx), pulse=pulse_results(rd, ctx),
-                       network=network_results(rd, ctx))
+                       network=network_results(rd, ctx), questions=questions_results(rd, ctx))
     res.headline = headline_results(rd, ctx, vars(res))
     return res
 
@@ -207,13 +228,18 @@ def round_summary(rd: RoundData, ctx: ReportContext, results: RoundResults | Non
         outcome_changes=res.learning.get("outcomes"),
         feedback_agree=res.feedback.get("relevance_top2"),
         feedback_n=res.feedback.get("relevance_n"),
+        feedback_top2=None if res.feedback.get("relevance_top2") is not None else res.feedback.get("top2"),
+        feedback_top2_n=res.feedback.get("top2_n"),
         plan_done=res.plans.get("done"),
         plan_total=res.plans.get("total"),
         did=did_row(res.jsr["did"]) if res.jsr.get("did") is not None else None,
     )
     sentences.extend(network_sentence(res.network.get("metrics"), ctx.lang))
     sentences.extend(pulse_sentences(res.pulse, ctx))
-    return summary_box(sentences, ctx.lang)
+    box = summary_box(sentences, ctx.lang)
+    if ctx.labels.lacks_language(ctx.lang):  # said before the first question shown in another language
+        box += note("round.text.language_fallback", ctx.lang)
+    return box
 
 
 # =========================================================================== sections
@@ -226,9 +252,12 @@ def participation_section(rd: RoundData, ctx: ReportContext) -> list[str]:
     out.append(paragraph(t("round.intro.participation", lang, k=ctx.k)))
     if not _is_empty(rd.participants):
         by_country = participation_analysis.participation_by_country(rd.participants, rd.attendance, k=ctx.k)
-        totals = participation_analysis.country_totals(by_country)
+        # whether attendance was recorded at all, read before small delegations are withheld
+        attended_known = bool(by_country["n_attended"].notna().any()) if not by_country.empty else False
+        totals = participation_analysis.country_totals(by_country, k=ctx.k)
         if not totals.empty:
-            fig = plots.participation_bars(totals, ctx, value_cols=["n_invited", "n_attended"])
+            values = ["n_invited", "n_attended"] if attended_known else ["n_invited"]
+            fig = plots.participation_bars(totals, ctx, value_cols=values)
             out.append(figure_block(fig, "round.figure.participation", lang))
         out.append(table_html(
             totals, {"country": "col.country", "n_invited": "col.n_invited", "n_attended": "col.n_attended",
@@ -277,15 +306,27 @@ def feedback_section(rd: RoundData, ctx: ReportContext, results: Mapping[str, An
     res = feedback_results(rd, ctx) if results is None else results
     if not res:
         return out + [note("round.none.feedback", lang)]
-    out.append(paragraph(t("round.intro.feedback", lang)))
-    counts = res["counts"].rename(columns={"level": "value"})
-    choices = ctx.scaled_items("session_feedback")[1]
-    out.append(figure_block(plots.likert_diverging(counts, ctx, choices=choices), "round.figure.feedback", lang))
-    out.append(table_html(
-        res["summary"].copy(), {"session_id": "col.session", "item_id": "col.item", "n": "col.n",
-                                "median": "col.median", "top2": "col.top2"},
-        ctx, {"session_id": session_namer(rd.meta), "item_id": "item", "n": "int", "median": "num1", "top2": "pct"},
-        caption=t("round.table.feedback", lang)))
+    standard = res["items"] == ctx.scaled_items("session_feedback")[0]
+    out.append(paragraph(t("round.intro.feedback" if standard else "round.intro.feedback_own", lang)))
+    sessions = rd.responses.loc[rd.responses["instrument"] == "session_feedback", "session_id"].dropna().unique()
+    for group in res["groups"]:
+        choices = group["choices"]
+        if len(sessions) > 1:  # the full scale, session by session
+            counts = group["counts_by_session"].rename(columns={"level": "value"})
+            fig = plots.likert_diverging(counts, ctx, choices=choices, by="session_id",
+                                         group_namer=session_namer(rd.meta))
+            caption = "round.figure.feedback_sessions"
+        else:
+            counts = group["counts"].rename(columns={"level": "value"})
+            fig = plots.likert_diverging(counts, ctx, choices=choices)
+            caption = "round.figure.feedback"
+        out.append(figure_block(fig, caption, lang))
+        out.append(table_html(
+            group["summary"].copy(), {"session_id": "col.session", "item_id": "col.item", "n": "col.n",
+                                      "median": "col.median", "top2": "col.top2"},
+            ctx, {"session_id": session_namer(rd.meta), "item_id": "item", "n": "int", "median": "num1",
+                  "top2": "pct"},
+            caption=t("round.table.feedback", lang)))
     comments = rd.responses[(rd.responses["instrument"] == "session_feedback") & rd.responses["text"].notna()]
     if not comments.empty:
         out.append(comments_html(comments, ctx, group_col="session_id", namer=session_namer(rd.meta)))
@@ -300,31 +341,30 @@ def learning_section(rd: RoundData, ctx: ReportContext,
     out = [heading("round.h.learning", lang)]
     if not res:
         return out + [note("round.none.learning", lang)]
-    out.append(paragraph(t("round.intro.learning", lang)))
+    items = res.get("items")
+    own = items is not None and any(ctx.labels.round_item(i) is not None and not bool(
+        ctx.labels.round_item(i).get("standard")) for i in items["item_id"])
+    out.append(paragraph(t("round.intro.learning_own" if own else "round.intro.learning", lang)))
     oc = res["outcomes"]
     out.append(figure_block(plots.change_dotplot(oc, ctx), "round.figure.learning", lang))
-    out.append(table_html(with_ci(oc, lang), {"outcome": "col.outcome", **CHANGE_COLUMNS}, ctx,
-                          {"outcome": "outcome", **CHANGE_FORMATS},
-                          caption=t("round.table.learning", lang), n_col=None, compact=True))
+    out.append(change_table(oc, ctx, label_col="outcome", label_format="outcome", shift=True, what="outcomes",
+                            caption=t("round.table.learning", lang)))
     # the summary box carries one sentence per outcome; here only those that need saying
     # why no test was run
     for row in oc.to_dict("records"):
         if not fmt.is_missing(row.get("note")) and row.get("note"):
             out.append(note_text(change_sentence(row, ctx)))
-    items = res.get("items")
     if not _is_empty(items):
-        out.append(table_html(with_ci(items, lang), {"item_id": "col.item", **CHANGE_COLUMNS}, ctx,
-                              {"item_id": "item", **CHANGE_FORMATS}, caption=t("round.table.items", lang),
-                              n_col=None, compact=True))
+        out.append(change_table(items, ctx, label_col="item_id", label_format="item", shift=False,
+                                what="questions", caption=t("round.table.items", lang)))
     out.append(heading("round.h.response_shift", lang, level=3))
     shift = res.get("shift")
     if _is_empty(shift):
         out.append(note("round.none.response_shift", lang))
     else:
         out.append(paragraph(t("round.intro.response_shift", lang)))
-        out.append(table_html(with_ci(shift, lang), {"item_id": "col.item", **CHANGE_COLUMNS}, ctx,
-                              {"item_id": "item", **CHANGE_FORMATS}, caption=t("round.table.response_shift", lang),
-                              n_col=None, compact=True))
+        out.append(change_table(shift, ctx, label_col="item_id", label_format="item", shift=False,
+                                what="questions", caption=t("round.table.response_shift", lang)))
     return out
 
 
@@ -392,8 +432,11 @@ def methods_section(rd: RoundData, ctx: ReportContext) -> list[str]:
     if ctx.suppressed_rows:
         out.append(paragraph(plural("round.methods.suppressed", ctx.suppressed_rows, lang,
                                     n=fmt.integer(ctx.suppressed_rows, lang))))
-    out.append(paragraph(t("round.methods.tests", lang, n_boot=fmt.integer(ctx.n_boot, lang),
-                           min_pairs=ctx.min_pairs)))
+    primary = ctx.primary_outcome("L2")
+    out.append(paragraph(t("round.methods.tests", lang, min_pairs=ctx.min_pairs,
+                           max=fmt.integer(ctx.exact_max_pairs, lang),
+                           method=t(f"change.method.{ctx.multiplicity}", lang),
+                           primary=ctx.labels.outcome(primary, lang) if primary else fmt.MISSING)))
     if not _is_empty(rd.jsr_quality) or not _is_empty(rd.jsr_assessment):
         out.append(paragraph(t("round.methods.did", lang)))
     rules = ctx.verdict_rules
@@ -416,13 +459,22 @@ class Section:
     applies: Callable[[RoundData, RoundResults], bool] = lambda rd, res: True
 
 
+def _opening(rd: RoundData, ctx: ReportContext, res: RoundResults) -> list[str]:
+    """The verdict box, and the note that some questions are worded in another language
+    (said before the first question shown in it)."""
+    parts = verdict_block(rd, ctx, res.headline)
+    if ctx.labels.lacks_language(ctx.lang):
+        parts.append(note("round.text.language_fallback", ctx.lang))
+    return parts
+
+
 def _has(*tables: str) -> Callable[[RoundData, RoundResults], bool]:
     return lambda rd, res: any(not _is_empty(getattr(rd, name, None)) for name in tables)
 
 
 #: The sections of a round report in order; a round shows those whose data it has.
 SECTIONS: list[Section] = [
-    Section("verdict", lambda rd, ctx, res: verdict_block(rd, ctx, res.headline)),
+    Section("verdict", lambda rd, ctx, res: _opening(rd, ctx, res)),
     Section("framework", lambda rd, ctx, res: framework_block(rd, ctx, res.headline)),
     Section("participation", lambda rd, ctx, res: participation_section(rd, ctx),
             _has("participants", "attendance", "responses")),
@@ -435,6 +487,9 @@ SECTIONS: list[Section] = [
     Section("jsr", lambda rd, ctx, res: jsr_section(rd, ctx, res.jsr), lambda rd, res: bool(res.jsr)),
     Section("network", lambda rd, ctx, res: network_section(rd, ctx, res.network), lambda rd, res: bool(res.network)),
     Section("tools", lambda rd, ctx, res: tools_section(rd, ctx), _has("tool_feedback")),
+    # every question of an evaluator's own questionnaire, in its words (needs the data dictionary)
+    Section("questions", lambda rd, ctx, res: questions_section(rd, ctx, res.questions),
+            lambda rd, res: bool(res.questions)),
     Section("methods", lambda rd, ctx, res: methods_section(rd, ctx)),
     Section("sources", lambda rd, ctx, res: sources_section(rd, ctx)),
 ]

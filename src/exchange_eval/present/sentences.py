@@ -55,17 +55,47 @@ def join_names(values: Sequence[str], lang: str) -> str:
 
 
 def _points(x: float, lang: str) -> str:
-    value = abs(float(x))
+    value = round(abs(float(x)), 1)
     digits = 0 if value.is_integer() else 1
-    return plural("unit.points", round(value, digits), lang, x=fmt.number(value, lang, digits))
+    return plural("unit.points", value, lang, x=fmt.number(value, lang, digits))
 
 
 def _too_few(row: Mapping[str, Any], n: int, min_pairs: int) -> bool:
-    return n < min_pairs or row.get("note") == "too_few_pairs" or fmt.is_missing(row.get("median_change"))
+    return n < min_pairs or row.get("note") == "too_few_pairs" or fmt.is_missing(row.get("estimate"))
 
 
 def _direction(change: float) -> str:
-    return "up" if change > 0 else "down" if change < 0 else "flat"
+    rounded = round(float(change), 1)
+    return "up" if rounded > 0 else "down" if rounded < 0 else "flat"
+
+
+def _test_text(row: Mapping[str, Any], lang: str) -> str:
+    """``exact permutation p = 0.004`` (the p-value with the method that produced it)."""
+    method = row.get("p_method") or "normal"
+    return t(f"change.p_method.{method}", lang, p=fmt.p_equals(row.get("p_value"), lang))
+
+
+def _change_stats(row: Mapping[str, Any], ctx: ReportContext, n: int) -> str:
+    lang = ctx.lang
+    text = t("sentence.change.stats", lang, ci=fmt.ci(row.get("ci_low"), row.get("ci_high"), lang),
+             n=fmt.integer(n, lang), p=_test_text(row, lang))
+    if not fmt.is_missing(row.get("p_adjusted")):
+        text += t("sentence.change.adjusted", lang, p_adj=fmt.p_equals(row.get("p_adjusted"), lang))
+    if row.get("family") == "primary":
+        text += t("sentence.change.primary", lang)
+    return text
+
+
+def _judgement(row: Mapping[str, Any], alpha: float, lang: str) -> str:
+    """The closing remark: no pair changed, or not significant at alpha (on the adjusted p)."""
+    if row.get("note") == "no_variance":
+        return " " + t("sentence.change.no_variance", lang)
+    p_judge = row.get("p_adjusted")
+    if fmt.is_missing(p_judge):
+        p_judge = row.get("p_value")
+    if fmt.is_missing(p_judge) or float(p_judge) >= alpha:
+        return " " + t("sentence.change.not_significant", lang, alpha=fmt.percent(alpha, lang, 0))
+    return ""
 
 
 def change_sentence(
@@ -78,10 +108,11 @@ def change_sentence(
 ) -> str:
     """One sentence on a paired change (a row of ``outcome_changes`` / ``item_changes``).
 
-    Uses ``n``, ``median_change``, ``ci_low``, ``ci_high``, ``p_value``, ``p_holm`` and
-    ``note``; says plainly when there were too few pairs to test or when the change is
-    not statistically significant (judged on the Holm-adjusted p when present).
-    ``alpha`` and ``min_pairs`` default to the report's settings (``stats``).
+    Uses ``n``, ``estimate`` (the Hodges–Lehmann shift per question), ``ci_low``,
+    ``ci_high``, ``p_value`` with ``p_method``, ``p_adjusted`` and ``family``,
+    ``n_improved``, ``n_worse`` and ``note``; says plainly when there were too few pairs
+    to test or when the change is not statistically significant (judged on the adjusted
+    p when present). ``alpha`` and ``min_pairs`` default to the report's settings.
     """
     lang = ctx.lang
     alpha = ctx.alpha if alpha is None else alpha
@@ -93,29 +124,14 @@ def change_sentence(
     subject_lower = subject[:1].lower() + subject[1:] if lang == "en" else subject
     n = row.get("n")
     n_int = 0 if fmt.is_missing(n) else int(n)
-    note_value = row.get("note")
     if _too_few(row, n_int, min_pairs):
         return t("sentence.change.too_few", lang, subject=subject, subject_lower=subject_lower,
                  n=fmt.integer(n_int, lang), min=fmt.integer(min_pairs, lang))
-    med = float(row["median_change"])
-    p = row.get("p_value")
-    p_holm = row.get("p_holm")
-    p_judge = p_holm if not fmt.is_missing(p_holm) else p
-    stats_text = t(
-        "sentence.change.stats", lang,
-        ci=fmt.ci(row.get("ci_low"), row.get("ci_high"), lang),
-        n=fmt.integer(n_int, lang),
-        p=fmt.p_equals(p, lang),
-    )
-    if not fmt.is_missing(p_holm):
-        stats_text += t("sentence.change.holm", lang, p_holm=fmt.p_equals(p_holm, lang))
-    sentence = t(f"sentence.change.{_direction(med)}", lang, subject=subject, subject_lower=subject_lower,
-                 change=_points(med, lang), stats=stats_text)
-    if note_value == "no_variance":
-        sentence += " " + t("sentence.change.no_variance", lang)
-    elif fmt.is_missing(p_judge) or float(p_judge) >= alpha:
-        sentence += " " + t("sentence.change.not_significant", lang, alpha=fmt.percent(alpha, lang, 0))
-    return sentence
+    shift = float(row["estimate"])
+    sentence = t(f"sentence.change.{_direction(shift)}", lang, subject=subject, subject_lower=subject_lower,
+                 change=_points(shift, lang), stats=_change_stats(row, ctx, n_int), n=fmt.integer(n_int, lang),
+                 higher=fmt.integer(row.get("n_improved"), lang), lower=fmt.integer(row.get("n_worse"), lang))
+    return sentence + _judgement(row, alpha, lang)
 
 
 def headline_sentences(
@@ -127,6 +143,8 @@ def headline_sentences(
     outcome_changes: pd.DataFrame | None = None,
     feedback_agree: float | None = None,
     feedback_n: int | None = None,
+    feedback_top2: float | None = None,
+    feedback_top2_n: int | None = None,
     plan_done: int | None = None,
     plan_total: int | None = None,
     did: Mapping[str, Any] | None = None,
@@ -134,6 +152,8 @@ def headline_sentences(
     """The summary sentences of a round report, each written from the numbers.
 
     Every argument is optional: a sentence is written only for what was measured.
+    ``feedback_top2`` (the share of session-feedback answers in the top two levels of
+    their scales) is for questionnaires without the standard relevance statement.
     ``did`` is `did_row` of an ``analysis.jsr.rf18_did`` result.
     """
     lang = ctx.lang
@@ -146,6 +166,9 @@ def headline_sentences(
     if feedback_agree is not None and not fmt.is_missing(feedback_agree):
         out.append(t("sentence.headline.feedback", lang, share=fmt.percent(feedback_agree, lang, 0),
                      n=fmt.integer(feedback_n or 0, lang)))
+    if feedback_top2 is not None and not fmt.is_missing(feedback_top2):
+        out.append(t("sentence.headline.feedback_top2", lang, share=fmt.percent(feedback_top2, lang, 0),
+                     n=fmt.integer(feedback_top2_n or 0, lang)))
     if outcome_changes is not None and not outcome_changes.empty:
         out.extend(change_sentence(row, ctx) for row in outcome_changes.to_dict("records"))
     if plan_total:
@@ -195,8 +218,8 @@ def ladder_did_sentence(did: Mapping[str, Any], lang: str) -> str:
 
 def pulse_sentences(res: Mapping[str, Any], ctx: ReportContext) -> list[str]:
     """The pulse trend for the summary box (`analysis.pulse.pulse_results`): mean top-2
-    share at the first and last wave, and the paired change of the mean pulse score
-    (honest when too few pairs or not significant)."""
+    share at the first and last wave, and the paired change of the pulse score (its
+    Hodges–Lehmann shift per statement; honest when too few pairs or not significant)."""
     if not res or len(res.get("waves") or []) < 2:
         return []
     lang, alpha, min_pairs = ctx.lang, ctx.alpha, ctx.min_pairs
@@ -218,15 +241,11 @@ def pulse_sentences(res: Mapping[str, Any], ctx: ReportContext) -> list[str]:
     names = {"first": wave_label(first, lang), "last": wave_label(last, lang), "n": fmt.integer(n_int, lang)}
     if _too_few(row, n_int, min_pairs):
         return out + [t("sentence.pulse.too_few", lang, min=fmt.integer(min_pairs, lang), **names)]
-    med = float(row["median_change"])
-    stats_text = t("sentence.change.stats", lang, ci=fmt.ci(row.get("ci_low"), row.get("ci_high"), lang),
-                   n=fmt.integer(n_int, lang), p=fmt.p_equals(row.get("p_value"), lang))
-    sentence = t(f"sentence.pulse.{_direction(med)}", lang, change=_points(med, lang), stats=stats_text, **names)
-    if row.get("note") == "no_variance":
-        sentence += " " + t("sentence.change.no_variance", lang)
-    elif fmt.is_missing(row.get("p_value")) or float(row["p_value"]) >= alpha:
-        sentence += " " + t("sentence.change.not_significant", lang, alpha=fmt.percent(alpha, lang, 0))
-    return out + [sentence]
+    shift = float(row["estimate"])
+    sentence = t(f"sentence.pulse.{_direction(shift)}", lang, change=_points(shift, lang),
+                 stats=_change_stats(row, ctx, n_int), higher=fmt.integer(row.get("n_improved"), lang),
+                 lower=fmt.integer(row.get("n_worse"), lang), **names)
+    return out + [sentence + _judgement(row, alpha, lang)]
 
 
 def network_sentence(metrics: pd.DataFrame | None, lang: str) -> list[str]:

@@ -19,7 +19,7 @@ import pandas as pd
 
 from ..analysis import framework as fw
 from ..analysis import pooled
-from ..analysis.stats import holm
+from ..analysis.stats import NO_VARIANCE, TOO_FEW_PAIRS
 from ..analysis.synthesis import model_results, round_id_of, round_order
 from ..analysis.verdict import EVIDENCE_COLUMNS, share_evidence
 from ..core.tables import RoundData
@@ -58,12 +58,11 @@ def _reaction(frames: Sequence[pd.DataFrame], rules: Any) -> list[dict[str, Any]
                     **{k: evidence[k] for k in EVIDENCE_COLUMNS})] if n else []
 
 
-def _learning(data: Sequence[RoundData], frames: Sequence[pd.DataFrame]) -> list[dict[str, Any]]:
-    model = model_results(data)
+def _learning(data: Sequence[RoundData], frames: Sequence[pd.DataFrame], ctx: ReportContext) -> list[dict[str, Any]]:
+    # the pooled paired model, its p-values adjusted over the outcomes with the primary first
+    model = model_results(data, options=ctx.paired_options, primary=ctx.primary_outcome("L2"))
     if model is None or model.empty or model["estimate"].isna().all():
         return []
-    model = model.copy()
-    model["p_adjusted"] = holm(model["p_value"].to_numpy(dtype=float))
     per_round = pd.concat([f for f in frames if not f.empty], ignore_index=True) if frames else pd.DataFrame()
     rows = []
     for rec in model.to_dict("records"):
@@ -71,11 +70,17 @@ def _learning(data: Sequence[RoundData], frames: Sequence[pd.DataFrame]) -> list
             if not per_round.empty else per_round
         rows.append(fw.framework_row(indicator=str(rec["outcome"]), level="L2", outcome=str(rec["outcome"]), design="paired",
                             unit="points", baseline=mine["baseline"].mean() if not mine.empty else None,
-                            actual=mine["actual"].mean() if not mine.empty else None, n=rec.get("n_people"),
+                            actual=mine["actual"].mean() if not mine.empty else None, n=rec.get("n_pairs"),
                             estimate=rec["estimate"], ci_low=rec["ci_low"], ci_high=rec["ci_high"],
-                            p_adjusted=rec["p_adjusted"], note=None, instrument="outcomes",
+                            p_adjusted=rec["p_adjusted"], note=_reason(rec.get("note")), instrument="outcomes",
                             source_file=", ".join(mine["source_file"]) if not mine.empty else ""))
     return rows
+
+
+def _reason(note: Any) -> str | None:
+    """The reason code of a pooled row's note (too few pairs, no variance) that a verdict
+    reads; a fallback between models is said in the methods, not judged."""
+    return note if note in (TOO_FEW_PAIRS, NO_VARIANCE) else None
 
 
 def _plans(table: pd.DataFrame, rules: Any) -> list[dict[str, Any]]:
@@ -104,7 +109,7 @@ def synthesis_headline(data: Sequence[RoundData], ctx: ReportContext) -> dict[st
     dids = {"selfassessment": pooled.pooled_selfassessment(data), "ladder": pooled.pooled_ladder(data),
             "rf18": pooled.pooled_rf18(data, effect_lag_years=ctx.effect_lag_years,
                                        dimensions_config=ctx.config.dimensions)}
-    rows = _reaction(frames, rules) + _learning(data, frames) + _plans(plans, rules)
+    rows = _reaction(frames, rules) + _learning(data, frames, ctx) + _plans(plans, rules)
     rows += fw.did_rows([(k, v, "share" if k == "rf18" else "points", "") for k, v in dids.items()],
                         targets={}, rules=rules)
     pooled_table = fw.framework_table(rows, rules, round_id=POOLED)

@@ -17,6 +17,7 @@ from ..analysis import synthesis
 from ..core.tables import RoundData
 from . import fmt, plots
 from .blocks import with_ci
+from .change import change_notes, change_table, primary_labels, with_primary_marks
 from .context import ReportContext
 from .html import bullet_list, figure_block, figure_html, heading, note, paragraph, table_html
 from .i18n import t, translate_or
@@ -61,15 +62,23 @@ def _model_name(value: Any, lang: str) -> str:
     return translate_or(f"synthesis.model_name.{value}", lang, str(value))
 
 
+def _model_note(value: Any, lang: str) -> str:
+    """``note`` of the pooled model: a reason code in words; a fallback's reason as is."""
+    if fmt.is_missing(value) or not str(value):
+        return ""
+    return translate_or(f"note.{value}", lang, t("note.model_fallback", lang))
+
+
 # =========================================================================== results
 def outcome_results(data: Sequence[RoundData], ctx: ReportContext) -> pd.DataFrame:
     """Change by round and intermediate outcome (`analysis.synthesis.outcomes_results`)."""
-    return synthesis.outcomes_results(data, **ctx.paired_options)
+    return synthesis.outcomes_results(data, options=ctx.paired_options, primary=ctx.primary_outcome("L2"))
 
 
 def model_results(data: Sequence[RoundData], ctx: ReportContext) -> pd.DataFrame:
-    """The pooled mixed model of change (`analysis.synthesis.model_results`)."""
-    return synthesis.model_results(data)
+    """The pooled mixed model of change (`analysis.synthesis.model_results`), adjusted over
+    its table with the primary outcome first."""
+    return synthesis.model_results(data, options=ctx.paired_options, primary=ctx.primary_outcome("L2"))
 
 
 def ordinal_results(data: Sequence[RoundData], ctx: ReportContext) -> pd.DataFrame:
@@ -120,12 +129,9 @@ def outcomes_section(data: Sequence[RoundData], ctx: ReportContext,
     if _is_empty(res):
         return out + [note("synthesis.none.outcomes", lang)]
     out.append(figure_block(plots.change_dotplot(res, ctx, by="round_id"), "synthesis.figure.outcomes", lang))
-    out.append(table_html(with_ci(res, lang), {"round_id": "col.round", "outcome": "col.outcome", "n": "col.n_pairs",
-                                               "median_change": "col.median_change", "ci": "col.ci",
-                                               "p_value": "col.p_value", "p_holm": "col.p_holm", "note": "col.note"},
-                          ctx, {"round_id": "id", "outcome": "outcome", "n": "int", "median_change": "signed1",
-                                "p_value": "p", "p_holm": "p", "note": "note"},
-                          caption=t("synthesis.table.outcomes", lang), n_col=None))
+    out.append(change_table(res, ctx, label_col="outcome", label_format="outcome", shift=True, what="outcomes",
+                            caption=t("synthesis.table.outcomes", lang), extra={"round_id": "col.round"},
+                            extra_formats={"round_id": "id"}))
     return out
 
 
@@ -137,13 +143,17 @@ def model_section(data: Sequence[RoundData], ctx: ReportContext, results: pd.Dat
     if _is_empty(model) or model["estimate"].isna().all():
         return out + [note("synthesis.none.model", lang)]
     out.append(paragraph(t("synthesis.intro.model", lang)))
-    out.append(table_html(with_ci(model, lang),
-                          {"outcome": "col.outcome", "estimate": "col.estimate", "ci": "col.ci",
-                           "p_value": "col.p_value", "n_people": "col.n_participants", "n_rounds": "col.n_rounds",
-                           "model": "col.model"},
-                          ctx, {"outcome": "outcome", "estimate": "signed2", "ci": "ci", "p_value": "p",
-                                "n_people": "int", "n_rounds": "int", "model": _model_name},
-                          caption=t("synthesis.table.model", lang), n_col=None, compact=True))
+    notes = change_notes(model.assign(p_method=None), ctx, what="outcomes")
+    columns = {"outcome": "col.outcome", "estimate": "col.mean_change", "ci": "col.ci", "p_value": "col.p_value",
+               "p_adjusted": "col.p_adjusted", "n_pairs": "col.n_pairs_model", "df": "col.df",
+               "n_rounds": "col.n_rounds", "model": "col.model"}
+    if model["note"].notna().any():  # a column of empty cells only narrows the others
+        columns["note"] = "col.note"
+    out.append(table_html(with_primary_marks(with_ci(model, lang, digits=2), "outcome"), columns,
+                          ctx, {"outcome": primary_labels("outcome", ctx), "estimate": "signed2", "ci": "ci",
+                                "p_value": "p", "p_adjusted": "p", "n_pairs": "int", "df": "int", "n_rounds": "int",
+                                "model": _model_name, "note": _model_note},
+                          caption=t("synthesis.table.model", lang), n_col=None, compact=True, notes=notes))
     return out
 
 

@@ -1,4 +1,4 @@
-"""Change figures: median change with its interval per outcome or item, optionally by round."""
+"""Change figures: the Hodges–Lehmann shift with its interval per outcome or item, optionally by round."""
 
 from __future__ import annotations
 
@@ -26,10 +26,10 @@ def change_dotplot(
     title: str | None = None,
     scale_hint: str | None = None,
 ) -> Figure:
-    """Median change with its 95 % CI per outcome or item, a zero line, n in the labels.
+    """Hodges–Lehmann shift with its 95 % CI per outcome or item, a zero line, n in the labels.
 
     ``changes`` is ``outcome_changes`` / ``item_changes`` output (``outcome`` or
-    ``item_id``, ``n``, ``median_change``, ``ci_low``, ``ci_high``; ``suppressed`` or a
+    ``item_id``, ``n``, ``estimate``, ``ci_low``, ``ci_high``; ``suppressed`` or a
     missing estimate draws an open marker with the reason instead of a dot). With
     ``by`` (e.g. ``round_id``), each group gets its own colour, side by side within a
     row, and n moves from the row label to the legend-free annotation next to the dot.
@@ -52,7 +52,7 @@ def change_dotplot(
         offset = (g_index - (len(groups) - 1) / 2) * step
         for rec in sub.to_dict("records"):
             row = labels.index(rec[label_col]) + offset
-            med, lo, hi = rec.get("median_change"), rec.get("ci_low"), rec.get("ci_high")
+            med, lo, hi = rec.get("estimate"), rec.get("ci_low"), rec.get("ci_high")
             if bool(rec.get("suppressed", False)) or fmt.is_missing(med):
                 ax.plot([0], [row], marker="o", mfc="white", mec="#777777", ls="none")
                 ax.annotate(t("plot.not_estimated", lang), (0, row), xytext=(8, 0),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import pandas as pd
@@ -34,6 +35,7 @@ def likert_diverging(
     item_col: str = "item_id",
     title: str | None = None,
     k: int | None = None,
+    group_namer: Callable[[Any, str], str] | None = None,
 ) -> Figure:
     """Diverging stacked bars, one per item, centred on the scale's neutral level.
 
@@ -51,6 +53,9 @@ def likert_diverging(
     k : int, optional
         Items answered by fewer than ``k`` people are drawn as suppressed
         (default ``ctx.k``).
+    group_namer : callable, optional
+        ``(value, lang) -> title`` of a panel (default ``ctx.labels.of(by, …)``), e.g. the
+        manifest's session titles.
 
     Notes
     -----
@@ -118,7 +123,8 @@ def likert_diverging(
         ax.set_xticks([-100, -50, 0, 50, 100])
         ax.xaxis.set_major_formatter(percent_axis(lang))
         if g is not None:
-            ax.set_title(ctx.labels.of(by or "", g, lang), loc="left", fontsize=BASE_FONT + 0.5)
+            name = group_namer(g, lang) if group_namer is not None else ctx.labels.of(by or "", g, lang)
+            ax.set_title(name, loc="left", fontsize=BASE_FONT + 0.5)
     axes[-1].set_xlabel(t("plot.likert.xlabel", lang))
     handles = [Patch(facecolor=c, label=lab) for c, lab in zip(colors, level_labels, strict=True)]
     fig.legend(handles=handles, loc="outside lower center", ncol=len(levels), frameon=False,
