@@ -48,10 +48,22 @@ def test_likert_diverging_legend_has_every_level(lang: str) -> None:
                 "fr": ["Pas du tout d'accord", "Pas d'accord", "Ni d'accord ni pas d'accord", "D'accord",
                        "Tout à fait d'accord"]}[lang]
     assert labels == expected
-    assert fig.axes[0].get_xlabel() == t("plot.likert.xlabel", lang)
+    assert fig.axes[0].get_xlabel() == t("plot.likert.xlabel", lang, low=expected[0], high=expected[-1])
     ticks = [x.get_text() for x in fig.axes[0].get_yticklabels()]
     assert any(t("common.n_eq", lang, n=9) in x for x in ticks)
     _check_print_size(fig)
+
+
+@pytest.mark.parametrize("lang", ["en", "fr"])
+def test_likert_axis_is_named_by_the_scale_ends(lang: str) -> None:
+    # a usefulness scale is not an agreement scale: the axis says what its ends are
+    ctx = ctx_for(lang)
+    counts = _likert_counts().assign(item_id="tool_x")
+    fig = plots.likert_diverging(counts, ctx, choices="useful5")
+    low, high = (ctx.labels.choice("useful5", v, lang) for v in (ctx.labels.levels("useful5")[0], ctx.labels.levels("useful5")[-1]))
+    label = fig.axes[0].get_xlabel()
+    assert f"← {low}" in label and f"{high} →" in label
+    assert "agree" not in label.lower() and "accord" not in label.lower()
 
 
 def test_likert_bars_are_centred_on_the_neutral_level() -> None:

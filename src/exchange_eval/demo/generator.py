@@ -107,9 +107,11 @@ _DEFINITIONS = {
         "(level5 codes 1-5), post minus pre"
     ),
     "outcome_wilcoxon_p": (
-        "two-sided p-value of scipy.stats.wilcoxon(method='approx', correction=True) on those "
-        "person-level differences: zero differences dropped, normal approximation with "
-        "continuity correction, as R's wilcox.test does when there are ties"
+        "two-sided signed-rank p-value on those person-level differences, zero differences "
+        "dropped: exact over every sign flip of the non-zero differences when there are at "
+        "most 20 of them (scipy.stats.wilcoxon with PermutationMethod, the exact conditional "
+        "p-value the reports give), otherwise the normal approximation with tie and "
+        "continuity corrections (R's wilcox.test with exact = FALSE)"
     ),
     "response_shift": (
         "per outcome: mean over post respondents who also answered pre of the person-level "

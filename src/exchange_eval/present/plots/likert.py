@@ -125,7 +125,9 @@ def likert_diverging(
         if g is not None:
             name = group_namer(g, lang) if group_namer is not None else ctx.labels.of(by or "", g, lang)
             ax.set_title(name, loc="left", fontsize=BASE_FONT + 0.5)
-    axes[-1].set_xlabel(t("plot.likert.xlabel", lang))
+    # the scale's own end labels: "agree" would misname a yes/no or a frequency scale
+    ends = [ctx.labels.choice(choices, v, lang) for v in (levels[0], levels[-1])] if levels else ["", ""]
+    axes[-1].set_xlabel(t("plot.likert.xlabel", lang, low=_short(ends[0]), high=_short(ends[-1])))
     handles = [Patch(facecolor=c, label=lab) for c, lab in zip(colors, level_labels, strict=True)]
     fig.legend(handles=handles, loc="outside lower center", ncol=len(levels), frameon=False,
                fontsize=9, handlelength=1.2, columnspacing=1.0)
@@ -133,6 +135,10 @@ def likert_diverging(
         fig.suptitle(title, x=0.02, ha="left", fontsize=BASE_FONT + 1.5)
     finish(fig)
     return fig
+
+
+def _short(label: str, width: int = 28) -> str:
+    return label if len(label) <= width else label[: width - 1].rstrip() + "…"
 
 
 def _num_equal(a: Any, b: Any) -> bool:
