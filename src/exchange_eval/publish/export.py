@@ -22,6 +22,7 @@ from ..core.atomic import atomic_path, write_text_atomic
 from ..core.errors import ReportError
 from .execute import INJECTED_TAG
 from .page import render_page
+from .workbook import strip_exports
 
 __all__ = ["export_html", "export_pdf", "external_resources"]
 
@@ -134,6 +135,7 @@ def export_html(
         nb = nbformat.read(str(nb_path), as_version=4)
     except (OSError, ValueError) as exc:
         raise ReportError("cannot read the executed notebook", notebook=nb_path, ename=type(exc).__name__, evalue=str(exc)) from None
+    nb = strip_exports(nb)
     config = Config()
     config.TagRemovePreprocessor.remove_cell_tags = set(REMOVED_CELL_TAGS)
     config.TagRemovePreprocessor.remove_all_outputs_tags = set(HIDDEN_OUTPUT_TAGS)
