@@ -71,14 +71,14 @@ def test_missing_manifest_gives_exit_1(tmp_path):
 
 
 def test_bad_format_option_is_usage_error(tmp_path):
-    result = run("--data-dir", str(tmp_path), "build", "--format", "docx")
+    result = run("--data-dir", str(tmp_path), "build", "--format", "rtf")
     assert result.returncode == 2
     assert "--format" in result.stderr
 
 
 @pytest.mark.parametrize("command", ["report r1", "synthesis", "review", "build", "demo --no-build"])
 def test_bad_format_or_language_is_a_usage_error_before_anything_runs(tmp_path, command):
-    for option in (["--format", "html,docx"], ["--lang", "xx"]):
+    for option in (["--format", "html,rtf"], ["--lang", "xx"]):
         if command.startswith("demo") and option[0] == "--lang":
             continue
         result = run("--data-dir", str(tmp_path), *command.split(), *option)

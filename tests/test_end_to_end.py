@@ -32,7 +32,7 @@ def built(tmp_path_factory, copy_demo, demo_rounds):
     copy_demo(ws.data_dir)
     written = demo_rounds
     raw_hashes = _hashes(ws.raw_dir)
-    result = build_all(ws, jobs=2, formats=("html", "pdf"), progress=False)
+    result = build_all(ws, jobs=2, formats=("html", "pdf", "docx"), progress=False)
     truth = json.loads((ws.data_dir / "demo_truth.json").read_text(encoding="utf-8"))
     return ws, written, result, truth, raw_hashes
 
@@ -170,7 +170,7 @@ def test_second_build_does_nothing(built):
     from exchange_eval.build import build_all
 
     ws = built[0]
-    again = build_all(ws, jobs=2, formats=("html", "pdf"), progress=False)
+    again = build_all(ws, jobs=2, formats=("html", "pdf", "docx"), progress=False)
     assert again.ok
     assert again.built == []
 
@@ -190,12 +190,68 @@ def test_round_report_sections_and_provenance_in_both_languages(built, round_id,
     name = "round_report.html" if lang == default else f"round_report.{lang}.html"
     text = html_lib.unescape((ws.reports_dir / round_id / name).read_text(encoding="utf-8"))
     assert f'<html lang="{lang}"' in text
-    for key in ("summary", "participation", "feedback", "learning", "plans", "jsr", "rf18", "network", "tools",
-                "methods", "sources"):
+    common = ("participation", "feedback", "methods", "sources")
+    kind = ("learning", "plans", "selfassessment", "jsr", "rf18", "tools") if round_id != "salex-2025" else (
+        "pulse", "network")
+    for key in (*common, *kind):
         assert t(f"round.h.{key}", lang) in text, key
+    absent = ("network",) if round_id != "salex-2025" else ("learning", "plans", "selfassessment", "jsr", "rf18")
+    for key in absent:  # a round shows only the sections its data supports
+        assert t(f"round.h.{key}", lang) not in text, key
+    # the verdict comes first, then the results framework
+    assert text.index(t("verdict.title", lang)) < text.index(t("framework.h", lang)) < text.index(
+        t("round.h.participation", lang))
     assert 'class="provenance"' in text
     assert load_round(ws, round_id).meta["data_hash"][:12] in text
-    assert not re.search(r"\b(round|sentence|col|summary)\.[a-z_]+\.[a-z_]+\b", text), "untranslated key"
+    assert not re.search(r"\b(round|sentence|col|summary|verdict|framework)\.[a-z_]+\.[a-z_]+\b", text), \
+        "untranslated key"
+
+
+def test_every_report_has_a_word_file_and_a_results_framework_that_open(built):
+    """Each report's .docx opens (python-docx) with its verdict, and its results framework
+    opens (openpyxl) with one row per indicator."""
+    import docx
+    import openpyxl
+
+    ws = built[0]
+    records = [json.loads(p.read_text(encoding="utf-8")) for p in ws.reports_dir.glob("*/*.json")]
+    assert len(records) == 10  # 3 rounds and 2 programme reports, in 2 languages
+    for record in records:
+        folder = ws.reports_dir / record["name"]
+        assert {"docx", "framework_xlsx", "framework_csv"} <= set(record["files"]), record["name"]
+        document = docx.Document(str(folder / record["files"]["docx"]))
+        assert document.tables and document.core_properties.language == record["lang"]
+        assert any(p.style.name.startswith("Heading") for p in document.paragraphs)
+        sheet = openpyxl.load_workbook(folder / record["files"]["framework_xlsx"]).active
+        assert sheet.max_row >= 2, record["name"]
+        assert record["headline"], record["name"]
+
+
+def test_demo_verdicts_in_the_published_framework_agree_with_the_truth(built):
+    import pandas as pd
+
+    from exchange_eval.present.i18n import t
+
+    ws, _, _, truth, _ = built
+    for round_id in ("jsr-2025-fr", "jsr-2025-en"):
+        lang = truth["rounds"][round_id]["language"]
+        frame = pd.read_csv(ws.reports_dir / round_id / "results_framework.csv")
+        verdicts = dict(zip(frame[t("framework.col.indicator", lang)], frame[t("framework.col.verdict", lang)],
+                            strict=True))
+        improved, same = t("verdict.change.improved", lang, grade=""), t("verdict.change.no_change", lang)
+        consensus = "Consensus amélioré" if lang == "fr" else "Improved consensus"
+        knowledge = "Nouvelles connaissances" if lang == "fr" else "New knowledge"
+        assert verdicts[knowledge].startswith(improved.rstrip())
+        assert verdicts[consensus] == same
+
+
+def test_index_in_both_languages_with_a_headline_per_report(built):
+    ws = built[0]
+    english = (ws.reports_dir / "index.html").read_text(encoding="utf-8")
+    french = (ws.reports_dir / "index.fr.html").read_text(encoding="utf-8")
+    assert '<html lang="fr"' in french and "Rapports" in french and 'href="index.html"' in french
+    assert "indicators improved" in english and "en amélioration" in french
+    assert "/round_report.docx" in english and "/results_framework.xlsx" in english
 
 
 class _NoSuppression(ReportContext):
@@ -208,25 +264,39 @@ class _NoSuppression(ReportContext):
 
 def _true_tables(ws, record: dict) -> dict[str, dict[str, list[str]]]:
     """Every table of a report rendered in this process without suppression: caption ->
-    row label -> cells (the values a withheld row hides)."""
+    row label -> cells (the values a withheld row hides). Every section a report shows:
+    the round's data-driven list (verdict, framework, robustness, questions, …), the
+    programme reports' sections and verdict tables."""
     from disclosure import report_tables
     from exchange_eval.core.processed import load_round
-    from exchange_eval.present import round_report, synthesis_report
+    from exchange_eval.present import (
+        feedback_review,
+        round_report,
+        synthesis_headline,
+        synthesis_report,
+    )
 
-    ctx = _NoSuppression(ws.config, record["lang"])
     if record["kind"] == "round":
         rd = load_round(ws, record["name"])
-        res = round_report.round_results(rd, ctx)
-        parts = [round_report.participation_section(rd, ctx), round_report.feedback_section(rd, ctx, res.feedback),
-                 round_report.learning_section(rd, ctx, res.learning), round_report.plans_section(rd, ctx, res.plans),
-                 round_report.jsr_section(rd, ctx, res.jsr), round_report.network_section(rd, ctx, res.network),
-                 round_report.pulse_section(rd, ctx, res.pulse), round_report.tools_section(rd, ctx)]
+        ctx = _NoSuppression.for_round(ws.config, record["lang"], rd)
+        parts = [round_report.round_sections(rd, ctx)]
     elif record["kind"] == "synthesis":
+        ctx = _NoSuppression(ws.config, record["lang"])
         data = [load_round(ws, r) for r in record["rounds"]]
-        parts = [synthesis_report.feedback_section(data, ctx), synthesis_report.tools_section(data, ctx),
-                 synthesis_report.outcomes_section(data, ctx), synthesis_report.ladder_section(data, ctx)]
+        headline = synthesis_headline.synthesis_headline(data, ctx)
+        outcomes = synthesis_report.outcome_results(data, ctx)
+        parts = [synthesis_headline.synthesis_verdict_block(headline, ctx),
+                 synthesis_headline.synthesis_framework_block(headline, ctx),
+                 synthesis_report.feedback_section(data, ctx), synthesis_report.tools_section(data, ctx),
+                 synthesis_report.outcomes_section(data, ctx, outcomes), synthesis_report.ladder_section(data, ctx),
+                 synthesis_headline.selfassessment_section(headline, ctx), synthesis_headline.plans_section(headline, ctx),
+                 synthesis_report.network_section(data, ctx)]
     else:
-        return {}
+        ctx = _NoSuppression(ws.config, record["lang"])
+        data = [load_round(ws, r) for r in record["rounds"]]
+        findings = feedback_review.review_findings(data, ctx)
+        parts = [feedback_review.response_section(findings, ctx), feedback_review.nonresponse_section(findings, ctx),
+                 feedback_review.straightlining_section(findings, ctx), feedback_review.tools_section(data, ctx)]
     page = "".join(p for part in parts for p in part)
     return {tb["caption"]: {cells[0]: cells for cells, _ in tb["rows"]} for tb in report_tables(page)}
 

@@ -61,10 +61,16 @@ def workspace() -> Workspace:
     return Workspace.from_options(state.data_dir, state.reports_dir, environment=Environment.read())
 
 
-def _check_formats(value: str) -> str:
-    """``--format``: html, pdf, ipynb or a comma-separated list, checked before the command runs."""
+FORMAT_HELP = "Report formats: html, pdf, docx, comma-separated (default: settings reports.default_formats)."
+
+
+def _check_formats(value: str | None) -> str | None:
+    """``--format``: html, pdf, docx, ipynb or a comma-separated list, checked before the
+    command runs; None (not given) means the setting ``reports.default_formats``."""
     from .publish.spec import check_formats  # on use: see the module docstring
 
+    if value is None:
+        return None
     try:
         check_formats(value)
     except UsageError as exc:
@@ -135,7 +141,7 @@ def demo(
     seed: Annotated[int, typer.Option(help="Random seed of the synthetic data.")] = 0,
     rounds: Annotated[int, typer.Option(help="Number of synthetic rounds (at least 3: French JSR, English JSR, network).", min=3)] = 3,
     no_build: Annotated[bool, typer.Option("--no-build", help="Only write the synthetic rounds.")] = False,
-    formats: Annotated[str, typer.Option("--format", callback=_check_formats, help="Report formats: html,pdf.")] = "html,pdf",
+    formats: Annotated[str | None, typer.Option("--format", callback=_check_formats, help=FORMAT_HELP)] = None,
 ) -> None:
     """Write synthetic rounds (with known effects) into the data folder, then build every report."""
     from .demo.generator import write_demo
@@ -250,7 +256,7 @@ def clean(
 @app.command()
 def report(
     round_id: Annotated[str, typer.Argument(help="Round id.")],
-    formats: Annotated[str, typer.Option("--format", callback=_check_formats, help="html, pdf or html,pdf.")] = "html,pdf",
+    formats: Annotated[str | None, typer.Option("--format", callback=_check_formats, help=FORMAT_HELP)] = None,
     lang: Annotated[str | None, typer.Option(callback=_check_lang, help="Report language (default: the round's language).")] = None,
 ) -> None:
     """Build the round report (cleaning the round first if needed) as .ipynb, HTML and PDF."""
@@ -258,31 +264,33 @@ def report(
 
     ws = workspace()
     _require_round(ws, round_id)
-    for path in build_one(ws, "round", round_id, lang=lang, formats=formats):
+    for path in build_one(ws, "round", round_id, lang=lang, formats=_formats(ws, formats)):
         out.print(f"wrote {path}")
 
 
 @app.command()
 def synthesis(
-    formats: Annotated[str, typer.Option("--format", callback=_check_formats, help="html, pdf or html,pdf.")] = "html,pdf",
+    formats: Annotated[str | None, typer.Option("--format", callback=_check_formats, help=FORMAT_HELP)] = None,
     lang: Annotated[str, typer.Option(callback=_check_lang, help="Report language.")] = "en",
 ) -> None:
     """Build the cross-round synthesis report from every cleaned round."""
     from .build import build_one
 
-    for path in build_one(workspace(), "synthesis", lang=lang, formats=formats):
+    ws = workspace()
+    for path in build_one(ws, "synthesis", lang=lang, formats=_formats(ws, formats)):
         out.print(f"wrote {path}")
 
 
 @app.command()
 def review(
-    formats: Annotated[str, typer.Option("--format", callback=_check_formats, help="html, pdf or html,pdf.")] = "html,pdf",
+    formats: Annotated[str | None, typer.Option("--format", callback=_check_formats, help=FORMAT_HELP)] = None,
     lang: Annotated[str, typer.Option(callback=_check_lang, help="Report language.")] = "en",
 ) -> None:
     """Build the review of the feedback instruments (response rates, nonresponse, reliability, …)."""
     from .build import build_one
 
-    for path in build_one(workspace(), "review", lang=lang, formats=formats):
+    ws = workspace()
+    for path in build_one(ws, "review", lang=lang, formats=_formats(ws, formats)):
         out.print(f"wrote {path}")
 
 
@@ -290,7 +298,7 @@ def review(
 def build(
     jobs: Annotated[int | None, typer.Option("--jobs", "-j", min=1, help="Parallel processes (default: number of cores).")] = None,
     force: Annotated[bool, typer.Option("--force", help="Rebuild everything, ignoring the build manifest.")] = False,
-    formats: Annotated[str, typer.Option("--format", callback=_check_formats, help="html, pdf or html,pdf.")] = "html,pdf",
+    formats: Annotated[str | None, typer.Option("--format", callback=_check_formats, help=FORMAT_HELP)] = None,
     lang: Annotated[str | None, typer.Option(callback=_check_lang, help="Build only this language (default: every language in settings reports.languages).")] = None,
     rekey: Annotated[bool, typer.Option("--rekey", help="Clean every round again with the current key, after the key changed (every pid changes).")] = False,
     round_id: Annotated[str | None, typer.Option("--round", help="Serve this round first: its own-language report, then its other languages, the synthesis and the review.")] = None,
@@ -306,22 +314,30 @@ def build(
 def watch(
     round_id: Annotated[str, typer.Argument(help="Round id: its raw files are watched.")],
     jobs: Annotated[int | None, typer.Option("--jobs", "-j", min=1, help="Parallel processes (default: number of cores).")] = None,
-    formats: Annotated[str, typer.Option("--format", callback=_check_formats, help="html, pdf or html,pdf.")] = "html,pdf",
+    formats: Annotated[str | None, typer.Option("--format", callback=_check_formats, help=FORMAT_HELP)] = None,
 ) -> None:
     """Build, then rebuild each time the round's raw files change (its own-language report first); Ctrl-C ends."""
     from .build import watch as watch_round
 
     ws = workspace()
     _require_round(ws, round_id)
-    watch_round(ws, round_id, jobs=jobs, formats=formats)
+    watch_round(ws, round_id, jobs=jobs, formats=_formats(ws, formats))
 
 
-def _run_build(ws: Workspace, *, jobs: int | None, force: bool, formats: str, lang: str | None = None,
+def _formats(ws: Workspace, formats: str | None) -> str:
+    """The formats asked for, else the data folder's ``reports.default_formats``."""
+    from .publish.spec import default_formats  # on use: see the module docstring
+
+    return formats if formats is not None else ",".join(default_formats(ws))
+
+
+def _run_build(ws: Workspace, *, jobs: int | None, force: bool, formats: str | None, lang: str | None = None,
                rekey: bool = False, first: str | None = None) -> None:
     """`build_all`, then where the index is, or every failure and exit 1."""
     from .build import build_all
 
-    result = build_all(ws, jobs=jobs, force=force, formats=formats, lang=lang, rekey=rekey, first=first)
+    result = build_all(ws, jobs=jobs, force=force, formats=_formats(ws, formats), lang=lang, rekey=rekey,
+                       first=first)
     index = ws.reports_dir / "index.html"
     if index.exists():
         out.print(f"Reports: {index}")

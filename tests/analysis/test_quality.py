@@ -168,8 +168,11 @@ def test_review_flags_follow_thresholds():
     assert [f["kind"] for f in flags] == ["nonresponse", "nonresponse", "response", "reliability", "burden",
                                           "ceiling", "tools"]
     assert [(f["item"], f["share"]) for f in flags[:2]] == [("q2", 0.3), ("q1", 0.25)]
-    assert {k: flags[2][k] for k in ("n", "total", "low", "high")} == {"n": 2, "total": 3, "low": 0.4, "high": 0.5}
-    assert (flags[3]["n"], flags[3]["total"], flags[3]["alpha"]) == (1, 2, 0.6)
+    assert {k: flags[2][k] for k in ("waves", "total", "low", "high")} == {"waves": 2, "total": 3, "low": 0.4,
+                                                                           "high": 0.5}
+    assert (flags[3]["waves"], flags[3]["total"], flags[3]["alpha"]) == (1, 2, 0.6)
+    # without the answer counts nothing is carried by the evidence: every flag is only to watch
+    assert not any(f["supported"] for f in flags)
     assert flags[4]["minutes"] == 20 and flags[6]["tool"] == "t1"
     assert review_flags({}, th) == []
 

@@ -121,3 +121,20 @@ def test_yaml_is_read_safely(tmp_path):
     folder = make_round(tmp_path, GOOD.replace("title: JSR", "title: !!python/object/apply:os.system ['echo hi']\nx: JSR"))
     with pytest.raises(ManifestError):
         load_manifest(folder)
+
+
+def test_targets_are_numbers_and_shares_may_be_percentages(tmp_path):
+    manifest = load_manifest(make_round(tmp_path, GOOD + "targets: {new_knowledge: 0.5, rf18: 25%, reaction: '0,8'}\n"))
+    assert manifest.targets == {"new_knowledge": 0.5, "rf18": 0.25, "reaction": 0.8}
+    other = tmp_path / "other"
+    other.mkdir()
+    assert load_manifest(make_round(other, GOOD)).targets == {}
+
+
+@pytest.mark.parametrize("bad", ["targets: [0.5]", "targets: {new_knowledge: high}", "targets: {New-Knowledge: 1}",
+                                 "targets: {rf18: true}"])
+def test_bad_targets_are_located(tmp_path, bad):
+    with pytest.raises(ManifestError) as info:
+        load_manifest(make_round(tmp_path, GOOD + bad + "\n"))
+    problem = info.value.problem
+    assert problem.column == "targets" and problem.row == GOOD.count("\n") + 1

@@ -97,7 +97,7 @@ def test_change_dotplot(lang: str) -> None:
     _check_print_size(fig)
 
 
-def test_country_colour_is_stable_across_country_sets() -> None:
+def test_countries_of_a_figure_get_distinct_colours_from_a_fixed_palette() -> None:
     ladder_a = pd.DataFrame({"country": ["SEN", "BFA"], "dimension": ["evidence"] * 2,
                              "before": [1.0, 2.0], "after": [2.0, 3.0]})
     ladder_b = pd.DataFrame({"country": ["TCD", "SEN", "CIV", "MLI"], "dimension": ["evidence"] * 4,
@@ -109,10 +109,15 @@ def test_country_colour_is_stable_across_country_sets() -> None:
                 return handle.get_color()
         raise AssertionError(name)
 
-    a = colour_of(plots.ladder_slopes(ladder_a, ctx_for("en")), "Senegal")
-    b = colour_of(plots.ladder_slopes(ladder_b, ctx_for("fr")), "Sénégal")
-    assert a == b == plots.country_color("SEN")
+    fig_b = plots.ladder_slopes(ladder_b, ctx_for("fr"))
+    names = {c: ctx_for("fr").labels.country(c, "fr") for c in ("CIV", "MLI", "SEN", "TCD")}
+    participants = ["CIV", "MLI", "SEN", "TCD"]  # the figure's countries, in legend order
+    colours = [colour_of(fig_b, names[c]) for c in participants]
+    assert colours == list(plots.PALETTE[:4])  # the palette in order: no two alike
+    assert colour_of(plots.ladder_slopes(ladder_a, ctx_for("en")), "Senegal") == plots.PALETTE[1]
+    # drawn without its figure's list, a country keeps the colour of its code
     assert plots.country_style("SEN") == plots.country_style("sen")
+    assert plots.country_color("SEN") == plots.country_style("SEN")[0]
 
 
 @pytest.mark.parametrize("lang", ["en", "fr"])

@@ -232,26 +232,30 @@ def test_between_rounds_sentences() -> None:
 def test_recommendations_follow_thresholds() -> None:
     findings = {
         "nonresponse": pd.DataFrame({"item_id": ["ok_functions", "sf_comment", "sf_topics.guidelines", "sf_topics.other"],
-                                     "share_missing": [0.25, 0.9, 0.3, 0.3]}),
+                                     "share_missing": [0.5, 0.9, 0.3, 0.3], "n": [40, 40, 40, 40]}),
         "response": pd.DataFrame({"instrument": ["session_feedback"] * 3, "wave": ["vc1", "vc2", "vc3"],
-                                  "response_rate": [0.9, 0.5, 0.4]}),
-        "straightlining": pd.DataFrame({"instrument": ["outcomes"], "wave": ["pre"], "share": [0.05]}),
-        "reliability": pd.DataFrame({"scale": ["new_knowledge", "new_knowledge"], "alpha": [0.6, 0.8]}),
-        "burden": pd.DataFrame({"instrument": ["outcomes"], "median_s": [20 * 60.0]}),
-        "ceiling": pd.DataFrame({"item_id": ["sf_apply"], "top_share": [0.85], "ceiling": [True]}),
+                                  "response_rate": [0.9, 0.3, 0.2], "n_eligible": [40, 40, 40]}),
+        "straightlining": pd.DataFrame({"instrument": ["outcomes"], "wave": ["pre"], "share": [0.05], "n": [40]}),
+        "reliability": pd.DataFrame({"scale": ["new_knowledge", "new_knowledge"], "alpha": [0.4, 0.8],
+                                     "n": [40, 40], "ci_low": [0.1, 0.7], "ci_high": [0.6, 0.9]}),
+        "burden": pd.DataFrame({"instrument": ["outcomes"], "median_s": [20 * 60.0], "n": [40]}),
+        "ceiling": pd.DataFrame({"item_id": ["sf_apply"], "top_share": [0.85], "ceiling": [True], "n": [12]}),
     }
-    ratings = pd.DataFrame({"tool": ["reading_guide", "guidelines"], "mean": [2.5, 4.0]})
+    ratings = pd.DataFrame({"tool": ["reading_guide", "guidelines"], "mean": [2.5, 4.0], "n": [30, 30]})
     recs = [plain(r) for r in feedback_review.recommendations(findings, ctx_for("en"), ratings)]
     assert recs == [
-        "Drop or reword “Which topics were most useful?”: up to 30% of respondents skipped it.",
-        "Drop or reword “My knowledge of the core functions of an effective JSR”: up to 25% of respondents skipped it.",
+        "Drop or reword “My knowledge of the core functions of an effective JSR”: up to 50% of respondents skipped it."
+        " (n = 40; 95% CI 35% to 65%)",
         "Follow up non-respondents of the “Session feedback” survey: the response rate was below 60% in 2 of 3 "
-        "waves (40% to 50%).",
-        "Review the items of “New knowledge”: Cronbach's alpha is below 0.70 in 1 of 2 measurements (lowest 0.60).",
-        "Shorten the “Outcomes (before/after)” survey: the median respondent needed 20 minutes (target: 15).",
-        "Add higher anchors to “I will use what I learned in my work”: 85% of answers are in the top category.",
-        "Revise the Toolbox: reading guide: its mean usefulness rating is 2.5 out of 5.",
+        "waves (20% to 30%). (n = 80; 95% CI 17% to 35%)",
+        "Review the items of “New knowledge”: Cronbach's alpha is below 0.70 in 1 of 2 measurements (lowest 0.40)."
+        " (n = 40; 95% CI 0.10 to 0.60)",
+        "Shorten the “Outcomes (before/after)” survey: the median respondent needed 20 minutes (target: 15). (n = 40)",
+        "Revise the Toolbox: reading guide: its mean usefulness rating is 2.5 out of 5. (n = 30)",
     ]
+    # crossed on too few answers (12), or with an interval reaching the threshold (30% of 40): to watch
+    watch = [plain(r) for r in feedback_review.recommendations(findings, ctx_for("en"), ratings, supported=False)]
+    assert len(watch) == 2 and "85%" in watch[1] and "n = 12" in watch[1]
     assert feedback_review.recommendations({}, ctx_for("fr")) == []
 
 
@@ -405,8 +409,15 @@ def test_synthesis_feedback_tools_and_ladder_by_round() -> None:
         "Maturity ladder: participating countries moved by +1.5 levels on average across dimensions in r1, and by "
         "+1.0 in r2. Comparison countries: 0.0 and +1.0.",
     ]
+    # round by round: every sentence names every round that measured it
+    every = [plain(s) for s in synthesis_report.every_round_sentences(data, en, pd.DataFrame())]
+    assert every == [
+        "Session ratings (agreement, mean over the statements): 60% in r1 and 75% in r2.",
+        "Maturity ladder, mean change of participating countries: +1.5 in r1 and +1.0 in r2. "
+        "Comparison countries: 0.0 in r1 and +1.0 in r2.",
+    ]
     between = plain("".join(synthesis_report.between_section(data, en, pd.DataFrame())))
-    assert [esc(s) in between for s in written] == [True, True]
+    assert [esc(s) in between for s in every] == [True, True]
 
 
 @pytest.mark.parametrize("lang", ["en", "fr"])

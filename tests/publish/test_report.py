@@ -276,6 +276,7 @@ def test_one_format_validator() -> None:
     assert check_formats(" PDF , html,pdf ") == ("pdf", "html")
     assert check_formats(["ipynb", "html"]) == ("html",)  # the .ipynb is always written
     assert check_formats(()) == check_formats("ipynb") == ()
-    for bad in ("docx", "", " , ", "html,docx", ["pdf", "docx"]):
-        with pytest.raises(UsageError, match="html, pdf, ipynb"):
+    assert check_formats("docx,html") == ("docx", "html")  # every report is also a Word file
+    for bad in ("rtf", "", " , ", "html,rtf", ["pdf", "odt"]):
+        with pytest.raises(UsageError, match="html, pdf, docx, ipynb"):
             check_formats(bad)

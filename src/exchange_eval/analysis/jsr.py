@@ -30,6 +30,7 @@ __all__ = [
     "rf18_did",
     "ladder_did",
     "exchange_year",
+    "meets_table",
     "jsr_results",
 ]
 
@@ -312,6 +313,12 @@ def _with_meets(jsr_quality: pd.DataFrame, dimensions_config: Mapping | None) ->
     if dimensions_config is None:
         raise JSRDataError("jsr_quality has no complete `meets` column; pass dimensions_config to derive it")
     return quality_flags(jsr_quality, dimensions_config).assign(meets=lambda d: d["meets"].astype(float))
+
+
+def meets_table(jsr_quality: pd.DataFrame, dimensions_config: Mapping | None) -> pd.DataFrame:
+    """``jsr_quality`` with ``meets`` as 0/1 floats (as given when complete, else derived
+    from the dimension flags with ``dimensions_config``; rows without it are dropped)."""
+    return _with_meets(jsr_quality, dimensions_config)
 
 
 def rf18_shares(jsr_quality: pd.DataFrame, dimensions_config: Mapping | None = None) -> pd.DataFrame:

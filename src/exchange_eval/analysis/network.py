@@ -34,6 +34,8 @@ __all__ = [
     "cross_country_share",
     "tie_rule",
     "network_metrics",
+    "tie_change",
+    "organisation_response",
     "network_results",
 ]
 
@@ -396,6 +398,78 @@ def network_metrics(
     return out
 
 
+def tie_change(
+    ties: pd.DataFrame, participants: pd.DataFrame | None, first: str, last: str, *, min_collaboration: float = 1
+) -> dict[str, object]:
+    """How the ties between member organisations changed from wave ``first`` to ``last``.
+
+    Both waves are drawn over the same nodes, every organisation of the roster and every
+    one named in either wave, so that the change of density is a change of ties, not of
+    members.
+
+    Returns
+    -------
+    dict
+        ``n_nodes``, ``n_pairs`` (n(n − 1)/2), ``ties_first``, ``ties_last``, ``gained``
+        (pairs tied at ``last`` and not at ``first``), ``lost``, ``density_first``,
+        ``density_last`` (ties / n_pairs).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> ties = pd.DataFrame({"pid": ["p1", "p1", "p1"], "wave": ["pulse-1", "pulse-2", "pulse-2"],
+    ...     "ego_organisation": "A", "ego_country": "SEN", "alter_organisation": ["B", "B", "C"],
+    ...     "alter_country": "BFA", "collaboration": [1, 1, 2]})
+    >>> c = tie_change(ties, None, "pulse-1", "pulse-2")
+    >>> c["n_pairs"], c["gained"], c["lost"], round(c["density_last"], 3)
+    (3, 1, 0, 0.667)
+    """
+    reports = tie_reports(ties, participants, node="organisation")
+    roster = _roster(participants, "organisation")
+    both = reports.loc[reports["wave"].isin([str(first), str(last)])]
+    nodes = set(_graph_from_reports(both.assign(collaboration=-np.inf), min_collaboration, roster).nodes)
+    edges = {}
+    for wave in (first, last):
+        graph = _graph_from_reports(reports.loc[reports["wave"] == str(wave)], min_collaboration, roster)
+        edges[wave] = _edge_set(graph)
+    n_pairs = len(nodes) * (len(nodes) - 1) // 2
+    return {"n_nodes": len(nodes), "n_pairs": n_pairs, "ties_first": len(edges[first]), "ties_last": len(edges[last]),
+            "gained": len(edges[last] - edges[first]), "lost": len(edges[first] - edges[last]),
+            "density_first": len(edges[first]) / n_pairs if n_pairs else float("nan"),
+            "density_last": len(edges[last]) / n_pairs if n_pairs else float("nan")}
+
+
+def organisation_response(ties: pd.DataFrame, participants: pd.DataFrame | None,
+                          waves: Sequence[str]) -> pd.DataFrame:
+    """Member organisations that answered the tie grid at each wave.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``wave, n_members`` (organisations of the roster, or every organisation seen
+        without one), ``n_responding`` (organisations with at least one respondent),
+        ``non_responding`` (their names, sorted, ``; ``-separated).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> ties = pd.DataFrame({"pid": ["p1"], "wave": ["pulse-1"], "ego_organisation": ["A"],
+    ...     "ego_country": ["SEN"], "alter_organisation": ["B"], "alter_country": ["BFA"],
+    ...     "collaboration": [1]})
+    >>> organisation_response(ties, None, ["pulse-1"]).values.tolist()
+    [['pulse-1', 2, 1, 'B']]
+    """
+    reports = tie_reports(ties, participants, node="organisation")
+    members = set(_roster(participants, "organisation")) or set(reports["ego"]) | set(reports["alter"])
+    rows = []
+    for wave in waves:
+        answering = set(reports.loc[reports["wave"] == str(wave), "ego"])
+        missing = sorted(str(m) for m in members - answering)
+        rows.append({"wave": str(wave), "n_members": len(members), "n_responding": len(members & answering),
+                     "non_responding": "; ".join(missing)})
+    return pd.DataFrame(rows, columns=["wave", "n_members", "n_responding", "non_responding"])
+
+
 def network_results(
     ties: pd.DataFrame, participants: pd.DataFrame | None, *, configured_waves: Sequence[str] = ()
 ) -> dict:
@@ -412,15 +486,21 @@ def network_results(
     -------
     dict
         ``{}`` without ties; otherwise ``waves`` (in survey order), ``metrics``
-        (`network_metrics`), ``latest`` (`tie_graph` of the last wave) and ``tie_rule``
-        (`tie_rule`: what the density counts).
+        (`network_metrics`), ``latest`` (`tie_graph` of the last wave), ``tie_rule``
+        (`tie_rule`: what the density counts), ``response`` (`organisation_response`)
+        and, with two waves or more, ``change`` (`tie_change` from the first to the last
+        wave).
     """
     if ties is None or ties.empty:
         return {}
     waves = wave_order(ties["wave"], configured_waves)
-    return {
+    res = {
         "waves": waves,
         "metrics": network_metrics(ties, participants, waves=waves),
         "latest": tie_graph(ties, participants, waves[-1]),
         "tie_rule": tie_rule(),
+        "response": organisation_response(ties, participants, waves),
     }
+    if len(waves) >= 2:
+        res["change"] = tie_change(ties, participants, waves[0], waves[-1])
+    return res

@@ -42,6 +42,7 @@ __all__ = [
     "item_changes",
     "outcome_changes",
     "response_shift",
+    "outcome_scores",
     "learning_results",
 ]
 
@@ -280,6 +281,53 @@ def outcome_changes(
         rows.append(row)
     return _finish(rows, OUTCOME_CHANGE_COLUMNS, family=family, options=options, key="outcome",
                    primary=primary)
+
+
+def outcome_scores(
+    responses: pd.DataFrame,
+    baseline: str = "pre",
+    endline: str = "post",
+    *,
+    instrument: str | None = "outcomes",
+) -> pd.DataFrame:
+    """Each linked person's score on each intermediate outcome at both waves: the numbers
+    `outcome_changes` tests, one row per person and outcome.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``round_id, pid, outcome, before, after, change`` for the people who answered
+        every item of the outcome at both waves (the people `outcome_changes` counts);
+        a score is the sum of the items divided by their number, in scale points per
+        item, so its changes rank as the sums `outcome_changes` tests.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> r = pd.DataFrame({"pid": ["a", "a", "b"], "instrument": "outcomes",
+    ...                   "wave": ["pre", "post", "pre"], "item_id": "cs_leg",
+    ...                   "outcome": "improved_consensus", "value": [2, 4, 3]})
+    >>> outcome_scores(r)[["pid", "before", "after", "change"]].values.tolist()
+    [['a', 2.0, 4.0, 2.0]]
+    """
+    frame = _wave_values(responses, instrument, baseline, endline)
+    frame = frame[frame["outcome"].notna()]
+    columns = [*_PERSON, "outcome", "before", "after", "change"]
+    parts = []
+    for outcome, group in frame.groupby("outcome", sort=False):
+        n_items = group["item_id"].nunique()
+        wide = group.pivot(index=[*_PERSON, "item_id"], columns="wave", values="value")
+        wide = wide.reindex(columns=[baseline, endline])
+        complete = (wide.notna().groupby(level=_PERSON).sum() == n_items).all(axis=1)
+        sums = wide.groupby(level=_PERSON).sum(min_count=1).loc[complete]
+        scores = (sums / n_items).reset_index().rename(columns={baseline: "before", endline: "after"})
+        parts.append(scores.assign(outcome=outcome))
+    if not parts:
+        return pd.DataFrame(columns=columns)
+    out = pd.concat(parts, ignore_index=True)
+    out["change"] = out["after"] - out["before"]
+    out.columns.name = None
+    return out[columns]
 
 
 def response_shift(

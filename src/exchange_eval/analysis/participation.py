@@ -45,11 +45,7 @@ def _require(df: pd.DataFrame, columns: list[str], table: str) -> None:
 
 def _answered(responses: pd.DataFrame) -> pd.Series:
     """Row holds an answer: a value, or a non-blank text."""
-    answered = (
-        responses["value"].notna()
-        if "value" in responses
-        else pd.Series(False, index=responses.index)
-    )
+    answered = responses["value"].notna() if "value" in responses else pd.Series(False, index=responses.index)
     if "text" in responses:
         text = responses["text"].astype("string").str.strip()
         answered = answered | (text.notna() & (text != "")).fillna(False).astype(bool)
@@ -174,15 +170,9 @@ def participation_by_country(
         people[col] = people[col].astype("string").fillna("unknown")
 
     def count(frame: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
-        return (
-            frame.groupby(keys, dropna=False, sort=True)
-            .agg(
-                n_invited=("_invited", "sum"),
-                n_attended=("_attended", "sum"),
-                n_unlisted=("_unlisted", "sum"),
-            )
-            .reset_index()
-        )
+        return (frame.groupby(keys, dropna=False, sort=True)
+                .agg(n_invited=("_invited", "sum"), n_attended=("_attended", "sum"), n_unlisted=("_unlisted", "sum"))
+                .reset_index())
 
     by_role = count(people, ["round_id", "country", "role"])
     by_country = count(people, ["round_id", "country"]).assign(role=_ALL)
@@ -201,17 +191,8 @@ def participation_by_country(
         out["share_attended"] = np.nan
     out["n"] = out["n_invited"]
     out["small_group"] = out["n"] < k
-    columns = [
-        "round_id",
-        "country",
-        "role",
-        "n_invited",
-        "n_attended",
-        "share_attended",
-        "n_unlisted",
-        "n",
-        "small_group",
-    ]
+    columns = ["round_id", "country", "role", "n_invited", "n_attended", "share_attended", "n_unlisted", "n",
+               "small_group"]
     if "round_id" not in participants:
         columns.remove("round_id")
     return out[columns]
@@ -290,8 +271,10 @@ def response_counts(
     participants: pd.DataFrame,
     by: str | list[str] | None = None,
     k: int | None = None,
+    *,
+    attendance: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
-    """Respondents per instrument and wave, and the response rate against the roster.
+    """Respondents per instrument and wave, and the response rate over those who could answer.
 
     Parameters
     ----------
@@ -304,16 +287,27 @@ def response_counts(
     k : int, optional
         Breakdown groups with a roster smaller than k get ``small_group = True``;
         required with ``by`` (``settings.yaml`` ``privacy.min_cell_size``).
+    attendance : pandas.DataFrame, optional
+        Canonical ``attendance`` table. When given, the feedback on a session (instrument
+        ``session_feedback``, wave = the session id) is rated over the people marked
+        present at that session, not over the whole roster: only they could rate it.
 
     Returns
     -------
     pandas.DataFrame
-        Columns ``round_id, instrument, wave, [by], n_respondents, n_roster_respondents,
-        n_roster, response_rate, n, small_group``. ``n_respondents`` counts everyone who
-        answered, ``n_roster_respondents`` those on the roster (the rate is missing when none of
-        them is: anonymous answers); the response rate is
-        roster respondents / roster size, so people who answered without being invited
-        cannot push it above 1. ``n`` equals ``n_respondents``.
+        Columns ``round_id, instrument, wave, [by], n_respondents, n_identified,
+        n_anonymous, n_roster_respondents, n_roster, n_eligible, denominator,
+        response_rate, n, small_group``. ``n_respondents`` counts everyone who answered:
+        ``n_identified`` those matched to a person (a pid of the participants table),
+        ``n_anonymous`` the others; ``n_roster_respondents`` those on the roster.
+        ``n_eligible`` is the denominator: the roster (``denominator`` = ``roster``) or,
+        for session feedback with attendance, the people present at the session
+        (``attendees``). The rate is (identified respondents among the eligible +
+        anonymous respondents) / n_eligible, at most 1, so people who answered without
+        being invited cannot push it above 1. When every answer is anonymous (no
+        respondent identified) the rate is missing: nothing then says the answers came
+        from the eligible people, and a rate of 0 would be false. ``n`` equals
+        ``n_respondents``.
 
     Examples
     --------
@@ -325,6 +319,16 @@ def response_counts(
        wave  n_respondents  n_roster  response_rate
     0  post              1         4           0.25
     1   pre              2         4           0.50
+
+    Feedback on a session is rated over those present (2 of the 4 came, 1 answered):
+
+    >>> a = pd.DataFrame({"round_id": "r1", "pid": ["a", "b", "c", "d"], "session_id": "visit",
+    ...                   "attended": [True, True, False, False]})
+    >>> f = pd.DataFrame({"round_id": "r1", "pid": ["a"], "instrument": "session_feedback",
+    ...                   "wave": ["visit"], "session_id": ["visit"], "item_id": "q1", "value": 4.0})
+    >>> response_counts(f, p, attendance=a)[["n_respondents", "n_eligible", "denominator", "response_rate"]]
+       n_respondents  n_eligible denominator  response_rate
+    0              1           2   attendees            0.5
     """
     _require(participants, ["pid"], "participants")
     by_cols = [] if by is None else ([by] if isinstance(by, str) else list(by))
@@ -338,17 +342,30 @@ def response_counts(
             frame["round_id"] = pd.NA
     people["_on_roster"] = _invited(people)
     people = people.drop_duplicates(["round_id", "pid"])
+    known = set(zip(people["round_id"].astype("string").fillna(""), people["pid"].astype(str), strict=True))
+    units["_identified"] = [(str(r) if pd.notna(r) else "", str(p)) in known
+                            for r, p in zip(units["round_id"], units["pid"], strict=True)]
     units = units.merge(
         people[["round_id", "pid", "_on_roster", *by_cols]], on=["round_id", "pid"], how="left"
     )
     units["_on_roster"] = units["_on_roster"].astype("boolean").fillna(False).astype(bool)
+    present = _present_by_session(attendance)
+    units["_eligible"] = [
+        on_roster if inst != "session_feedback" or present is None or (rid, wave) not in present
+        else str(pid) in present[(rid, wave)]
+        for inst, rid, wave, pid, on_roster in zip(units["instrument"], units["round_id"].astype("string").fillna(""),
+                                                   units["wave"].astype(str), units["pid"], units["_on_roster"],
+                                                   strict=True)]
     for col in by_cols:
         units[col] = units[col].astype("string").fillna("unknown")
         people[col] = people[col].astype("string").fillna("unknown")
     keys = ["round_id", "instrument", "wave", *by_cols]
     counts = (
-        units.groupby(keys, dropna=False, sort=True)
-        .agg(n_respondents=("pid", "nunique"), n_roster_respondents=("_on_roster", "sum"))
+        units.assign(_anonymous=~units["_identified"])
+        .groupby(keys, dropna=False, sort=True)
+        .agg(n_respondents=("pid", "nunique"), n_identified=("_identified", "sum"),
+             n_anonymous=("_anonymous", "sum"), n_roster_respondents=("_on_roster", "sum"),
+             _eligible_respondents=("_eligible", "sum"))
         .reset_index()
     )
     roster = (
@@ -360,23 +377,47 @@ def response_counts(
     )
     out = counts.merge(roster, on=["round_id", *by_cols], how="left")
     out["n_roster"] = out["n_roster"].fillna(0).astype(int)
-    out["n_roster_respondents"] = out["n_roster_respondents"].astype(int)
-    out["response_rate"] = out["n_roster_respondents"] / out["n_roster"].where(out["n_roster"] > 0)
-    # anonymous answers (no respondent linked to the roster): the rate is unknown, not zero
-    out.loc[(out["n_roster_respondents"] == 0) & (out["n_respondents"] > 0), "response_rate"] = np.nan
+    for col in ("n_roster_respondents", "n_identified", "n_anonymous", "_eligible_respondents"):
+        out[col] = out[col].astype(int)
+    eligible, denominator = [], []
+    people_by_pid = people.assign(_pid=people["pid"].astype(str)).set_index("_pid")
+    for _, row in out.iterrows():
+        pids = present.get((str(row["round_id"]) if pd.notna(row["round_id"]) else "", str(row["wave"]))) \
+            if present is not None and row["instrument"] == "session_feedback" else None
+        if pids is None:
+            eligible.append(int(row["n_roster"]))
+            denominator.append("roster")
+            continue
+        group = people_by_pid.reindex(sorted(pids))
+        for col in by_cols:  # a breakdown counts the present people of its own group
+            group = group[group[col] == row[col]]
+        eligible.append(len(group))
+        denominator.append("attendees")
+    out["n_eligible"] = pd.Series(eligible, index=out.index, dtype="int64")
+    out["denominator"] = denominator
+    numerator = out["_eligible_respondents"] + out["n_anonymous"]
+    rate = numerator / out["n_eligible"].where(out["n_eligible"] > 0)
+    out["response_rate"] = rate.clip(upper=1.0)
+    # every answer anonymous (none linked to a person): the rate is unknown, not zero
+    out.loc[(out["n_identified"] == 0) & (out["n_respondents"] > 0), "response_rate"] = np.nan
     out["n"] = out["n_respondents"]
     out["small_group"] = (out["n_roster"] < k) if by_cols else False
-    return out[
-        [
-            *keys,
-            "n_respondents",
-            "n_roster_respondents",
-            "n_roster",
-            "response_rate",
-            "n",
-            "small_group",
-        ]
-    ].reset_index(drop=True)
+    return out[[*keys, "n_respondents", "n_identified", "n_anonymous", "n_roster_respondents", "n_roster",
+                "n_eligible", "denominator", "response_rate", "n", "small_group"]].reset_index(drop=True)
+
+
+def _present_by_session(attendance: pd.DataFrame | None) -> dict[tuple[str, str], set[str]] | None:
+    """(round_id, session_id) -> pids marked present, or None without attendance lists."""
+    if attendance is None or attendance.empty or not {"pid", "session_id", "attended"} <= set(attendance.columns):
+        return None
+    att = attendance.assign(_r=attendance["round_id"].astype("string").fillna("")
+                            if "round_id" in attendance else "")
+    came = att[att["attended"].astype("boolean").fillna(False).astype(bool)]
+    out: dict[tuple[str, str], set[str]] = {
+        (str(r), str(s)): set() for r, s in zip(att["_r"], att["session_id"], strict=True)}
+    for r, s, pid in zip(came["_r"], came["session_id"], came["pid"], strict=True):
+        out[(str(r), str(s))].add(str(pid))
+    return out
 
 
 def attrition(
@@ -431,38 +472,13 @@ def attrition(
         post = waves.get(endline, set())
         follow = set().union(*[v for w, v in waves.items() if str(w).startswith("followup")])
         seen = set().union(*waves.values()) if waves else set()
-        rows.append(
-            {
-                "round_id": round_id,
-                "baseline": baseline,
-                "endline": endline,
-                "n_baseline": len(pre),
-                "n_endline": len(post),
-                "n_linked": len(pre & post),
-                "n_baseline_only": len(pre - post),
-                "n_endline_only": len(post - pre),
-                "n_retro": len(waves.get("retro", set())),
-                "n_followup": len(follow),
-                "n_followup_linked": len(follow & pre),
-                "retention": len(pre & post) / len(pre) if pre else np.nan,
-                "n": len(seen),
-            }
-        )
-    columns = [
-        "round_id",
-        "baseline",
-        "endline",
-        "n_baseline",
-        "n_endline",
-        "n_linked",
-        "n_baseline_only",
-        "n_endline_only",
-        "n_retro",
-        "n_followup",
-        "n_followup_linked",
-        "retention",
-        "n",
-    ]
+        rows.append({"round_id": round_id, "baseline": baseline, "endline": endline, "n_baseline": len(pre),
+                     "n_endline": len(post), "n_linked": len(pre & post), "n_baseline_only": len(pre - post),
+                     "n_endline_only": len(post - pre), "n_retro": len(waves.get("retro", set())),
+                     "n_followup": len(follow), "n_followup_linked": len(follow & pre),
+                     "retention": len(pre & post) / len(pre) if pre else np.nan, "n": len(seen)})
+    columns = ["round_id", "baseline", "endline", "n_baseline", "n_endline", "n_linked", "n_baseline_only",
+               "n_endline_only", "n_retro", "n_followup", "n_followup_linked", "retention", "n"]
     return pd.DataFrame(rows, columns=columns)
 
 

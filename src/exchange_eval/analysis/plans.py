@@ -24,6 +24,7 @@ __all__ = [
     "plan_status",
     "completion_rate",
     "plan_summary",
+    "status_by_followup",
     "plans_results",
 ]
 
@@ -247,6 +248,37 @@ def plan_summary(plan_actions: pd.DataFrame, *, statuses: Sequence[str]) -> pd.D
     return pd.DataFrame(rows, columns=columns)
 
 
+def status_by_followup(plan_actions: pd.DataFrame, *, statuses: Sequence[str]) -> pd.DataFrame:
+    """Actions by status at each follow-up (every country and dimension together).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``followup, n_actions, n_<status>`` for every configured status, follow-ups in
+        order; ``n_actions`` counts the actions with a status at that follow-up.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> pa = pd.DataFrame({"country": "SEN", "action_id": ["a", "a", "b", "b"], "dimension": "evidence",
+    ...                    "followup": ["followup-1", "followup-2"] * 2,
+    ...                    "status": ["started", "done", "planned", "dropped"]})
+    >>> status_by_followup(pa, statuses=["planned", "started", "done", "dropped"]).values.tolist()
+    [['followup-1', 2, 1, 1, 0, 0], ['followup-2', 2, 0, 0, 1, 1]]
+    """
+    levels = list(statuses)
+    df = _check(plan_actions, levels, ["country", "action_id", "followup", "status"])
+    columns = ["followup", "n_actions", *[f"n_{s}" for s in levels]]
+    if df.empty:
+        return pd.DataFrame(columns=columns)
+    rows = []
+    for followup in followup_order(df["followup"].dropna().unique()):
+        sub = df[df["followup"] == followup].drop_duplicates(["country", "action_id"], keep="last")
+        counts = sub["status"].value_counts()
+        rows.append({"followup": followup, "n_actions": len(sub), **{f"n_{s}": int(counts.get(s, 0)) for s in levels}})
+    return pd.DataFrame(rows, columns=columns)
+
+
 def plans_results(plan_actions: pd.DataFrame, *, statuses: Sequence[str]) -> dict[str, Any]:
     """The behaviour (L3) results of a round at its latest follow-up.
 
@@ -256,7 +288,9 @@ def plans_results(plan_actions: pd.DataFrame, *, statuses: Sequence[str]) -> dic
         ``{}`` when no action has a status; otherwise ``followup`` (the latest),
         ``status`` (actions per dimension and status at that follow-up), ``completion``
         (`completion_rate` by country at that follow-up), ``done`` and ``total`` (actions
-        done, and actions with a status, over all countries).
+        done, and actions with a status, over all countries), ``by_followup``
+        (`status_by_followup`, every follow-up) and ``dropped`` (actions dropped by the
+        latest follow-up).
     """
     if plan_actions is None or plan_actions.empty or plan_actions["status"].dropna().empty:
         return {}
@@ -269,4 +303,7 @@ def plans_results(plan_actions: pd.DataFrame, *, statuses: Sequence[str]) -> dic
     overall = overall[overall["followup"] == latest]
     done = int(overall["n_done"].sum()) if not overall.empty else 0
     total = int(overall["n_actions"].sum()) if not overall.empty else 0
-    return {"status": status_latest, "completion": completion, "done": done, "total": total, "followup": latest}
+    by_followup = status_by_followup(plan_actions, statuses=statuses)
+    dropped = int(by_followup["n_dropped"].iloc[-1]) if "n_dropped" in by_followup and len(by_followup) else 0
+    return {"status": status_latest, "completion": completion, "done": done, "total": total, "followup": latest,
+            "by_followup": by_followup, "dropped": dropped}

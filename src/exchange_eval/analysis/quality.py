@@ -45,8 +45,11 @@ def response_rates(
     participants: pd.DataFrame,
     by: str | list[str] | None = None,
     k: int | None = None,
+    *,
+    attendance: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
-    """Respondents and response rate against the roster, per instrument and wave.
+    """Respondents and response rate, per instrument and wave: over the roster, and for
+    session feedback over the people present at the session (with ``attendance``).
 
     Parameters
     ----------
@@ -57,6 +60,8 @@ def response_rates(
     k : int, optional
         Breakdown groups with a roster smaller than k are flagged ``small_group``;
         required with ``by``.
+    attendance : pandas.DataFrame, optional
+        Canonical ``attendance`` table (see `participation.response_counts`).
 
     Returns
     -------
@@ -74,7 +79,7 @@ def response_rates(
       instrument wave  n  response_rate
     0   outcomes  pre  1            0.5
     """
-    return response_counts(responses, participants, by=by, k=k)
+    return response_counts(responses, participants, by=by, k=k, attendance=attendance)
 
 
 def item_nonresponse(

@@ -84,6 +84,7 @@ TOP_KEYS = {
     "codebook": False,
     "year": False,
     "notes": False,
+    "targets": False,
 }
 SOURCE_KEYS = {"file", "instrument", "wave", "platform", "codebook", "session", "sheet", "language", "form"}
 #: a round codebook with one of these names in the round folder is used without being named
@@ -127,6 +128,7 @@ class Manifest:
     sources: tuple[Source, ...] = ()
     codebook: Path | None = None
     year: int | None = None
+    targets: dict[str, float] = field(default_factory=dict)
     raw: dict = field(default_factory=dict, compare=False, repr=False)
 
     @property
@@ -362,6 +364,7 @@ def _read_manifest(folder: Path, path: Path, raw: Any) -> Manifest:
     check.text(raw.get("notes"), "notes", lines.get("notes"))
     year = check.year(raw.get("year"), lines.get("year"))
     sessions = _sessions(check, raw.get("sessions"), lines.get("sessions"))
+    targets = _targets(check, raw.get("targets"), lines.get("targets"))
 
     codebook = None
     missing: list[Problem] = []  # every file named but absent, reported together
@@ -397,8 +400,32 @@ def _read_manifest(folder: Path, path: Path, raw: Any) -> Manifest:
         sources=tuple(source for source, _row in sources),
         codebook=codebook,
         year=year,
+        targets=targets,
         raw=raw,
     )
+
+
+def _targets(check: _Checker, value: Any, row: int | None) -> dict[str, float]:
+    """The results-framework targets of the manifest: indicator id -> number (a gain in
+    scale points, or a share written 0.6 or 60%)."""
+    if value is None:
+        return {}
+    check.mapping(value, "targets (indicator -> number, e.g. new_knowledge: 0.5)", row, "targets")
+    out: dict[str, float] = {}
+    for key, target in value.items():
+        line = _lines(value).get(key, row)
+        if not isinstance(key, str) or not re.fullmatch(r"[a-z][a-z0-9_]*", key):
+            raise check.fail(f"target {key!r} is not an indicator id (lower case, digits, _)", line, "targets")
+        percent = isinstance(target, str) and target.strip().endswith("%")
+        text_value = target.strip().rstrip("%").replace(",", ".") if isinstance(target, str) else target
+        try:
+            number = None if isinstance(target, bool) else float(text_value) / (100 if percent else 1)
+        except (TypeError, ValueError):
+            number = None
+        if number is None or number != number:
+            raise check.fail(f"target {key!r} must be a number (0.5, 0.6 or 60%), not {target!r}", line, "targets")
+        out[key] = number
+    return out
 
 
 def _sessions(check: _Checker, value: Any, row: int | None) -> list[Session]:

@@ -179,6 +179,7 @@ def round_meta(ws: Workspace, manifest: Manifest, tables: Mapping[str, pd.DataFr
         "countries": list(manifest.countries),
         "comparison": list(manifest.comparison),
         "year": manifest.year,
+        "targets": dict(manifest.targets),
         "sessions": [{"id": s.id, "kind": s.kind, "date": s.date.isoformat() if s.date else None,
                       "title": s.title} for s in manifest.sessions],
         "sources": [{"file": s.file, "instrument": s.instrument, "wave": s.wave, "platform": platform(s),

@@ -216,6 +216,11 @@ class Config:
         return self.file("themes.yaml")
 
     @cached_property
+    def verdicts(self) -> dict:
+        """The rules that turn an estimate into a verdict, and the targets (``verdicts.yaml``)."""
+        return self.file("verdicts.yaml") or {}
+
+    @cached_property
     def missing_codes(self) -> dict:
         """Answers that mean "no answer" (``missing_codes.yaml``)."""
         return self.file("missing_codes.yaml") or {}

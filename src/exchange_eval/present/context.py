@@ -27,6 +27,7 @@ from ..analysis.plans import plan_statuses
 from ..analysis.questions import scale_groups
 from ..analysis.review import review_thresholds
 from ..analysis.stats import PairedOptions
+from ..analysis.verdict import VerdictRules
 from ..core.config import Config
 from .i18n import check_language
 from .labels import Labels
@@ -132,6 +133,11 @@ class ReportContext:
         """Thresholds of the feedback review (``quality``, `analysis.review.review_thresholds`)."""
         return review_thresholds(self.config.settings.get("quality"))
 
+    @cached_property
+    def verdict_rules(self) -> VerdictRules:
+        """The rules that turn an estimate into a verdict (``verdicts.yaml``)."""
+        return VerdictRules.from_config(self.config.verdicts)
+
     # ------------------------------------------------------------------ instruments and scales
     @cached_property
     def item_scales(self) -> dict[str, list[dict]]:
@@ -164,6 +170,12 @@ class ReportContext:
         """Ids of the single-choice (ordinal) questions of ``instrument``."""
         spec = (self.config.instruments.get("instruments") or {}).get(instrument, {}).get("items") or []
         return [str(i["id"]) for i in spec if i.get("type") == "select_one"]
+
+    @cached_property
+    def pulse_outcomes(self) -> dict[str, str]:
+        """Pulse statement -> the intermediate outcome it measures (``instruments.yaml``)."""
+        spec = (self.config.instruments.get("instruments") or {}).get("pulse", {}).get("items") or []
+        return {str(i["id"]): str(i["outcome"]) for i in spec if i.get("outcome")}
 
     @property
     def dimension_ids(self) -> list[str]:

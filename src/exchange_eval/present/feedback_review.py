@@ -13,7 +13,9 @@ from typing import Any
 import pandas as pd
 
 from ..analysis import review
+from ..analysis.framework import framework_row, framework_table
 from ..analysis.tools import rated_tools, tool_comments, tool_ratings
+from ..analysis.verdict import EVIDENCE_COLUMNS, share_evidence
 from ..analysis.waves import manifest_sessions, sort_by_wave
 from ..core.tables import RoundData, concat_rounds
 from . import fmt, plots
@@ -22,8 +24,13 @@ from .context import ReportContext
 from .html import esc, figure_html, heading, note, paragraph, table_html
 from .i18n import instrument_name, t, tool_label
 from .labels import wave_namer
+from .round_headline import EXPORT_MIME
+from .verdict import framework_export, headline_sentence, verdict_section
 
 __all__ = [
+    "review_headline",
+    "review_verdict_block",
+    "review_export_bundle",
     "review_findings",
     "review_tool_ratings",
     "recommendations",
@@ -68,9 +75,11 @@ def _share_range(low: float, high: float, lang: str) -> str:
 
 
 def recommendations(findings: Mapping[str, Any], ctx: ReportContext,
-                    tool_ratings: pd.DataFrame | None = None) -> list[str]:
+                    tool_ratings: pd.DataFrame | None = None, *, supported: bool = True) -> list[str]:
     """Concrete recommendations, each triggered by a threshold of the review
-    (`analysis.review.review_flags`), in the report's language.
+    (`analysis.review.review_flags`) and carried by enough evidence (``supported``), in
+    the report's language, each with the numbers that triggered it (n and interval).
+    With ``supported=False``: the thresholds crossed on too little evidence (to watch).
 
     One recommendation per question, survey or scale (not per wave), saying in how many
     of the waves where it was measured the threshold was crossed. Free-text questions
@@ -82,27 +91,81 @@ def recommendations(findings: Mapping[str, Any], ctx: ReportContext,
                                 tool_ratings=tool_ratings)
     recs = []
     for flag in flags:
+        if bool(flag.get("supported")) != supported:
+            continue
         kind = flag["kind"]
         key = f"review.rec.{kind}"
         if kind == "nonresponse":
-            recs.append(t(key, lang, item=labels.item(flag["item"], lang), share=fmt.percent(flag["share"], lang)))
+            text = t(key, lang, item=labels.item(flag["item"], lang), share=fmt.percent(flag["share"], lang))
         elif kind in ("response", "straightlining"):
-            recs.append(t(key, lang, instrument=instrument_name(flag["instrument"], lang),
-                          n=fmt.integer(flag["n"], lang), total=fmt.integer(flag["total"], lang),
-                          threshold=fmt.percent(flag["threshold"], lang),
-                          share=_share_range(flag["low"], flag["high"], lang)))
+            text = t(key, lang, instrument=instrument_name(flag["instrument"], lang),
+                     n=fmt.integer(flag["waves"], lang), total=fmt.integer(flag["total"], lang),
+                     threshold=fmt.percent(flag["threshold"], lang),
+                     share=_share_range(flag["low"], flag["high"], lang))
         elif kind == "reliability":
-            recs.append(t(key, lang, scale=labels.outcome(flag["scale"], lang),
-                          n=fmt.integer(flag["n"], lang), total=fmt.integer(flag["total"], lang),
-                          alpha=fmt.number(flag["alpha"], lang, 2), threshold=fmt.number(flag["threshold"], lang, 2)))
+            text = t(key, lang, scale=labels.outcome(flag["scale"], lang),
+                     n=fmt.integer(flag["waves"], lang), total=fmt.integer(flag["total"], lang),
+                     alpha=fmt.number(flag["alpha"], lang, 2), threshold=fmt.number(flag["threshold"], lang, 2))
         elif kind == "burden":
-            recs.append(t(key, lang, instrument=instrument_name(flag["instrument"], lang),
-                          minutes=fmt.number(flag["minutes"], lang, 0), target=fmt.number(flag["target"], lang, 0)))
+            text = t(key, lang, instrument=instrument_name(flag["instrument"], lang),
+                     minutes=fmt.number(flag["minutes"], lang, 0), target=fmt.number(flag["target"], lang, 0))
         elif kind == "ceiling":
-            recs.append(t(key, lang, item=labels.item(flag["item_id"], lang), share=fmt.percent(flag["share"], lang)))
-        elif kind == "tools":
-            recs.append(t(key, lang, tool=tool_label(flag["tool"], lang), mean=fmt.number(flag["mean"], lang, 1)))
+            text = t(key, lang, item=labels.item(flag["item_id"], lang), share=fmt.percent(flag["share"], lang))
+        else:
+            text = t(key, lang, tool=tool_label(flag["tool"], lang), mean=fmt.number(flag["mean"], lang, 1))
+        digits = 2 if kind == "reliability" else None
+        if not fmt.is_missing(flag.get("ci_low")) and not fmt.is_missing(flag.get("ci_high")):
+            interval = (fmt.ci(flag["ci_low"], flag["ci_high"], lang, digits) if digits
+                        else t("common.ci_range", lang, low=fmt.percent(flag["ci_low"], lang),
+                               high=fmt.percent(flag["ci_high"], lang)))
+            text += " " + t("review.rec.evidence_ci", lang, n=fmt.integer(flag.get("n"), lang), ci=interval)
+        elif flag.get("n") is not None:
+            text += " " + t("review.rec.evidence_n", lang, n=fmt.integer(flag.get("n"), lang))
+        recs.append(text)
     return recs
+
+
+_LEVELS = {"L1", "L2", "L3", "L4"}
+
+
+def review_headline(findings: Mapping[str, Any], ctx: ReportContext) -> dict[str, Any]:
+    """The review's results framework: per survey, its response rate over all rounds and
+    waves against ``quality.response_rate_min`` (a share against a benchmark), judged by
+    the verdict rules; ``framework``, ``facts`` and ``headline``."""
+    df = findings.get("response")
+    rows = []
+    if not _is_empty(df):
+        benchmark = ctx.review_thresholds["response_rate_min"]
+        specs = ctx.config.instruments.get("instruments") or {}
+        n_col = "n_eligible" if "n_eligible" in df.columns else "n_roster"
+        for instrument, sub in df.groupby("instrument", sort=False):
+            sub = sub[sub["response_rate"].notna() & (sub[n_col] > 0)]
+            n = int(sub[n_col].sum())
+            if not n:
+                continue
+            successes = int(round(float((sub["response_rate"] * sub[n_col]).sum())))
+            evidence = share_evidence(successes, n, benchmark)
+            level = str((specs.get(instrument) or {}).get("level") or "L3")
+            rows.append(framework_row(indicator=f"response_{instrument}", level=level if level in _LEVELS else "L3",
+                                      outcome=None, design="share", unit="share", target=benchmark,
+                                      actual=successes / n, instrument=instrument, source_file="",
+                                      **{k: evidence[k] for k in EVIDENCE_COLUMNS}))
+    table = framework_table(rows, ctx.verdict_rules, round_id="*")
+    return {"framework": table, "facts": {}, "headline": headline_sentence(table, ctx)}
+
+
+def review_verdict_block(headline: Mapping[str, Any], ctx: ReportContext) -> list[str]:
+    """The verdict box of the review: are the surveys answered by those they ask?"""
+    return verdict_section(headline["framework"], None, ctx, headline["facts"], question_key="review.verdict.question",
+                           title_key="review.verdict.title")
+
+
+def review_export_bundle(headline: Mapping[str, Any], ctx: ReportContext) -> dict[str, Any]:
+    """The review's framework and headline for the publishing step."""
+    frame = framework_export(headline["framework"].assign(round_id=t("synthesis.pooled", ctx.lang)), ctx)
+    records = frame.astype(object).where(frame.notna(), None).values.tolist() if not frame.empty else []
+    return {EXPORT_MIME: {"lang": ctx.lang, "headline": headline.get("headline") or "",
+                          "results_framework": {"columns": list(frame.columns), "rows": records}}}
 
 
 # =========================================================================== sections
@@ -115,13 +178,17 @@ def response_section(findings: Mapping[str, Any], ctx: ReportContext) -> list[st
         return out + [note("review.none.response", lang)]
     out.append(paragraph(t("review.intro.response", lang)))
     df = sort_by_wave(df, ctx.wave_order, findings.get("sessions", ()), by=["round_id", "instrument"])
+    df = df.assign(eligible_text=[t(f"round.denominator.{d}", lang, n=fmt.integer(n, lang))
+                                  for d, n in zip(df["denominator"], df["n_eligible"], strict=True)])
     out.append(table_html(with_instrument_names(df, lang),
                           {"round_id": "col.round", "instrument_text": "col.instrument", "wave": "col.wave",
-                           "n_respondents": "col.n_respondents", "n_roster": "col.n_invited",
+                           "n_respondents": "col.n_respondents", "n_identified": "col.n_identified",
+                           "n_anonymous": "col.n_anonymous", "eligible_text": "col.eligible",
                            "response_rate": "col.response_rate"},
                           ctx, {"round_id": "id", "wave": _wave_names(findings), "n_respondents": "int",
-                                "n_roster": "int", "response_rate": "pct"},
-                          caption=t("review.table.response", lang), n_col=None))
+                                "n_identified": "int", "n_anonymous": "int", "response_rate": "pct"},
+                          caption=t("review.table.response", lang), n_col=None, compact=True,
+                          notes=[t("round.text.response_rate_rule", lang)]))
     return out
 
 
@@ -237,8 +304,19 @@ def tools_section(data: Sequence[RoundData], ctx: ReportContext) -> list[str]:
 def recommendations_section(findings: Mapping[str, Any], data: Sequence[RoundData], ctx: ReportContext) -> list[str]:
     """The recommendations list (or a sentence saying nothing crossed a threshold)."""
     lang = ctx.lang
-    recs = recommendations(findings, ctx, review_tool_ratings(data, ctx))
-    out = [heading("review.h.recommendations", lang)]
+    ratings = review_tool_ratings(data, ctx)
+    recs = recommendations(findings, ctx, ratings)
+    watch = recommendations(findings, ctx, ratings, supported=False)
+    th = ctx.review_thresholds
+    out = [heading("review.h.recommendations", lang),
+           paragraph(t("review.rec.rule", lang, n=fmt.integer(th["recommend_min_n"], lang),
+                       n_alpha=fmt.integer(th["alpha_min_n"], lang)), "note")]
     if not recs:
-        return out + [paragraph(t("review.rec.none", lang))]
-    return out + ['<div class="summary-box"><ol>' + "".join(f"<li>{esc(r)}</li>" for r in recs) + "</ol></div>"]
+        out.append(paragraph(t("review.rec.none_supported" if watch else "review.rec.none", lang)))
+    else:
+        out.append('<div class="summary-box"><ol>' + "".join(f"<li>{esc(r)}</li>" for r in recs) + "</ol></div>")
+    if watch:
+        out.append(heading("review.h.watch", lang, level=3))
+        out.append(paragraph(t("review.rec.watch_intro", lang)))
+        out.append('<ul>' + "".join(f"<li>{esc(r)}</li>" for r in watch) + "</ul>")
+    return out

@@ -33,6 +33,8 @@ __all__ = [
     "note",
     "note_text",
     "bullet_list",
+    "keep_with_next",
+    "keep_opening",
     "figure_html",
     "figure_block",
     "format_value",
@@ -77,6 +79,24 @@ def bullet_list(items: Iterable[str], *, ordered: bool = False) -> str:
     """Already-translated sentences as an escaped list."""
     tag = "ol" if ordered else "ul"
     return f"<{tag}>" + "".join(f"<li>{esc(item)}</li>" for item in items) + f"</{tag}>"
+
+
+def keep_with_next(*parts: str) -> str:
+    """Already-built HTML parts kept on one printed page (a heading with its introduction
+    and first table or figure), so no heading is left alone at the bottom of a page."""
+    return ('<div class="keep-together" style="break-inside: avoid; page-break-inside: avoid">'
+            + "".join(parts) + "</div>")
+
+
+def keep_opening(parts: list[str], limit: int = 4) -> list[str]:
+    """A section's parts with its opening (heading, introduction, up to and including its
+    first table or figure, at most ``limit`` parts) kept on one page (`keep_with_next`)."""
+    for i, part in enumerate(parts[:limit]):
+        if "<table" in part or "<figure" in part or "<img" in part:
+            if i == 0:
+                return parts
+            return [keep_with_next(*parts[: i + 1]), *parts[i + 1:]]
+    return parts
 
 
 def figure_html(fig: Any, alt: str = "", *, dpi: int = 200, close: bool = True) -> str:

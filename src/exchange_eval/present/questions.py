@@ -13,6 +13,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+import pandas as pd
+
 from ..analysis import likert as likert_analysis
 from ..analysis import questions as questions_analysis
 from ..core.tables import RoundData
@@ -56,6 +58,31 @@ def _type_name(value: Any, lang: str) -> str:
     return translate_or(f"question_type.{value}", lang, str(value))
 
 
+def _respondents_by_wave(overview: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, Any]]:
+    """One row per question, one column of respondents per wave (in the overview's wave
+    order; empty where the question was not asked), so a questionnaire asked at several
+    waves reads as one short table. A question nobody answered (its one overview row has
+    no wave) reads 0 at every wave. Returns the table and its wave columns → wave.
+
+    >>> overview = pd.DataFrame({"item_id": ["q", "q", "c", "t"], "type": ["select_one"] * 2 + ["text"] * 2,
+    ...                          "wave": ["pre", "post", "post", None], "n_respondents": [12, 11, 3, 0]})
+    >>> wide, columns = _respondents_by_wave(overview)
+    >>> wide.to_dict("split")["data"], columns
+    ([['q', 'select_one', 12.0, 11.0], ['c', 'text', nan, 3.0], ['t', 'text', 0.0, 0.0]], {'wave_0': 'pre', 'wave_1': 'post'})
+    """
+    asked = overview[overview["wave"].notna()]
+    wave_columns = {f"wave_{i}": wave for i, wave in enumerate(dict.fromkeys(asked["wave"]))}
+    column_of = {wave: column for column, wave in wave_columns.items()}
+    keys = ["item_id", "type"]
+    wide = (asked.assign(wave_column=asked["wave"].map(column_of))
+            .pivot(index=keys, columns="wave_column", values="n_respondents"))
+    order = list(dict.fromkeys(zip(overview["item_id"], overview["type"], strict=True)))
+    wide = wide.reindex(index=pd.MultiIndex.from_tuples(order, names=keys), columns=list(wave_columns))
+    unanswered = wide.isna().all(axis=1)
+    wide.loc[unanswered, :] = 0
+    return wide.reset_index(), wave_columns
+
+
 def questions_section(rd: RoundData, ctx: ReportContext, results: Mapping[str, Any] | None = None) -> list[str]:
     """Every question of the round in its own words (the questionnaire's label in the
     report's language), with how many people answered it and the analysis its type
@@ -73,10 +100,12 @@ def questions_section(rd: RoundData, ctx: ReportContext, results: Mapping[str, A
     waves = wave_namer(rd.meta)
     for instrument, part in overview.groupby("instrument", sort=False):
         out.append(f"<h3>{esc(instrument_name(str(instrument), lang))}</h3>")
-        out.append(table_html(part, {"item_id": "col.question", "type": "col.question_type", "wave": "col.wave",
-                                     "n_respondents": "col.n_respondents"},
-                              ctx, {"item_id": "item", "type": _type_name, "wave": waves, "n_respondents": "int"},
+        wide, wave_columns = _respondents_by_wave(part)
+        out.append(table_html(wide, {"item_id": "col.question", "type": "col.question_type",
+                                     **dict.fromkeys(wave_columns, "col.n_respondents")},
+                              ctx, {"item_id": "item", "type": _type_name, **dict.fromkeys(wave_columns, "int")},
                               caption=t("round.table.questions", lang, instrument=instrument_name(str(instrument), lang)),
+                              headers={column: waves(wave, lang) for column, wave in wave_columns.items()},
                               n_col=None))
     options = res["options"]
     if not _is_empty(options):

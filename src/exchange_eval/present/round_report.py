@@ -4,8 +4,12 @@ Each ``*_section`` takes the loaded round and the report's `context.ReportContex
 returns a list of HTML parts (heading, paragraphs, tables, figures) for `html.show`; a
 section without data returns its heading and one sentence saying so. The numbers come
 from `analysis`, through the ``*_results`` functions, which call it with the settings of
-the report's data folder; a notebook computes them once (`round_results`) and passes
-them to the summary and to their sections.
+the report's data folder; a notebook computes them once (`round_results`).
+
+A round shows only the sections its data supports: `SECTIONS` lists them in report
+order, each with the test of whether the round has its data, and `round_sections` builds
+those that apply. Another module adds its own with `register_section` (e.g. a section
+per question of an evaluator's own questionnaire).
 """
 
 from __future__ import annotations
@@ -17,14 +21,12 @@ from typing import Any
 import pandas as pd
 
 from ..analysis import feedback as feedback_analysis
-from ..analysis import jsr as jsr_analysis
-from ..analysis import network as network_analysis
 from ..analysis import outcomes as outcomes_analysis
 from ..analysis import participation as participation_analysis
 from ..analysis import plans as plans_analysis
-from ..analysis import pulse as pulse_analysis
 from ..analysis import questions as questions_analysis
 from ..analysis import tools as tools_analysis
+from ..analysis.cleaning import cleaning_summary
 from ..analysis.waves import manifest_sessions, sort_by_wave
 from ..core.tables import RoundData
 from . import fmt, plots
@@ -36,6 +38,7 @@ from .html import (
     esc,
     figure_block,
     heading,
+    keep_opening,
     note,
     note_text,
     paragraph,
@@ -49,16 +52,22 @@ from .i18n import (
     session_label,
     t,
     translate_or,
-    wave_label,
 )
 from .labels import session_namer, wave_namer
 from .questions import questions_results, questions_section
+from .round_headline import framework_block, headline_results, verdict_block
+from .round_jsr import (
+    jsr_results,
+    jsr_section,
+    ladder_table,
+    selfassessment_results,
+    selfassessment_section,
+)
+from .round_network import network_results, network_section, pulse_results, pulse_section
 from .sentences import (
     change_sentence,
     did_row,
-    did_sentence,
     headline_sentences,
-    ladder_did_sentence,
     network_sentence,
     plural,
     pulse_sentences,
@@ -66,11 +75,16 @@ from .sentences import (
 
 __all__ = [
     "RoundResults",
+    "Section",
+    "SECTIONS",
+    "register_section",
+    "round_sections",
     "round_results",
     "feedback_results",
     "learning_results",
     "plans_results",
     "jsr_results",
+    "selfassessment_results",
     "pulse_results",
     "network_results",
     "title_block",
@@ -80,6 +94,7 @@ __all__ = [
     "learning_section",
     "plans_section",
     "ladder_table",
+    "selfassessment_section",
     "jsr_section",
     "network_section",
     "pulse_section",
@@ -129,42 +144,30 @@ def plans_results(rd: RoundData, ctx: ReportContext) -> dict[str, Any]:
     return plans_analysis.plans_results(rd.plan_actions, statuses=ctx.plan_statuses)
 
 
-def jsr_results(rd: RoundData, ctx: ReportContext) -> dict[str, Any]:
-    """`analysis.jsr.jsr_results` for the round's exchange year and the configured lag and dimensions."""
-    return jsr_analysis.jsr_results(rd.jsr_assessment, rd.jsr_quality, year=jsr_analysis.exchange_year(rd.meta),
-                                    effect_lag_years=ctx.effect_lag_years, dimensions_config=ctx.config.dimensions)
-
-
-def pulse_results(rd: RoundData, ctx: ReportContext) -> dict[str, Any]:
-    """`analysis.pulse.pulse_results` of the round's pulse statements."""
-    items, choices = ctx.scaled_items("pulse")
-    return pulse_analysis.pulse_results(rd.responses, items=items, scale=ctx.scale(choices),
-                                        configured_waves=ctx.wave_order, k=ctx.k, options=ctx.paired_options,
-                                        primary=ctx.primary_outcome("pulse"))
-
-
-def network_results(rd: RoundData, ctx: ReportContext) -> dict[str, Any]:
-    """`analysis.network.network_results` in the configured wave order."""
-    return network_analysis.network_results(rd.ties, rd.participants, configured_waves=ctx.wave_order)
-
-
 @dataclass
 class RoundResults:
-    """The results a round report shows in its summary and in a section each."""
+    """The results a round report shows: one entry per section, and ``headline`` (the
+    judged results framework and the robustness of each claim, `round_headline.headline_results`)."""
 
     feedback: dict[str, Any] = field(default_factory=dict)
     learning: dict[str, pd.DataFrame] = field(default_factory=dict)
     plans: dict[str, Any] = field(default_factory=dict)
     jsr: dict[str, Any] = field(default_factory=dict)
+    selfassessment: dict[str, Any] = field(default_factory=dict)
     pulse: dict[str, Any] = field(default_factory=dict)
     network: dict[str, Any] = field(default_factory=dict)
+    questions: dict[str, Any] = field(default_factory=dict)
+    headline: dict[str, Any] = field(default_factory=dict)
 
 
 def round_results(rd: RoundData, ctx: ReportContext) -> RoundResults:
-    """Every result of the round, computed once for the summary and the sections."""
-    return RoundResults(feedback=feedback_results(rd, ctx), learning=learning_results(rd, ctx),
-                        plans=plans_results(rd, ctx), jsr=jsr_results(rd, ctx), pulse=pulse_results(rd, ctx),
-                        network=network_results(rd, ctx))
+    """Every result of the round, computed once for the verdict and the sections."""
+    res = RoundResults(feedback=feedback_results(rd, ctx), learning=learning_results(rd, ctx),
+                       plans=plans_results(rd, ctx), jsr=jsr_results(rd, ctx),
+                       selfassessment=selfassessment_results(rd, ctx), pulse=pulse_results(rd, ctx),
+                       network=network_results(rd, ctx), questions=questions_results(rd, ctx))
+    res.headline = headline_results(rd, ctx, vars(res))
+    return res
 
 
 def _is_empty(df: pd.DataFrame | None) -> bool:
@@ -260,7 +263,8 @@ def participation_section(rd: RoundData, ctx: ReportContext) -> list[str]:
             totals, {"country": "col.country", "n_invited": "col.n_invited", "n_attended": "col.n_attended",
                      "share_attended": "col.attendance_rate"},
             ctx, {"country": "country", "n_invited": "int", "n_attended": "int", "share_attended": "pct"},
-            caption=t("round.table.participation_country", lang), n_col="n_invited"))
+            caption=t("round.table.participation_country", lang), n_col="n_invited",
+            notes=[t("round.text.present_defined", lang)]))
     if not _is_empty(rd.attendance) and not _is_empty(rd.sessions):
         by_session = participation_analysis.attendance_by_session(rd.attendance, rd.sessions)
         out.append(table_html(
@@ -270,14 +274,21 @@ def participation_section(rd: RoundData, ctx: ReportContext) -> list[str]:
                   "share_attended": "pct"},
             caption=t("round.table.attendance_session", lang), n_col=None))
     if not _is_empty(rd.responses):
-        counts = participation_analysis.response_counts(rd.responses, rd.participants)
+        counts = participation_analysis.response_counts(rd.responses, rd.participants, attendance=rd.attendance)
         counts = sort_by_wave(counts, ctx.wave_order, manifest_sessions(rd.meta), by=["instrument"])
-        counts = with_instrument_names(counts, lang)
+        counts = with_instrument_names(counts, lang).assign(
+            eligible_text=[t(f"round.denominator.{d}", lang, n=fmt.integer(n, lang))
+                           for d, n in zip(counts["denominator"], counts["n_eligible"], strict=True)])
+        notes = [t("round.text.response_rate_rule", lang)]
+        if int(counts["n_anonymous"].sum()):
+            notes.append(t("round.text.anonymous", lang))
         out.append(table_html(
             counts, {"instrument_text": "col.instrument", "wave": "col.wave", "n_respondents": "col.n_respondents",
-                     "response_rate": "col.response_rate"},
-            ctx, {"wave": wave_namer(rd.meta), "n_respondents": "int", "response_rate": "pct"},
-            caption=t("round.table.responses", lang), n_col=None))
+                     "n_identified": "col.n_identified", "n_anonymous": "col.n_anonymous",
+                     "eligible_text": "col.eligible", "response_rate": "col.response_rate"},
+            ctx, {"wave": wave_namer(rd.meta), "n_respondents": "int", "n_identified": "int", "n_anonymous": "int",
+                  "response_rate": "pct"},
+            caption=t("round.table.responses", lang), n_col=None, notes=notes, compact=True))
         att = participation_analysis.attrition(rd.responses)
         if not att.empty and int(att["n_baseline"].iloc[0] or 0) > 0:
             row = att.iloc[0]
@@ -370,140 +381,21 @@ def plans_section(rd: RoundData, ctx: ReportContext, results: Mapping[str, Any] 
         out.append(paragraph(t("round.text.completion", lang, done=fmt.integer(res["done"], lang),
                                total=fmt.integer(res["total"], lang),
                                share=fmt.percent(res["done"] / res["total"], lang, 0))))
+    by_followup = res.get("by_followup")
+    if not _is_empty(by_followup):
+        status_cols = {f"n_{s}": f"plan_status.{s}" for s in ctx.plan_statuses if f"n_{s}" in by_followup}
+        headers = {c: ctx.labels.choice("plan_status", c[2:], lang) for c in status_cols}
+        out.append(table_html(by_followup, {"followup": "col.followup", "n_actions": "col.n_actions", **status_cols},
+                              ctx, {"followup": "wave", "n_actions": "int", **dict.fromkeys(status_cols, "int")},
+                              headers=headers, caption=t("round.table.followups", lang), n_col=None))
+        if res.get("dropped"):
+            out.append(paragraph(plural("round.text.dropped", res["dropped"], lang,
+                                        n=fmt.integer(res["dropped"], lang))))
     out.append(table_html(res["completion"], {"country": "col.country", "followup": "col.followup",
                                               "n_actions": "col.n_actions", "n_done": "col.n_done",
                                               "share_done": "col.completion_rate"},
                           ctx, {"country": "country", "followup": "wave", "n_actions": "int", "n_done": "int",
                                 "share_done": "pct"}, caption=t("round.table.completion", lang), n_col=None))
-    return out
-
-
-def ladder_table(ladder: pd.DataFrame, ctx: ReportContext) -> tuple[pd.DataFrame, dict[str, str]]:
-    """One row per country (participants first), one ``before → after`` cell per
-    dimension (in the configured order), and the column headers."""
-    lang = ctx.lang
-    order = ctx.dimension_ids
-    dims = [d for d in order if d in set(ladder["dimension"])] + sorted(set(ladder["dimension"]) - set(order))
-    cells = ladder.assign(cell=[
-        f"{fmt.number(b, lang, 0)} → {fmt.number(a, lang, 0)}" for b, a in zip(ladder["before"], ladder["after"], strict=True)
-    ])
-    if "group" not in cells.columns:
-        cells["group"] = ""
-    wide = cells.pivot_table(index=["group", "country"], columns="dimension", values="cell", aggfunc="first")
-    wide = wide.reindex(columns=dims).reset_index()
-    wide["_order"] = (wide["group"] != "participant").astype(int)
-    wide = wide.sort_values(["_order", "country"]).drop(columns="_order")
-    wide = wide[["country", "group", *dims]]
-    headers = {d: ctx.labels.dimension(d, lang) for d in dims}
-    headers["country"] = t("col.country", lang)
-    headers["group"] = t("col.group", lang)
-    return wide.reset_index(drop=True), headers
-
-
-def jsr_section(rd: RoundData, ctx: ReportContext, results: Mapping[str, Any] | None = None) -> list[str]:
-    """L4: maturity-ladder slopes, RF18 shares by year and group, DiD."""
-    lang = ctx.lang
-    res = jsr_results(rd, ctx) if results is None else results
-    out = [heading("round.h.jsr", lang)]
-    if "ladder" not in res:
-        out.append(note("round.none.jsr", lang))
-    else:
-        out.append(paragraph(t("round.intro.jsr", lang)))
-        ladder = res["ladder"]
-        out.append(figure_block(plots.ladder_slopes(ladder, ctx), "round.figure.ladder", lang))
-        wide, headers = ladder_table(ladder, ctx)
-        out.append(table_html(wide, {c: "col.dimension" for c in wide.columns if c != "suppressed"}, ctx,
-                              {"country": "country", "group": "group", **{d: "ci" for d in wide.columns[2:]}},
-                              headers=headers, caption=t("round.table.ladder", lang), n_col=None, compact=True))
-        if res.get("ladder_did") is not None:
-            out.append(paragraph(ladder_did_sentence(res["ladder_did"], lang)))
-    out.append(heading("round.h.rf18", lang))
-    if _is_empty(res.get("rf18")):
-        return out + [note("round.none.rf18", lang)]
-    conf = ctx.config.dimensions
-    out.append(paragraph(t("round.intro.rf18", lang, min=conf.get("rf18", {}).get("min_dimensions_met", 3),
-                           total=len(conf.get("dimensions") or []))))
-    shares = res["rf18"].rename(columns={"n_countries": "n"})
-    fig = plots.rf18_lines(shares, ctx, exchange_year=res.get("exchange_year"))
-    out.append(figure_block(fig, "round.figure.rf18", lang))
-    out.append(table_html(shares, {"year": "col.year", "group": "col.group", "n": "col.n_countries",
-                                   "n_meeting": "col.share_meets", "share": "col.share"},
-                          ctx, {"year": "text", "group": "group", "n": "int", "n_meeting": "int", "share": "pct"},
-                          caption=t("round.table.rf18", lang), n_col=None))
-    did = res.get("did")
-    if did is None:
-        out.append(note("round.none.did", lang))
-    else:
-        out.append(paragraph(did_sentence(did_row(did), lang)))
-        out.append(note("round.text.did_caveat", lang, p_wcb=fmt.p_equals(did.get("p_value_wcb"), lang)))
-    return out
-
-
-def network_section(rd: RoundData, ctx: ReportContext, results: Mapping[str, Any] | None = None) -> list[str]:
-    """Network metrics per wave and a drawing of the latest wave."""
-    lang = ctx.lang
-    res = network_results(rd, ctx) if results is None else results
-    out = [heading("round.h.network", lang)]
-    if not res:
-        return out + [note("round.none.network", lang)]
-    out.append(paragraph(t("round.intro.network", lang)))
-    out.append(figure_block(plots.network_drawing(res["latest"], ctx), "round.figure.network", lang))
-    out.append(table_html(res["metrics"], {"wave": "col.wave", "n_respondents": "col.n_respondents",
-                                           "n_nodes": "col.n_nodes", "n_ties": "col.n_ties", "density": "col.density",
-                                           "centralization": "col.centralization",
-                                           "share_cross_country": "col.cross_country_share",
-                                           "new_ties_since_first": "col.new_ties", "mean_trust": "col.mean_trust",
-                                           "mean_value": "col.mean_value"},
-                          ctx, {"wave": "wave", "n_respondents": "int", "n_nodes": "int", "n_ties": "int",
-                                "density": "num2", "centralization": "num2", "share_cross_country": "pct",
-                                "new_ties_since_first": "int", "mean_trust": "num1", "mean_value": "num1"},
-                          caption=t("round.table.network", lang), n_col=None))
-    return out
-
-
-def _pulse_item_name(ctx: ReportContext) -> Callable[[Any, str], str]:
-    def name(value: Any, lang: str) -> str:
-        if fmt.is_missing(value):
-            return ""
-        return t("round.pulse.score", lang) if value == pulse_analysis.PULSE_SCORE else ctx.labels.item(value, lang)
-
-    return name
-
-
-def pulse_section(rd: RoundData, ctx: ReportContext, results: Mapping[str, Any] | None = None) -> list[str]:
-    """Pulse surveys (learning networks): diverging bars per item and wave, top-2 share
-    per item and wave, change from the first to the last wave. Omitted (no heading)
-    when the round has no pulse survey."""
-    lang = ctx.lang
-    res = pulse_results(rd, ctx) if results is None else results
-    if not res:
-        return []
-    out = [heading("round.h.pulse", lang), paragraph(t("round.intro.pulse", lang))]
-    choices = ctx.scaled_items("pulse")[1]
-    fig = plots.likert_diverging(res["counts"], ctx, choices=choices, by="item_id", item_col="wave")
-    out.append(figure_block(fig, "round.figure.pulse", lang))
-    names = wave_namer(rd.meta)
-
-    def namer(value: Any, lang: str) -> str:  # "Pulse survey 1" on one line
-        return names(value, lang).replace(" ", "\u00a0")
-
-    out.append(table_html(res["summary"], {"item_id": "col.item", "wave": "col.wave",
-                                           "n_respondents": "col.n_respondents", "median": "col.median",
-                                           "top2": "col.top2"},
-                          ctx, {"item_id": "item", "wave": namer, "n_respondents": "int", "median": "num1",
-                                "top2": "pct"},
-                          caption=t("round.table.pulse", lang), n_col="n_respondents"))
-    changes = res.get("changes")
-    if _is_empty(changes):
-        return out + [note("round.none.pulse_change", lang)]
-    first, last = wave_label(res["waves"][0], lang), wave_label(res["waves"][-1], lang)
-    # the sub-heading and its explanation stay on the page of the (short) table
-    out.append('<div class="keep-together" style="break-inside: avoid; page-break-inside: avoid">'
-               + heading("round.h.pulse_change", lang, level=3, first=first, last=last)
-               + paragraph(t("round.intro.pulse_change", lang, first=first, last=last))
-               + change_table(changes, ctx, label_col="item_id", label_format=_pulse_item_name(ctx), shift=False,
-                              what="statements", caption=t("round.table.pulse_change", lang))
-               + "</div>")
     return out
 
 
@@ -545,10 +437,84 @@ def methods_section(rd: RoundData, ctx: ReportContext) -> list[str]:
                            max=fmt.integer(ctx.exact_max_pairs, lang),
                            method=t(f"change.method.{ctx.multiplicity}", lang),
                            primary=ctx.labels.outcome(primary, lang) if primary else fmt.MISSING)))
-    if not _is_empty(rd.jsr_quality):
+    if not _is_empty(rd.jsr_quality) or not _is_empty(rd.jsr_assessment):
         out.append(paragraph(t("round.methods.did", lang)))
+    rules = ctx.verdict_rules
+    out.append(paragraph(t("round.methods.verdicts", lang, alpha=fmt.number(rules.alpha, lang, 2),
+                           min_pairs=fmt.integer(rules.min_n.get("paired", 0), lang),
+                           min_effect=fmt.number(rules.min_effect.get("points", 0), lang, 2))))
+    out.append(paragraph(t("round.methods.robustness", lang)))
     out.append(paragraph(t("round.methods.limits", lang)))
     return out
+
+
+# =========================================================================== which sections a round shows
+@dataclass(frozen=True)
+class Section:
+    """A section of the round report: its name, its builder ``(rd, ctx, results) -> parts``
+    and the test ``(rd, results) -> bool`` of whether the round has its data."""
+
+    name: str
+    build: Callable[[RoundData, ReportContext, RoundResults], list[str]]
+    applies: Callable[[RoundData, RoundResults], bool] = lambda rd, res: True
+
+
+def _opening(rd: RoundData, ctx: ReportContext, res: RoundResults) -> list[str]:
+    """The verdict box, and the note that some questions are worded in another language
+    (said before the first question shown in it)."""
+    parts = verdict_block(rd, ctx, res.headline)
+    if ctx.labels.lacks_language(ctx.lang):
+        parts.append(note("round.text.language_fallback", ctx.lang))
+    return parts
+
+
+def _has(*tables: str) -> Callable[[RoundData, RoundResults], bool]:
+    return lambda rd, res: any(not _is_empty(getattr(rd, name, None)) for name in tables)
+
+
+#: The sections of a round report in order; a round shows those whose data it has.
+SECTIONS: list[Section] = [
+    Section("verdict", lambda rd, ctx, res: _opening(rd, ctx, res)),
+    Section("framework", lambda rd, ctx, res: framework_block(rd, ctx, res.headline)),
+    Section("participation", lambda rd, ctx, res: participation_section(rd, ctx),
+            _has("participants", "attendance", "responses")),
+    Section("feedback", lambda rd, ctx, res: feedback_section(rd, ctx, res.feedback), lambda rd, res: bool(res.feedback)),
+    Section("learning", lambda rd, ctx, res: learning_section(rd, ctx, res.learning), lambda rd, res: bool(res.learning)),
+    Section("pulse", lambda rd, ctx, res: pulse_section(rd, ctx, res.pulse), lambda rd, res: bool(res.pulse)),
+    Section("plans", lambda rd, ctx, res: plans_section(rd, ctx, res.plans), lambda rd, res: bool(res.plans)),
+    Section("selfassessment", lambda rd, ctx, res: selfassessment_section(rd, ctx, res.selfassessment),
+            lambda rd, res: bool(res.selfassessment)),
+    Section("jsr", lambda rd, ctx, res: jsr_section(rd, ctx, res.jsr), lambda rd, res: bool(res.jsr)),
+    Section("network", lambda rd, ctx, res: network_section(rd, ctx, res.network), lambda rd, res: bool(res.network)),
+    Section("tools", lambda rd, ctx, res: tools_section(rd, ctx), _has("tool_feedback")),
+    # every question of an evaluator's own questionnaire, in its words (needs the data dictionary)
+    Section("questions", lambda rd, ctx, res: questions_section(rd, ctx, res.questions),
+            lambda rd, res: bool(res.questions)),
+    Section("methods", lambda rd, ctx, res: methods_section(rd, ctx)),
+    Section("sources", lambda rd, ctx, res: sources_section(rd, ctx)),
+]
+
+
+def register_section(section: Section, *, after: str | None = None) -> None:
+    """Add a section to `SECTIONS` (replacing one of the same name), after the section
+    named ``after`` (default: before the methods)."""
+    names = [s.name for s in SECTIONS]
+    if section.name in names:
+        SECTIONS[names.index(section.name)] = section
+        return
+    anchor = after if after in names else None
+    position = names.index(anchor) + 1 if anchor else names.index("methods")
+    SECTIONS.insert(position, section)
+
+
+def round_sections(rd: RoundData, ctx: ReportContext, results: RoundResults | None = None) -> list[str]:
+    """Every section the round's data supports, in report order (`SECTIONS`)."""
+    res = round_results(rd, ctx) if results is None else results
+    parts: list[str] = []
+    for section in SECTIONS:
+        if section.applies(rd, res):
+            parts.extend(keep_opening(section.build(rd, ctx, res)))
+    return parts
 
 
 def sources_section(rd: RoundData, ctx: ReportContext) -> list[str]:
@@ -568,8 +534,9 @@ def sources_section(rd: RoundData, ctx: ReportContext) -> list[str]:
     log = getattr(rd, "cleaning_log", None)
     if _is_empty(log):
         return out + [note("round.sources.none", lang)]
-    counts = log.groupby("action").size().reset_index(name="count").sort_values("count", ascending=False)
+    counts = cleaning_summary(log, rd.participants, rd.responses)
     counts["action_text"] = [translate_or(f"round.action.{a}", lang, str(a)) for a in counts["action"]]
-    out.append(table_html(counts, {"action_text": "col.action_kind", "count": "col.count"}, ctx, {"count": "int"},
-                          caption=t("round.table.cleaning", lang), n_col=None))
+    counts["unit_text"] = [t(f"round.unit.{u}", lang) for u in counts["unit"]]
+    out.append(table_html(counts, {"action_text": "col.action_kind", "count": "col.count", "unit_text": "col.unit"},
+                          ctx, {"count": "int"}, caption=t("round.table.cleaning", lang), n_col=None))
     return out

@@ -25,7 +25,7 @@ from .sentences import (
     between_feedback_sentence,
     between_ladder_sentence,
     between_rf18_sentence,
-    between_rounds_sentences,
+    join_names,
     ordinal_reading,
     plural,
 )
@@ -46,6 +46,7 @@ __all__ = [
     "tools_section",
     "network_section",
     "between_rounds_extra_sentences",
+    "every_round_sentences",
     "between_section",
     "methods_section",
 ]
@@ -193,8 +194,9 @@ def ladder_section(data: Sequence[RoundData], ctx: ReportContext, results: pd.Da
     return out
 
 
-def rf18_section(data: Sequence[RoundData], ctx: ReportContext) -> list[str]:
-    """RF18 shares by year and group over every round's quality data."""
+def rf18_section(data: Sequence[RoundData], ctx: ReportContext, pooled_did: pd.Series | None = None) -> list[str]:
+    """RF18 shares by year and group over every round's quality data, and the pooled
+    (stacked) difference-in-differences of the rounds."""
     lang = ctx.lang
     out = [heading("synthesis.h.rf18", lang)]
     res = synthesis.rf18_results(data, ctx.config.dimensions)
@@ -207,6 +209,11 @@ def rf18_section(data: Sequence[RoundData], ctx: ReportContext) -> list[str]:
                                    "n_meeting": "col.share_meets", "share": "col.share"},
                           ctx, {"group": "group", "n_countries": "int", "n_meeting": "int", "share": "pct"},
                           caption=t("round.table.rf18", lang), n_col=None))
+    if pooled_did is not None:
+        out.append(paragraph(t("synthesis.text.pooled_rf18", lang, pp=fmt.signed(float(pooled_did["estimate"]) * 100, lang, 0),
+                               ci=fmt.ci(float(pooled_did["ci_low"]) * 100, float(pooled_did["ci_high"]) * 100, lang, 0),
+                               p=fmt.p_equals(pooled_did["p_value_ri"], lang),
+                               n=fmt.integer(pooled_did["n_countries"], lang))))
     return out
 
 
@@ -260,14 +267,60 @@ def between_rounds_extra_sentences(data: Sequence[RoundData], ctx: ReportContext
             + between_rf18_sentence(synthesis.between_rf18(dids, order), lang))
 
 
-def between_section(data: Sequence[RoundData], ctx: ReportContext, results: pd.DataFrame | None = None) -> list[str]:
-    """What changed between the first and the latest round: change per outcome, and session
-    ratings, maturity ladder and RF18 when both rounds have them."""
+def every_round_sentences(data: Sequence[RoundData], ctx: ReportContext, results: pd.DataFrame | None = None,
+                          *, feedback: pd.DataFrame | None = None, ladder: pd.DataFrame | None = None) -> list[str]:
+    """One sentence per outcome and per measure naming every round that has it, in time
+    order: median change per outcome, mean agreement with the session statements, mean
+    maturity-ladder change (participants, comparison countries) and the RF18 DiD."""
     lang = ctx.lang
+    order = synthesis.round_order(data)
     res = outcome_results(data, ctx) if results is None else results
+    out = []
+
+    def listing(values: dict[str, str]) -> str:
+        return join_names([t("synthesis.text.in_round", lang, value=v, round=rid)
+                           for rid in order if rid in values for v in [values[rid]]], lang)
+
+    if res is not None and not res.empty:
+        for outcome, sub in res.groupby("outcome", sort=False):
+            values = {r: fmt.signed(v, lang, 1) for r, v in zip(sub["round_id"], sub["median_change"], strict=True)
+                      if not fmt.is_missing(v)}
+            if values:
+                out.append(t("synthesis.text.every_outcome", lang, outcome=ctx.labels.outcome(outcome, lang),
+                             values=listing(values)))
+    fb = feedback_results(data, ctx) if feedback is None else feedback
+    if fb is not None and not fb.empty:
+        shown = fb[~fb["suppressed"].fillna(False).astype(bool)] if "suppressed" in fb else fb
+        means = shown.groupby("round_id")["top2"].mean().dropna()
+        if not means.empty:
+            out.append(t("synthesis.text.every_feedback", lang,
+                         values=listing({r: fmt.percent(v, lang) for r, v in means.items()})))
+    lad = ladder_results(data, ctx) if ladder is None else ladder
+    if lad is not None and not lad.empty:
+        means = lad.groupby(["round_id", "group"])["change"].mean()
+        part = {r: fmt.signed(v, lang, 1) for (r, g), v in means.items() if g == "participant"}
+        comp = {r: fmt.signed(v, lang, 1) for (r, g), v in means.items() if g == "comparison"}
+        if part:
+            text = t("synthesis.text.every_ladder", lang, values=listing(part))
+            if comp:
+                text += " " + t("synthesis.text.every_ladder_comparison", lang, values=listing(comp))
+            out.append(text)
+    dids = synthesis.rf18_did_by_round(data, effect_lag_years=ctx.effect_lag_years,
+                                       dimensions_config=ctx.config.dimensions)
+    values = {r: t("synthesis.text.did_value", lang, pp=fmt.signed(float(d["estimate"]) * 100, lang, 0),
+                   p=fmt.p_equals(d["p_value_ri"], lang))
+              for r, d in dids.items() if not fmt.is_missing(d.get("estimate"))}
+    if values:
+        out.append(t("synthesis.text.every_rf18", lang, values=listing(values)))
+    return out
+
+
+def between_section(data: Sequence[RoundData], ctx: ReportContext, results: pd.DataFrame | None = None) -> list[str]:
+    """Round by round: every outcome, session ratings, maturity ladder and RF18, each
+    sentence naming every round that measured it."""
+    lang = ctx.lang
     out = [heading("synthesis.h.between", lang)]
-    sentences = between_rounds_sentences(res, ctx, synthesis.round_order(data))
-    sentences += between_rounds_extra_sentences(data, ctx)
+    sentences = every_round_sentences(data, ctx, results)
     if not sentences:
         return out + [note("synthesis.none.between", lang)]
     return out + [bullet_list(sentences)]

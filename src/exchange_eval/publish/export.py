@@ -22,6 +22,7 @@ from ..core.atomic import atomic_path, write_text_atomic
 from ..core.errors import ReportError
 from .execute import INJECTED_TAG
 from .page import render_page
+from .workbook import strip_exports
 
 __all__ = ["export_html", "export_pdf", "external_resources", "html_page"]
 
@@ -157,6 +158,7 @@ def html_page(
     from nbconvert.preprocessors import TagRemovePreprocessor
     from traitlets.config import Config
 
+    nb = strip_exports(nb)
     config = Config()
     config.TagRemovePreprocessor.remove_cell_tags = set(REMOVED_CELL_TAGS)
     config.TagRemovePreprocessor.remove_all_outputs_tags = set(HIDDEN_OUTPUT_TAGS)

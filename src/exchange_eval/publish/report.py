@@ -1,10 +1,12 @@
-"""Publish one report: execute its notebook, export HTML and PDF, write its record.
+"""Publish one report: execute its notebook, export HTML, PDF and Word, write the results
+framework beside it and its record.
 
-`publish_report` chains `execute.run_notebook`, `export.html_page` and
-`export.export_pdf` for one `spec.ReportSpec`, handing the executed notebook and its page
-from one step to the next in memory. Every output is staged under a hidden
-temporary name and swapped in only when every step succeeded, so a failing report leaves
-the previous good ``.ipynb``/``.html``/``.pdf``/``.json`` in place.
+`publish_report` chains `execute.run_notebook`, `export.html_page`, `export.export_pdf`
+and `docx.export_docx` for one `spec.ReportSpec`, handing the executed notebook and its
+page from one step to the next in memory, and writes the results framework the notebook
+handed over (`workbook`) as ``results_framework.xlsx`` and ``.csv``. Every output is
+staged under a hidden temporary name and swapped in only when every step succeeded, so a
+failing report leaves the previous good files in place.
 
 Provenance is computed once, before the notebook runs: the notebook receives it as its
 ``provenance`` parameter (for the line it shows), and the same value goes into the page's
@@ -26,10 +28,13 @@ from typing import Any
 from ..core.atomic import write_text_atomic
 from ..core.lifecycle import swap_guard
 from ..core.paths import Workspace
+from ..present.i18n import t
+from .docx import export_docx
 from .execute import run_notebook
 from .export import export_pdf, html_page
 from .spec import FORMATS, PROVENANCE_PARAMETER, ReportSpec, check_formats, provenance
 from .staging import discard, staging_path
+from .workbook import framework_frame, notebook_exports, write_framework
 
 __all__ = ["publish_report", "report_record", "provenance"]
 
@@ -51,9 +56,9 @@ def publish_report(
     spec : ReportSpec
         The report (notebook, parameters, file names).
     formats : str or iterable of str
-        ``html``, ``pdf`` (see `spec.check_formats`). The executed ``.ipynb`` is always
-        kept (it is the source of the HTML); HTML is made when html or pdf is asked for
-        (the PDF is printed from it) and kept only when asked for.
+        ``html``, ``pdf``, ``docx`` (see `spec.check_formats`). The executed ``.ipynb`` is
+        always kept (it is the source of the HTML); HTML is made when any format is asked
+        for (the PDF and the Word file are made from it) and kept only when asked for.
     timeout : int
         Seconds allowed per notebook cell.
     timings : dict, optional
@@ -64,7 +69,8 @@ def publish_report(
     Returns
     -------
     list of Path
-        The files written: ``.ipynb`` first, then the asked formats, then the ``.json`` record.
+        The files written: ``.ipynb`` first, then the asked formats, the results framework
+        (``.xlsx``, ``.csv``) when the report has one, then the ``.json`` record.
 
     Raises
     ------
@@ -78,7 +84,8 @@ def publish_report(
     clock = time.perf_counter()
     folder = spec.folder(ws)
     folder.mkdir(parents=True, exist_ok=True)
-    finals = {ext: spec.path(ws, ext) for ext in ("ipynb", "html", "pdf", "json")}
+    finals = {ext: spec.path(ws, ext) for ext in ("ipynb", "html", "pdf", "docx", "json")}
+    finals.update({f"framework_{ext}": spec.framework_path(ws, ext) for ext in ("xlsx", "csv")})
     prov = spec.provenance(ws)
     temps: dict[str, Path] = {}
     try:
@@ -93,14 +100,17 @@ def publish_report(
             zygote=zygote,
         )
         timings["execute"] = time.perf_counter() - clock
+        payload = notebook_exports(executed)  # before the page: html_page strips the exports
+        framework = framework_frame(payload)
         page = None
-        if "html" in formats or "pdf" in formats:
+        if "html" in formats or "pdf" in formats or "docx" in formats:
             # the executed notebook and its page stay in memory: nothing is read back
             page = html_page(
                 executed,
                 title=spec.title,
                 lang=spec.lang,
-                running_header=" · ".join([spec.name, prov["built_at"][:10], spec.lang.upper()]),
+                running_header=" · ".join([spec.name if spec.kind == "round" else t(f"{spec.kind}.kicker", spec.lang),
+                                           prov["built_at"][:10], spec.lang.upper()]),
                 meta={"data-hash": prov["data_hash"], "built-at": prov["built_at"]},
                 source=spec.notebook,
             )
@@ -111,13 +121,25 @@ def publish_report(
             temps["pdf"] = staging_path(finals["pdf"], ".pdf")
             export_pdf(temps["html"], temps["pdf"], page=page)
             timings["pdf"] = time.perf_counter() - clock - timings["execute"] - timings["html"]
+        if "docx" in formats:
+            started = time.perf_counter()
+            temps["docx"] = staging_path(finals["docx"], ".docx")
+            export_docx(temps["html"], temps["docx"], title=spec.title, lang=spec.lang)
+            timings["docx"] = time.perf_counter() - started
         written_formats = [f for f in FORMATS if f in formats]
-        record = report_record(spec, prov, {ext: finals[ext].name for ext in ["ipynb", *written_formats]})
+        extras = []
+        if not framework.empty:
+            temps["framework_xlsx"] = staging_path(finals["framework_xlsx"], ".xlsx")
+            temps["framework_csv"] = staging_path(finals["framework_csv"], ".csv")
+            write_framework(framework, temps["framework_xlsx"], temps["framework_csv"])
+            extras = ["framework_xlsx", "framework_csv"]
+        files = {ext: finals[ext].name for ext in ["ipynb", *written_formats, *extras]}
+        record = report_record(spec, prov, files, headline=str(payload.get("headline") or ""))
         written = []
         with swap_guard():  # a worker whose build died never leaves a report half swapped
             temps["json"] = staging_path(finals["json"], ".json")
             temps["json"].write_text(json.dumps(record, ensure_ascii=False, indent=2), encoding="utf-8")
-            for ext in ["ipynb", *written_formats, "json"]:
+            for ext in ["ipynb", *written_formats, *extras, "json"]:
                 os.replace(temps.pop(ext), finals[ext])
                 written.append(finals[ext])
         return written
@@ -125,11 +147,14 @@ def publish_report(
         discard(temps.values())
 
 
-def report_record(spec: ReportSpec, prov: dict[str, Any], files: dict[str, str]) -> dict[str, Any]:
+def report_record(spec: ReportSpec, prov: dict[str, Any], files: dict[str, str], *,
+                  headline: str = "") -> dict[str, Any]:
     """The JSON record written next to a report (what the index lists).
 
-    ``files`` maps ``ipynb`` and each exported format to its file name in the report's
-    folder; ``formats`` lists the exported ones.
+    ``files`` maps ``ipynb``, each exported format and ``framework_xlsx`` /
+    ``framework_csv`` (the results framework) to its file name in the report's folder;
+    ``formats`` lists the exported formats; ``headline`` is the report's one-sentence
+    verdict, in its language.
     """
     return {
         "kind": spec.kind,
@@ -139,7 +164,8 @@ def report_record(spec: ReportSpec, prov: dict[str, Any], files: dict[str, str])
         "default_lang": spec.default_lang,
         "built_at": prov["built_at"],
         "data_hash": prov["data_hash"],
-        "formats": [f for f in files if f != "ipynb"],
+        "formats": [f for f in files if f in FORMATS],
+        "headline": headline,
         "files": dict(files),
         "rounds": list(prov["rounds"]),
         "provenance": prov,

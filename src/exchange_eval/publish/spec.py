@@ -37,11 +37,13 @@ from ..present.i18n import DEFAULT_LANGUAGE, available_languages, t
 
 __all__ = [
     "FORMATS",
+    "FRAMEWORK_STEM",
     "KINDS",
     "PROVENANCE_PARAMETER",
     "ReportSpec",
     "check_formats",
     "check_language",
+    "default_formats",
     "now_utc",
     "provenance",
     "report_languages",
@@ -54,7 +56,10 @@ __all__ = [
 ]
 
 # formats a report can be exported to; the executed .ipynb and the .json record are always written
-FORMATS = ("html", "pdf")
+# (and the results framework as .xlsx and .csv, when the report has one)
+FORMATS = ("html", "pdf", "docx")
+# the stem of the results-framework files beside a report
+FRAMEWORK_STEM = "results_framework"
 KINDS = ("round", "synthesis", "review")
 # the notebook parameter carrying `provenance` (see publish_report)
 PROVENANCE_PARAMETER = "provenance"
@@ -79,6 +84,8 @@ def check_formats(formats: str | Iterable[str]) -> tuple[str, ...]:
     --------
     >>> check_formats("HTML, pdf,html")
     ('html', 'pdf')
+    >>> check_formats("docx")
+    ('docx',)
     >>> check_formats(["ipynb"])
     ()
     """
@@ -86,8 +93,16 @@ def check_formats(formats: str | Iterable[str]) -> tuple[str, ...]:
     chosen = tuple(dict.fromkeys(f.strip().lower() for f in text.split(",") if f.strip()))
     unknown = [f for f in chosen if f not in (*FORMATS, "ipynb")]
     if unknown or (isinstance(formats, str) and not chosen):
-        raise UsageError(f"report formats are html, pdf, ipynb or a comma-separated list (html,pdf), not {text!r}")
+        raise UsageError(f"report formats are html, pdf, docx, ipynb or a comma-separated list (html,pdf,docx), "
+                         f"not {text!r}")
     return tuple(f for f in chosen if f != "ipynb")
+
+
+def default_formats(ws: Workspace) -> tuple[str, ...]:
+    """The formats a report is built in when none is asked for: the data folder's setting
+    ``reports.default_formats`` (every format of `FORMATS` when absent)."""
+    configured = (ws.config.settings.get("reports") or {}).get("default_formats")
+    return check_formats(list(configured)) if configured else FORMATS
 
 
 def check_language(lang: str | None) -> str | None:
@@ -215,6 +230,10 @@ class ReportSpec:
     def path(self, ws: Workspace, ext: str) -> Path:
         """The report's file with extension ``ext`` (``ipynb``, ``html``, ``pdf``, ``json``)."""
         return self.folder(ws) / f"{report_stem(self.stem, self.lang, self.default_lang)}.{ext}"
+
+    def framework_path(self, ws: Workspace, ext: str) -> Path:
+        """The results framework beside the report: ``results_framework[.<lang>].<ext>``."""
+        return self.folder(ws) / f"{report_stem(FRAMEWORK_STEM, self.lang, self.default_lang)}.{ext}"
 
     def provenance(self, ws: Workspace) -> dict[str, Any]:
         """`provenance` of the rounds this report reads, now."""

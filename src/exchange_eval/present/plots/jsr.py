@@ -55,7 +55,7 @@ def ladder_slopes(
                 ax.plot([0, 1], [ref["before"], ref["after"]], color="#777777", linestyle="--", linewidth=1.8,
                         marker="o", markersize=4, zorder=1)
         for rec in own[own["dimension"] == dim].itertuples(index=False):
-            color, marker = country_style(rec.country)
+            color, marker = country_style(rec.country, countries)
             ys = [rec.before, rec.after]
             if any(fmt.is_missing(y) for y in ys):
                 continue
@@ -71,7 +71,8 @@ def ladder_slopes(
     for ax in flat[len(dims):]:
         ax.set_axis_off()
     handles = [
-        Line2D([], [], color=country_style(c)[0], marker=country_style(c)[1], label=ctx.labels.country(c, lang))
+        Line2D([], [], color=country_style(c, countries)[0], marker=country_style(c, countries)[1],
+               label=ctx.labels.country(c, lang))
         for c in countries
     ]
     if not comparison.empty:

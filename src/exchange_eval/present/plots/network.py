@@ -37,14 +37,15 @@ def network_drawing(graph: Any, ctx: ReportContext, *, title: str | None = None,
     nx.draw_networkx_edges(graph, pos, ax=ax, width=widths, edge_color="#999999", alpha=0.7,
                            node_size=140, **edge_style)
     countries = sorted({str(d.get("country") or "") for _n, d in graph.nodes(data=True)})
+    known = [c for c in countries if c]
     for c in countries:
         nodes = [n for n, d in graph.nodes(data=True) if str(d.get("country") or "") == c]
-        color, marker = country_style(c) if c else (NEUTRAL_GREY, "o")
+        color, marker = country_style(c, known) if c else (NEUTRAL_GREY, "o")
         nx.draw_networkx_nodes(graph, pos, nodelist=nodes, node_color=color, node_shape=marker,
                                node_size=140, ax=ax, edgecolors="white", linewidths=0.8)
     handles = [
-        Line2D([], [], marker=(country_style(c)[1] if c else "o"), ls="none", markersize=8,
-               color=(country_style(c)[0] if c else NEUTRAL_GREY),
+        Line2D([], [], marker=(country_style(c, known)[1] if c else "o"), ls="none", markersize=8,
+               color=(country_style(c, known)[0] if c else NEUTRAL_GREY),
                label=ctx.labels.country(c, lang) if c else t("plot.network.unknown_country", lang))
         for c in countries
     ]

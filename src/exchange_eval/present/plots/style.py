@@ -3,8 +3,9 @@
 * colour-blind-safe palettes: Paul Tol's *muted* qualitative scheme for countries and
   groups, a red–grey–blue diverging scheme (ColorBrewer RdBu, safe for the common forms
   of colour blindness) for Likert scales;
-* a country always has the same colour and marker, in every report, whatever the other
-  countries of the figure: both come from a stable hash of its ISO3 code (`country_style`);
+* the countries of a figure get distinct colours from a fixed palette, in the order of
+  the figure's own country list (`country_style` with ``countries``); a country drawn
+  without that list keeps a colour from a stable hash of its ISO3 code;
 * sized for A4 print: at most 7 in wide, no text below 9 pt (`finish`); long labels are
   wrapped (`wrap`).
 """
@@ -13,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import textwrap
+from collections.abc import Sequence
 from typing import Any
 
 import matplotlib
@@ -93,8 +95,20 @@ def country_color(iso3: str) -> str:
     return PALETTE[_digest(iso3) % len(PALETTE)]
 
 
-def country_style(iso3: str) -> tuple[str, str]:
-    """(colour, marker) of a country: two countries that share a colour rarely share a marker."""
+def country_style(iso3: str, countries: Sequence[str] | None = None) -> tuple[str, str]:
+    """(colour, marker) of a country.
+
+    With ``countries`` (the figure's countries, in legend order), the i-th country gets
+    the i-th colour of the fixed palette, so no two countries of a figure share a colour
+    until the palette runs out (then the marker differs). Without it, a stable hash of
+    the ISO3 code picks them.
+
+    >>> country_style("SEN", ["BFA", "SEN"])[0] == PALETTE[1]
+    True
+    """
+    if countries is not None and iso3 in list(countries):
+        i = list(countries).index(iso3)
+        return PALETTE[i % len(PALETTE)], MARKERS[(i // len(PALETTE)) % len(MARKERS)]
     digest = _digest(iso3)
     return PALETTE[digest % len(PALETTE)], MARKERS[(digest // len(PALETTE)) % len(MARKERS)]
 
