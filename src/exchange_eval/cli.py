@@ -301,9 +301,27 @@ def build(
     formats: Annotated[str | None, typer.Option("--format", callback=_check_formats, help=FORMAT_HELP)] = None,
     lang: Annotated[str | None, typer.Option(callback=_check_lang, help="Build only this language (default: every language in settings reports.languages).")] = None,
     rekey: Annotated[bool, typer.Option("--rekey", help="Clean every round again with the current key, after the key changed (every pid changes).")] = False,
+    round_id: Annotated[str | None, typer.Option("--round", help="Serve this round first: its own-language report, then its other languages, the synthesis and the review.")] = None,
 ) -> None:
     """Clean every round and build every report, in parallel, skipping what did not change."""
-    _run_build(workspace(), jobs=jobs, force=force, formats=formats, lang=lang, rekey=rekey)
+    ws = workspace()
+    if round_id is not None:
+        _require_round(ws, round_id)
+    _run_build(ws, jobs=jobs, force=force, formats=formats, lang=lang, rekey=rekey, first=round_id)
+
+
+@app.command()
+def watch(
+    round_id: Annotated[str, typer.Argument(help="Round id: its raw files are watched.")],
+    jobs: Annotated[int | None, typer.Option("--jobs", "-j", min=1, help="Parallel processes (default: number of cores).")] = None,
+    formats: Annotated[str | None, typer.Option("--format", callback=_check_formats, help=FORMAT_HELP)] = None,
+) -> None:
+    """Build, then rebuild each time the round's raw files change (its own-language report first); Ctrl-C ends."""
+    from .build import watch as watch_round
+
+    ws = workspace()
+    _require_round(ws, round_id)
+    watch_round(ws, round_id, jobs=jobs, formats=_formats(ws, formats))
 
 
 def _formats(ws: Workspace, formats: str | None) -> str:
@@ -314,11 +332,12 @@ def _formats(ws: Workspace, formats: str | None) -> str:
 
 
 def _run_build(ws: Workspace, *, jobs: int | None, force: bool, formats: str | None, lang: str | None = None,
-               rekey: bool = False) -> None:
+               rekey: bool = False, first: str | None = None) -> None:
     """`build_all`, then where the index is, or every failure and exit 1."""
     from .build import build_all
 
-    result = build_all(ws, jobs=jobs, force=force, formats=_formats(ws, formats), lang=lang, rekey=rekey)
+    result = build_all(ws, jobs=jobs, force=force, formats=_formats(ws, formats), lang=lang, rekey=rekey,
+                       first=first)
     index = ws.reports_dir / "index.html"
     if index.exists():
         out.print(f"Reports: {index}")

@@ -294,3 +294,52 @@ def test_build_manifest_is_written_atomically_without_leftovers(tmp_path: Path) 
     assert path == ws.reports_dir / MANIFEST_FILE
     assert json.loads(path.read_text(encoding="utf-8"))["version"] == 1
     assert [p.name for p in ws.reports_dir.iterdir()] == [MANIFEST_FILE]
+
+
+@pytest.mark.slow
+def test_build_round_first_serves_that_round_before_everything_else(tmp_path: Path) -> None:
+    ws = make_programme(tmp_path, {"ra": "en", "rb": "fr"})
+    result = build(ws, languages=("en", "fr"), first="rb")
+    assert result.ok, result.failures
+    # rb in its own language, then its other language, then the programme, then ra's other
+    assert result.built == [
+        "rb", "ra", "rb (en)", "synthesis", "review", "synthesis (fr)", "review (fr)", "ra (fr)", "index",
+    ]
+
+
+def test_watch_snapshot_sees_a_file_change_and_ignores_lock_files(tmp_path: Path) -> None:
+    from exchange_eval.build.watch import snapshot
+
+    (tmp_path / "answers.csv").write_text("pid,q1\np1,4\n", encoding="utf-8")
+    before = snapshot([tmp_path])
+    (tmp_path / "~$answers.xlsx").write_text("lock", encoding="utf-8")
+    (tmp_path / ".hidden").write_text("editor state", encoding="utf-8")
+    assert snapshot([tmp_path]) == before
+    (tmp_path / "answers.csv").write_text("pid,q1\np1,4\np2,5\n", encoding="utf-8")
+    after = snapshot([tmp_path])
+    assert after != before and set(after) == {str(tmp_path / "answers.csv")}
+
+
+@pytest.mark.slow
+def test_watch_rebuilds_the_round_first_when_its_raw_files_change(tmp_path: Path) -> None:
+    import threading
+
+    from exchange_eval.build import watch
+
+    ws = make_programme(tmp_path, {"ra": "en", "rb": "fr"})
+    results = []
+
+    def edit_after_first(result: object) -> None:
+        results.append(result)
+        if len(results) == 1:  # the watch now waits for a change: make one
+            answers = ws.raw_round("ra") / "answers.csv"
+            threading.Timer(0.3, answers.write_text, ("pid,q1\np1,4\np2,2\n",), {"encoding": "utf-8"}).start()
+
+    made = watch(ws, "ra", jobs=1, formats="html", interval=0.05, settle=0.1, progress=False, builds=2,
+                 on_build=edit_after_first, languages=(), cleaner=fake_clean)
+    assert made == 2
+    first, second = results
+    assert first.ok and sorted(first.built) == ["index", "ra", "rb", "review", "synthesis"]
+    assert first.built[0] == "ra"
+    assert second.ok and second.built == ["ra", "synthesis", "review", "index"]  # rb untouched
+    assert cleanings(ws, "ra") == 2 and cleanings(ws, "rb") == 1

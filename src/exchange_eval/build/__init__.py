@@ -14,7 +14,10 @@ small::
 - `cache`: the build manifest ``reports/.build-manifest.json`` (file hashes, the input
   fingerprint each round was cleaned from, report keys), written atomically.
 - `workers`: tasks run in long-lived ``spawn`` worker processes that import papermill,
-  nbconvert and weasyprint once; only the parent prints (`progress`).
+  nbconvert and weasyprint once and fork each report's kernel from a zygote that
+  imported the report libraries once; only the parent prints (`progress`).
+- `watch`: rebuild a round's reports each time its raw files change, its own-language
+  report first (``exchange-eval watch ROUND``).
 
 A failing round is reported and the other rounds, the synthesis and the review (over the
 rounds that succeeded) still build. A build with nothing to do imports neither pandas nor
@@ -24,6 +27,7 @@ papermill and starts no kernel.
 from .cache import MANIFEST_FILE, BuildCache, clean_is_current, record_clean
 from .orchestrator import build_all, build_one
 from .plan import BuildResult
+from .watch import watch
 
 __all__ = [
     "MANIFEST_FILE",
@@ -33,4 +37,5 @@ __all__ = [
     "build_one",
     "clean_is_current",
     "record_clean",
+    "watch",
 ]

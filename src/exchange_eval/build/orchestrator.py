@@ -32,7 +32,7 @@ from ..publish.spec import (
 from .cache import BuildCache, clean_is_current, record_clean
 from .plan import BuildPlan, BuildResult
 from .progress import Progress
-from .workers import Cleaner, Runner, default_clean
+from .workers import Cleaner, Runner, Task, default_clean
 
 __all__ = ["build_all", "build_one"]
 
@@ -48,6 +48,8 @@ def build_all(
     languages: Sequence[str] | None = None,
     cleaner: Cleaner | None = None,
     rekey: bool = False,
+    first: str | None = None,
+    runner: Runner | None = None,
 ) -> BuildResult:
     """Clean every round and build every report whose inputs changed.
 
@@ -77,6 +79,13 @@ def build_all(
     rekey : bool
         Clean every round again with the current pseudonymisation key, which may differ
         from the one the rounds were cleaned with.
+    first : str, optional
+        A round to serve first: its report in its own language goes before every other
+        task, its other languages first after that, then the synthesis and the review
+        (``build --round``, ``watch``).
+    runner : Runner, optional
+        Worker processes kept by the caller between builds (``watch``): used and left
+        running. Default: started for this build and stopped at its end.
 
     Returns
     -------
@@ -111,10 +120,10 @@ def build_all(
     )
     index = ws.reports_dir / INDEX_FILE
 
-    round_tasks = plan.round_tasks()
+    round_tasks = _first(plan.round_tasks(), first)
     later = None
     if not round_tasks:
-        later = plan.later_tasks()
+        later = _first(plan.later_tasks(), first)
         if not later and index.is_file():
             cache.save()
             result.seconds = time.perf_counter() - started
@@ -126,25 +135,29 @@ def build_all(
     with show:
         for task in round_tasks:
             show.set(task.label, "queued")
-        runner = Runner(jobs, show)
+        owned = runner is None
+        runner = runner or Runner(jobs, show)
+        runner.show = show
         try:
             if round_tasks:
                 for task, outcome in runner.run(round_tasks):
                     plan.record(outcome, task)
                 cache.save()  # keep what is done even if the programme reports fail hard
-                later = plan.later_tasks()
+                later = _first(plan.later_tasks(), first)
             if later:
                 for task in later:
                     show.set(task.label, "queued")
                 for task, outcome in runner.run(later):
                     plan.record(outcome, task)
         except KeyboardInterrupt:
+            cache.save()  # the reports finished so far are not redone
             # Ctrl-C: do not wait for the running reports; the workers stop by themselves
             # once this process has exited (`exit_with_parent`)
             runner.close(wait=False)
             raise
         finally:
-            runner.close()
+            if owned:
+                runner.close()
         if result.built or not index.is_file():
             write_index(ws)
             result.built.append("index")
@@ -155,6 +168,20 @@ def build_all(
     if progress:
         print(result.summary(), flush=True)
     return result
+
+
+def _first(tasks: list[Task], round_id: str | None) -> list[Task]:
+    """``tasks`` with those of ``round_id`` first (its own language first among them), then
+    the synthesis and the review, then the other rounds' (order otherwise kept)."""
+    if round_id is None:
+        return tasks
+
+    def rank(task: Task) -> int:
+        if task.round_id == round_id:
+            return 0
+        return 1 if task.kind != "round" else 2
+
+    return sorted(tasks, key=rank)  # stable: the plan's order within each rank
 
 
 def build_one(

@@ -1,15 +1,19 @@
 """Run build tasks: in this process (one job) or in long-lived ``spawn`` worker processes.
 
-Each worker imports papermill, nbconvert and weasyprint once (`_worker_init`), then
-cleans, executes and exports one report per task, right after each other. A task never
-raises: its outcome comes back as a dict (state done / skipped / failed), and only the
-parent prints.
+Each worker imports papermill, nbconvert and weasyprint once (`_worker_init`) and starts
+a kernel zygote (`exchange_eval.publish.kernel.KernelZygote`) that imports pandas,
+statsmodels, matplotlib and the modules the notebooks import, in the background, while
+the worker cleans; every report's kernel is then forked from it, new for each report.
+Then it cleans, executes and exports one report per task, right after each other. A
+task never raises: its outcome comes back as a dict (state done / skipped / failed), and
+only the parent prints.
 """
 
 from __future__ import annotations
 
 import logging
 import multiprocessing
+import multiprocessing.util
 import queue
 import signal
 import sys
@@ -29,7 +33,18 @@ from ..publish.spec import ReportSpec, review_spec, round_meta, round_spec, synt
 from .cache import stat_key
 from .progress import Progress
 
-__all__ = ["Cleaner", "Task", "Runner", "run_task", "default_clean", "describe", "report_key", "output_files"]
+__all__ = [
+    "Cleaner",
+    "Task",
+    "Runner",
+    "run_task",
+    "default_clean",
+    "describe",
+    "report_key",
+    "output_files",
+    "kernel_preload",
+    "start_zygote",
+]
 
 Cleaner = Callable[[Workspace, str], Any]
 
@@ -81,12 +96,13 @@ def output_files(ws: Workspace, spec: ReportSpec, formats: Iterable[str]) -> lis
     return [spec.path(ws, ext).relative_to(ws.reports_dir).as_posix() for ext in ("ipynb", "json", *formats)]
 
 
-def run_task(task: Task) -> dict[str, Any]:
+def run_task(task: Task, zygote: Any = None) -> dict[str, Any]:
     """Run one task: clean (round only, when needed) then publish the report.
 
     Never raises: returns ``label``, ``kind``, ``state`` (done / skipped / failed),
     ``cleaned``, ``seconds`` and, once the report is known, its ``key``, ``data`` (round
     id → data hash) and ``files``; ``error`` when failed, ``timings`` when built.
+    ``zygote`` (a `exchange_eval.publish.kernel.KernelZygote`) forks the report's kernel.
     """
     start = time.perf_counter()
     result: dict[str, Any] = {"label": task.label, "kind": task.kind, "cleaned": False}
@@ -110,7 +126,7 @@ def run_task(task: Task) -> dict[str, Any]:
             result["state"] = "skipped"
         else:
             timings: dict[str, float] = {}
-            publish_report(task.ws, spec, task.formats, timings=timings)
+            publish_report(task.ws, spec, task.formats, timings=timings, zygote=zygote)
             result["state"] = "done"
             result["timings"] = timings
     except ExchangeEvalError as exc:
@@ -122,15 +138,40 @@ def run_task(task: Task) -> dict[str, Any]:
 
 
 _progress_queue: Any = None  # set in each worker process by _worker_init
+_zygote: Any = None  # the worker's kernel zygote, started by _worker_init
 _QUIET_TRACKER = "ignore:resource_tracker:UserWarning"  # a -W option
 
 
-def _worker_init(progress_queue: Any) -> None:
-    """Import the heavy libraries once per worker process."""
-    global _progress_queue
+def kernel_preload(ws: Workspace) -> list[str]:
+    """What a kernel zygote imports: the usual libraries and every module the notebooks import."""
+    from ..publish.kernel import PRELOAD, notebook_imports  # loads jupyter_client: on use
+
+    return [*PRELOAD, *notebook_imports(sorted(ws.notebooks_dir.glob("*.ipynb")))]
+
+
+def start_zygote(preload: list[str]) -> Any:
+    """A `exchange_eval.publish.kernel.KernelZygote` importing ``preload`` (None if it cannot start)."""
+    from ..publish.kernel import KernelZygote  # loads jupyter_client: on use
+
+    try:
+        return KernelZygote(preload)
+    except OSError:  # no zygote: kernels start the usual way
+        return None
+
+
+def _worker_init(progress_queue: Any, preload: list[str] | None = None) -> None:
+    """Start the kernel zygote, then import the heavy libraries once per worker process."""
+    global _progress_queue, _zygote
     _progress_queue = progress_queue
     exit_with_parent()  # a killed build leaves no worker behind (nor a report swapped in later)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's: one line, no traceback here
+    # first, so that its imports run while this worker imports its own and cleans; it ends
+    # when this worker does (its pipe closes), and its kernels with it
+    _zygote = start_zygote(preload) if preload is not None else None
+    if _zygote is not None:
+        # a pool worker ends through multiprocessing's finalizers, not atexit: wait for the
+        # zygote there, so no process outlives the build (and its CPU time is accounted)
+        multiprocessing.util.Finalize(None, _zygote.close, exitpriority=10)
     logging.getLogger("papermill").setLevel(logging.ERROR)
     logging.getLogger("weasyprint").setLevel(logging.ERROR)
     logging.getLogger("fontTools").setLevel(logging.ERROR)
@@ -145,7 +186,7 @@ def _worker_init(progress_queue: Any) -> None:
 def _worker_task(task: Task) -> dict[str, Any]:
     if _progress_queue is not None:
         _progress_queue.put(("running", task.label, time.time()))
-    return run_task(task)
+    return run_task(task, _zygote)
 
 
 class Runner:
@@ -156,8 +197,9 @@ class Runner:
         self.show = show
         self.pool: Any = None
         self.queue: Any = None
+        self.zygote: Any = None  # jobs=1: this process's kernel zygote
 
-    def _ensure_pool(self) -> None:
+    def _ensure_pool(self, ws: Workspace) -> None:
         if self.pool is not None:
             return
         context = multiprocessing.get_context("spawn")
@@ -167,17 +209,20 @@ class Runner:
             sys.warnoptions.append(_QUIET_TRACKER)
         self.queue = context.Queue()
         self.pool = ProcessPoolExecutor(
-            max_workers=self.jobs, mp_context=context, initializer=_worker_init, initargs=(self.queue,)
+            max_workers=self.jobs, mp_context=context, initializer=_worker_init,
+            initargs=(self.queue, kernel_preload(ws)),
         )
 
     def run(self, tasks: list[Task]) -> Iterator[tuple[Task, dict[str, Any]]]:
         """Yield each task with its outcome, as they finish."""
         if self.jobs == 1 or len(tasks) == 0:
+            if len(tasks) > 1 and self.zygote is None:  # one report gains nothing from it
+                self.zygote = start_zygote(kernel_preload(tasks[0].ws))
             for task in tasks:
                 self.show.set(task.label, "running", started=time.time())
-                yield task, run_task(task)
+                yield task, run_task(task, self.zygote)
             return
-        self._ensure_pool()
+        self._ensure_pool(tasks[0].ws)
         futures = {self.pool.submit(_worker_task, task): task for task in tasks}
         pending = set(futures)
         while pending:
@@ -205,8 +250,12 @@ class Runner:
             self.show.set(label, state, started=when)
 
     def close(self, wait: bool = True) -> None:
-        """Stop the workers (cancelling tasks not started); without ``wait``, those running
-        end by themselves once this process is gone (`exit_with_parent`)."""
+        """Stop the workers (cancelling tasks not started) and the kernel zygote; without
+        ``wait``, the workers running end by themselves once this process is gone
+        (`exit_with_parent`), their zygotes with them."""
         if self.pool is not None:
             self.pool.shutdown(wait=wait, cancel_futures=True)
             self.pool = None
+        if self.zygote is not None:
+            self.zygote.close()
+            self.zygote = None

@@ -16,7 +16,8 @@ from typing import Any
 import pandas as pd
 
 from ..core.countries import to_iso3
-from ..core.errors import ProblemCode
+from ..core.errors import Problem, ProblemCode
+from ..core.tables import CLEANING_LOG_COLUMNS
 from .cells import NO_TOKENS, YES_TOKENS
 from .codebook import Codebook, CodebookEntry, normalize_label
 from .context import RoundContext
@@ -169,41 +170,61 @@ def _attended(ctx: RoundContext, table: SourceTable, index: int, attended_column
 
 
 def participants(ctx: RoundContext, roster: Roster, submissions: list[Submission],
-                 scrubber: Scrubber | None = None) -> list[dict[str, Any]]:
+                 scrubber: Scrubber | None = None) -> pd.DataFrame:
     """The ``participants`` rows: the roster, then every identified respondent not on it
-    (``on_roster`` False, fields from their submissions; warned and logged). A job title
-    (``position``, free text) is scrubbed of e-mails, phones and roster names."""
-    people = {pid: {k: v for k, v in person.items() if k != "_row"} for pid, person in roster.people.items()}
-    off_roster: dict[str, list[Submission]] = defaultdict(list)
-    for submission in submissions:
-        if submission.anonymous or submission.pid in people:
-            continue
-        off_roster[submission.pid].append(submission)
-    for pid, found in off_roster.items():
-        person = {"round_id": ctx.round_id, "pid": pid, "on_roster": False, "n_sessions_attended": None}
-        for submission in found:
-            for key, value in submission.person.items():
-                if value is not None and person.get(key) is None:
-                    person[key] = value
-        people[pid] = person
-        first = found[0]
-        ctx.problems.warn(first.source.file, f"a respondent is not on the roster (pid {pid}): added as a "
-                          "participant with on_roster = False", first.row, code=ProblemCode.NOT_ON_ROSTER)
-        ctx.log.add("link", file=first.source.file, row=first.row,
-                    detail=f"respondent not on the roster added as participant {pid}")
-    for person in people.values():
-        position = person.get("position")
-        if position is not None and scrubber is not None:
-            person["position"] = scrubber.scrub(position)
-    return list(people.values())
+    (``on_roster`` False, each field the first their submissions give; warned and logged).
+    A job title (``position``, free text) is scrubbed of e-mails, phones and roster names.
+
+    Built column-wise: a big export of people missing from the roster (tens of thousands of
+    respondents) costs one frame and one group-by, not a dictionary per person.
+    """
+    rows = [{k: v for k, v in person.items() if k != "_row"} for person in roster.people.values()]
+    if scrubber is not None:
+        for person in rows:
+            if person.get("position") is not None:
+                person["position"] = scrubber.scrub(person["position"])
+    found = [s for s in submissions if not s.anonymous and s.pid not in roster.people]
+    if not found:
+        return pd.DataFrame(rows)
+    fixed = ("round_id", "pid", "on_roster", "n_sessions_attended")
+    fields = pd.DataFrame([s.person for s in found], index=[s.pid for s in found])
+    fields = fields.drop(columns=[c for c in fixed if c in fields.columns])
+    # the first value given for each field (None is no value), people in order of appearance
+    first = fields.groupby(level=0, sort=False).first() if len(fields.columns) else \
+        pd.DataFrame(index=pd.unique(fields.index))
+    first = first.astype(object).where(first.notna(), None)
+    if scrubber is not None and "position" in first.columns:
+        first["position"] = first["position"].map(scrubber.scrub)  # None stays None
+    off = pd.DataFrame({"round_id": ctx.round_id, "pid": first.index, "on_roster": False,
+                        "n_sessions_attended": None}, index=first.index)
+    off = pd.concat([off, first], axis=1).reset_index(drop=True)
+    firsts: dict[str, Submission] = {}
+    for submission in found:
+        firsts.setdefault(submission.pid, submission)
+    messages = [(pid, f.source.file, f.row) for pid, f in firsts.items()]
+    ctx.problems.extend(
+        Problem(str(file), f"a respondent is not on the roster (pid {pid}): added as a participant with "
+                "on_roster = False", row, None, "warning", ProblemCode.NOT_ON_ROSTER)
+        for pid, file, row in messages
+    )
+    ctx.log.add_frame(pd.DataFrame({
+        "round_id": ctx.round_id, "source_file": [file for _, file, _ in messages],
+        "row": [row for _, _, row in messages], "column": None, "action": "link", "item_id": None,
+        "old": None, "new": None,
+        "detail": [f"respondent not on the roster added as participant {pid}" for pid, _, _ in messages],
+    }, columns=CLEANING_LOG_COLUMNS))
+    return pd.concat([pd.DataFrame(rows), off], ignore_index=True) if rows else off
 
 
-def build_ties(submissions: list[Submission], people: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def build_ties(submissions: list[Submission], people: pd.DataFrame) -> list[dict[str, Any]]:
     """The ``ties`` rows of the submissions, with the ego's organisation and country and
     the alter's country when the participants place that organisation in one country."""
-    by_pid = {p["pid"]: p for p in people}
+    if not any(s.ties for s in submissions):
+        return []
+    records = people.astype(object).where(people.notna(), None).to_dict("records") if len(people) else []
+    by_pid = {p["pid"]: p for p in records}
     org_countries: dict[str, set[str]] = defaultdict(set)
-    for person in people:
+    for person in records:
         if person.get("organisation") and person.get("country"):
             org_countries[normalize_label(person["organisation"])].add(person["country"])
     rows = []

@@ -235,7 +235,8 @@ def clean_round(ws: Workspace, round_id: str, *, rekey: bool = False) -> CleanRe
         raise DataErrors(errors or out.problems)
     scrubber = out.scrubber or Scrubber()
     log = redact_log(out.log.frame(), scrubber, out.aliases)
-    meta = round_meta(ws, out.manifest, out.tables, out.sources, out.linkage, out.problems)
+    # the data hash is computed by write_round, beside the Parquet writes
+    meta = round_meta(ws, out.manifest, out.tables, out.sources, out.linkage, out.problems, hash_tables=False)
     meta = redact_meta(meta, scrubber, out.aliases)
     meta["key_fingerprint"] = out.key_fingerprint
     write_round(final, out.tables, log, meta)

@@ -31,6 +31,7 @@ __all__ = [
     "Config",
     "Environment",
     "load_config",
+    "read_package_config",
     "translation_languages",
 ]
 
@@ -77,7 +78,9 @@ def _merge(base: dict, override: dict) -> dict:
 
 @lru_cache(maxsize=64)
 def _load(name: str, user_dir: str | None) -> Any:
-    data = _read_yaml(CONFIG_DIR / name)
+    # the package's own file is parsed once, whatever data folder asks (never mutated:
+    # load_config hands out copies)
+    data = _load(name, None) if user_dir else _read_yaml(CONFIG_DIR / name)
     if user_dir:
         user_file = Path(user_dir) / name
         if user_file.is_file():
@@ -98,6 +101,19 @@ def load_config(name: str, data_dir: str | Path | None = None) -> Any:
     """
     user_dir = str(Path(data_dir) / "config") if data_dir is not None else None
     return copy.deepcopy(_load(name, user_dir))
+
+
+def read_package_config() -> list[str]:
+    """Parse every configuration file of the package now; their names.
+
+    They are the same for every data folder: a report kernel zygote
+    (`exchange_eval.publish.kernel`) reads them once, and the kernels forked from it find
+    them parsed (a data folder's own files are still read by each report).
+    """
+    names = sorted(p.name for p in CONFIG_DIR.glob("*.yaml"))
+    for name in names:
+        _load(name, None)
+    return names
 
 
 def translation_languages() -> list[str]:

@@ -80,8 +80,21 @@ def neutralize_frame(df: pd.DataFrame) -> pd.DataFrame:
                 else:  # "'=x" already a category: fall back to plain strings
                     out[column] = series.astype(object).map(neutralize_formula)
         elif series.dtype == object or pd.api.types.is_string_dtype(series.dtype):
-            out[column] = series.map(neutralize_formula, na_action="ignore")
+            flagged = _formula_like(series)
+            if flagged is None:
+                out[column] = series.map(neutralize_formula, na_action="ignore")
+            elif flagged.any():  # clean cells (almost all) are left as they are, unvisited
+                out[column] = series.mask(flagged, series[flagged].map(neutralize_formula))
     return out
+
+
+def _formula_like(series: pd.Series) -> pd.Series | None:
+    """Which cells start like a formula (vectorised); None when the column holds no text."""
+    try:
+        flagged = series.str.startswith(_FORMULA_TRIGGERS)
+    except (AttributeError, TypeError):  # no string at all in an object column
+        return None
+    return flagged.fillna(False).astype(bool)
 
 
 def escape_html(text: Any) -> str:

@@ -102,7 +102,9 @@ def keep_opening(parts: list[str], limit: int = 4) -> list[str]:
 def figure_html(fig: Any, alt: str = "", *, dpi: int = 200, close: bool = True) -> str:
     """A matplotlib Figure as an embedded PNG ``<img>`` (nothing fetched when opened)."""
     buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=dpi)
+    # zlib level 1: the same pixels, encoded in a third less time than the default level 6
+    # (a report draws a dozen figures at 200 dpi); the page is a little larger
+    fig.savefig(buffer, format="png", dpi=dpi, pil_kwargs={"compress_level": 1})
     width_in = fig.get_figwidth()
     if close and getattr(fig.canvas, "manager", None) is not None:
         # only a figure made through pyplot has a manager to release; the report's own

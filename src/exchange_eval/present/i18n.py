@@ -45,6 +45,7 @@ __all__ = [
     "instrument_name",
     "community_name",
     "language_name",
+    "read_catalogs",
 ]
 
 TRANSLATIONS_DIR = CONFIG_DIR / "translations"
@@ -75,8 +76,22 @@ def _catalog(lang: str) -> dict[str, str]:
             f"no translation table for language {lang!r}; available: {', '.join(available_languages())}"
         )
     with path.open(encoding="utf-8") as handle:
-        tree = yaml.safe_load(handle) or {}
+        # libyaml's parser when PyYAML has it: the tables are read once per report kernel
+        tree = yaml.load(handle, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)) or {}  # noqa: S506 - safe
     return dict(_flatten(tree))
+
+
+def read_catalogs() -> list[str]:
+    """Read every translation table now; the languages read.
+
+    The tables are package files, the same for every report: a kernel zygote
+    (`exchange_eval.publish.kernel`) reads them once, and each report kernel forked from
+    it finds them read.
+    """
+    languages = available_languages()
+    for lang in languages:
+        _catalog(lang)
+    return languages
 
 
 def available_languages() -> list[str]:

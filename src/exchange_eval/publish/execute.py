@@ -15,12 +15,15 @@ from __future__ import annotations
 import logging
 import os
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..core.errors import ReportError
 from .staging import discard, staging_path
 
-__all__ = ["execute_notebook", "KERNEL_NAME", "INJECTED_TAG", "ERROR_MARKER_TAG"]
+if TYPE_CHECKING:  # the kernel module loads jupyter_client: see the module docstring
+    from .kernel import KernelZygote
+
+__all__ = ["execute_notebook", "run_notebook", "KERNEL_NAME", "INJECTED_TAG", "ERROR_MARKER_TAG"]
 
 KERNEL_NAME = "python3"
 INJECTED_TAG = "injected-parameters"
@@ -38,8 +41,28 @@ def execute_notebook(
     cwd: Path | None = None,
     timeout: int = 600,
     failed_path: Path | None = None,
+    zygote: KernelZygote | None = None,
 ) -> Path:
     """Execute ``template`` with ``parameters`` and write the executed notebook to ``output``.
+
+    `run_notebook`, returning ``output``: see it for the parameters and errors.
+    """
+    run_notebook(template, output, parameters, cwd=cwd, timeout=timeout, failed_path=failed_path, zygote=zygote)
+    return Path(output)
+
+
+def run_notebook(
+    template: Path,
+    output: Path,
+    parameters: dict[str, Any],
+    *,
+    cwd: Path | None = None,
+    timeout: int = 600,
+    failed_path: Path | None = None,
+    zygote: KernelZygote | None = None,
+) -> Any:
+    """Execute ``template`` with ``parameters``, write the executed notebook to ``output``
+    and return it (an ``nbformat.NotebookNode``, so exporting need not read it back).
 
     Parameters
     ----------
@@ -57,11 +80,14 @@ def execute_notebook(
     failed_path : Path, optional
         Where to keep the executed notebook of a failed run (default:
         ``<output stem>.failed.ipynb``); removed after a successful run.
+    zygote : KernelZygote, optional
+        Fork the kernel from this process, which has the libraries imported already
+        (`exchange_eval.publish.kernel`); default: start a new interpreter.
 
     Returns
     -------
-    Path
-        ``output``.
+    nbformat.NotebookNode
+        The executed notebook, as written to ``output``.
 
     Raises
     ------
@@ -74,8 +100,10 @@ def execute_notebook(
     Notes
     -----
     The kernel is this interpreter's ipykernel (``sys.executable -m ipykernel_launcher``),
-    whatever kernelspecs are installed elsewhere. Kernel start failures (e.g. a port taken
-    by a parallel build between choice and bind) are retried up to three times.
+    whatever kernelspecs are installed elsewhere; it is killed as soon as the last cell
+    has run (its outputs are all in hand by then). Kernel start failures (e.g. a port taken
+    by a parallel build between choice and bind, a zygote that ended) are retried up to
+    three times, without the zygote after the first.
     """
     template = Path(template)
     output = Path(output)
@@ -84,7 +112,7 @@ def execute_notebook(
     import papermill  # heavy: see the module docstring
     from papermill.exceptions import PapermillExecutionError
 
-    from .kernel import VenvKernelManager, is_kernel_start_failure
+    from .kernel import is_kernel_start_failure, manager_class
 
     logging.getLogger("papermill").setLevel(logging.ERROR)
     failed_copy = Path(failed_path) if failed_path else output.with_name(output.stem + ".failed.ipynb")
@@ -92,7 +120,7 @@ def execute_notebook(
     try:
         for attempt in range(1, KERNEL_START_ATTEMPTS + 1):
             try:
-                papermill.execute_notebook(
+                executed = papermill.execute_notebook(
                     str(template),
                     str(temp),
                     parameters=dict(parameters),
@@ -103,7 +131,8 @@ def execute_notebook(
                     request_save_on_cell_execute=False,
                     cwd=str(cwd or template.parent),
                     execution_timeout=timeout,
-                    kernel_manager_class=VenvKernelManager,
+                    kernel_manager_class=manager_class(zygote if attempt == 1 else None),
+                    shutdown_kernel="immediate",
                 )
                 break
             except PapermillExecutionError as exc:
@@ -124,7 +153,7 @@ def execute_notebook(
         discard([failed_copy])
     finally:
         discard([temp])
-    return output
+    return executed
 
 
 def _code_cell_number(nb: Any, cell_index: int) -> int | None:

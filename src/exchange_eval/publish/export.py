@@ -1,6 +1,6 @@
 """Executed notebook → self-contained HTML page → A4 PDF, each written atomically.
 
-`export_html` takes nbconvert's ``basic`` body (no input cells, no prompts, no
+`export_html` (`html_page` for a notebook in memory) takes nbconvert's ``basic`` body (no input cells, no prompts, no
 require.js, MathJax or CDN fonts) into the offline page shell of `page.render_page` and
 refuses a page that would fetch anything (`external_resources`); `export_pdf` prints that
 page with weasyprint, never touching the network.
@@ -24,7 +24,7 @@ from .execute import INJECTED_TAG
 from .page import render_page
 from .workbook import strip_exports
 
-__all__ = ["export_html", "export_pdf", "external_resources"]
+__all__ = ["export_html", "export_pdf", "external_resources", "html_page"]
 
 # cells (and outputs) a notebook marks as not for the reader
 REMOVED_CELL_TAGS = {"remove-cell", "remove_cell", INJECTED_TAG, "parameters"}
@@ -113,28 +113,51 @@ def export_html(
 ) -> Path:
     """Export an executed notebook to a self-contained HTML page, written atomically.
 
-    Input cells and prompts are left out; figures stay embedded as the notebook holds
-    them (base64 PNG or inline SVG); cells tagged ``remove-cell`` are dropped and
-    ``remove-output`` outputs hidden. The body comes from nbconvert's ``basic`` template
-    (no require.js, no MathJax, no CDN fonts) inside ``templates/page.html.j2`` with the
-    styles of ``templates/report.css`` inline.
+    Reads ``nb_path`` and writes `html_page` of it to ``html_path``.
 
     Raises
     ------
     ReportError
-        When the notebook cannot be read or the page would fetch anything from the network
-        (an output embedding a remote script, stylesheet or image).
+        When the notebook cannot be read or the page would fetch anything from the network.
     """
     import nbformat  # heavy: see the module docstring
-    from nbconvert import HTMLExporter
-    from nbconvert.preprocessors import TagRemovePreprocessor
-    from traitlets.config import Config
 
     nb_path, html_path = Path(nb_path), Path(html_path)
     try:
         nb = nbformat.read(str(nb_path), as_version=4)
     except (OSError, ValueError) as exc:
         raise ReportError("cannot read the executed notebook", notebook=nb_path, ename=type(exc).__name__, evalue=str(exc)) from None
+    page = html_page(nb, title=title, lang=lang, running_header=running_header, meta=meta, source=nb_path)
+    return write_text_atomic(html_path, page)
+
+
+def html_page(
+    nb: Any,
+    *,
+    title: str,
+    lang: str,
+    running_header: str | None = None,
+    meta: dict[str, str] | None = None,
+    source: Path | None = None,
+) -> str:
+    """An executed notebook (``nbformat.NotebookNode``) as a self-contained HTML page.
+
+    Input cells and prompts are left out; figures stay embedded as the notebook holds
+    them (base64 PNG or inline SVG); cells tagged ``remove-cell`` are dropped and
+    ``remove-output`` outputs hidden. The body comes from nbconvert's ``basic`` template
+    (no require.js, no MathJax, no CDN fonts) inside ``templates/page.html.j2`` with the
+    styles of ``templates/report.css`` inline. ``source`` names the notebook in errors.
+
+    Raises
+    ------
+    ReportError
+        When the page would fetch anything from the network (an output embedding a
+        remote script, stylesheet or image).
+    """
+    from nbconvert import HTMLExporter
+    from nbconvert.preprocessors import TagRemovePreprocessor
+    from traitlets.config import Config
+
     nb = strip_exports(nb)
     config = Config()
     config.TagRemovePreprocessor.remove_cell_tags = set(REMOVED_CELL_TAGS)
@@ -150,7 +173,7 @@ def export_html(
         log=_quiet_log("nbconvert"),
     )
     exporter.register_preprocessor(TagRemovePreprocessor(config=config), enabled=True)
-    body, _resources = exporter.from_notebook_node(nb)
+    body, _resources = exporter.from_notebook_node(nb)  # nbconvert works on its own copy
     page = render_page(
         body,
         title=title,
@@ -163,9 +186,9 @@ def export_html(
         raise ReportError(
             "the report would fetch from the network when opened; embed these instead: "
             + ", ".join(remote[:5]),
-            notebook=nb_path,
+            notebook=source,
         )
-    return write_text_atomic(html_path, page)
+    return page
 
 
 def _offline_fetcher(url: str, *args: Any, **kwargs: Any) -> dict:
@@ -186,12 +209,13 @@ def _url_fetcher() -> Any:
     return _offline_fetcher
 
 
-def export_pdf(html_path: Path, pdf_path: Path) -> Path:
+def export_pdf(html_path: Path, pdf_path: Path, *, page: str | None = None) -> Path:
     """Print ``html_path`` to an A4 PDF with page numbers (weasyprint), written atomically.
 
     The page size, margins, running header and ``page / pages`` footer come from the
     ``@page`` rules of the report stylesheet; relative URLs resolve against the HTML
-    file's folder; nothing is fetched from the network.
+    file's folder; nothing is fetched from the network. ``page``, the text of
+    ``html_path`` when the caller has it in memory, spares reading it back.
     """
     html_path, pdf_path = Path(html_path), Path(pdf_path)
     logging.getLogger("weasyprint").setLevel(logging.ERROR)
@@ -200,7 +224,10 @@ def export_pdf(html_path: Path, pdf_path: Path) -> Path:
 
     try:
         with atomic_path(pdf_path) as temp:
-            document = HTML(filename=str(html_path), base_url=str(html_path.parent), url_fetcher=_url_fetcher())
+            if page is None:
+                document = HTML(filename=str(html_path), base_url=str(html_path.parent), url_fetcher=_url_fetcher())
+            else:
+                document = HTML(string=page, base_url=str(html_path.parent), url_fetcher=_url_fetcher())
             document.write_pdf(str(temp))
     except (OSError, ValueError) as exc:
         raise ReportError(

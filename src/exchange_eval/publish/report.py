@@ -1,11 +1,12 @@
 """Publish one report: execute its notebook, export HTML, PDF and Word, write the results
 framework beside it and its record.
 
-`publish_report` chains `execute.execute_notebook`, `export.export_html`,
-`export.export_pdf` and `docx.export_docx` for one `spec.ReportSpec`, and writes the
-results framework the notebook handed over (`workbook`) as ``results_framework.xlsx`` and
-``.csv``. Every output is staged under a hidden temporary name and swapped in only when
-every step succeeded, so a failing report leaves the previous good files in place.
+`publish_report` chains `execute.run_notebook`, `export.html_page`, `export.export_pdf`
+and `docx.export_docx` for one `spec.ReportSpec`, handing the executed notebook and its
+page from one step to the next in memory, and writes the results framework the notebook
+handed over (`workbook`) as ``results_framework.xlsx`` and ``.csv``. Every output is
+staged under a hidden temporary name and swapped in only when every step succeeded, so a
+failing report leaves the previous good files in place.
 
 Provenance is computed once, before the notebook runs: the notebook receives it as its
 ``provenance`` parameter (for the line it shows), and the same value goes into the page's
@@ -24,12 +25,13 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+from ..core.atomic import write_text_atomic
 from ..core.lifecycle import swap_guard
 from ..core.paths import Workspace
 from ..present.i18n import t
 from .docx import export_docx
-from .execute import execute_notebook
-from .export import export_html, export_pdf
+from .execute import run_notebook
+from .export import export_pdf, html_page
 from .spec import FORMATS, PROVENANCE_PARAMETER, ReportSpec, check_formats, provenance
 from .staging import discard, staging_path
 from .workbook import framework_frame, notebook_exports, write_framework
@@ -44,6 +46,7 @@ def publish_report(
     *,
     timeout: int = 600,
     timings: dict[str, float] | None = None,
+    zygote: Any = None,
 ) -> list[Path]:
     """Execute ``spec``'s notebook and export it; swap every output in only when all succeeded.
 
@@ -60,6 +63,8 @@ def publish_report(
         Seconds allowed per notebook cell.
     timings : dict, optional
         Filled with the seconds spent in each step (``execute``, ``html``, ``pdf``).
+    zygote : KernelZygote, optional
+        Fork the notebook's kernel from it (`exchange_eval.publish.kernel`).
 
     Returns
     -------
@@ -85,34 +90,36 @@ def publish_report(
     temps: dict[str, Path] = {}
     try:
         temps["ipynb"] = staging_path(finals["ipynb"], ".ipynb")
-        execute_notebook(
+        executed = run_notebook(
             spec.notebook,
             temps["ipynb"],
             {**spec.parameters, PROVENANCE_PARAMETER: prov},
             cwd=folder,
             timeout=timeout,
             failed_path=finals["ipynb"].with_suffix(".failed.ipynb"),
+            zygote=zygote,
         )
         timings["execute"] = time.perf_counter() - clock
-        import nbformat  # heavy: imported once the notebook ran
-
-        payload = notebook_exports(nbformat.read(str(temps["ipynb"]), as_version=4))
+        payload = notebook_exports(executed)  # before the page: html_page strips the exports
         framework = framework_frame(payload)
+        page = None
         if "html" in formats or "pdf" in formats or "docx" in formats:
-            temps["html"] = staging_path(finals["html"], ".html")
-            export_html(
-                temps["ipynb"],
-                temps["html"],
+            # the executed notebook and its page stay in memory: nothing is read back
+            page = html_page(
+                executed,
                 title=spec.title,
                 lang=spec.lang,
                 running_header=" · ".join([spec.name if spec.kind == "round" else t(f"{spec.kind}.kicker", spec.lang),
                                            prov["built_at"][:10], spec.lang.upper()]),
                 meta={"data-hash": prov["data_hash"], "built-at": prov["built_at"]},
+                source=spec.notebook,
             )
+            temps["html"] = staging_path(finals["html"], ".html")
+            write_text_atomic(temps["html"], page)
             timings["html"] = time.perf_counter() - clock - timings["execute"]
         if "pdf" in formats:
             temps["pdf"] = staging_path(finals["pdf"], ".pdf")
-            export_pdf(temps["html"], temps["pdf"])
+            export_pdf(temps["html"], temps["pdf"], page=page)
             timings["pdf"] = time.perf_counter() - clock - timings["execute"] - timings["html"]
         if "docx" in formats:
             started = time.perf_counter()
