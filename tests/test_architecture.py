@@ -1,10 +1,12 @@
 """The house rules of the package, checked on its source: one-way imports without cycles,
-small modules, no environment reads below the CLI, no private names across modules, and
-the report notebooks shipped inside the package."""
+small modules, no environment reads below the CLI, no private names across modules, the
+report notebooks shipped inside the package, and a module map (docs/contracts.md) that
+names every module and no module that is gone."""
 
 from __future__ import annotations
 
 import ast
+import re
 import tomllib
 from pathlib import Path
 
@@ -21,6 +23,11 @@ ENVIRONMENT_READERS = {"cli.py", "core/config.py"}
 # (it writes the environment of a new process and reads no configuration from it)
 KERNEL_ENVIRONMENT = {"publish/kernel.py"}
 SOURCES = sorted(PACKAGE_DIR.rglob("*.py"))
+CONTRACTS = ROOT / "docs" / "contracts.md"
+# a module named in the map: a code span holding its path under src/exchange_eval/
+# (`cli.py`, `clean/pipeline.py`, `present/plots/style.py`)
+CODE_SPAN = re.compile(r"`([^`\n]+)`")
+MODULE_PATH = re.compile(r"(?:\w+/)*\w+\.py")
 
 
 def _relative(path: Path) -> str:
@@ -69,3 +76,18 @@ def test_the_report_notebooks_ship_inside_the_package() -> None:
     package_data = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["package-data"]
     assert "notebooks/*.ipynb" in package_data["exchange_eval"]
     assert (ROOT / "notebooks").resolve() == PACKAGE_NOTEBOOKS
+
+
+def _modules_in_the_map() -> set[str]:
+    spans = CODE_SPAN.findall(CONTRACTS.read_text(encoding="utf-8"))
+    return {span for span in spans if MODULE_PATH.fullmatch(span)}
+
+
+def test_the_module_map_names_every_module() -> None:
+    modules = {_relative(p) for p in SOURCES if p.name != "__init__.py"}
+    assert sorted(modules - _modules_in_the_map()) == []
+
+
+def test_every_module_the_map_names_exists() -> None:
+    missing = [path for path in _modules_in_the_map() if not (PACKAGE_DIR / path).is_file()]
+    assert sorted(missing) == []
