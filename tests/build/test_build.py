@@ -17,9 +17,11 @@ from exchange_eval.build import (
     build_one,
     clean_is_current,
 )
+from exchange_eval.core.atomic import process_alive
 from exchange_eval.core.errors import DataError, UsageError
 from exchange_eval.core.fingerprint import input_fingerprint
 from exchange_eval.core.paths import Workspace
+from exchange_eval.publish.staging import staging_path
 from support import FIXTURES as ALL_FIXTURES
 
 FIXTURES = ALL_FIXTURES / "notebooks"
@@ -33,6 +35,14 @@ countries: [SEN, BFA]
 sources:
   - {{file: answers.csv, instrument: outcomes, wave: pre}}
 """
+
+
+def _dead_pid() -> int:
+    """A process id no process has (the highest ids are free on any test machine)."""
+    pid = 4_194_000
+    while process_alive(pid):
+        pid += 1
+    return pid
 
 
 @pytest.fixture(autouse=True)
@@ -138,11 +148,19 @@ def test_build_then_nothing_to_do_then_rebuild_what_changed(tmp_path: Path) -> N
     synthesis = json.loads((ws.reports_dir / "synthesis" / "synthesis_report.json").read_text(encoding="utf-8"))
     assert synthesis["rounds"] == ["ra", "rb"]
 
+    # a killed build left staged outputs: the next build removes those whose writer is gone
+    dead_pid = _dead_pid()
+    left = ws.reports_dir / "ra" / f".round_report.html.tmp-{dead_pid}-0badcafe.html"
+    mine = staging_path(ws.reports_dir / "ra" / "round_report.pdf")
+    left.write_text("half a page", encoding="utf-8")
+
     # nothing changed: nothing built, nothing cleaned, fast
     started = time.perf_counter()
     second = build(ws)
     elapsed = time.perf_counter() - started
     assert second.ok
+    assert not left.exists() and mine.exists()  # a running writer's staging is left alone
+    mine.unlink()
     assert second.built == [] and second.cleaned == []
     assert sorted(second.skipped) == ["ra", "rb", "review", "synthesis"]
     assert elapsed < 1.0

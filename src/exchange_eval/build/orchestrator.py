@@ -14,7 +14,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from ..clean.keys import round_key
-from ..core.atomic import check_writable
+from ..core.atomic import check_writable, cleanup_stale_temps
 from ..core.errors import UsageError
 from ..core.paths import Workspace
 from ..publish.index import INDEX_FILE, write_index
@@ -109,6 +109,8 @@ def build_all(
     lang = check_language(lang)
     round_key(ws, rekey=rekey)  # a changed or lost key stops the build before anything is cleaned
     check_writable(ws.reports_dir)  # a read-only or full reports folder: one clear line, nothing built
+    # outputs a killed build staged and never swapped in (their writer is gone)
+    cleanup_stale_temps(ws.reports_dir, recursive=True)
     jobs = max(1, jobs or os.cpu_count() or 1)
     cache = BuildCache.load(ws)
     result = BuildResult()

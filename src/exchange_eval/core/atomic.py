@@ -47,21 +47,35 @@ __all__ = [
     "recover_dir",
     "process_alive",
     "is_temp_name",
+    "temp_sibling",
     "AtomicWriteError",
     "check_writable",
 ]
 
-# ".<name>.tmp-<pid>-<8 hex>" for files and folders being written,
-# ".<name>.old-<pid>-<8 hex>" for a folder moved aside by replace_dir_atomic.
-_TEMP_NAME = re.compile(r"^\.(?P<name>.+)\.(?P<kind>tmp|old)-(?P<pid>\d+)-(?P<token>[0-9a-f]{8})$")
+# ".<name>.tmp-<pid>-<8 hex>[.<ext>]" for files and folders being written (the extension for
+# tools that insist on one: papermill wants .ipynb), ".<name>.old-<pid>-<8 hex>" for a
+# folder moved aside by replace_dir_atomic.
+_TEMP_NAME = re.compile(
+    r"^\.(?P<name>.+)\.(?P<kind>tmp|old)-(?P<pid>\d+)-(?P<token>[0-9a-f]{8})(?P<ext>\.[A-Za-z0-9]{1,8})?$"
+)
 
 
 class AtomicWriteError(ExchangeEvalError):
     """A file or folder could not be written or swapped into place."""
 
 
-def _temp_sibling(path: Path, kind: str = "tmp") -> Path:
-    return path.with_name(f".{path.name}.{kind}-{os.getpid()}-{secrets.token_hex(4)}")
+def _temp_sibling(path: Path, kind: str = "tmp", ext: str = "") -> Path:
+    return path.with_name(f".{path.name}.{kind}-{os.getpid()}-{secrets.token_hex(4)}{ext}")
+
+
+def temp_sibling(path: str | Path, ext: str = "") -> Path:
+    """A new temporary name beside ``path`` (``.<name>.tmp-<pid>-<hex><ext>``), for a writer
+    that swaps it in itself; `cleanup_stale_temps` removes it once its process is gone.
+
+    >>> is_temp_name(temp_sibling("reports/r/round_report.ipynb", ".ipynb").name)
+    True
+    """
+    return _temp_sibling(Path(path), "tmp", ext)
 
 
 def is_temp_name(name: str) -> bool:
@@ -70,6 +84,8 @@ def is_temp_name(name: str) -> bool:
     Examples
     --------
     >>> is_temp_name(".responses.parquet.tmp-4242-0badcafe")
+    True
+    >>> is_temp_name(".round_report.html.tmp-4242-0badcafe.html")
     True
     >>> is_temp_name("responses.parquet")
     False

@@ -4,15 +4,18 @@ A report is several files (``.ipynb``, ``.html``, ``.pdf``, ``.json``) that chan
 together or not at all. Each is written under a hidden temporary name in its final folder
 (same file system, so ``os.replace`` is an atomic rename) and moved onto its final name
 only when every step succeeded; on failure the temporary files are discarded and the
-previous report stays in place.
+previous report stays in place. The names are `core.atomic`'s, with the writer's process
+id, so what a killed build left behind is removed by the next one
+(`core.atomic.cleanup_stale_temps`).
 """
 
 from __future__ import annotations
 
 import os
-import tempfile
 from collections.abc import Iterable
 from pathlib import Path
+
+from ..core.atomic import temp_sibling
 
 __all__ = ["staging_path", "discard"]
 
@@ -24,18 +27,10 @@ def staging_path(final: Path, suffix: str | None = None) -> Path:
     ``.ipynb``. The file is readable as the user's umask allows, like any report file.
     """
     final.parent.mkdir(parents=True, exist_ok=True)
-    handle, name = tempfile.mkstemp(
-        prefix=f".{final.name}.", suffix=suffix or final.suffix or ".tmp", dir=final.parent
-    )
+    path = temp_sibling(final, suffix or final.suffix)
+    handle = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)  # the umask applies
     os.close(handle)
-    os.chmod(name, 0o666 & ~_umask())  # mkstemp makes 0600; reports are for sharing
-    return Path(name)
-
-
-def _umask() -> int:
-    mask = os.umask(0o022)
-    os.umask(mask)
-    return mask
+    return path
 
 
 def discard(paths: Iterable[Path]) -> None:
