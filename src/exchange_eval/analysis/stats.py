@@ -42,6 +42,7 @@ __all__ = [
     "PairedOptions",
     "paired_change",
     "paired_change_note",
+    "difference_note",
     "paired_differences",
     "rank_biserial",
     "cronbach_alpha",

@@ -62,7 +62,7 @@ def publish_report(
     timeout : int
         Seconds allowed per notebook cell.
     timings : dict, optional
-        Filled with the seconds spent in each step (``execute``, ``html``, ``pdf``).
+        Filled with the seconds spent in each step (``execute``, ``html``, ``pdf``, ``docx``).
     zygote : KernelZygote, optional
         Fork the notebook's kernel from it (`exchange_eval.publish.kernel`).
 
