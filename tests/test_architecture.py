@@ -91,3 +91,16 @@ def test_the_module_map_names_every_module() -> None:
 def test_every_module_the_map_names_exists() -> None:
     missing = [path for path in _modules_in_the_map() if not (PACKAGE_DIR / path).is_file()]
     assert sorted(missing) == []
+
+
+def test_planning_a_build_imports_no_data_library() -> None:
+    # a build with nothing to do answers in well under a second: the CLI and the build
+    # orchestrator plan from hashes and JSON; pandas, statsmodels and matplotlib load in
+    # the workers and kernels that run reports
+    import subprocess
+    import sys
+
+    probe = ("import sys, exchange_eval.cli, exchange_eval.build; "
+             "print(sorted(m for m in ('pandas', 'statsmodels', 'matplotlib', 'scipy', 'papermill') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"

@@ -17,6 +17,7 @@ from ..analysis.framework import framework_row, framework_table
 from ..analysis.tools import rated_tools, tool_comments, tool_ratings
 from ..analysis.verdict import EVIDENCE_COLUMNS, share_evidence
 from ..analysis.waves import manifest_sessions, sort_by_wave
+from ..core.exports import EXPORT_MIME
 from ..core.tables import RoundData, concat_rounds
 from . import fmt, plots
 from .blocks import comment_themes_block, with_ci, with_instrument_names
@@ -24,7 +25,6 @@ from .context import ReportContext
 from .html import esc, figure_html, heading, note, paragraph, table_html
 from .i18n import instrument_name, t, tool_label
 from .labels import wave_namer
-from .round_headline import EXPORT_MIME
 from .verdict import framework_export, headline_sentence, verdict_section
 
 __all__ = [

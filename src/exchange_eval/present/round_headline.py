@@ -19,6 +19,7 @@ from ..analysis import headline as headline_analysis
 from ..analysis import jsr as jsr_analysis
 from ..analysis.framework import OUTCOMES
 from ..analysis.outcomes import outcome_scores
+from ..core.exports import EXPORT_MIME
 from ..core.tables import RoundData
 from .context import ReportContext
 from .verdict import (
@@ -29,11 +30,7 @@ from .verdict import (
     verdict_section,
 )
 
-__all__ = ["EXPORT_MIME", "headline_results", "verdict_block", "framework_block", "export_bundle"]
-
-#: The MIME type of the notebook output that carries the results framework and the
-#: headline to the publishing step (no HTML exporter renders it).
-EXPORT_MIME = "application/vnd.exchange-eval.export+json"
+__all__ = ["headline_results", "verdict_block", "framework_block", "export_bundle"]
 
 
 def _facts(rd: RoundData, results: Mapping[str, Any], table: pd.DataFrame) -> dict[str, Any]:

@@ -22,12 +22,12 @@ from ..analysis import pooled
 from ..analysis.stats import NO_VARIANCE, TOO_FEW_PAIRS
 from ..analysis.synthesis import model_results, round_id_of, round_order
 from ..analysis.verdict import EVIDENCE_COLUMNS, share_evidence
+from ..core.exports import EXPORT_MIME
 from ..core.tables import RoundData
 from . import fmt
 from .context import ReportContext
 from .html import heading, note, paragraph, table_html
 from .i18n import t
-from .round_headline import EXPORT_MIME
 from .round_report import round_results
 from .verdict import (
     framework_export,

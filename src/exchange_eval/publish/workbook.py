@@ -2,7 +2,7 @@
 
 A report notebook hands its results framework (translated headers, raw numbers) and its
 headline to the publishing step as one output of MIME type
-`present.round_headline.EXPORT_MIME`, which no HTML exporter shows. `notebook_exports`
+`core.exports.EXPORT_MIME`, which no HTML exporter shows. `notebook_exports`
 finds it in the executed notebook, `strip_exports` removes it before the HTML export, and
 `write_framework` writes the table as a spreadsheet and a CSV, every text cell
 neutralised against formula injection (`core.safe`).
@@ -11,13 +11,14 @@ neutralised against formula injection (`core.safe`).
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
-
-import pandas as pd
+from typing import TYPE_CHECKING, Any
 
 from ..core.atomic import atomic_path, write_csv_atomic
+from ..core.exports import EXPORT_MIME
 from ..core.safe import neutralize_frame
-from ..present.round_headline import EXPORT_MIME
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = ["EXPORT_MIME", "notebook_exports", "strip_exports", "framework_frame", "write_framework"]
 
@@ -43,6 +44,8 @@ def strip_exports(nb: Any) -> Any:
 
 def framework_frame(payload: dict[str, Any]) -> pd.DataFrame:
     """The results-framework table of an export payload (empty without one)."""
+    import pandas as pd  # on use: a build plans its reports without pandas
+
     table = payload.get("results_framework") or {}
     columns = list(table.get("columns") or [])
     if not columns:
@@ -54,6 +57,8 @@ def write_framework(frame: pd.DataFrame, xlsx_path: Path, csv_path: Path, *, she
     """Write the results framework as ``.xlsx`` (one sheet, header row frozen, columns
     sized to their text) and ``.csv`` (UTF-8 with BOM), both atomically, text cells
     neutralised (`core.safe.neutralize_frame`)."""
+    import pandas as pd  # on use, as above
+
     safe = neutralize_frame(frame)
     with atomic_path(xlsx_path) as temp, pd.ExcelWriter(temp, engine="openpyxl") as writer:
         safe.to_excel(writer, sheet_name=sheet[:31], index=False)
