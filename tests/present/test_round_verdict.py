@@ -120,6 +120,14 @@ def test_robustness_of_each_claim(cleaned):
         "indicator").loc["new_knowledge", "estimate"]
 
 
+def test_the_framework_alone_is_the_same_without_the_robustness_reruns(cleaned):
+    # the synthesis reads each round's framework without re-running its robustness checks
+    ws, rounds, results, _ = cleaned
+    quick = round_report.round_results(rounds["jsr-2025-fr"], ReportContext(ws.config, "en"), robustness=False)
+    pd.testing.assert_frame_equal(quick.headline["framework"], results["jsr-2025-fr"].headline["framework"])
+    assert quick.headline["robustness"].empty and not results["jsr-2025-fr"].headline["robustness"].empty
+
+
 @pytest.mark.parametrize("lang", ["en", "fr"])
 def test_round_report_opens_with_the_verdict_and_shows_only_supported_sections(cleaned, lang):
     ws, rounds, _, _ = cleaned

@@ -132,6 +132,7 @@ def round_headline(
     dimensions_config: Mapping[str, Any],
     exchange_year: int | None,
     primary: str | None = None,
+    robustness: bool = True,
 ) -> dict[str, Any]:
     """The judged results framework of a round and the robustness of each claim.
 
@@ -156,6 +157,10 @@ def round_headline(
         Pulse statement -> intermediate outcome (``instruments.yaml``).
     effect_lag_years, dimensions_config, exchange_year
         As for `jsr.jsr_results`.
+    robustness : bool, default True
+        Re-run the claims without each country and count the pairs that would flip them
+        (most of the time this takes); False leaves ``robustness`` empty, for a reader of
+        the framework alone (the synthesis, which judges the rounds together).
 
     Returns
     -------
@@ -206,6 +211,8 @@ def round_headline(
                          ("rf18", jsr.get("did"), "share", files("jsr_quality"))], targets=targets, rules=rules)
     raw_p = {r["indicator"]: r.pop("_p_raw", None) for r in rows}
     table = fw.framework_table(rows, rules, round_id=str(meta.get("round_id") or ""))
+    if not robustness:
+        return {"framework": table, "robustness": pd.DataFrame(columns=ROBUSTNESS_COLUMNS)}
 
     # ---- robustness of each claim
     checks: list[dict[str, Any]] = []

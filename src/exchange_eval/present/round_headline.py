@@ -57,14 +57,16 @@ def _facts(rd: RoundData, results: Mapping[str, Any], table: pd.DataFrame) -> di
     return facts
 
 
-def headline_results(rd: RoundData, ctx: ReportContext, results: Mapping[str, Any]) -> dict[str, Any]:
+def headline_results(rd: RoundData, ctx: ReportContext, results: Mapping[str, Any], *,
+                     robustness: bool = True) -> dict[str, Any]:
     """The judged framework (``framework``), the robustness of each claim
-    (``robustness``), the ``facts`` of the opening paragraph and the index ``headline``."""
+    (``robustness``; empty with ``robustness=False``, see `analysis.headline.round_headline`),
+    the ``facts`` of the opening paragraph and the index ``headline``."""
     found = headline_analysis.round_headline(
         rd, results, rules=ctx.verdict_rules, paired_options=ctx.paired_options, statuses=ctx.plan_statuses,
         pulse_outcomes=ctx.pulse_outcomes, effect_lag_years=ctx.effect_lag_years,
         dimensions_config=ctx.config.dimensions, exchange_year=jsr_analysis.exchange_year(rd.meta),
-        primary=ctx.primary_outcome("L2"))
+        primary=ctx.primary_outcome("L2"), robustness=robustness)
     facts = _facts(rd, results, found["framework"])
     return {**found, "facts": facts, "headline": headline_sentence(found["framework"], ctx)}
 

@@ -160,13 +160,14 @@ class RoundResults:
     headline: dict[str, Any] = field(default_factory=dict)
 
 
-def round_results(rd: RoundData, ctx: ReportContext) -> RoundResults:
-    """Every result of the round, computed once for the verdict and the sections."""
+def round_results(rd: RoundData, ctx: ReportContext, *, robustness: bool = True) -> RoundResults:
+    """Every result of the round, computed once for the verdict and the sections
+    (``robustness=False``: without the robustness re-runs of the headline claims)."""
     res = RoundResults(feedback=feedback_results(rd, ctx), learning=learning_results(rd, ctx),
                        plans=plans_results(rd, ctx), jsr=jsr_results(rd, ctx),
                        selfassessment=selfassessment_results(rd, ctx), pulse=pulse_results(rd, ctx),
                        network=network_results(rd, ctx), questions=questions_results(rd, ctx))
-    res.headline = headline_results(rd, ctx, vars(res))
+    res.headline = headline_results(rd, ctx, vars(res), robustness=robustness)
     return res
 
 

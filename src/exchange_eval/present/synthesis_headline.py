@@ -104,7 +104,8 @@ def synthesis_headline(data: Sequence[RoundData], ctx: ReportContext) -> dict[st
     order = round_order(data)
     frames = []
     for r in sorted(data, key=lambda r: order.index(round_id_of(r))):
-        frames.append(round_results(r, ctx).headline["framework"])
+        # each round's judged framework only: its robustness re-runs are its own report's
+        frames.append(round_results(r, ctx, robustness=False).headline["framework"])
     plans = pooled.plans_by_round(data, statuses=ctx.plan_statuses)
     dids = {"selfassessment": pooled.pooled_selfassessment(data), "ladder": pooled.pooled_ladder(data),
             "rf18": pooled.pooled_rf18(data, effect_lag_years=ctx.effect_lag_years,
