@@ -24,8 +24,9 @@ import re
 import shutil
 from pathlib import Path
 
-import pandas as pd
 import yaml
+
+from support import file_text
 
 ROUND_NET = "hostile-net"
 ROUND_FR = "hostile-fr"
@@ -137,20 +138,6 @@ def plant_french(demo_raw: Path, raw: Path) -> Path:
     _rename_source(folder, manifest, "kobo_pre.csv", "kobo_pre canary.fourteen@gouv.sn.csv")
     _write_manifest(folder, manifest)
     return folder
-
-
-def file_text(path: Path) -> str:
-    """What a reader of ``path`` can see, as text (Parquet through pandas, PDF through pypdf)."""
-    suffix = path.suffix.lower()
-    if suffix == ".parquet":
-        return pd.read_parquet(path).to_csv(index=False)
-    if suffix == ".pdf":
-        from pypdf import PdfReader
-
-        return "\n".join(page.extract_text() or "" for page in PdfReader(path).pages)
-    if suffix in (".png", ".jpg", ".svg", ".woff", ".woff2"):
-        return ""
-    return path.read_bytes().decode("utf-8", errors="replace")
 
 
 _EMBEDDED = re.compile(r"data:[\w/+.-]+;base64,(?:[A-Za-z0-9+/=]|\\n)+")

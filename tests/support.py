@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pandas as pd
+
 from exchange_eval.core.paths import Workspace
 
 TESTS = Path(__file__).resolve().parent
@@ -92,3 +94,33 @@ def tree_digests(folder: Path) -> dict[str, str]:
     """sha256 of every file under ``folder`` (relative path → digest)."""
     return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
             for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+# pingouin/datasets/cronbach_alpha.csv (15 subjects x 10 items, wide):
+# pg.cronbach_alpha -> 0.591719, CI [0.195, 0.84]
+PINGOUIN_CRONBACH_ITEMS = {
+    "Q1": [3, 5, 7, 2, 6, 1, 4, 2, 6, 5, 4, 4, 5, 6, 4],
+    "Q2": [2, 4, 3, 4, 5, 2, 3, 4, 5, 4, 3, 2, 5, 5, 3],
+    "Q3": [4, 6, 5, 3, 6, 3, 5, 4, 5, 6, 5, 3, 6, 5, 5],
+    "Q4": [1, 3, 5, 3, 5, 4, 3, 3, 5, 4, 2, 2, 2, 4, 5],
+    "Q5": [4, 5, 6, 2, 4, 2, 5, 7, 1, 3, 5, 5, 3, 2, 3],
+    "Q6": [5, 1, 4, 2, 4, 5, 2, 2, 6, 5, 3, 3, 3, 2, 1],
+    "Q7": [1, 2, 3, 2, 4, 2, 1, 2, 5, 3, 2, 4, 2, 1, 3],
+    "Q8": [4, 5, 3, 6, 6, 3, 2, 4, 2, 1, 3, 2, 4, 4, 2],
+    "Q9": [3, 5, 6, 6, 7, 5, 4, 6, 3, 7, 4, 3, 4, 6, 3],
+    "Q10": [2, 5, 5, 3, 5, 2, 3, 5, 2, 2, 1, 4, 5, 5, 4],
+}
+
+
+def file_text(path: Path) -> str:
+    """What a reader of ``path`` can see, as text (Parquet through pandas, PDF through pypdf)."""
+    suffix = path.suffix.lower()
+    if suffix == ".parquet":
+        return pd.read_parquet(path).to_csv(index=False)
+    if suffix == ".pdf":
+        from pypdf import PdfReader
+
+        return "\n".join(page.extract_text() or "" for page in PdfReader(path).pages)
+    if suffix in (".png", ".jpg", ".svg", ".woff", ".woff2"):
+        return ""
+    return path.read_bytes().decode("utf-8", errors="replace")

@@ -24,6 +24,7 @@ import pytest
 
 from exchange_eval.clean.pipeline import clean_round
 from exchange_eval.core.paths import Workspace
+from support import file_text
 
 ROUND = "jsr-2025-en"
 SCRIPT = "<script>alert(1)</script>"
@@ -115,20 +116,6 @@ def plant(folder: Path) -> Canaries:
     _write_csv(post, table)
     assert len(emails) > 10 and len(phones) > 5 and len(ips) > 10 and len(names) > 20
     return Canaries(names, emails, phones, ips)
-
-
-def file_text(path: Path) -> str:
-    """What a reader of ``path`` can see, as text."""
-    suffix = path.suffix.lower()
-    if suffix == ".parquet":
-        return pd.read_parquet(path).to_csv(index=False)
-    if suffix == ".pdf":
-        from pypdf import PdfReader
-
-        return "\n".join(page.extract_text() or "" for page in PdfReader(path).pages)
-    if suffix in (".png", ".jpg", ".svg", ".woff", ".woff2"):
-        return ""
-    return path.read_bytes().decode("utf-8", errors="replace")
 
 
 def scan(folder: Path, canaries: Canaries) -> dict[str, list[str]]:

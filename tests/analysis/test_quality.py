@@ -19,21 +19,9 @@ from exchange_eval.analysis.quality import (
 )
 from exchange_eval.analysis.review import review_findings, review_flags, review_thresholds
 from exchange_eval.core.tables import RoundData
+from support import PINGOUIN_CRONBACH_ITEMS
 
 SCALE5 = [{"value": v} for v in range(1, 6)]
-# pingouin/datasets/cronbach_alpha.csv: pg.cronbach_alpha -> 0.591719, CI [0.195, 0.84]
-PG_ITEMS = {
-    "Q1": [3, 5, 7, 2, 6, 1, 4, 2, 6, 5, 4, 4, 5, 6, 4],
-    "Q2": [2, 4, 3, 4, 5, 2, 3, 4, 5, 4, 3, 2, 5, 5, 3],
-    "Q3": [4, 6, 5, 3, 6, 3, 5, 4, 5, 6, 5, 3, 6, 5, 5],
-    "Q4": [1, 3, 5, 3, 5, 4, 3, 3, 5, 4, 2, 2, 2, 4, 5],
-    "Q5": [4, 5, 6, 2, 4, 2, 5, 7, 1, 3, 5, 5, 3, 2, 3],
-    "Q6": [5, 1, 4, 2, 4, 5, 2, 2, 6, 5, 3, 3, 3, 2, 1],
-    "Q7": [1, 2, 3, 2, 4, 2, 1, 2, 5, 3, 2, 4, 2, 1, 3],
-    "Q8": [4, 5, 3, 6, 6, 3, 2, 4, 2, 1, 3, 2, 4, 4, 2],
-    "Q9": [3, 5, 6, 6, 7, 5, 4, 6, 3, 7, 4, 3, 4, 6, 3],
-    "Q10": [2, 5, 5, 3, 5, 2, 3, 5, 2, 2, 1, 4, 5, 5, 4],
-}
 
 
 def _long(items: dict[str, list], wave: str = "pre", outcome: str = "scale") -> pd.DataFrame:
@@ -60,7 +48,7 @@ def test_doctest_examples_hold():
 
 
 def test_scale_reliability_matches_pingouin_example():
-    r = pd.concat([_long(PG_ITEMS), _long({"solo": [1, 2, 3]}, outcome="single")])
+    r = pd.concat([_long(PINGOUIN_CRONBACH_ITEMS), _long({"solo": [1, 2, 3]}, outcome="single")])
     out = scale_reliability(r, min_n=15)
     assert len(out) == 1  # the single-item "scale" is not a scale
     row = out.iloc[0]
@@ -75,13 +63,13 @@ def test_scale_reliability_matches_pingouin_example():
 
 
 def test_scale_reliability_listwise_per_wave_and_explicit_groups():
-    items = {k: list(v) for k, v in PG_ITEMS.items()}
+    items = {k: list(v) for k, v in PINGOUIN_CRONBACH_ITEMS.items()}
     items["Q3"][0] = np.nan  # p0 drops out listwise
-    r = pd.concat([_long(items), _long(PG_ITEMS, wave="post")])
+    r = pd.concat([_long(items), _long(PINGOUIN_CRONBACH_ITEMS, wave="post")])
     groups = {"first3": ["Q1", "Q2", "Q3"]}
     out = scale_reliability(r, groups=groups, min_n=10, missing="listwise").set_index("wave")
     assert out.loc["pre", "n"] == 14 and out.loc["post", "n"] == 15
-    data = pd.DataFrame(PG_ITEMS)[["Q1", "Q2", "Q3"]].to_numpy(float)
+    data = pd.DataFrame(PINGOUIN_CRONBACH_ITEMS)[["Q1", "Q2", "Q3"]].to_numpy(float)
     cov = np.cov(data, rowvar=False)
     assert out.loc["post", "alpha"] == pytest.approx(1.5 * (1 - np.trace(cov) / cov.sum()))
     # pairwise (the default): p0 still counts for the Q1-Q2 covariance

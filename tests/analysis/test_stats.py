@@ -23,6 +23,7 @@ from exchange_eval.analysis.stats import (
     paired_change_note,
     rank_biserial,
 )
+from support import PINGOUIN_CRONBACH_ITEMS
 
 # R: ?wilcox.test, Hollander & Wolfe (1973), p. 29 — depression scale, x = 2nd visit
 HW_X = [1.83, 0.50, 1.62, 2.48, 1.68, 1.88, 1.55, 3.06, 1.30]
@@ -132,28 +133,11 @@ def test_options_carry_the_settings():
     assert res["estimate"] == pytest.approx(hodges_lehmann([1, 2, 0, 1], conf_level=0.9, zeros="drop")["estimate"])
 
 
-def _pingouin_cronbach_dataset() -> pd.DataFrame:
-    # pingouin/datasets/cronbach_alpha.csv (15 subjects x 10 items), wide
-    rows = {
-        "Q1": [3, 5, 7, 2, 6, 1, 4, 2, 6, 5, 4, 4, 5, 6, 4],
-        "Q2": [2, 4, 3, 4, 5, 2, 3, 4, 5, 4, 3, 2, 5, 5, 3],
-        "Q3": [4, 6, 5, 3, 6, 3, 5, 4, 5, 6, 5, 3, 6, 5, 5],
-        "Q4": [1, 3, 5, 3, 5, 4, 3, 3, 5, 4, 2, 2, 2, 4, 5],
-        "Q5": [4, 5, 6, 2, 4, 2, 5, 7, 1, 3, 5, 5, 3, 2, 3],
-        "Q6": [5, 1, 4, 2, 4, 5, 2, 2, 6, 5, 3, 3, 3, 2, 1],
-        "Q7": [1, 2, 3, 2, 4, 2, 1, 2, 5, 3, 2, 4, 2, 1, 3],
-        "Q8": [4, 5, 3, 6, 6, 3, 2, 4, 2, 1, 3, 2, 4, 4, 2],
-        "Q9": [3, 5, 6, 6, 7, 5, 4, 6, 3, 7, 4, 3, 4, 6, 3],
-        "Q10": [2, 5, 5, 3, 5, 2, 3, 5, 2, 2, 1, 4, 5, 5, 4],
-    }
-    return pd.DataFrame(rows)
-
-
 def test_cronbach_alpha_matches_pingouin_documented_example():
     # pingouin docs: pg.cronbach_alpha(...) -> (0.591719, array([0.195, 0.84 ])), n = 15;
     # without missing answers pairwise and listwise are the same estimate
     for missing in ("pairwise", "listwise"):
-        res = cronbach_alpha(_pingouin_cronbach_dataset(), min_n=15, missing=missing)
+        res = cronbach_alpha(pd.DataFrame(PINGOUIN_CRONBACH_ITEMS), min_n=15, missing=missing)
         assert list(res.index) == ALPHA_FIELDS
         assert round(res["alpha"], 6) == 0.591719
         assert round(res["ci_low"], 3) == 0.195
@@ -163,7 +147,7 @@ def test_cronbach_alpha_matches_pingouin_documented_example():
 
 def test_cronbach_alpha_below_the_minimum_n_is_not_estimated():
     # 15 respondents < 20 (the default): no alpha, no interval, a reason to gate on
-    res = cronbach_alpha(_pingouin_cronbach_dataset())
+    res = cronbach_alpha(pd.DataFrame(PINGOUIN_CRONBACH_ITEMS))
     assert res["note"] == "too_few_to_estimate" and res["estimable"] is False
     assert np.isnan(res["alpha"]) and np.isnan(res["ci_low"])
 
