@@ -106,6 +106,20 @@ def _prepare(
     return df
 
 
+def _outcome_rows(
+    responses_all: pd.DataFrame,
+    participants_all: pd.DataFrame | None,
+    baseline: str,
+    endline: str,
+    instrument: str | None,
+) -> pd.DataFrame:
+    """`_prepare`'d answers tagged with an intermediate outcome."""
+    df = _prepare(responses_all, participants_all, baseline, endline, instrument)
+    if "outcome" not in df.columns:
+        raise CrossRoundError("responses lack the column outcome (intermediate-outcome tag)")
+    return df.loc[df["outcome"].notna()]
+
+
 def person_scores(
     responses_all: pd.DataFrame,
     participants_all: pd.DataFrame | None = None,
@@ -121,10 +135,7 @@ def person_scores(
     pandas.DataFrame
         ``round_id, country, pid, person, outcome, wave, post, score, n_items``.
     """
-    df = _prepare(responses_all, participants_all, baseline, endline, instrument)
-    if "outcome" not in df.columns:
-        raise CrossRoundError("responses lack the column outcome (intermediate-outcome tag)")
-    df = df.loc[df["outcome"].notna()]
+    df = _outcome_rows(responses_all, participants_all, baseline, endline, instrument)
     df["country"] = df["country"].astype("object")
     out = (
         df.groupby(["round_id", "pid", "person", "outcome", "wave"], dropna=False)
@@ -153,10 +164,7 @@ def paired_scores(
         items the person answered at both waves (so a skipped item does not pass for
         change); ``change = post − pre``.
     """
-    df = _prepare(responses_all, participants_all, baseline, endline, instrument)
-    if "outcome" not in df.columns:
-        raise CrossRoundError("responses lack the column outcome (intermediate-outcome tag)")
-    return _paired(df.loc[df["outcome"].notna()])
+    return _paired(_outcome_rows(responses_all, participants_all, baseline, endline, instrument))
 
 
 def _paired(df: pd.DataFrame) -> pd.DataFrame:
@@ -287,10 +295,7 @@ def pooled_change_model(
     >>> out[["outcome", "n_pairs", "df", "model"]].values.tolist(), round(float(out["estimate"][0]), 6)
     ([['new_knowledge', 6, 5, 'mixedlm_person']], 1.166667)
     """
-    df = _prepare(responses_all, participants_all, baseline, endline, instrument)
-    if "outcome" not in df.columns:
-        raise CrossRoundError("responses lack the column outcome (intermediate-outcome tag)")
-    df = df.loc[df["outcome"].notna()]
+    df = _outcome_rows(responses_all, participants_all, baseline, endline, instrument)
     scores = _paired(df)
     rows = []
     for outcome, anyone in df.groupby("outcome", sort=True):

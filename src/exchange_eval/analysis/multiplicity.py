@@ -11,7 +11,7 @@ family its adjusted p belongs to.
 
 from __future__ import annotations
 
-from collections.abc import Hashable
+from collections.abc import Callable, Hashable
 from typing import Any
 
 import numpy as np
@@ -35,6 +35,21 @@ def _checked(pvalues: Any) -> tuple[np.ndarray, np.ndarray]:
     return p, ok
 
 
+def _adjust_present(pvalues: Any, adjust_sorted: Callable[[np.ndarray], np.ndarray]) -> np.ndarray:
+    """Apply ``adjust_sorted`` (ascending p-values in, adjusted in the same order out) to
+    the non-missing p-values; NaN entries stay NaN and do not count."""
+    p, ok = _checked(pvalues)
+    out = np.full(p.shape, np.nan)
+    if not ok.any():
+        return out
+    values = p[ok]
+    order = np.argsort(values, kind="stable")
+    adjusted = np.empty(values.size)
+    adjusted[order] = adjust_sorted(values[order])
+    out[ok] = adjusted
+    return out
+
+
 def holm(pvalues: Any) -> np.ndarray:
     """Holm's step-down adjusted p-values; NaN entries stay NaN and do not count.
 
@@ -54,18 +69,12 @@ def holm(pvalues: Any) -> np.ndarray:
     >>> holm([0.01, 0.04, float("nan"), 0.03]).round(4).tolist()
     [0.03, 0.06, nan, 0.06]
     """
-    p, ok = _checked(pvalues)
-    out = np.full(p.shape, np.nan)
-    if not ok.any():
-        return out
-    values = p[ok]
-    m = values.size
-    order = np.argsort(values, kind="stable")
-    stepped = np.minimum(1.0, np.maximum.accumulate((m - np.arange(m)) * values[order]))
-    adjusted = np.empty(m)
-    adjusted[order] = stepped
-    out[ok] = adjusted
-    return out
+    return _adjust_present(pvalues, _holm_sorted)
+
+
+def _holm_sorted(ascending: np.ndarray) -> np.ndarray:
+    m = ascending.size
+    return np.minimum(1.0, np.maximum.accumulate((m - np.arange(m)) * ascending))
 
 
 def benjamini_hochberg(pvalues: Any) -> np.ndarray:
@@ -88,19 +97,13 @@ def benjamini_hochberg(pvalues: Any) -> np.ndarray:
     >>> benjamini_hochberg([0.01, 0.04, float("nan"), 0.03]).round(4).tolist()
     [0.03, 0.04, nan, 0.04]
     """
-    p, ok = _checked(pvalues)
-    out = np.full(p.shape, np.nan)
-    if not ok.any():
-        return out
-    values = p[ok]
-    m = values.size
-    order = np.argsort(values, kind="stable")[::-1]
-    ranks = m - np.arange(m)
-    stepped = np.minimum(1.0, np.minimum.accumulate(values[order] * m / ranks))
-    adjusted = np.empty(m)
-    adjusted[order] = stepped
-    out[ok] = adjusted
-    return out
+    return _adjust_present(pvalues, _bh_sorted)
+
+
+def _bh_sorted(ascending: np.ndarray) -> np.ndarray:
+    m = ascending.size
+    descending = ascending[::-1]
+    return np.minimum(1.0, np.minimum.accumulate(descending * m / (m - np.arange(m))))[::-1]
 
 
 def p_adjust(pvalues: Any, method: str = "holm") -> np.ndarray:
