@@ -51,5 +51,6 @@ clean-reports: ## Remove generated reports
 clean: clean-reports ## Remove generated data, reports and the virtualenv
 	find data/processed -mindepth 1 ! -name README.md -exec rm -rf {} +
 	find data/raw -mindepth 1 ! -name README.md -exec rm -rf {} +
+	rm -rf data/interim
 	rm -f data/demo_truth.json
 	rm -rf $(VENV) .pytest_cache .ruff_cache

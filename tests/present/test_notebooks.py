@@ -18,8 +18,8 @@ from exchange_eval.present import i18n
 from support import ROOT
 
 NOTEBOOKS = {
-    "round_report.ipynb": {"round_id", "lang", "data_dir", "reports_dir", "provenance"},
-    "synthesis_report.ipynb": {"rounds", "lang", "data_dir", "reports_dir", "provenance"},
+    "round_report.ipynb": {"round_id", "lang", "data_dir", "reports_dir", "provenance", "results_cache"},
+    "synthesis_report.ipynb": {"rounds", "lang", "data_dir", "reports_dir", "provenance", "results_cache"},
     "feedback_review.ipynb": {"rounds", "lang", "data_dir", "reports_dir", "provenance"},
 }
 # every module that shows text: the whole presentation layer

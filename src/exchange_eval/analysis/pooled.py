@@ -128,13 +128,20 @@ def pooled_ladder(rounds: Sequence[RoundData]) -> pd.Series | None:
     return stacked_did(panels, outcome="ladder")
 
 
-def plans_by_round(rounds: Sequence[RoundData], *, statuses: Sequence[str]) -> pd.DataFrame:
+def plans_by_round(rounds: Sequence[RoundData], *, statuses: Sequence[str],
+                   results: Mapping[str, Mapping[str, Any]] | None = None) -> pd.DataFrame:
     """Improvement-plan actions of every round at its latest follow-up: ``round_id,
-    followup, n_actions, n_done, share_done, n_dropped``, rounds in time order."""
+    followup, n_actions, n_done, share_done, n_dropped``, rounds in time order.
+
+    ``results`` maps a round id to its `analysis.plans.plans_results` when the round's
+    own report computed them already (with the same ``statuses``)."""
     order = round_order(rounds)
+    known = results or {}
     rows = []
     for r in sorted(rounds, key=lambda r: order.index(round_id_of(r))):
-        res = plans_results(r.plan_actions, statuses=list(statuses)) if r.plan_actions is not None else {}
+        res = known.get(round_id_of(r))
+        if res is None:
+            res = plans_results(r.plan_actions, statuses=list(statuses)) if r.plan_actions is not None else {}
         if not res or not res.get("total"):
             continue
         rows.append({"round_id": round_id_of(r), "followup": res["followup"], "n_actions": res["total"],
@@ -142,14 +149,22 @@ def plans_by_round(rounds: Sequence[RoundData], *, statuses: Sequence[str]) -> p
     return pd.DataFrame(rows, columns=["round_id", "followup", "n_actions", "n_done", "share_done", "n_dropped"])
 
 
-def selfassessment_by_round(rounds: Sequence[RoundData], dimensions_config: Mapping[str, Any]) -> pd.DataFrame:
+def selfassessment_by_round(rounds: Sequence[RoundData], dimensions_config: Mapping[str, Any], *,
+                            results: Mapping[str, Mapping[str, Any]] | None = None) -> pd.DataFrame:
     """Self-assessment change of participants and comparison countries in every round, and
     the round's DiD: ``round_id, change_participant, change_comparison, difference,
-    estimate, ci_low, ci_high, p_value_ri, n_countries``."""
+    estimate, ci_low, ci_high, p_value_ri, n_countries``.
+
+    ``results`` maps a round id to its `analysis.selfassessment.selfassessment_results`
+    when the round's own report computed them already (with the same dimensions; the
+    multiplicity adjustment does not enter the overall change or the DiD read here)."""
     order = round_order(rounds)
+    known = results or {}
     rows = []
     for r in sorted(rounds, key=lambda r: order.index(round_id_of(r))):
-        res = selfassessment_results(r.jsr_assessment, dimensions_config)
+        res = known.get(round_id_of(r))
+        if res is None:
+            res = selfassessment_results(r.jsr_assessment, dimensions_config)
         if not res or res.get("overall") is None or res["overall"].empty:
             continue
         overall = res["overall"].iloc[0]

@@ -29,7 +29,14 @@ from ..core.fingerprint import hash_json
 from ..core.lifecycle import exit_with_parent
 from ..core.paths import Workspace
 from ..publish.report import publish_report
-from ..publish.spec import ReportSpec, review_spec, round_meta, round_spec, synthesis_spec
+from ..publish.spec import (
+    ReportSpec,
+    review_spec,
+    round_meta,
+    round_spec,
+    synthesis_spec,
+    with_results_cache,
+)
 from .cache import stat_key
 from .progress import Progress
 
@@ -86,6 +93,16 @@ def describe(exc: BaseException) -> str:
     return str(exc)
 
 
+def results_salt(parts: Iterable[tuple[str, str]]) -> str:
+    """What every shared result of a build depends on besides its rounds' data: the code and
+    the configuration of the report key ``parts`` (not the notebook, language or formats);
+    empty, and nothing shared, when ``parts`` do not name them."""
+    known = dict(parts)
+    if "code" not in known or "config" not in known:
+        return ""
+    return hash_json({"code": known.get("code", ""), "config": known.get("config", "")})
+
+
 def report_key(parts: Iterable[tuple[str, str]], data: dict[str, str]) -> str:
     """The key of a report: what it depends on (``parts``) and its rounds' data hashes."""
     return hash_json({"parts": dict(parts), "data": data})
@@ -119,6 +136,7 @@ def run_task(task: Task, zygote: Any = None) -> dict[str, Any]:
             data = {rid: str(round_meta(task.ws, rid).get("data_hash", "")) for rid in task.rounds}
             make = synthesis_spec if task.kind == "synthesis" else review_spec
             spec = make(task.ws, task.lang, list(task.rounds))
+        spec = with_results_cache(spec, results_salt(task.key_parts))
         key = report_key(task.key_parts + (("lang", spec.lang),), data)
         files = output_files(task.ws, spec, task.formats)
         result.update(key=key, data=data, files=files)

@@ -82,6 +82,11 @@ class Workspace:
     def config_dir(self) -> Path:
         return self.data_dir / "config"
 
+    @property
+    def interim_dir(self) -> Path:
+        """Results kept between the reports of a build (`exchange_eval.present.results_cache`)."""
+        return self.data_dir / "interim"
+
     def raw_round(self, round_id: str) -> Path:
         check_round_id(round_id)
         return self.raw_dir / round_id

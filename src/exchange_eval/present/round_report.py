@@ -28,6 +28,7 @@ from ..analysis import questions as questions_analysis
 from ..analysis import tools as tools_analysis
 from ..analysis.cleaning import cleaning_summary
 from ..analysis.waves import manifest_sessions, sort_by_wave
+from ..core.paths import check_round_id
 from ..core.tables import RoundData
 from . import fmt, plots
 from .blocks import comment_themes_block, with_instrument_names
@@ -55,6 +56,7 @@ from .i18n import (
 )
 from .labels import session_namer, wave_namer
 from .questions import questions_results, questions_section
+from .results_cache import ResultsCache
 from .round_headline import framework_block, headline_results, verdict_block
 from .round_jsr import (
     jsr_results,
@@ -72,6 +74,7 @@ from .sentences import (
     plural,
     pulse_sentences,
 )
+from .verdict import headline_sentence
 
 __all__ = [
     "RoundResults",
@@ -160,9 +163,32 @@ class RoundResults:
     headline: dict[str, Any] = field(default_factory=dict)
 
 
-def round_results(rd: RoundData, ctx: ReportContext, *, robustness: bool = True) -> RoundResults:
+def round_results(rd: RoundData, ctx: ReportContext, *, robustness: bool = True,
+                  cache: ResultsCache | None = None) -> RoundResults:
     """Every result of the round, computed once for the verdict and the sections
-    (``robustness=False``: without the robustness re-runs of the headline claims)."""
+    (``robustness=False``: without the robustness re-runs of the headline claims).
+
+    With a ``cache`` (a build's, `results_cache.results_cache`), results another report of
+    the build computed for the same data, configuration and code are read instead: they
+    do not depend on the language, except the headline sentence, worded here again. An
+    entry with the robustness re-runs also serves a request without them.
+    """
+    data_hash = str(rd.meta.get("data_hash") or "")
+    if cache is None or not data_hash:
+        return _compute_round_results(rd, ctx, robustness=robustness)
+    name = f"round-{check_round_id(rd.round_id)}"
+    parts = {"data": data_hash}
+    found = cache.get(name, {**parts, "robustness": True})
+    if found is None and not robustness:
+        found = cache.get(name, {**parts, "robustness": False})
+    if found is None:
+        found = _compute_round_results(rd, ctx, robustness=robustness)
+        cache.put(name, {**parts, "robustness": robustness}, found)
+    found.headline["headline"] = headline_sentence(found.headline["framework"], ctx)
+    return found
+
+
+def _compute_round_results(rd: RoundData, ctx: ReportContext, *, robustness: bool) -> RoundResults:
     res = RoundResults(feedback=feedback_results(rd, ctx), learning=learning_results(rd, ctx),
                        plans=plans_results(rd, ctx), jsr=jsr_results(rd, ctx),
                        selfassessment=selfassessment_results(rd, ctx), pulse=pulse_results(rd, ctx),

@@ -28,6 +28,7 @@ from . import fmt
 from .context import ReportContext
 from .html import heading, note, paragraph, table_html
 from .i18n import t
+from .results_cache import ResultsCache
 from .round_report import round_results
 from .verdict import (
     framework_export,
@@ -58,9 +59,7 @@ def _reaction(frames: Sequence[pd.DataFrame], rules: Any) -> list[dict[str, Any]
                     **{k: evidence[k] for k in EVIDENCE_COLUMNS})] if n else []
 
 
-def _learning(data: Sequence[RoundData], frames: Sequence[pd.DataFrame], ctx: ReportContext) -> list[dict[str, Any]]:
-    # the pooled paired model, its p-values adjusted over the outcomes with the primary first
-    model = model_results(data, options=ctx.paired_options, primary=ctx.primary_outcome("L2"))
+def _learning(model: pd.DataFrame | None, frames: Sequence[pd.DataFrame]) -> list[dict[str, Any]]:
     if model is None or model.empty or model["estimate"].isna().all():
         return []
     per_round = pd.concat([f for f in frames if not f.empty], ignore_index=True) if frames else pd.DataFrame()
@@ -94,23 +93,30 @@ def _plans(table: pd.DataFrame, rules: Any) -> list[dict[str, Any]]:
                     **{k: evidence[k] for k in EVIDENCE_COLUMNS})]
 
 
-def synthesis_headline(data: Sequence[RoundData], ctx: ReportContext) -> dict[str, Any]:
+def synthesis_headline(data: Sequence[RoundData], ctx: ReportContext, *,
+                       cache: ResultsCache | None = None) -> dict[str, Any]:
     """The synthesis verdicts: ``framework`` (pooled rows with ``round_id`` `POOLED`, then
     every round's rows), ``pooled`` (the pooled rows alone), ``by_round`` (indicator ->
     the rounds' verdicts), ``plans`` (`analysis.pooled.plans_by_round`),
-    ``selfassessment`` (`analysis.pooled.selfassessment_by_round`), the pooled DiDs
-    (``did_selfassessment``, ``did_ladder``, ``did_rf18``), ``facts`` and ``headline``."""
+    ``selfassessment`` (`analysis.pooled.selfassessment_by_round`), ``model`` (the pooled
+    model of change, `synthesis_report.model_results`), the pooled DiDs
+    (``did_selfassessment``, ``did_ladder``, ``did_rf18``), ``facts`` and ``headline``.
+    Each round's results come from ``cache`` when its round report computed them in this
+    build (`round_report.round_results`)."""
     rules = ctx.verdict_rules
     order = round_order(data)
-    frames = []
-    for r in sorted(data, key=lambda r: order.index(round_id_of(r))):
-        # each round's judged framework only: its robustness re-runs are its own report's
-        frames.append(round_results(r, ctx, robustness=False).headline["framework"])
-    plans = pooled.plans_by_round(data, statuses=ctx.plan_statuses)
+    # each round's results without its robustness re-runs, which are its own report's
+    rounds = {round_id_of(r): round_results(r, ctx, robustness=False, cache=cache)
+              for r in sorted(data, key=lambda r: order.index(round_id_of(r)))}
+    frames = [res.headline["framework"] for res in rounds.values()]
+    plans = pooled.plans_by_round(data, statuses=ctx.plan_statuses,
+                                  results={rid: res.plans for rid, res in rounds.items()})
+    # the pooled paired model, its p-values adjusted over the outcomes with the primary first
+    model = model_results(data, options=ctx.paired_options, primary=ctx.primary_outcome("L2"))
     dids = {"selfassessment": pooled.pooled_selfassessment(data), "ladder": pooled.pooled_ladder(data),
             "rf18": pooled.pooled_rf18(data, effect_lag_years=ctx.effect_lag_years,
                                        dimensions_config=ctx.config.dimensions)}
-    rows = _reaction(frames, rules) + _learning(data, frames, ctx) + _plans(plans, rules)
+    rows = _reaction(frames, rules) + _learning(model, frames) + _plans(plans, rules)
     rows += fw.did_rows([(k, v, "share" if k == "rf18" else "points", "") for k, v in dids.items()],
                         targets={}, rules=rules)
     pooled_table = fw.framework_table(rows, rules, round_id=POOLED)
@@ -130,8 +136,9 @@ def synthesis_headline(data: Sequence[RoundData], ctx: ReportContext) -> dict[st
     if rf18 is not None:
         facts["n_treated"], facts["n_control"] = int(rf18["n_treated"]), int(rf18["n_countries"] - rf18["n_treated"])
     return {"framework": framework, "pooled": pooled_table, "by_round": by_round, "plans": plans,
-            "selfassessment": pooled.selfassessment_by_round(data, ctx.config.dimensions),
-            **{f"did_{k}": v for k, v in dids.items()}, "facts": facts,
+            "selfassessment": pooled.selfassessment_by_round(
+                data, ctx.config.dimensions, results={rid: res.selfassessment for rid, res in rounds.items()}),
+            "model": model, **{f"did_{k}": v for k, v in dids.items()}, "facts": facts,
             "headline": headline_sentence(pooled_table, ctx)}
 
 

@@ -26,7 +26,7 @@ import hashlib
 import json
 import sys
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -40,6 +40,7 @@ __all__ = [
     "FRAMEWORK_STEM",
     "KINDS",
     "PROVENANCE_PARAMETER",
+    "RESULTS_CACHE_PARAMETER",
     "ReportSpec",
     "check_formats",
     "check_language",
@@ -53,6 +54,7 @@ __all__ = [
     "round_meta",
     "round_spec",
     "synthesis_spec",
+    "with_results_cache",
 ]
 
 # formats a report can be exported to; the executed .ipynb and the .json record are always written
@@ -63,6 +65,10 @@ FRAMEWORK_STEM = "results_framework"
 KINDS = ("round", "synthesis", "review")
 # the notebook parameter carrying `provenance` (see publish_report)
 PROVENANCE_PARAMETER = "provenance"
+# the notebook parameter naming the build's shared results (`with_results_cache`)
+RESULTS_CACHE_PARAMETER = "results_cache"
+# the reports whose notebooks read and write the shared results
+RESULTS_CACHE_KINDS = ("round", "synthesis")
 
 
 # --------------------------------------------------------------------------- formats, languages
@@ -300,6 +306,16 @@ def _programme_spec(
         round_ids=tuple(rounds) if rounds is not None else (),
         info={},
     )
+
+
+def with_results_cache(spec: ReportSpec, salt: str) -> ReportSpec:
+    """``spec`` sharing its results with the other reports of a build (round reports and
+    the synthesis, `exchange_eval.present.results_cache`); ``salt`` fingerprints the code
+    and configuration the results depend on. Other reports, and any without a ``salt``, are
+    returned as they are."""
+    if spec.kind not in RESULTS_CACHE_KINDS or not salt:
+        return spec
+    return replace(spec, parameters={**spec.parameters, RESULTS_CACHE_PARAMETER: salt})
 
 
 def synthesis_spec(ws: Workspace, lang: str | None = None, rounds: Sequence[str] | None = None) -> ReportSpec:

@@ -1,0 +1,135 @@
+"""Results computed once and shared by the reports of a build.
+
+A round's results (`round_report.RoundResults`: every section's tables and the judged
+framework) do not depend on the report's language, only on the round's processed data,
+the configuration and the code. ``build`` therefore asks each notebook to keep them in
+``data/interim/results/``: the round's report in its own language computes them, its
+other languages and the synthesis read them. A notebook run by hand (without the
+``results_cache`` parameter) computes everything itself.
+
+An entry's name carries a digest of what its results depend on: the build's fingerprint
+of the code and configuration (``salt``), the round's ``data_hash`` and the kind of
+results. A changed round, setting or module therefore never reads an old entry; the
+entries of a round that no longer match are removed when a new one is written.
+
+Entries are pickles, which can run code when read, so each is signed with HMAC-SHA256
+under a key derived from the pseudonymisation key (`exchange_eval.clean.keys.load_key`),
+which never leaves the data folder's owner. A file that does not carry a valid signature
+(written by someone else, altered, truncated) is never unpickled: it is computed again.
+
+References
+----------
+Krawczyk, H., Bellare, M. & Canetti, R. (1997). HMAC: keyed-hashing for message
+authentication. RFC 2104.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import logging
+import pickle
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+from ..clean.keys import load_key
+from ..core.atomic import is_temp_name, write_bytes_atomic
+from ..core.fingerprint import hash_json
+from ..core.paths import Workspace
+
+__all__ = ["ResultsCache", "results_cache", "CACHE_FORMAT"]
+
+# bump when what an entry holds changes shape without the code fingerprint seeing it
+CACHE_FORMAT = 1
+_DERIVATION = b"exchange-eval results cache v1"
+_TAG_BYTES = hashlib.sha256().digest_size
+
+T = TypeVar("T")
+log = logging.getLogger(__name__)
+
+
+class ResultsCache:
+    """Signed pickles in ``folder``, named ``<name>.<digest>.pickle``.
+
+    Parameters
+    ----------
+    folder : Path
+        Where entries live (`Workspace.interim_dir` ``/ "results"`` for a build).
+    salt : str
+        What every entry depends on besides its own parts: the build's fingerprint of the
+        code and configuration.
+    secret : bytes
+        The signing key (`results_cache` derives it from the pseudonymisation key).
+    """
+
+    def __init__(self, folder: Path, salt: str, secret: bytes) -> None:
+        self.folder = Path(folder)
+        self.salt = str(salt)
+        self._secret = secret
+
+    def __repr__(self) -> str:
+        return f"ResultsCache({str(self.folder)!r})"
+
+    def path(self, name: str, parts: dict[str, Any]) -> Path:
+        """The file of the entry ``name`` computed from ``parts``."""
+        digest = hash_json({"format": CACHE_FORMAT, "salt": self.salt, "name": name, "parts": parts})[:24]
+        return self.folder / f"{name}.{digest}.pickle"
+
+    def _sign(self, payload: bytes) -> bytes:
+        return hmac.new(self._secret, payload, hashlib.sha256).digest()
+
+    def get(self, name: str, parts: dict[str, Any]) -> Any | None:
+        """The entry, or None when there is none or it does not carry a valid signature."""
+        path = self.path(name, parts)
+        try:
+            blob = path.read_bytes()
+        except OSError:
+            return None
+        tag, payload = blob[:_TAG_BYTES], blob[_TAG_BYTES:]
+        if len(tag) < _TAG_BYTES or not hmac.compare_digest(tag, self._sign(payload)):
+            log.warning("ignoring %s: its signature does not match (computed again)", path)
+            return None
+        try:
+            return pickle.loads(payload)  # noqa: S301 - signed by the key's owner, checked above
+        except Exception:  # a library upgrade that cannot read an old entry: compute again
+            return None
+
+    def put(self, name: str, parts: dict[str, Any], value: Any) -> None:
+        """Store ``value`` (atomically) and remove ``name``'s entries that no longer match.
+
+        A cache that cannot be written (read-only or full folder) costs time, not the
+        report: the failure is logged and ignored.
+        """
+        path = self.path(name, parts)
+        payload = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+        try:
+            write_bytes_atomic(path, self._sign(payload) + payload, mode=0o600)
+        except OSError as exc:
+            log.warning("cannot keep results in %s (%s): they are computed for each report", path, exc)
+            return
+        for old in self.folder.glob(f"{name}.*.pickle"):
+            if old != path and not is_temp_name(old.name):
+                old.unlink(missing_ok=True)
+
+    def get_or_compute(self, name: str, parts: dict[str, Any], compute: Callable[[], T]) -> T:
+        """The entry ``name`` for ``parts``; computed by ``compute()`` and stored when missing."""
+        found = self.get(name, parts)
+        if found is not None:
+            return found
+        value = compute()
+        self.put(name, parts, value)
+        return value
+
+
+def results_cache(ws: Workspace, salt: str | None) -> ResultsCache | None:
+    """The build's results cache for ``ws`` (None without a ``salt``: a notebook run by hand).
+
+    The signing key is HMAC-SHA256 of a constant under the pseudonymisation key, so the
+    key itself is never used for two purposes.
+    """
+    if not salt:
+        return None
+    key = load_key(ws.data_dir, key=ws.key, key_file=ws.key_file)
+    secret = hmac.new(key, _DERIVATION, hashlib.sha256).digest()
+    return ResultsCache(ws.interim_dir / "results", salt, secret)
