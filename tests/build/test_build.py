@@ -8,6 +8,7 @@ import shutil
 import time
 from pathlib import Path
 
+import psutil
 import pytest
 
 from exchange_eval.build import (
@@ -339,6 +340,26 @@ def test_watch_snapshot_sees_a_file_change_and_ignores_lock_files(tmp_path: Path
 
 
 @pytest.mark.slow
+def test_warm_workers_have_their_kernel_zygotes_ready_before_any_report(tmp_path: Path) -> None:
+    from exchange_eval.build.progress import Progress
+    from exchange_eval.build.workers import Runner
+
+    ws = make_programme(tmp_path, {"ra": "en"})
+    runner = Runner(2, Progress(False))
+    try:
+        assert runner.warm(ws)
+        workers = [p for p in psutil.Process().children() if "spawn_main" in " ".join(p.cmdline())]
+        assert len(workers) == 2  # both started, before any task
+        for worker in workers:  # each with its zygote, which has said it is ready
+            assert any("exchange_eval.publish.kernel" in c.cmdline() for c in worker.children())
+        assert runner.warm(ws)  # warm already: nothing new
+        assert sorted(p.pid for p in psutil.Process().children() if "spawn_main" in " ".join(p.cmdline())) == \
+            sorted(p.pid for p in workers)
+    finally:
+        runner.close()
+    assert Runner(1, Progress(False)).warm(ws)  # in this process: nothing to start
+
+
 def test_watch_rebuilds_the_round_first_when_its_raw_files_change(tmp_path: Path) -> None:
     import threading
 

@@ -5,6 +5,7 @@ tagged cell, a failed run kept as evidence), and no process outliving the zygote
 from __future__ import annotations
 
 import json
+import os
 import time
 from pathlib import Path
 
@@ -103,6 +104,26 @@ def test_closing_the_zygote_ends_it_and_its_kernels(tmp_path: Path) -> None:
     while time.monotonic() < deadline and any(p.is_running() and p.status() != psutil.STATUS_ZOMBIE for p in family):
         time.sleep(0.05)
     assert not any(p.is_running() and p.status() != psutil.STATUS_ZOMBIE for p in family)
+
+
+def test_the_zygote_says_when_its_imports_are_done(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    marker = tmp_path / "imported"
+    (tmp_path / "slow_library.py").write_text(
+        f"import pathlib, time\ntime.sleep(0.5)\npathlib.Path({str(marker)!r}).write_text('x')\n")
+    monkeypatch.setenv("PYTHONPATH", os.pathsep.join([str(tmp_path), os.environ.get("PYTHONPATH", "")]))
+    zygote = KernelZygote(["slow_library"])
+    try:
+        assert not zygote.ready
+        assert zygote.wait_ready() and zygote.ready
+        assert marker.read_text() == "x"  # ready means imported
+        assert zygote.wait_ready()  # asked again: answered at once
+    finally:
+        zygote.close()
+    ended = KernelZygote(["csv"])
+    ended.process.kill()
+    ended.process.wait()
+    assert not ended.wait_ready()
+    ended.close()
 
 
 def test_the_zygote_preloads_what_the_report_notebooks_import() -> None:

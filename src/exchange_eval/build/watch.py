@@ -118,6 +118,7 @@ def watch(
             result = build_all(ws, jobs=jobs, formats=formats, progress=progress, first=round_id, runner=runner,
                                languages=languages, cleaner=cleaner)
             made += 1
+            runner.warm(ws)  # the next build's workers and kernels get ready while the user edits
             if on_build is not None:
                 on_build(result)
             if progress and (builds is None or made < builds):

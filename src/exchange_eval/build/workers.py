@@ -201,6 +201,11 @@ def _worker_init(progress_queue: Any, preload: list[str] | None = None) -> None:
     import weasyprint  # noqa: F401
 
 
+def _worker_ready() -> bool:
+    """Whether this worker's kernel zygote has its libraries imported (`Runner.warm`)."""
+    return _zygote is not None and _zygote.wait_ready()
+
+
 def _worker_task(task: Task) -> dict[str, Any]:
     if _progress_queue is not None:
         _progress_queue.put(("running", task.label, time.time()))
@@ -230,6 +235,18 @@ class Runner:
             max_workers=self.jobs, mp_context=context, initializer=_worker_init,
             initargs=(self.queue, kernel_preload(ws)),
         )
+
+    def warm(self, ws: Workspace, timeout: float = 120.0) -> bool:
+        """Start every worker and its kernel zygote now rather than when a task comes, and
+        wait (at most ``timeout`` seconds) until they are ready: ``watch`` says it is
+        watching once the next report can start at once. True when they all are."""
+        if self.jobs == 1:
+            return True
+        self._ensure_pool(ws)
+        # the pool starts a process per task submitted while none is idle, up to `jobs`
+        futures = [self.pool.submit(_worker_ready) for _ in range(self.jobs)]
+        done, _ = wait(futures, timeout=timeout)
+        return len(done) == len(futures) and all(f.exception() is None and f.result() for f in done)
 
     def run(self, tasks: list[Task]) -> Iterator[tuple[Task, dict[str, Any]]]:
         """Yield each task with its outcome, as they finish."""

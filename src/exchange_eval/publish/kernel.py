@@ -133,10 +133,21 @@ class KernelZygote:
             stdout=subprocess.PIPE,
             stderr=subprocess.DEVNULL,
         )
+        self.ready = False
 
     def alive(self) -> bool:
         """True while the zygote runs."""
         return self.process.poll() is None
+
+    def wait_ready(self) -> bool:
+        """Wait until the zygote has imported its modules (it says so once, on its
+        output); False when it ended first."""
+        if not self.ready and self.process.stdout is not None:
+            try:
+                self.ready = bool(self.process.stdout.readline())
+            except (OSError, ValueError):
+                return False
+        return self.ready
 
     def spawn(self, connection_file: str, cwd: str | None, env: dict[str, str]) -> int:
         """Fork a kernel that serves ``connection_file`` in ``cwd`` with ``env``; its pid.
@@ -149,7 +160,7 @@ class KernelZygote:
         """
         request = {"connection_file": connection_file, "cwd": cwd or os.getcwd(), "env": env}
         stdin, stdout = self.process.stdin, self.process.stdout
-        if stdin is None or stdout is None or not self.alive():
+        if stdin is None or stdout is None or not self.alive() or not self.wait_ready():
             raise RuntimeError("the kernel zygote is not running")
         try:
             stdin.write((json.dumps(request) + "\n").encode())
@@ -407,6 +418,8 @@ def _zygote_main(modules: Sequence[str]) -> None:
     requests, replies = sys.stdin.buffer, sys.stdout.buffer
     spare, orders = _fork_spare()
     _children.add(spare)
+    replies.write(b'{"ready": true}\n')  # before any reply: `KernelZygote.wait_ready` reads it
+    replies.flush()
     try:
         for line in requests:
             orders.write(line)
