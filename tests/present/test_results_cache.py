@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import pickle
+import secrets
 from pathlib import Path
 
 import pandas as pd
@@ -13,6 +14,7 @@ import pytest
 from exchange_eval.analysis import pooled
 from exchange_eval.build.workers import results_salt
 from exchange_eval.clean import clean_round
+from exchange_eval.clean.keys import key_file_path
 from exchange_eval.core.paths import Workspace
 from exchange_eval.core.processed import load_round
 from exchange_eval.present import round_report, synthesis_headline
@@ -90,6 +92,26 @@ def test_an_unwritable_cache_costs_time_not_the_report(tmp_path):
 def test_a_notebook_run_by_hand_shares_nothing(tmp_path):
     ws = Workspace(tmp_path / "data", tmp_path / "reports")
     assert results_cache(ws, None) is None and results_cache(ws, "") is None
+
+
+def test_the_signing_key_comes_from_the_pseudonymisation_key_and_is_never_made_here(tmp_path):
+    data = tmp_path / "data"
+    data.mkdir()
+    ws = Workspace(data, tmp_path / "reports")
+    assert results_cache(ws, "salt") is None  # no key yet: nothing shared, and no key file made
+    assert not key_file_path(data).exists()
+    key_file_path(data).write_text(secrets.token_hex(32) + "\n")
+    key_file_path(data).chmod(0o600)
+    first = results_cache(ws, "salt")
+    assert first is not None and first.folder == data / "interim" / "results"
+    first.put("round-a", {"data": "h"}, {"n": 1})
+    assert results_cache(ws, "salt").get("round-a", {"data": "h"}) == {"n": 1}
+    key_file_path(data).write_text(secrets.token_hex(32) + "\n")  # another key: its entries are not ours
+    assert results_cache(ws, "salt").get("round-a", {"data": "h"}) is None
+    key_file_path(data).chmod(0o644)  # readable by others: refused, so nothing is signed with it
+    assert results_cache(ws, "salt") is None
+    by_env = Workspace(data, tmp_path / "reports", key=secrets.token_hex(32))
+    assert results_cache(by_env, "salt") is not None
 
 
 # --------------------------------------------------------------------------- the build's parameters

@@ -100,7 +100,7 @@ def results_salt(parts: Iterable[tuple[str, str]]) -> str:
     known = dict(parts)
     if "code" not in known or "config" not in known:
         return ""
-    return hash_json({"code": known.get("code", ""), "config": known.get("config", "")})
+    return hash_json({"code": known["code"], "config": known["config"]})
 
 
 def report_key(parts: Iterable[tuple[str, str]], data: dict[str, str]) -> str:

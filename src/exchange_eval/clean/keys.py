@@ -48,6 +48,7 @@ __all__ = [
     "WeakKeyError",
     "cleaned_fingerprints",
     "key_fingerprint",
+    "key_file_path",
     "key_strength_bits",
     "load_key",
     "round_key",
@@ -180,7 +181,9 @@ def key_fingerprint(key: bytes) -> str:
     return hmac.digest(bytes(key), _FINGERPRINT_MESSAGE, hashlib.sha256).hex()[:16]
 
 
-def _key_file(data_dir: Path, key_file: str | Path | None) -> Path:
+def key_file_path(data_dir: str | Path, key_file: str | Path | None = None) -> Path:
+    """Where the key file is: ``key_file`` (``EXCHANGE_EVAL_KEY_FILE``), else
+    ``<data_dir>/.exchange_eval_key``."""
     if key_file:
         return Path(key_file).expanduser()
     return Path(data_dir) / KEY_FILE_NAME
@@ -264,7 +267,7 @@ def load_key(data_dir: str | Path, *, key: str | None = None, key_file: str | Pa
             raise KeyUnavailableError(f"{KEY_ENV} is set but empty; {_HOW_TO_SET}")
         return _check_strength(key.strip().encode("utf-8"), KEY_ENV)
 
-    path = _key_file(Path(data_dir), key_file)
+    path = key_file_path(data_dir, key_file)
     for _attempt in range(2):
         try:
             key = _read_key_file(path)
@@ -332,7 +335,7 @@ def round_key(ws: Workspace, *, rekey: bool = False, check: bool = True) -> tupl
         As `load_key`.
     """
     cleaned = cleaned_fingerprints(ws)
-    path = _key_file(ws.data_dir, ws.key_file)
+    path = key_file_path(ws.data_dir, ws.key_file)
     if ws.key is None and cleaned and not rekey and not path.exists():
         raise KeyMismatchError(
             f"the key file {path} is missing, but rounds {', '.join(sorted(cleaned))} were cleaned with a "

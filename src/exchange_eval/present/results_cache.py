@@ -33,8 +33,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
-from ..clean.keys import load_key
+from ..clean.keys import key_file_path, load_key
 from ..core.atomic import is_temp_name, write_bytes_atomic
+from ..core.errors import ExchangeEvalError
 from ..core.fingerprint import hash_json
 from ..core.paths import Workspace
 
@@ -123,13 +124,19 @@ class ResultsCache:
 
 
 def results_cache(ws: Workspace, salt: str | None) -> ResultsCache | None:
-    """The build's results cache for ``ws`` (None without a ``salt``: a notebook run by hand).
+    """The build's results cache for ``ws`` (None without a ``salt``: a notebook run by
+    hand; None too when the pseudonymisation key cannot be read, or has no file yet).
 
     The signing key is HMAC-SHA256 of a constant under the pseudonymisation key, so the
     key itself is never used for two purposes.
     """
     if not salt:
         return None
-    key = load_key(ws.data_dir, key=ws.key, key_file=ws.key_file)
+    if ws.key is None and not key_file_path(ws.data_dir, ws.key_file).is_file():
+        return None  # never make a key here: the build made or checked it before any report
+    try:
+        key = load_key(ws.data_dir, key=ws.key, key_file=ws.key_file)
+    except ExchangeEvalError:  # unreadable or weak: nothing is signed, so nothing is shared
+        return None
     secret = hmac.new(key, _DERIVATION, hashlib.sha256).digest()
     return ResultsCache(ws.interim_dir / "results", salt, secret)
