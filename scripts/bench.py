@@ -370,6 +370,8 @@ def correction_watch(ws: Workspace, env: dict, rid: str, target: dict[str, str],
     result["returncode"] = process.returncode
     result["peak_mb"] = memory.mb
     result["stopped_cleanly"] = process.returncode == 0 and not any("Traceback" in line for line in output)
+    if not result["stopped_cleanly"]:  # what it printed, for whoever reads why
+        result["output_tail"] = "".join(output[-40:])
     return result
 
 
@@ -449,6 +451,8 @@ def main() -> None:
         f.update({f"warm_{k}": v for k, v in warm.items()})
         print(f"(6) one correction under `watch {rid}`: own-language report in {warm['own']:.1f} s, everything in "
               f"{warm['total']:.1f} s, peak {warm['peak_mb']:.0f} MB, Ctrl-C {'clean' if warm['stopped_cleanly'] else 'NOT clean'}")
+        if not warm["stopped_cleanly"]:
+            print(f"    watch exited with {warm['returncode']}; its last lines:\n{warm.get('output_tail', '')}")
 
         if args.programme_rounds:
             big_ws, big_written = programme(tmp / "programme-50", args.programme_rounds, languages)
