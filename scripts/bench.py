@@ -379,6 +379,9 @@ def correction_watch(ws: Workspace, env: dict, rid: str, target: dict[str, str],
 
 
 def main() -> None:
+    # started in the background (`make bench &`), this process and everything it starts would
+    # ignore Ctrl-C, and the watch step could not be stopped the way a user stops it
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=12)
     parser.add_argument("--programme-rounds", type=int, default=50)

@@ -141,10 +141,16 @@ _SLOW_WRITER = textwrap.dedent(
 )
 
 
+def _default_sigint() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def _start_slow_writer(target: Path) -> subprocess.Popen:
     env = dict(os.environ, PYTHONPATH=str(SRC) + os.pathsep + os.environ.get("PYTHONPATH", ""))
     proc = subprocess.Popen(
-        [sys.executable, "-c", _SLOW_WRITER, str(target)], stdout=subprocess.PIPE, env=env
+        [sys.executable, "-c", _SLOW_WRITER, str(target)], stdout=subprocess.PIPE, env=env,
+        # a test run started in the background (`cmd &`) ignores Ctrl-C, and so would the writer
+        preexec_fn=_default_sigint if os.name == "posix" else None,
     )
     assert proc.stdout is not None
     assert proc.stdout.readline().strip() == b"writing"
