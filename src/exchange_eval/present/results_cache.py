@@ -89,7 +89,8 @@ class ResultsCache:
             return None
         tag, payload = blob[:_TAG_BYTES], blob[_TAG_BYTES:]
         if len(tag) < _TAG_BYTES or not hmac.compare_digest(tag, self._sign(payload)):
-            log.warning("ignoring %s: its signature does not match (computed again)", path)
+            # info, not warning: in a report's kernel a warning would print into the report
+            log.info("ignoring %s: its signature does not match (computed again)", path)
             return None
         try:
             return pickle.loads(payload)  # noqa: S301 - signed by the key's owner, checked above
@@ -107,7 +108,7 @@ class ResultsCache:
         try:
             write_bytes_atomic(path, self._sign(payload) + payload, mode=0o600)
         except OSError as exc:
-            log.warning("cannot keep results in %s (%s): they are computed for each report", path, exc)
+            log.info("cannot keep results in %s (%s): they are computed for each report", path, exc)
             return
         for old in self.folder.glob(f"{name}.*.pickle"):
             if old != path and not is_temp_name(old.name):
