@@ -20,7 +20,7 @@ import pandas as pd
 from ..analysis import framework as fw
 from ..analysis import pooled
 from ..analysis.stats import NO_VARIANCE, TOO_FEW_PAIRS
-from ..analysis.synthesis import model_results, round_id_of, round_order
+from ..analysis.synthesis import round_id_of, round_order
 from ..analysis.verdict import EVIDENCE_COLUMNS, share_evidence
 from ..core.exports import EXPORT_MIME
 from ..core.tables import RoundData
@@ -30,6 +30,7 @@ from .html import heading, note, paragraph, table_html
 from .i18n import t
 from .results_cache import ResultsCache
 from .round_report import round_results
+from .synthesis_report import model_results
 from .verdict import (
     framework_export,
     framework_section,
@@ -112,7 +113,7 @@ def synthesis_headline(data: Sequence[RoundData], ctx: ReportContext, *,
     plans = pooled.plans_by_round(data, statuses=ctx.plan_statuses,
                                   results={rid: res.plans for rid, res in rounds.items()})
     # the pooled paired model, its p-values adjusted over the outcomes with the primary first
-    model = model_results(data, options=ctx.paired_options, primary=ctx.primary_outcome("L2"))
+    model = model_results(data, ctx)
     dids = {"selfassessment": pooled.pooled_selfassessment(data), "ladder": pooled.pooled_ladder(data),
             "rf18": pooled.pooled_rf18(data, effect_lag_years=ctx.effect_lag_years,
                                        dimensions_config=ctx.config.dimensions)}
