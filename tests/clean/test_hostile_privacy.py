@@ -18,9 +18,10 @@ import json
 import pandas as pd
 import pytest
 
+from exchange_eval.clean.log import CleaningLog
 from exchange_eval.clean.manifest import load_manifest
 from exchange_eval.clean.pipeline import clean_round
-from exchange_eval.clean.redact import source_aliases
+from exchange_eval.clean.redact import redact_log, source_aliases
 from exchange_eval.clean.scrub import Scrubber, scrub_text
 from exchange_eval.core.paths import Workspace
 from hostile_rounds import (
@@ -176,6 +177,29 @@ def test_the_scrubbing_pass_is_logged(hostile):
     log = pd.read_csv(hostile.processed_round(ROUND_NET) / "cleaning_log.csv", dtype=str, encoding="utf-8-sig")
     scrubbed = set(log.loc[log["action"] == "scrub", "column"].dropna())
     assert {"participants.organisation", "ties.alter_organisation", "ties.ego_organisation"} <= scrubbed
+
+
+def test_composed_log_rows_only_have_their_file_names_aliased():
+    log = CleaningLog("r1")
+    log.add("correction", file="canary.nine@gouv.sn.csv", row=3, old="Aïcha Ba", detail="asked by aicha@gouv.sn")
+    log.add_frame(pd.DataFrame({
+        "round_id": "r1", "source_file": ["canary.nine@gouv.sn.csv", "post.csv"], "row": [4, 5],
+        "column": None, "action": "link", "item_id": None, "old": None, "new": None,
+        "detail": ["respondent not on the roster added as participant p_0123456789ab",
+                   "respondent not on the roster added as participant p_ba9876543210"]}), composed=True)
+    log.add("recode", file="post.csv", row=6, column="q1", old="Tout à fait d'accord, dit Aminata Diallo", new="5")
+    assert log.composed_rows().tolist() == [False, True, True, False]
+    aliases = {"canary.nine@gouv.sn.csv": "source-2.csv", "post.csv": "post.csv"}
+    scrubber = Scrubber(ROSTER)
+    redacted = redact_log(log.frame(), scrubber, aliases, log.composed_rows())
+    assert redacted["row"].tolist() == [3, 4, 5, 6]
+    assert redacted["source_file"].tolist() == ["source-2.csv", "source-2.csv", "post.csv", "post.csv"]
+    assert redacted["detail"].tolist() == [
+        "asked by [email]", "respondent not on the roster added as participant p_0123456789ab",
+        "respondent not on the roster added as participant p_ba9876543210", pd.NA]
+    assert redacted["old"].tolist()[::3] == ["[name]", "Tout à fait d'accord, dit [name]"]
+    # the same log scrubbed row by row gives the same table
+    pd.testing.assert_frame_equal(redacted, redact_log(log.frame(), scrubber, aliases))
 
 
 def test_leak_detector_sees_what_it_must():

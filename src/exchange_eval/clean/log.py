@@ -28,6 +28,7 @@ class CleaningLog:
         self.round_id = round_id
         self.rows: list[dict[str, Any]] = []
         self._parts: list[list[dict[str, Any]] | pd.DataFrame] = []
+        self._composed: list[bool] = []
 
     def add(self, action: str, *, file: str | None = None, row: int | None = None,
             column: str | None = None, item_id: str | None = None, old: Any = None,
@@ -40,14 +41,27 @@ class CleaningLog:
             "detail": detail,
         })
 
-    def add_frame(self, frame: pd.DataFrame) -> None:
-        """Append many rows at once (columns of `CLEANING_LOG_COLUMNS`, texts already str)."""
+    def add_frame(self, frame: pd.DataFrame, *, composed: bool = False) -> None:
+        """Append many rows at once (columns of `CLEANING_LOG_COLUMNS`, texts already str).
+
+        ``composed``: every text of these rows was written by the workbench from its own
+        words, pids and file names, none quotes a raw answer, so they need no scrubbing
+        (`composed_rows`; `exchange_eval.clean.redact.redact_log`).
+        """
         if not len(frame):
             return
         if self.rows:
             self._parts.append(self.rows)
+            self._composed.append(False)
             self.rows = []
         self._parts.append(frame)
+        self._composed.append(composed)
+
+    def composed_rows(self) -> np.ndarray:
+        """For each row of `frame`, whether it was added as ``composed`` (see `add_frame`)."""
+        flags = [np.full(len(p), flag) for p, flag in zip([*self._parts, self.rows],
+                                                            [*self._composed, False], strict=True)]
+        return np.concatenate(flags) if flags else np.zeros(0, dtype=bool)
 
     def frame(self) -> pd.DataFrame:
         """The log as a table with the dtypes of `CLEANING_LOG_DTYPES`."""

@@ -212,7 +212,7 @@ def participants(ctx: RoundContext, roster: Roster, submissions: list[Submission
         "row": [row for _, _, row in messages], "column": None, "action": "link", "item_id": None,
         "old": None, "new": None,
         "detail": [f"respondent not on the roster added as participant {pid}" for pid, _, _ in messages],
-    }, columns=CLEANING_LOG_COLUMNS))
+    }, columns=CLEANING_LOG_COLUMNS), composed=True)
     return pd.concat([pd.DataFrame(rows), off], ignore_index=True) if rows else off
 
 

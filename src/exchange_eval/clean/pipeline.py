@@ -32,6 +32,7 @@ files are only ever opened for reading.
 
 from __future__ import annotations
 
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -58,7 +59,7 @@ from .sessions import SessionMatcher, session_rows
 from .sources import SourceTable, read_sources
 from .structured import jsr_assessment, jsr_quality, plan_actions, quality_flag_columns
 from .validate import validate_tables
-from .write import conform, round_meta, write_round
+from .write import conform, round_meta, table_hash, write_round
 
 __all__ = ["CleanResult", "Validation", "check_round", "clean_round", "validate_round"]
 
@@ -106,9 +107,11 @@ class _Outcome:
     key_fingerprint: str | None = None
     scrubber: Scrubber | None = None
     aliases: dict[str, str] = field(default_factory=dict)
+    data_hash: Future[str] | None = None
 
 
-def _build(ws: Workspace, round_id: str, out: _Outcome, *, check_key: bool, rekey: bool) -> None:
+def _build(ws: Workspace, round_id: str, out: _Outcome, *, check_key: bool, rekey: bool,
+           hasher: ThreadPoolExecutor | None = None) -> None:
     """Run the stages from read to validate, filling ``out``."""
     folder = ws.require_round(round_id)
     try:
@@ -155,14 +158,18 @@ def _build(ws: Workspace, round_id: str, out: _Outcome, *, check_key: bool, reke
     tables["item_choices"] = conform(item_choices, "item_choices")
     # the one pass over every free-text column and file name of every table
     out.tables = tables = redact_tables(tables, scrubber, out.aliases, out.log)
+    if hasher is not None:
+        # the data hash (pyarrow and hashlib, outside the GIL) while validation runs here
+        out.data_hash = hasher.submit(table_hash, dict(tables))
     out.problems.extend(validate_tables(tables, choices=config.choices, locate_responses=locate,
                                         quality_columns=quality_columns))
 
 
-def _run(ws: Workspace, round_id: str, *, check_key: bool = False, rekey: bool = False) -> _Outcome:
+def _run(ws: Workspace, round_id: str, *, check_key: bool = False, rekey: bool = False,
+         hasher: ThreadPoolExecutor | None = None) -> _Outcome:
     out = _Outcome(ProblemList(round_id), CleaningLog(round_id))
     try:
-        _build(ws, round_id, out, check_key=check_key, rekey=rekey)
+        _build(ws, round_id, out, check_key=check_key, rekey=rekey, hasher=hasher)
     except (DataError, DataErrors) as exc:  # a stage that could not go on: its problems are kept
         out.problems.extend(exc.problems)
     return out
@@ -229,16 +236,18 @@ def clean_round(ws: Workspace, round_id: str, *, rekey: bool = False) -> CleanRe
     """
     final = ws.processed_round(round_id)
     recover_dir(final)  # a clean killed while swapping its folder in left the old one aside
-    out = _run(ws, round_id, check_key=True, rekey=rekey)
-    errors = out.problems.errors
-    if errors or out.manifest is None:
-        raise DataErrors(errors or out.problems)
-    scrubber = out.scrubber or Scrubber()
-    log = redact_log(out.log.frame(), scrubber, out.aliases)
-    # the data hash is computed by write_round, beside the Parquet writes
-    meta = round_meta(ws, out.manifest, out.tables, out.sources, out.linkage, out.problems, hash_tables=False)
-    meta = redact_meta(meta, scrubber, out.aliases)
-    meta["key_fingerprint"] = out.key_fingerprint
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="data-hash") as hasher:
+        out = _run(ws, round_id, check_key=True, rekey=rekey, hasher=hasher)
+        errors = out.problems.errors
+        if errors or out.manifest is None:
+            raise DataErrors(errors or out.problems)
+        scrubber = out.scrubber or Scrubber()
+        log = redact_log(out.log.frame(), scrubber, out.aliases, out.log.composed_rows())
+        meta = round_meta(ws, out.manifest, out.tables, out.sources, out.linkage, out.problems, hash_tables=False)
+        meta = redact_meta(meta, scrubber, out.aliases)
+        meta["key_fingerprint"] = out.key_fingerprint
+        # hashed while the round was validated; otherwise write_round hashes beside its writes
+        meta["data_hash"] = out.data_hash.result() if out.data_hash is not None else None
     write_round(final, out.tables, log, meta)
     return CleanResult(round_id=round_id, output=final, tables=out.tables, cleaning_log=log,
                        problems=list(out.problems), linkage=out.linkage, meta=meta, coverage=out.coverage)

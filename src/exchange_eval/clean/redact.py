@@ -106,7 +106,8 @@ def source_aliases(manifest: Manifest, scrubber: Scrubber) -> dict[str, str]:
 
 def _scrub_column(series: pd.Series, scrub: Any) -> tuple[pd.Series, int]:
     """``series`` with ``scrub`` applied to each distinct value; and how many cells changed."""
-    codes, uniques = pd.factorize(series.astype(object), use_na_sentinel=True)
+    # pyarrow-backed text factorizes in pyarrow, without a million Python strings
+    codes, uniques = series.factorize(use_na_sentinel=True)
     if not len(uniques):
         return series, 0
     values = uniques.tolist()
@@ -164,11 +165,22 @@ def redact_tables(tables: dict[str, pd.DataFrame], scrubber: Scrubber, aliases: 
     return redacted
 
 
-def redact_log(log: pd.DataFrame, scrubber: Scrubber, aliases: Mapping[str, str]) -> pd.DataFrame:
+def redact_log(log: pd.DataFrame, scrubber: Scrubber, aliases: Mapping[str, str],
+               composed: np.ndarray | None = None) -> pd.DataFrame:
     """The cleaning log with its free text (column, old, new, detail) scrubbed and its file
     names aliased: raw answers quoted there (an unknown answer, a correction's reason) are
-    free text too."""
-    return _redact_frame(log, scrubber, aliases)[0]
+    free text too.
+
+    Rows flagged in ``composed`` (`exchange_eval.clean.log.CleaningLog.composed_rows`: text
+    the workbench wrote from its own words and ids, such as one "added as participant"
+    row per respondent of a big export) only have their file names aliased.
+    """
+    if composed is None or not composed.any():
+        return _redact_frame(log, scrubber, aliases)[0]
+    free = _redact_frame(log[~composed], scrubber, aliases)[0]
+    own = _redact_frame(log.loc[composed, list(FILE_COLUMNS & set(log.columns))], scrubber, aliases)[0]
+    own = log.loc[composed].assign(**{c: own[c] for c in own.columns})
+    return pd.concat([free, own]).sort_index()
 
 
 def redact_meta(meta: dict[str, Any], scrubber: Scrubber, aliases: Mapping[str, str]) -> dict[str, Any]:

@@ -1,9 +1,10 @@
 """Write stage: the canonical tables, the cleaning log and ``meta.json``, swapped in atomically.
 
 `conform` gives a table the columns and dtypes of its contract (`exchange_eval.core.tables`);
-`table_hash` is the data hash in ``meta.json`` (what the reports' provenance names), computed
-by `write_round` in threads beside the Parquet writes (both spend their time in pyarrow,
-outside the GIL); `write_round` writes everything into a temporary folder beside
+`table_hash` is the data hash in ``meta.json`` (what the reports' provenance names), which
+`exchange_eval.clean.pipeline.clean_round` computes in a thread while the tables are
+validated, or else `write_round` beside its Parquet writes (pyarrow and hashlib spend
+their time outside the GIL); `write_round` writes everything into a temporary folder beside
 ``data/processed/<round>/`` and swaps it in, so a failed clean leaves the previous
 output untouched (what a killed clean leaves behind is undone by
 `exchange_eval.core.atomic.recover_dir` before the next clean).
