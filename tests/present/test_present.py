@@ -23,7 +23,7 @@ from exchange_eval.present import (
     synthesis_report,
 )
 from exchange_eval.present.context import ReportContext
-from exchange_eval.present.html import esc
+from exchange_eval.present.html import esc, figure_html
 from exchange_eval.present.i18n import t
 from exchange_eval.present.labels import session_namer, wave_namer
 
@@ -85,6 +85,32 @@ def test_table_marks_and_footnotes_suppressed_rows() -> None:
 
 def test_table_of_nothing_says_so() -> None:
     assert t("common.no_rows", "fr") in html.table_html(pd.DataFrame(), {}, ctx_for("fr"))
+
+
+@pytest.mark.parametrize("facecolor", ["white", "none"])
+def test_figures_are_opaque_pngs_with_the_drawn_pixels(facecolor: str) -> None:
+    import base64
+    import io
+
+    from matplotlib.figure import Figure
+    from PIL import Image
+
+    fig = Figure(figsize=(3.3, 2.15))  # 2.15 in x 200 dpi is 429.99... pixels in floating point
+    fig.set_facecolor(facecolor)
+    fig.subplots().bar(["a", "b"], [3, 5], color="#1f77b4")
+    drawn = io.BytesIO()
+    fig.savefig(drawn, format="png", dpi=200)
+    drawn = np.asarray(Image.open(drawn))
+    html = figure_html(fig, alt="Bars", close=False)
+    assert 'alt="Bars"' in html and "width:3.30in" in html
+    image = Image.open(io.BytesIO(base64.b64decode(html.split("base64,")[1].split('"')[0])))
+    assert image.mode == "RGB" and image.size == (660, 430)
+    pixels = np.asarray(image)
+    opaque = drawn[..., 3] == 255
+    assert (pixels[opaque] == drawn[..., :3][opaque]).all()
+    # transparent pixels come out white, as on the page; half-transparent ones blended over it
+    assert (pixels[drawn[..., 3] == 0] == 255).all()
+    assert opaque.all() == (facecolor == "white")
 
 
 def test_change_sentence_english() -> None:

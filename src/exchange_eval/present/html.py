@@ -100,23 +100,49 @@ def keep_opening(parts: list[str], limit: int = 4) -> list[str]:
 
 
 def figure_html(fig: Any, alt: str = "", *, dpi: int = 200, close: bool = True) -> str:
-    """A matplotlib Figure as an embedded PNG ``<img>`` (nothing fetched when opened)."""
-    buffer = io.BytesIO()
-    # zlib level 1: the same pixels, encoded in a third less time than the default level 6
-    # (a report draws a dozen figures at 200 dpi); the page is a little larger
-    fig.savefig(buffer, format="png", dpi=dpi, pil_kwargs={"compress_level": 1})
+    """A matplotlib Figure as an embedded PNG ``<img>`` (nothing fetched when opened).
+
+    The PNG is opaque RGB (transparent pixels laid on white, as on the page): WeasyPrint
+    decodes every PNG and encodes it again for the PDF, and an alpha channel doubles that
+    work (a separate mask); without it a report's PDF is written about 0.4 s sooner.
+    """
     width_in = fig.get_figwidth()
+    png = _opaque_png(fig, dpi)
     if close and getattr(fig.canvas, "manager", None) is not None:
         # only a figure made through pyplot has a manager to release; the report's own
         # figures are plain Figures, so pyplot (and its backend choice) is imported only here
         import matplotlib.pyplot as plt
 
         plt.close(fig)
-    data = base64.b64encode(buffer.getvalue()).decode("ascii")
+    data = base64.b64encode(png).decode("ascii")
     return (
         f'<figure class="figure"><img src="data:image/png;base64,{data}" alt="{esc(alt)}" '
         f'style="width:{width_in:.2f}in;max-width:100%"/></figure>'
     )
+
+
+def _opaque_png(fig: Any, dpi: int) -> bytes:
+    import numpy as np
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="rgba", dpi=dpi)
+    width, height = round(fig.get_figwidth() * dpi), round(fig.get_figheight() * dpi)
+    raw = buffer.getvalue()
+    buffer = io.BytesIO()
+    if len(raw) != width * height * 4:  # not the size Agg draws at: let matplotlib write the PNG
+        fig.savefig(buffer, format="png", dpi=dpi, pil_kwargs={"compress_level": 1})
+        return buffer.getvalue()
+    rgba = np.frombuffer(raw, dtype=np.uint8).reshape(height, width, 4)
+    if rgba[..., 3].min() == 255:
+        image = Image.frombuffer("RGBA", (width, height), raw, "raw", "RGBA", 0, 1).convert("RGB")
+    else:  # Agg's buffer is not premultiplied: blend each pixel over white
+        alpha = rgba[..., 3:].astype(np.uint16)
+        image = Image.fromarray(((rgba[..., :3] * alpha + 255 * (255 - alpha) + 127) // 255).astype(np.uint8), "RGB")
+    # zlib level 1: the same pixels, encoded in a third less time than the default level 6
+    # (a report draws a dozen figures at 200 dpi); the page is a little larger
+    image.save(buffer, format="PNG", compress_level=1, dpi=(dpi, dpi))
+    return buffer.getvalue()
 
 
 def figure_block(fig: Any, caption_key: str, lang: str) -> str:
