@@ -6,6 +6,7 @@ import matplotlib.text
 import networkx as nx
 import pandas as pd
 import pytest
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 from exchange_eval.core.config import Config
@@ -64,6 +65,24 @@ def test_likert_axis_is_named_by_the_scale_ends(lang: str) -> None:
     label = fig.axes[0].get_xlabel()
     assert f"← {low}" in label and f"{high} →" in label
     assert "agree" not in label.lower() and "accord" not in label.lower()
+
+
+@pytest.mark.parametrize("lang", ["en", "fr"])
+def test_likert_question_labels_do_not_overlap(lang: str) -> None:
+    # session by session, as the round report draws them; several questions wrap to two
+    # lines, plus their "n = …" line
+    items = ["sf_objectives", "sf_relevance", "sf_exchange", "sf_apply", "sf_organisation"]
+    counts = pd.DataFrame([{"session_id": session, "item_id": item, "level": level, "n": n}
+                           for session in ("vc1", "vc2", "vc3", "visit") for item in items
+                           for level, n in zip([1, 2, 3, 4, 5], [0, 1, 1, 3, 3], strict=True)])
+    fig = plots.likert_diverging(counts, ctx_for(lang), choices="agree5", by="session_id")
+    renderer = FigureCanvasAgg(fig).get_renderer()
+    fig.draw(renderer)
+    for ax in fig.axes:
+        labels = ax.get_yticklabels()
+        assert len(labels) == len(items) and max(x.get_text().count("\n") + 1 for x in labels) == 3
+        boxes = sorted((x.get_window_extent(renderer) for x in labels), key=lambda b: -b.y1)
+        assert all(upper.y0 >= lower.y1 for upper, lower in zip(boxes, boxes[1:], strict=False))
 
 
 def test_likert_bars_are_centred_on_the_neutral_level() -> None:

@@ -76,10 +76,19 @@ def likert_diverging(
     for g in groups:
         sub = counts if g is None else counts[counts[by] == g]
         rows_per_group.append(list(dict.fromkeys(sub[item_col].tolist())) if not sub.empty else [])
-    n_rows = sum(max(len(r), 1) for r in rows_per_group)
-    height = 1.3 + 0.42 * n_rows + 0.35 * len(groups)
+
+    def item_text(item: Any) -> str:
+        return wrap(ctx.labels.item(item, lang) if item_col == "item_id" else ctx.labels.of(item_col, item, lang), 40)
+
+    # each row holds its wrapped question and "n = …" (9.5 pt lines, about 0.16 in each)
+    def row_height(item: Any) -> float:
+        return max(ROW_HEIGHT, 0.16 * (item_text(item).count("\n") + 2) + 0.08)
+
+    # the bars of a group are evenly spaced: each gets the room its tallest label needs
+    group_heights = [len(r) * max(row_height(i) for i in r) if r else ROW_HEIGHT for r in rows_per_group]
+    height = 1.3 + sum(group_heights) + 0.35 * len(groups)
     fig, axes = new_figure(height, nrows=len(groups), ncols=1, sharex=True, squeeze=False,
-                        height_ratios=[max(len(r), 1) for r in rows_per_group])
+                        height_ratios=group_heights)
     axes = axes[:, 0]
     if counts.empty:
         empty_figure(fig, axes[0], lang)
@@ -99,8 +108,7 @@ def likert_diverging(
             total = sum(per_level.values())
             suppressed = bool(rows["suppressed"].any()) if "suppressed" in rows.columns else False
             suppressed = suppressed or total < k
-            text = ctx.labels.item(item, lang) if item_col == "item_id" else ctx.labels.of(item_col, item, lang)
-            ylabels.append(wrap(text, 40) + "\n" + t("common.n_eq", lang, n=fmt.integer(total, lang)))
+            ylabels.append(item_text(item) + "\n" + t("common.n_eq", lang, n=fmt.integer(total, lang)))
             if suppressed:
                 ax.barh(row, 100, left=-50, color=SUPPRESSED_GREY, hatch="///", edgecolor="#999999",
                         linewidth=0)
@@ -135,6 +143,9 @@ def likert_diverging(
         fig.suptitle(title, x=0.02, ha="left", fontsize=BASE_FONT + 1.5)
     finish(fig)
     return fig
+
+
+ROW_HEIGHT = 0.42  # inches: a bar whose label is a one-line question and its "n = …"
 
 
 def _short(label: str, width: int = 28) -> str:
