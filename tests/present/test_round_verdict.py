@@ -4,6 +4,7 @@ and a round report shows the sections its data supports, the verdict first."""
 from __future__ import annotations
 
 import html as html_lib
+import re
 
 import pandas as pd
 import pytest
@@ -104,6 +105,18 @@ def test_session_feedback_response_rate_is_over_attendees(cleaned):
     assert visit["n_eligible"] == attended == 8 and visit["denominator"] == "attendees"
     assert visit["response_rate"] == pytest.approx(5 / 8)
     assert counts.loc[("outcomes", "pre"), "denominator"] == "roster"
+
+
+@pytest.mark.parametrize("lang", ["en", "fr"])
+def test_session_by_session_feedback_comes_in_figures_a_page_holds(cleaned, lang):
+    ws, rounds, results, _ = cleaned
+    rd = rounds["jsr-2025-en"]
+    ctx = ReportContext.for_round(ws.config, lang, rd)
+    sessions = rd.responses.loc[rd.responses["instrument"] == "session_feedback", "session_id"].dropna().unique()
+    assert len(sessions) == 4  # of 5 rated questions each: 20 bars, too tall for one page at full width
+    page = "".join(round_report.feedback_section(rd, ctx, results["jsr-2025-en"].feedback))
+    captions = [html_lib.unescape(c) for c in re.findall(r"<figcaption>(.*?)</figcaption>", page)]
+    assert captions == [t("round.figure.feedback_sessions_part", lang, part=i, parts=2) for i in (1, 2)]
 
 
 def test_robustness_of_each_claim(cleaned):

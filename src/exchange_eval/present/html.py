@@ -145,9 +145,10 @@ def _opaque_png(fig: Any, dpi: int) -> bytes:
     return buffer.getvalue()
 
 
-def figure_block(fig: Any, caption_key: str, lang: str) -> str:
-    """A figure with its translated caption (also its alternative text)."""
-    caption = t(caption_key, lang)
+def figure_block(fig: Any, caption_key: str, lang: str, **values: Any) -> str:
+    """A figure with its translated caption (also its alternative text; ``values`` fill
+    the caption's placeholders)."""
+    caption = t(caption_key, lang, **values)
     html_img = figure_html(fig, alt=caption)
     return html_img.replace("</figure>", f"<figcaption>{esc(caption)}</figcaption></figure>")
 

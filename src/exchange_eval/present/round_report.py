@@ -338,16 +338,22 @@ def feedback_section(rd: RoundData, ctx: ReportContext, results: Mapping[str, An
     sessions = rd.responses.loc[rd.responses["instrument"] == "session_feedback", "session_id"].dropna().unique()
     for group in res["groups"]:
         choices = group["choices"]
-        if len(sessions) > 1:  # the full scale, session by session
+        if len(sessions) > 1:  # the full scale, session by session, as many sessions as a page holds
             counts = group["counts_by_session"].rename(columns={"level": "value"})
-            fig = plots.likert_diverging(counts, ctx, choices=choices, by="session_id",
-                                         group_namer=session_namer(rd.meta))
-            caption = "round.figure.feedback_sessions"
+            pages = plots.page_groups(list(dict.fromkeys(counts["session_id"].dropna())),
+                                      n_items=counts["item_id"].nunique())
+            for part, page in enumerate(pages, start=1):
+                fig = plots.likert_diverging(counts[counts["session_id"].isin(page)], ctx, choices=choices,
+                                             by="session_id", group_namer=session_namer(rd.meta))
+                if len(pages) == 1:
+                    out.append(figure_block(fig, "round.figure.feedback_sessions", lang))
+                else:
+                    out.append(figure_block(fig, "round.figure.feedback_sessions_part", lang,
+                                            part=part, parts=len(pages)))
         else:
             counts = group["counts"].rename(columns={"level": "value"})
             fig = plots.likert_diverging(counts, ctx, choices=choices)
-            caption = "round.figure.feedback"
-        out.append(figure_block(fig, caption, lang))
+            out.append(figure_block(fig, "round.figure.feedback", lang))
         out.append(table_html(
             group["summary"].copy(), {"session_id": "col.session", "item_id": "col.item", "n": "col.n",
                                       "median": "col.median", "top2": "col.top2"},

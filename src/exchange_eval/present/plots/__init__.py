@@ -17,7 +17,7 @@ from __future__ import annotations
 from .bars import participation_bars, plan_status_bars, tool_ratings_bars
 from .change import change_dotplot
 from .jsr import ladder_slopes, rf18_lines
-from .likert import likert_diverging
+from .likert import likert_diverging, page_groups
 from .network import network_drawing
 from .style import FIG_WIDTH, MARKERS, PALETTE, country_color, country_style, likert_colors, wrap
 
@@ -29,6 +29,7 @@ __all__ = [
     "country_style",
     "likert_colors",
     "likert_diverging",
+    "page_groups",
     "change_dotplot",
     "ladder_slopes",
     "rf18_lines",

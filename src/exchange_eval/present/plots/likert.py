@@ -23,7 +23,7 @@ from .style import (
     wrap,
 )
 
-__all__ = ["likert_diverging"]
+__all__ = ["PAGE_ROWS", "likert_diverging", "page_groups"]
 
 
 def likert_diverging(
@@ -146,6 +146,24 @@ def likert_diverging(
 
 
 ROW_HEIGHT = 0.42  # inches: a bar whose label is a one-line question and its "n = …"
+#: bars of questions wrapped on two lines that one figure holds at full width on an A4 page
+PAGE_ROWS = 12
+
+
+def page_groups(groups: list[Any], n_items: int, rows: int = PAGE_ROWS) -> list[list[Any]]:
+    """``groups`` (sessions, waves) cut into runs whose ``n_items`` bars each stay within
+    ``rows`` bars, so that each figure of a run prints at full width on one page; a group
+    is never split.
+
+    Examples
+    --------
+    >>> page_groups(["vc1", "vc2", "vc3", "visit"], n_items=5)
+    [['vc1', 'vc2'], ['vc3', 'visit']]
+    >>> page_groups(["vc1", "vc2"], n_items=20)
+    [['vc1'], ['vc2']]
+    """
+    per_figure = max(1, rows // max(1, n_items))
+    return [groups[i:i + per_figure] for i in range(0, len(groups), per_figure)]
 
 
 def _short(label: str, width: int = 28) -> str:
