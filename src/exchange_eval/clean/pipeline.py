@@ -243,11 +243,11 @@ def clean_round(ws: Workspace, round_id: str, *, rekey: bool = False) -> CleanRe
             raise DataErrors(errors or out.problems)
         scrubber = out.scrubber or Scrubber()
         log = redact_log(out.log.frame(), scrubber, out.aliases, out.log.composed_rows())
-        meta = round_meta(ws, out.manifest, out.tables, out.sources, out.linkage, out.problems, hash_tables=False)
+        # hashed while the round was validated
+        data_hash = out.data_hash.result() if out.data_hash is not None else table_hash(out.tables)
+        meta = round_meta(ws, out.manifest, out.tables, out.sources, out.linkage, out.problems, data_hash=data_hash)
         meta = redact_meta(meta, scrubber, out.aliases)
         meta["key_fingerprint"] = out.key_fingerprint
-        # hashed while the round was validated; otherwise write_round hashes beside its writes
-        meta["data_hash"] = out.data_hash.result() if out.data_hash is not None else None
     write_round(final, out.tables, log, meta)
     return CleanResult(round_id=round_id, output=final, tables=out.tables, cleaning_log=log,
                        problems=list(out.problems), linkage=out.linkage, meta=meta, coverage=out.coverage)

@@ -3,8 +3,7 @@
 `conform` gives a table the columns and dtypes of its contract (`exchange_eval.core.tables`);
 `table_hash` is the data hash in ``meta.json`` (what the reports' provenance names), which
 `exchange_eval.clean.pipeline.clean_round` computes in a thread while the tables are
-validated, or else `write_round` beside its Parquet writes (pyarrow and hashlib spend
-their time outside the GIL); `write_round` writes everything into a temporary folder beside
+validated (pyarrow and hashlib spend their time outside the GIL); `write_round` writes everything into a temporary folder beside
 ``data/processed/<round>/`` and swaps it in, so a failed clean leaves the previous
 output untouched (what a killed clean leaves behind is undone by
 `exchange_eval.core.atomic.recover_dir` before the next clean).
@@ -160,13 +159,11 @@ def _csv_pieces(df: pd.DataFrame) -> Iterator[bytes | memoryview]:
 
 def round_meta(ws: Workspace, manifest: Manifest, tables: Mapping[str, pd.DataFrame],
                sources: Mapping[str, SourceTable], linkage: dict[str, int],
-               problems: list[Problem], *, hash_tables: bool = True) -> dict[str, Any]:
+               problems: list[Problem], *, data_hash: str) -> dict[str, Any]:
     """The content of ``meta.json``: the manifest's description of the round, the platform
-    each source was read as, the pre/post linkage, the number of warnings, the data hash,
-    the package version, the input fingerprint and the time of cleaning.
-
-    With ``hash_tables=False`` the data hash is left None, for `write_round` to compute
-    while it writes the tables."""
+    each source was read as, the pre/post linkage, the number of warnings, the data hash
+    (`table_hash` of ``tables``, computed by the caller), the package version, the input
+    fingerprint and the time of cleaning."""
     def platform(source: Any) -> str | None:
         table = sources.get(source_key(source))
         return table.raw.platform if table is not None else source.platform
@@ -187,7 +184,7 @@ def round_meta(ws: Workspace, manifest: Manifest, tables: Mapping[str, pd.DataFr
                      "session": s.session} for s in manifest.sources],
         "linkage": linkage,
         "n_warnings": len(problems),
-        "data_hash": table_hash(tables) if hash_tables else None,
+        "data_hash": data_hash,
         "package_version": __version__,
         "input_fingerprint": input_fingerprint(ws, manifest.round_id),
         "cleaned_at": dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat(),
@@ -198,9 +195,7 @@ def write_round(final: Path, tables: Mapping[str, pd.DataFrame], log: pd.DataFra
     """Write one Parquet file per table, ``cleaning_log.csv`` and ``meta.json`` as the folder
     ``final``, atomically.
 
-    When ``meta["data_hash"]`` is None it is set here to `table_hash` of ``tables``,
-    computed in a thread while this one writes the Parquet files (a third writes the log):
-    each spends most of its time in pyarrow or hashlib, which release the GIL.
+    The log is written in a thread while this one writes the Parquet files.
 
     Raises
     ------
@@ -208,14 +203,11 @@ def write_round(final: Path, tables: Mapping[str, pd.DataFrame], log: pd.DataFra
         When the folder cannot be written; the previous one is then left untouched.
     """
     try:
-        with atomic_dir(final) as tmp, ThreadPoolExecutor(max_workers=2) as pool:
-            digest = pool.submit(table_hash, dict(tables)) if meta.get("data_hash") is None else None
+        with atomic_dir(final) as tmp, ThreadPoolExecutor(max_workers=1) as pool:
             logged = pool.submit(write_csv_atomic, tmp / "cleaning_log.csv", log)
             for name, df in tables.items():
                 df.to_parquet(tmp / f"{name}.parquet", index=False)
             logged.result()
-            if digest is not None:
-                meta["data_hash"] = digest.result()
             write_text_atomic(tmp / "meta.json", json.dumps(meta, ensure_ascii=False, indent=2) + "\n")
     except OSError as exc:
         raise DataError(f"cannot write the processed round: {exc}", file=final,
