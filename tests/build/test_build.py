@@ -294,14 +294,14 @@ def test_build_one_refuses_unknown_kinds_formats_and_languages(tmp_path: Path) -
     ws = make_programme(tmp_path, {"r1": "fr"})
     with pytest.raises(UsageError, match="unknown report 'index'"):
         build_one(ws, "index")
-    with pytest.raises(UsageError, match="html, pdf, ipynb"):
-        build_one(ws, "round", "r1", formats="docx")
+    with pytest.raises(UsageError, match="html, pdf, docx, ipynb"):
+        build_one(ws, "round", "r1", formats="rtf")
     with pytest.raises(UsageError, match="'xx' has no translation table"):
         build_one(ws, "round", "r1", lang="xx")
     with pytest.raises(UsageError, match="no round 'r9'"):
         build_one(ws, "round", "r9")
-    with pytest.raises(UsageError, match="html, pdf, ipynb"):
-        build_all(ws, formats=("docx",), progress=False)
+    with pytest.raises(UsageError, match="html, pdf, docx, ipynb"):
+        build_all(ws, formats=("rtf",), progress=False)
     assert cleanings(ws, "r1") == 0
 
 
