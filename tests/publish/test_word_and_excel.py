@@ -106,3 +106,18 @@ def test_the_notebook_hands_over_the_framework_and_the_html_does_not_show_it():
 
 def test_docx_is_a_format():
     assert check_formats("html,pdf,docx") == ("html", "pdf", "docx")
+
+
+def test_every_cell_of_a_long_table_lands_in_its_place_with_ragged_rows(tmp_path):
+    """Cells are written row by row from the new table's own elements; a short row leaves
+    its last cells empty, the header repeats on each page and numbers align right."""
+    rows = "".join(f'<tr><td>r{i}</td><td class="num">{i * 3}</td><td>t{i}</td></tr>' if i % 7
+                   else f"<tr><td>r{i}</td></tr>" for i in range(400))
+    body = f"<table><thead><tr><th>a</th><th>b</th><th>c</th></tr></thead><tbody>{rows}</tbody></table>"
+    document = docx.Document(str(export_docx(_page(tmp_path, body), tmp_path / "t.docx", title="t", lang="en")))
+    (table,) = document.tables
+    got = [[c.text for c in row.cells] for row in table.rows]
+    assert got[0] == ["a", "b", "c"]
+    assert got[1:] == [[f"r{i}", str(i * 3), f"t{i}"] if i % 7 else [f"r{i}", "", ""] for i in range(400)]
+    assert table.rows[2].cells[1].paragraphs[0].alignment == 2  # r1's number
+    assert [bool(row._tr.xpath("./w:trPr/w:tblHeader")) for row in table.rows[:3]] == [True, False, False]

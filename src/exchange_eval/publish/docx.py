@@ -136,6 +136,7 @@ class _Writer:
         from docx.enum.section import WD_ORIENT
         from docx.oxml import OxmlElement
         from docx.oxml.ns import qn
+        from docx.table import _Cell
 
         rows = [tr for tr in element.iter("tr")]
         if not rows:
@@ -151,10 +152,13 @@ class _Writer:
         table.style = "Table Grid"
         size = self.Pt(7.5 if wide or "compact" in classes or n_cols > 5 else 8.5)
         header_rows = len(element.findall(".//thead/tr"))
-        for i, row in enumerate(cells):
+        # table.cell(i, j) rebuilds the whole cell grid on every call (quadratic in the
+        # table's size: 30 s for the synthesis); the new table has no merged cells, so each
+        # row's own <w:tc> elements are its cells
+        for i, (row, row_element) in enumerate(zip(cells, table._tbl.tr_lst, strict=True)):
+            tcs = row_element.tc_lst
             for j, cell in enumerate(row):
-                target = table.cell(i, j)
-                paragraph = target.paragraphs[0]
+                paragraph = _Cell(tcs[j], table).paragraphs[0]
                 self.inline(paragraph, cell, bold=cell.tag == "th")
                 numeric = "num" in (cell.get("class") or "")
                 if numeric:
