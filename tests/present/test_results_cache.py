@@ -17,7 +17,7 @@ from exchange_eval.clean import clean_round
 from exchange_eval.clean.keys import key_file_path
 from exchange_eval.core.paths import Workspace
 from exchange_eval.core.processed import load_round
-from exchange_eval.present import round_report, synthesis_headline
+from exchange_eval.present import round_report, synthesis_headline, synthesis_report
 from exchange_eval.present.context import ReportContext
 from exchange_eval.present.results_cache import ResultsCache, results_cache
 from exchange_eval.publish.spec import (
@@ -217,6 +217,36 @@ def test_the_synthesis_reads_each_round_once_and_judges_as_without_sharing(clean
     for key in ("framework", "pooled", "plans", "selfassessment", "model"):
         pd.testing.assert_frame_equal(shared[key], alone[key])
     assert shared["headline"] == alone["headline"] and shared["facts"] == alone["facts"]
+
+
+def test_the_synthesis_tables_are_computed_once_for_both_languages_and_equal_those_alone(
+        cleaned, monkeypatch, tmp_path):
+    ws, rounds = cleaned
+    data = list(rounds.values())
+    en, fr = ReportContext(ws.config, "en"), ReportContext(ws.config, "fr")
+    alone = synthesis_report.programme_results(data, fr)
+    assert not alone.model.empty and not alone.feedback.empty and alone.rf18_by_round
+    calls: list[str] = []
+    compute = synthesis_report._compute_programme_results
+    monkeypatch.setattr(synthesis_report, "_compute_programme_results",
+                        lambda d, ctx: calls.append(ctx.lang) or compute(d, ctx))
+    cache = ResultsCache(tmp_path, "salt", SECRET)
+    synthesis_report.programme_results(data, en, cache=cache)
+    shared = synthesis_report.programme_results(data, fr, cache=cache)
+    assert calls == ["en"]
+    for name in ("outcomes", "model", "ordinal", "feedback", "tools", "ladder", "network"):
+        pd.testing.assert_frame_equal(getattr(shared, name), getattr(alone, name))
+    assert set(shared.rf18_by_round) == set(alone.rf18_by_round)
+    # the French sections from shared tables read as those computed inside each section
+    assert synthesis_report.between_section(data, fr, shared) == synthesis_report.between_section(data, fr)
+    assert synthesis_report.ordinal_section(data, fr, shared.ordinal) == synthesis_report.ordinal_section(data, fr)
+    headline = synthesis_headline.synthesis_headline(data, fr, cache=cache, results=shared)
+    assert calls == ["en"]
+    pd.testing.assert_frame_equal(headline["pooled"], synthesis_headline.synthesis_headline(data, fr)["pooled"])
+    # a round whose data changed is a different programme: computed again
+    changed = [dataclasses.replace(data[0], meta={**data[0].meta, "data_hash": "another"}), *data[1:]]
+    synthesis_report.programme_results(changed, fr, cache=cache)
+    assert calls == ["en", "fr"]
 
 
 def test_pooled_tables_from_the_rounds_results_equal_those_computed_afresh(cleaned):

@@ -30,7 +30,7 @@ from .html import heading, note, paragraph, table_html
 from .i18n import t
 from .results_cache import ResultsCache
 from .round_report import round_results
-from .synthesis_report import model_results
+from .synthesis_report import ProgrammeResults, model_results, pooled_dids, programme_results
 from .verdict import (
     framework_export,
     framework_section,
@@ -95,7 +95,7 @@ def _plans(table: pd.DataFrame, rules: Any) -> list[dict[str, Any]]:
 
 
 def synthesis_headline(data: Sequence[RoundData], ctx: ReportContext, *,
-                       cache: ResultsCache | None = None) -> dict[str, Any]:
+                       cache: ResultsCache | None = None, results: ProgrammeResults | None = None) -> dict[str, Any]:
     """The synthesis verdicts: ``framework`` (pooled rows with ``round_id`` `POOLED`, then
     every round's rows), ``pooled`` (the pooled rows alone), ``by_round`` (indicator ->
     the rounds' verdicts), ``plans`` (`analysis.pooled.plans_by_round`),
@@ -103,7 +103,8 @@ def synthesis_headline(data: Sequence[RoundData], ctx: ReportContext, *,
     model of change, `synthesis_report.model_results`), the pooled DiDs
     (``did_selfassessment``, ``did_ladder``, ``did_rf18``), ``facts`` and ``headline``.
     Each round's results come from ``cache`` when its round report computed them in this
-    build (`round_report.round_results`)."""
+    build (`round_report.round_results`); the pooled model and DiDs from ``results``
+    (`synthesis_report.programme_results`, itself read from ``cache`` when given)."""
     rules = ctx.verdict_rules
     order = round_order(data)
     # each round's results without its robustness re-runs, which are its own report's
@@ -112,11 +113,11 @@ def synthesis_headline(data: Sequence[RoundData], ctx: ReportContext, *,
     frames = [res.headline["framework"] for res in rounds.values()]
     plans = pooled.plans_by_round(data, statuses=ctx.plan_statuses,
                                   results={rid: res.plans for rid, res in rounds.items()})
+    if results is None and cache is not None:
+        results = programme_results(data, ctx, cache=cache)
     # the pooled paired model, its p-values adjusted over the outcomes with the primary first
-    model = model_results(data, ctx)
-    dids = {"selfassessment": pooled.pooled_selfassessment(data), "ladder": pooled.pooled_ladder(data),
-            "rf18": pooled.pooled_rf18(data, effect_lag_years=ctx.effect_lag_years,
-                                       dimensions_config=ctx.config.dimensions)}
+    model = model_results(data, ctx) if results is None else results.model
+    dids = pooled_dids(data, ctx) if results is None else results.pooled_dids
     rows = _reaction(frames, rules) + _learning(model, frames) + _plans(plans, rules)
     rows += fw.did_rows([(k, v, "share" if k == "rf18" else "points", "") for k, v in dids.items()],
                         targets={}, rules=rules)

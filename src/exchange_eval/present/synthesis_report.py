@@ -2,18 +2,20 @@
 
 Each ``*_section`` takes the loaded rounds and the report's `context.ReportContext` and
 returns HTML parts for `html.show`. The ``*_results`` functions call
-`analysis.synthesis` with the settings of the report's data folder; a notebook computes
-the ones several sections use once and passes them on.
+`analysis.synthesis` with the settings of the report's data folder. The notebook computes
+them all once with `programme_results` and passes them on: they do not depend on the
+report's language, so a build's second language reads them from its results cache.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
 
-from ..analysis import synthesis
+from ..analysis import pooled, synthesis
 from ..core.tables import RoundData
 from . import fmt, plots
 from .blocks import with_ci
@@ -21,6 +23,7 @@ from .change import change_notes, change_table, primary_labels, with_primary_mar
 from .context import ReportContext
 from .html import bullet_list, figure_block, figure_html, heading, note, paragraph, table_html
 from .i18n import t, translate_or
+from .results_cache import ResultsCache
 from .sentences import (
     between_feedback_sentence,
     between_ladder_sentence,
@@ -31,6 +34,10 @@ from .sentences import (
 )
 
 __all__ = [
+    "ProgrammeResults",
+    "programme_results",
+    "pooled_dids",
+    "rf18_dids_by_round",
     "outcome_results",
     "model_results",
     "ordinal_results",
@@ -100,6 +107,61 @@ def tools_results(data: Sequence[RoundData], ctx: ReportContext) -> pd.DataFrame
 def ladder_results(data: Sequence[RoundData], ctx: ReportContext) -> pd.DataFrame:
     """Mean ladder change per round, dimension and group (`analysis.synthesis.ladder_results`)."""
     return synthesis.ladder_results(data, ctx.dimension_ids)
+
+
+def rf18_dids_by_round(data: Sequence[RoundData], ctx: ReportContext) -> dict[str, Any]:
+    """Each round's RF18 difference-in-differences (`analysis.synthesis.rf18_did_by_round`)."""
+    return synthesis.rf18_did_by_round(data, effect_lag_years=ctx.effect_lag_years,
+                                       dimensions_config=ctx.config.dimensions)
+
+
+def pooled_dids(data: Sequence[RoundData], ctx: ReportContext) -> dict[str, Any]:
+    """The stacked difference-in-differences over the rounds: self-assessment, maturity
+    ladder and RF18 (`analysis.pooled`)."""
+    return {"selfassessment": pooled.pooled_selfassessment(data), "ladder": pooled.pooled_ladder(data),
+            "rf18": pooled.pooled_rf18(data, effect_lag_years=ctx.effect_lag_years,
+                                       dimensions_config=ctx.config.dimensions)}
+
+
+@dataclass
+class ProgrammeResults:
+    """Every table of the synthesis that does not depend on the report's language."""
+
+    outcomes: pd.DataFrame
+    model: pd.DataFrame
+    ordinal: pd.DataFrame
+    feedback: pd.DataFrame
+    tools: pd.DataFrame
+    ladder: pd.DataFrame
+    network: pd.DataFrame
+    rf18: dict[str, Any]
+    rf18_by_round: dict[str, Any]
+    pooled_dids: dict[str, Any]
+
+
+def _compute_programme_results(data: Sequence[RoundData], ctx: ReportContext) -> ProgrammeResults:
+    return ProgrammeResults(
+        outcomes=outcome_results(data, ctx), model=model_results(data, ctx), ordinal=ordinal_results(data, ctx),
+        feedback=feedback_results(data, ctx), tools=tools_results(data, ctx), ladder=ladder_results(data, ctx),
+        network=synthesis.network_results(data, ctx.wave_order),
+        rf18=synthesis.rf18_results(data, ctx.config.dimensions), rf18_by_round=rf18_dids_by_round(data, ctx),
+        pooled_dids=pooled_dids(data, ctx),
+    )
+
+
+def programme_results(data: Sequence[RoundData], ctx: ReportContext, *,
+                      cache: ResultsCache | None = None) -> ProgrammeResults:
+    """The synthesis's tables over ``data``, computed once for every section.
+
+    With a ``cache`` (a build's, `results_cache.results_cache`), the tables another
+    language of the synthesis computed in the same build, for the same rounds, data,
+    configuration and code, are read instead. Without every round's ``data_hash`` they are
+    always computed.
+    """
+    hashes = {rd.round_id: str(rd.meta.get("data_hash") or "") for rd in data}
+    if cache is None or not hashes or not all(hashes.values()):
+        return _compute_programme_results(data, ctx)
+    return cache.get_or_compute("programme", {"rounds": hashes}, lambda: _compute_programme_results(data, ctx))
 
 
 # =========================================================================== sections
@@ -194,12 +256,13 @@ def ladder_section(data: Sequence[RoundData], ctx: ReportContext, results: pd.Da
     return out
 
 
-def rf18_section(data: Sequence[RoundData], ctx: ReportContext, pooled_did: pd.Series | None = None) -> list[str]:
+def rf18_section(data: Sequence[RoundData], ctx: ReportContext, pooled_did: pd.Series | None = None,
+                 results: dict[str, Any] | None = None) -> list[str]:
     """RF18 shares by year and group over every round's quality data, and the pooled
     (stacked) difference-in-differences of the rounds."""
     lang = ctx.lang
     out = [heading("synthesis.h.rf18", lang)]
-    res = synthesis.rf18_results(data, ctx.config.dimensions)
+    res = synthesis.rf18_results(data, ctx.config.dimensions) if results is None else results
     if not res:
         return out + [note("synthesis.none.rf18", lang)]
     shares = res["shares"]
@@ -232,11 +295,11 @@ def tools_section(data: Sequence[RoundData], ctx: ReportContext, results: pd.Dat
     return out
 
 
-def network_section(data: Sequence[RoundData], ctx: ReportContext) -> list[str]:
+def network_section(data: Sequence[RoundData], ctx: ReportContext, results: pd.DataFrame | None = None) -> list[str]:
     """Network metrics by round and wave."""
     lang = ctx.lang
     out = [heading("synthesis.h.network", lang)]
-    metrics = synthesis.network_results(data, ctx.wave_order)
+    metrics = synthesis.network_results(data, ctx.wave_order) if results is None else results
     if metrics.empty:
         return out + [note("synthesis.none.network", lang)]
     out.append(table_html(metrics, {"round_id": "col.round", "wave": "col.wave", "n_nodes": "col.n_nodes",
@@ -260,15 +323,15 @@ def between_rounds_extra_sentences(data: Sequence[RoundData], ctx: ReportContext
     order = synthesis.round_order(data)
     fb = feedback_results(data, ctx) if feedback is None else feedback
     lad = ladder_results(data, ctx) if ladder is None else ladder
-    dids = synthesis.rf18_did_by_round(data, effect_lag_years=ctx.effect_lag_years,
-                                       dimensions_config=ctx.config.dimensions)
+    dids = rf18_dids_by_round(data, ctx)
     return (between_feedback_sentence(synthesis.between_feedback(fb, order), lang)
             + between_ladder_sentence(synthesis.between_ladder(lad, order), lang)
             + between_rf18_sentence(synthesis.between_rf18(dids, order), lang))
 
 
 def every_round_sentences(data: Sequence[RoundData], ctx: ReportContext, results: pd.DataFrame | None = None,
-                          *, feedback: pd.DataFrame | None = None, ladder: pd.DataFrame | None = None) -> list[str]:
+                          *, feedback: pd.DataFrame | None = None, ladder: pd.DataFrame | None = None,
+                          rf18_by_round: dict[str, Any] | None = None) -> list[str]:
     """One sentence per outcome and per measure naming every round that has it, in time
     order: median change per outcome, mean agreement with the session statements, mean
     maturity-ladder change (participants, comparison countries) and the RF18 DiD."""
@@ -305,8 +368,7 @@ def every_round_sentences(data: Sequence[RoundData], ctx: ReportContext, results
             if comp:
                 text += " " + t("synthesis.text.every_ladder_comparison", lang, values=listing(comp))
             out.append(text)
-    dids = synthesis.rf18_did_by_round(data, effect_lag_years=ctx.effect_lag_years,
-                                       dimensions_config=ctx.config.dimensions)
+    dids = rf18_dids_by_round(data, ctx) if rf18_by_round is None else rf18_by_round
     values = {r: t("synthesis.text.did_value", lang, pp=fmt.signed(float(d["estimate"]) * 100, lang, 0),
                    p=fmt.p_equals(d["p_value_ri"], lang))
               for r, d in dids.items() if not fmt.is_missing(d.get("estimate"))}
@@ -315,12 +377,18 @@ def every_round_sentences(data: Sequence[RoundData], ctx: ReportContext, results
     return out
 
 
-def between_section(data: Sequence[RoundData], ctx: ReportContext, results: pd.DataFrame | None = None) -> list[str]:
+def between_section(data: Sequence[RoundData], ctx: ReportContext,
+                    results: pd.DataFrame | ProgrammeResults | None = None) -> list[str]:
     """Round by round: every outcome, session ratings, maturity ladder and RF18, each
-    sentence naming every round that measured it."""
+    sentence naming every round that measured it (``results``: the outcome table, or
+    every `ProgrammeResults`)."""
     lang = ctx.lang
     out = [heading("synthesis.h.between", lang)]
-    sentences = every_round_sentences(data, ctx, results)
+    if isinstance(results, ProgrammeResults):
+        sentences = every_round_sentences(data, ctx, results.outcomes, feedback=results.feedback,
+                                          ladder=results.ladder, rf18_by_round=results.rf18_by_round)
+    else:
+        sentences = every_round_sentences(data, ctx, results)
     if not sentences:
         return out + [note("synthesis.none.between", lang)]
     return out + [bullet_list(sentences)]
