@@ -174,7 +174,8 @@ def build_all(
 
 def _first(tasks: list[Task], round_id: str | None) -> list[Task]:
     """``tasks`` with those of ``round_id`` first (its own language first among them), then
-    the synthesis and the review, then the other rounds' (order otherwise kept)."""
+    the synthesis and the review (in `BuildPlan.later_tasks`'s order), then the other
+    rounds' (order otherwise kept)."""
     if round_id is None:
         return tasks
 
