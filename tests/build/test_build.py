@@ -120,11 +120,11 @@ def test_build_every_report_in_every_language(tmp_path: Path) -> None:
     assert sorted(first.built) == [
         "index", "ra", "ra (fr)", "rb", "rb (en)", "review", "review (fr)", "synthesis", "synthesis (fr)",
     ]
-    # one worker takes the tasks in the plan's order: own languages; the synthesis's first
-    # language and the reviews (the longest); translations; the synthesis's other languages,
-    # which read the tables its first language left in the results cache
+    # one worker takes the tasks in the plan's order: own languages; the synthesis and the
+    # review in their first language (the longest); translations; their other languages,
+    # which read the tables the first language left in the results cache
     assert first.built == [
-        "ra", "rb", "synthesis", "review", "review (fr)", "ra (fr)", "rb (en)", "synthesis (fr)", "index",
+        "ra", "rb", "synthesis", "review", "ra (fr)", "rb (en)", "synthesis (fr)", "review (fr)", "index",
     ]
     assert sorted(first.cleaned) == ["ra", "rb"]  # each round cleaned once, whatever the languages
     for path in ("ra/round_report.html", "ra/round_report.fr.html", "rb/round_report.html",
@@ -328,7 +328,7 @@ def test_build_round_first_serves_that_round_before_everything_else(tmp_path: Pa
     assert result.ok, result.failures
     # rb in its own language, then its other language, then the programme, then ra's other
     assert result.built == [
-        "rb", "ra", "rb (en)", "synthesis", "review", "review (fr)", "synthesis (fr)", "ra (fr)", "index",
+        "rb", "ra", "rb (en)", "synthesis", "review", "synthesis (fr)", "review (fr)", "ra (fr)", "index",
     ]
 
 

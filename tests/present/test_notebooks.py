@@ -20,7 +20,7 @@ from support import ROOT
 NOTEBOOKS = {
     "round_report.ipynb": {"round_id", "lang", "data_dir", "reports_dir", "provenance", "results_cache"},
     "synthesis_report.ipynb": {"rounds", "lang", "data_dir", "reports_dir", "provenance", "results_cache"},
-    "feedback_review.ipynb": {"rounds", "lang", "data_dir", "reports_dir", "provenance"},
+    "feedback_review.ipynb": {"rounds", "lang", "data_dir", "reports_dir", "provenance", "results_cache"},
 }
 # every module that shows text: the whole presentation layer
 KEY_CALL = re.compile(r"""\b(?:t|heading|note|translate_or)\(\s*(f?)["']([a-z0-9_.{}\-]+)["']""")

@@ -17,7 +17,12 @@ from exchange_eval.clean import clean_round
 from exchange_eval.clean.keys import key_file_path
 from exchange_eval.core.paths import Workspace
 from exchange_eval.core.processed import load_round
-from exchange_eval.present import round_report, synthesis_headline, synthesis_report
+from exchange_eval.present import (
+    feedback_review,
+    round_report,
+    synthesis_headline,
+    synthesis_report,
+)
 from exchange_eval.present.context import ReportContext
 from exchange_eval.present.results_cache import ResultsCache, results_cache
 from exchange_eval.publish.spec import (
@@ -130,7 +135,7 @@ def test_the_build_passes_the_salt_to_the_reports_that_share(demo_copy):
     assert results_salt((("formats", "html"),)) == ""  # without the code and config: nothing shared
     assert with_results_cache(round_spec(ws, "salex-2025"), salt).parameters[RESULTS_CACHE_PARAMETER] == salt
     assert with_results_cache(synthesis_spec(ws, "fr"), salt).parameters[RESULTS_CACHE_PARAMETER] == salt
-    assert RESULTS_CACHE_PARAMETER not in with_results_cache(review_spec(ws), salt).parameters
+    assert with_results_cache(review_spec(ws), salt).parameters[RESULTS_CACHE_PARAMETER] == salt
     assert RESULTS_CACHE_PARAMETER not in with_results_cache(round_spec(ws, "salex-2025"), "").parameters
 
 
@@ -247,6 +252,32 @@ def test_the_synthesis_tables_are_computed_once_for_both_languages_and_equal_tho
     changed = [dataclasses.replace(data[0], meta={**data[0].meta, "data_hash": "another"}), *data[1:]]
     synthesis_report.programme_results(changed, fr, cache=cache)
     assert calls == ["en", "fr"]
+
+
+def test_the_review_checks_are_computed_once_for_both_languages_and_equal_those_alone(
+        cleaned, monkeypatch, tmp_path):
+    ws, rounds = cleaned
+    data = list(rounds.values())
+    en, fr = ReportContext(ws.config, "en"), ReportContext(ws.config, "fr")
+    alone = feedback_review.review_findings(data, fr)
+    calls: list[int] = []
+    compute = feedback_review.review.review_findings
+    monkeypatch.setattr(feedback_review.review, "review_findings",
+                        lambda d, **kw: calls.append(len(d)) or compute(d, **kw))
+    cache = ResultsCache(tmp_path, "salt", SECRET)
+    feedback_review.review_findings(data, en, cache=cache)
+    shared = feedback_review.review_findings(data, fr, cache=cache)
+    assert calls == [len(data)]
+    frames = [k for k, v in alone.items() if isinstance(v, pd.DataFrame)]
+    assert len(frames) >= 4 and set(shared) == set(alone)
+    for key in frames:
+        pd.testing.assert_frame_equal(shared[key], alone[key])
+    assert shared["sessions"] == alone["sessions"]
+    # the French sections from shared checks read as those computed alone
+    for section in (feedback_review.response_section, feedback_review.reliability_section):
+        assert section(shared, fr) == section(alone, fr)
+    feedback_review.review_findings(data[:1], fr, cache=cache)  # other rounds: computed again
+    assert calls == [len(data), 1]
 
 
 def test_pooled_tables_from_the_rounds_results_equal_those_computed_afresh(cleaned):

@@ -178,19 +178,19 @@ class BuildPlan:
         return tasks
 
     def later_tasks(self) -> list[Task]:
-        """Phase two, over the rounds that succeeded: the synthesis in its first language
-        and the reviews, then the translated round reports, then the synthesis in its other
-        languages.
+        """Phase two, over the rounds that succeeded: the synthesis and the review in their
+        first language, then the translated round reports, then the synthesis and the
+        review in their other languages.
 
         Workers take tasks in this order. The longest go first, so that no worker is left
-        alone with one at the end; the synthesis's other languages go last, so that they
-        start once the first has put its tables in the results cache and only word them
-        (`present.synthesis_report.programme_results`).
+        alone with one at the end; the other languages of the synthesis and the review go
+        last, so that they start once the first language has put its tables in the
+        results cache and only word them (`present.results_cache.shared_over_rounds`).
         """
         programme = self._programme_tasks()
-        syntheses = [task for task in programme if task.kind == "synthesis"]
-        first = syntheses[:1] + [task for task in programme if task.kind != "synthesis"]
-        return first + self._translated_round_tasks() + syntheses[1:]
+        first_lang = programme[0].lang if programme else None
+        first = [task for task in programme if task.lang == first_lang]
+        return first + self._translated_round_tasks() + [task for task in programme if task.lang != first_lang]
 
     def _translated_round_tasks(self) -> list[Task]:
         """Round reports in the languages other than the round's own (data already clean)."""

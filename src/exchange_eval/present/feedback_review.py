@@ -25,6 +25,7 @@ from .context import ReportContext
 from .html import esc, figure_html, heading, note, paragraph, table_html
 from .i18n import instrument_name, t, tool_label
 from .labels import wave_namer
+from .results_cache import ResultsCache, shared_over_rounds
 from .verdict import framework_export, headline_sentence, verdict_section
 
 __all__ = [
@@ -45,11 +46,18 @@ __all__ = [
 ]
 
 
-def review_findings(data: Sequence[RoundData], ctx: ReportContext) -> dict[str, Any]:
+def review_findings(data: Sequence[RoundData], ctx: ReportContext, *,
+                    cache: ResultsCache | None = None) -> dict[str, Any]:
     """Every check of `analysis.review.review_findings` over the rounds, with the
     thresholds and scales of ``ctx``; also ``sessions`` (the rounds' session ids, in
-    manifest order) and ``wave_names`` (a formatter naming their waves and sessions)."""
-    found: dict[str, Any] = review.review_findings(data, thresholds=ctx.review_thresholds, scales=ctx.item_scales)
+    manifest order) and ``wave_names`` (a formatter naming their waves and sessions).
+
+    The checks do not depend on the report's language: with a ``cache`` (a build's,
+    `results_cache.results_cache`), those another language computed over the same rounds
+    and data are read instead."""
+    found: dict[str, Any] = shared_over_rounds(
+        cache, "review", data,
+        lambda: review.review_findings(data, thresholds=ctx.review_thresholds, scales=ctx.item_scales))
     metas = [r.meta for r in data]
     return {**found, "sessions": manifest_sessions(*metas), "wave_names": wave_namer(*metas)}
 

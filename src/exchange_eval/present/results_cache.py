@@ -29,7 +29,7 @@ import hashlib
 import hmac
 import logging
 import pickle
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -39,7 +39,7 @@ from ..core.errors import ExchangeEvalError
 from ..core.fingerprint import hash_json
 from ..core.paths import Workspace
 
-__all__ = ["ResultsCache", "results_cache", "CACHE_FORMAT"]
+__all__ = ["ResultsCache", "results_cache", "shared_over_rounds", "CACHE_FORMAT"]
 
 # bump when what an entry holds changes shape without the code fingerprint seeing it
 CACHE_FORMAT = 1
@@ -141,3 +141,13 @@ def results_cache(ws: Workspace, salt: str | None) -> ResultsCache | None:
         return None
     secret = hmac.new(key, _DERIVATION, hashlib.sha256).digest()
     return ResultsCache(ws.interim_dir / "results", salt, secret)
+
+
+def shared_over_rounds(cache: ResultsCache | None, name: str, data: Sequence[Any], compute: Callable[[], T]) -> T:
+    """``compute()``, or the entry ``name`` another report of the build computed over the
+    same rounds (``data``: `RoundData`) with the same data: keyed by each round's
+    ``data_hash``. Without a ``cache``, or without every round's hash, always computed."""
+    hashes = {str(rd.round_id): str(rd.meta.get("data_hash") or "") for rd in data}
+    if cache is None or not hashes or not all(hashes.values()):
+        return compute()
+    return cache.get_or_compute(name, {"rounds": hashes}, compute)

@@ -23,7 +23,7 @@ from .change import change_notes, change_table, primary_labels, with_primary_mar
 from .context import ReportContext
 from .html import bullet_list, figure_block, figure_html, heading, note, paragraph, table_html
 from .i18n import t, translate_or
-from .results_cache import ResultsCache
+from .results_cache import ResultsCache, shared_over_rounds
 from .sentences import (
     between_feedback_sentence,
     between_ladder_sentence,
@@ -158,10 +158,7 @@ def programme_results(data: Sequence[RoundData], ctx: ReportContext, *,
     configuration and code, are read instead. Without every round's ``data_hash`` they are
     always computed.
     """
-    hashes = {rd.round_id: str(rd.meta.get("data_hash") or "") for rd in data}
-    if cache is None or not hashes or not all(hashes.values()):
-        return _compute_programme_results(data, ctx)
-    return cache.get_or_compute("programme", {"rounds": hashes}, lambda: _compute_programme_results(data, ctx))
+    return shared_over_rounds(cache, "programme", data, lambda: _compute_programme_results(data, ctx))
 
 
 # =========================================================================== sections

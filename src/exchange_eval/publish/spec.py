@@ -68,7 +68,7 @@ PROVENANCE_PARAMETER = "provenance"
 # the notebook parameter naming the build's shared results (`with_results_cache`)
 RESULTS_CACHE_PARAMETER = "results_cache"
 # the reports whose notebooks read and write the shared results
-RESULTS_CACHE_KINDS = ("round", "synthesis")
+RESULTS_CACHE_KINDS = ("round", "synthesis", "review")
 
 
 # --------------------------------------------------------------------------- formats, languages
@@ -309,8 +309,8 @@ def _programme_spec(
 
 
 def with_results_cache(spec: ReportSpec, salt: str) -> ReportSpec:
-    """``spec`` sharing its results with the other reports of a build (round reports and
-    the synthesis, `exchange_eval.present.results_cache`); ``salt`` fingerprints the code
+    """``spec`` sharing its results with the other reports of a build (round reports, the
+    synthesis and the review, `exchange_eval.present.results_cache`); ``salt`` fingerprints the code
     and configuration the results depend on. Other reports, and any without a ``salt``, are
     returned as they are."""
     if spec.kind not in RESULTS_CACHE_KINDS or not salt:
