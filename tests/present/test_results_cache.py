@@ -224,11 +224,14 @@ def test_the_synthesis_reads_each_round_once_and_judges_as_without_sharing(clean
     assert shared["headline"] == alone["headline"] and shared["facts"] == alone["facts"]
 
 
+def _every_round_in_both_languages(cleaned) -> tuple[list, ReportContext, ReportContext]:
+    ws, rounds = cleaned
+    return list(rounds.values()), ReportContext(ws.config, "en"), ReportContext(ws.config, "fr")
+
+
 def test_the_synthesis_tables_are_computed_once_for_both_languages_and_equal_those_alone(
         cleaned, monkeypatch, tmp_path):
-    ws, rounds = cleaned
-    data = list(rounds.values())
-    en, fr = ReportContext(ws.config, "en"), ReportContext(ws.config, "fr")
+    data, en, fr = _every_round_in_both_languages(cleaned)
     alone = synthesis_report.programme_results(data, fr)
     assert not alone.model.empty and not alone.feedback.empty and alone.rf18_by_round
     calls: list[str] = []
@@ -256,9 +259,7 @@ def test_the_synthesis_tables_are_computed_once_for_both_languages_and_equal_tho
 
 def test_the_review_checks_are_computed_once_for_both_languages_and_equal_those_alone(
         cleaned, monkeypatch, tmp_path):
-    ws, rounds = cleaned
-    data = list(rounds.values())
-    en, fr = ReportContext(ws.config, "en"), ReportContext(ws.config, "fr")
+    data, en, fr = _every_round_in_both_languages(cleaned)
     alone = feedback_review.review_findings(data, fr)
     calls: list[int] = []
     compute = feedback_review.review.review_findings
