@@ -30,7 +30,7 @@ from .html import heading, note, paragraph, table_html
 from .i18n import t
 from .results_cache import ResultsCache
 from .round_report import round_results
-from .synthesis_report import ProgrammeResults, model_results, pooled_dids, programme_results
+from .synthesis_report import ProgrammeResults, model_results, pooled_dids
 from .verdict import (
     framework_export,
     framework_section,
@@ -104,7 +104,7 @@ def synthesis_headline(data: Sequence[RoundData], ctx: ReportContext, *,
     (``did_selfassessment``, ``did_ladder``, ``did_rf18``), ``facts`` and ``headline``.
     Each round's results come from ``cache`` when its round report computed them in this
     build (`round_report.round_results`); the pooled model and DiDs from ``results``
-    (`synthesis_report.programme_results`, itself read from ``cache`` when given)."""
+    (`synthesis_report.programme_results`) when given, else computed here."""
     rules = ctx.verdict_rules
     order = round_order(data)
     # each round's results without its robustness re-runs, which are its own report's
@@ -113,8 +113,6 @@ def synthesis_headline(data: Sequence[RoundData], ctx: ReportContext, *,
     frames = [res.headline["framework"] for res in rounds.values()]
     plans = pooled.plans_by_round(data, statuses=ctx.plan_statuses,
                                   results={rid: res.plans for rid, res in rounds.items()})
-    if results is None and cache is not None:
-        results = programme_results(data, ctx, cache=cache)
     # the pooled paired model, its p-values adjusted over the outcomes with the primary first
     model = model_results(data, ctx) if results is None else results.model
     dids = pooled_dids(data, ctx) if results is None else results.pooled_dids
